@@ -1,0 +1,1 @@
+"""Sitrep: conflict news to sourced, geolocated events."""

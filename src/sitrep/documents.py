@@ -1,0 +1,218 @@
+"""Documents: decode raw input, take the main text, title, date and outlet of a page, and find duplicates.
+
+`to_document` returns `None` for input it cannot use, with the reason in `SkipReason`; a failed decode is data,
+not a crash. Exact duplicates share an id (the hash of the normalised text); near duplicates are found by
+MinHash over word shingles (`NearDuplicateIndex`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import trafilatura
+from charset_normalizer import from_bytes
+from datasketch import MinHash, MinHashLSH
+
+from .errors import Errors
+from .models import Document, RawDocument
+from .settings import Settings
+
+logger = logging.getLogger(__name__)
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+# The few most frequent English function words: enough to tell English prose from other languages.
+_ENGLISH_WORDS = frozenset(
+    "the of and to in a is that for on was with by as at from said were has have it are be an".split()
+)
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Why a raw document gave no document: a reason from a fixed set, and a message for people."""
+
+    reason: str  # one of: failed, empty_text, not_english, duplicate
+    message: str
+
+
+def to_document(raw: RawDocument, *, settings: Settings) -> Document | Skip:
+    """Turn one raw document into a clean `Document`, or say why not.
+
+    Args:
+        raw: What a source yielded.
+        settings: The minimum main-text length.
+
+    Returns:
+        The document, or a `Skip` with its reason.
+    """
+    if raw.error:
+        return Skip("failed", raw.error)
+    if _is_binary(raw.content):
+        return Skip("failed", Errors.E005.format(source=raw.source))
+    title, outlet, published = raw.title, raw.outlet, raw.published
+    if raw.media_type == "html":
+        text, meta = html_main_text(raw.content, url=raw.url, settings=settings)
+        title = title or meta.get("title")
+        outlet = outlet or meta.get("sitename")
+        published = published or _date_or_none(meta.get("date"))
+    else:
+        text = decode_text(raw.content)
+    text = normalise_text(text)
+    if len(text) < settings.min_text_chars:
+        return Skip("empty_text", f"{raw.source}: no main text ({len(text)} characters after extraction)")
+    language = guess_language(text)
+    if language != "en":
+        return Skip("not_english", f"{raw.source}: the text is not English")
+    return Document(
+        id=document_id(text),
+        source=raw.source,
+        input_id=raw.input_id,
+        url=raw.url,
+        outlet=outlet,
+        title=title,
+        published=published,
+        language=language,
+        text=text,
+    )
+
+
+def decode_text(content: bytes) -> str:
+    """Decode bytes as UTF-8 when they are, else by the detected encoding (never raises)."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        best = from_bytes(content).best()
+        return str(best) if best is not None else content.decode("latin-1")
+
+
+def html_main_text(content: bytes, *, url: str | None, settings: Settings) -> tuple[str, dict[str, str]]:
+    """The main text of a page and its metadata (title, sitename, date), without navigation or comments.
+
+    trafilatura decides what the article is; when it finds too little (odd layouts), its baseline extractor,
+    which keeps all paragraph text, is the fallback.
+    """
+    html = decode_html(content)
+    meta: dict[str, str] = {}
+    text = ""
+    try:
+        result = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
+        )
+    except (TypeError, ValueError) as e:  # trafilatura's own failure modes on malformed trees
+        logger.debug("trafilatura failed on %s: %s", url, e)
+        result = None
+    if result is not None:
+        text = result.text or ""
+        meta = {k: str(v) for k in ("title", "sitename", "date") if (v := getattr(result, k, None))}
+    if len(text) < settings.min_text_chars:
+        _, baseline_text, _ = trafilatura.baseline(html)
+        if len(baseline_text) > len(text):
+            text = baseline_text
+    return text, meta
+
+
+def decode_html(content: bytes) -> str:
+    """Decode a page by its declared charset, else as UTF-8, else by detection."""
+    head = content[:4096].decode("ascii", errors="ignore").lower()
+    declared = re.search(r"charset=[\"']?([a-z0-9_\-]+)", head)
+    if declared:
+        try:
+            return content.decode(declared.group(1))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_text(content)
+
+
+def normalise_text(text: str) -> str:
+    """NFC, one space between words, paragraphs separated by one blank line, no control characters."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def document_id(text: str) -> str:
+    """The document's id: a hash of its text with case and spacing folded, so trivial copies share it."""
+    key = " ".join(_WORD.findall(text.casefold()))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+
+
+def guess_language(text: str) -> str | None:
+    """'en' when English function words are common enough, else `None` (unknown or other)."""
+    words = _WORD.findall(text[:5000].lower())
+    if not words:
+        return None
+    share = sum(w in _ENGLISH_WORDS for w in words) / len(words)
+    return "en" if share >= 0.08 or (len(words) < 30 and share > 0) else None
+
+
+def _is_binary(content: bytes) -> bool:
+    sample = content[:4096]
+    if b"\x00" in sample:
+        return True
+    controls = sum(b < 9 or 13 < b < 32 for b in sample)
+    return bool(sample) and controls / len(sample) > 0.05
+
+
+def _date_or_none(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+class NearDuplicateIndex:
+    """MinHash LSH over word shingles: which stored document, if any, a new text nearly repeats."""
+
+    def __init__(self, *, settings: Settings) -> None:
+        self._settings = settings
+        self._lsh = MinHashLSH(threshold=settings.near_duplicate_jaccard, num_perm=settings.minhash_permutations)
+        self._hashes: dict[str, MinHash] = {}
+
+    def signature(self, text: str) -> MinHash:
+        """The MinHash of a text's word shingles."""
+        words = _WORD.findall(text.casefold())
+        n = self._settings.shingle_words
+        shingles = {" ".join(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
+        minhash = MinHash(num_perm=self._settings.minhash_permutations)
+        minhash.update_batch([s.encode("utf-8") for s in shingles])
+        return minhash
+
+    def add(self, document_id: str, minhash: MinHash) -> None:
+        """Index a document's signature (once)."""
+        if document_id not in self._hashes:
+            self._lsh.insert(document_id, minhash)
+            self._hashes[document_id] = minhash
+
+    def add_serialized(self, document_id: str, data: bytes) -> None:
+        """Index a signature stored by `serialize`."""
+        self.add(document_id, deserialize(data, num_perm=self._settings.minhash_permutations))
+
+    def find(self, minhash: MinHash) -> tuple[str, float] | None:
+        """The most similar indexed document at or above the threshold, with its estimated Jaccard."""
+        best: tuple[str, float] | None = None
+        for candidate in self._lsh.query(minhash):
+            similarity = float(minhash.jaccard(self._hashes[candidate]))
+            if similarity >= self._settings.near_duplicate_jaccard and (best is None or similarity > best[1]):
+                best = (candidate, similarity)
+        return best
+
+
+def serialize(minhash: MinHash) -> bytes:
+    """The hash values of a MinHash as bytes, to store beside the document."""
+    return bytes(minhash.hashvalues.astype("<u8").tobytes())
+
+
+def deserialize(data: bytes, *, num_perm: int) -> MinHash:
+    """Rebuild a MinHash from `serialize`'s bytes."""
+    values = np.frombuffer(data, dtype="<u8")
+    return MinHash(num_perm=num_perm, hashvalues=values)

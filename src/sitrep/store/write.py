@@ -1,0 +1,163 @@
+"""Writes: idempotent and transactional. Writing the same thing twice changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from ..models import Document, Event, Report
+from .schema import document_copies, documents, event_sources, events, reports
+
+
+def now() -> dt.datetime:
+    """The current time in UTC, to the second (stored timestamps compare equal across backends)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def has_document(conn: Connection, document_id: str) -> bool:
+    """Whether a document with this id is stored."""
+    return conn.execute(select(documents.c.id).where(documents.c.id == document_id)).first() is not None
+
+
+def write_document(conn: Connection, document: Document, *, minhash: bytes | None) -> bool:
+    """Store a document unless its id is there already. Returns whether it was new."""
+    if has_document(conn, document.id):
+        return False
+    row = document.model_dump(exclude={"ingested_at"})
+    conn.execute(insert(documents).values(**row, minhash=minhash, ingested_at=now()))
+    return True
+
+
+def record_copy(
+    conn: Connection, document_id: str, *, source: str, url: str | None, outlet: str | None, kind: str,
+    similarity: float,
+) -> bool:
+    """Remember that `source` repeated a stored document (exactly or nearly). Returns whether it was new."""
+    exists = conn.execute(
+        select(document_copies.c.source).where(
+            document_copies.c.document_id == document_id, document_copies.c.source == source
+        )
+    ).first()
+    if exists:
+        return False
+    conn.execute(
+        insert(document_copies).values(
+            document_id=document_id, source=source, url=url, outlet=outlet, kind=kind,
+            similarity=round(similarity, 4), seen_at=now(),
+        )
+    )
+    return True
+
+
+def write_reports(conn: Connection, items: Iterable[Report]) -> int:
+    """Store reports not stored yet (keyed by report_id). Returns how many were new."""
+    new = 0
+    for report in items:
+        if conn.execute(select(reports.c.report_id).where(reports.c.report_id == report.report_id)).first():
+            continue
+        conn.execute(
+            insert(reports).values(
+                report_id=report.report_id,
+                document_id=report.document_id,
+                event_date=report.event_date,
+                event_type=report.event_type,
+                sub_event_type=report.sub_event_type,
+                data=report.model_dump(mode="json"),
+            )
+        )
+        new += 1
+    return new
+
+
+def sync_events(conn: Connection, fused: Sequence[Event], *, replaces: Iterable[str] = ()) -> tuple[int, int, int]:
+    """Make the stored events match a fresh fusion of some reports.
+
+    An event whose content is unchanged is left alone (same `updated_at`); a changed one is updated; a new one
+    is inserted; an event id in `replaces` that the fusion no longer produces is marked deleted, so that an
+    "updated since" query sees the deletion.
+
+    Args:
+        conn: An open transaction.
+        fused: The events fusion produced now.
+        replaces: Ids of stored events that these events supersede (those fused from the same reports).
+
+    Returns:
+        Counts of (new, updated, deleted) events.
+    """
+    stamp = now()
+    new = updated = deleted = 0
+    fresh_ids = {event.event_id for event in fused}
+    for event in fused:
+        content = _event_content(event)
+        stored = conn.execute(
+            select(events.c.data, events.c.first_seen, events.c.deleted).where(events.c.event_id == event.event_id)
+        ).first()
+        if stored is not None and not stored.deleted and stored.data.get("content") == content:
+            continue
+        first_seen = stored.first_seen if stored is not None else stamp
+        payload = event.model_copy(update={"first_seen": first_seen, "updated_at": stamp})
+        values = _event_row(payload, content)
+        if stored is None:
+            conn.execute(insert(events).values(**values))
+            new += 1
+        else:
+            conn.execute(update(events).where(events.c.event_id == event.event_id).values(**values))
+            updated += 1
+        conn.execute(delete(event_sources).where(event_sources.c.event_id == event.event_id))
+        for report_id, source in zip(event.report_ids, _sources_by_report(event), strict=True):
+            conn.execute(
+                insert(event_sources).values(
+                    event_id=event.event_id, report_id=report_id, document_id=source[0], outlet=source[1],
+                    attributed_to=source[2],
+                )
+            )
+    for event_id in set(replaces) - fresh_ids:
+        result = conn.execute(
+            update(events)
+            .where(events.c.event_id == event_id, events.c.deleted.is_(False))
+            .values(deleted=True, updated_at=stamp)
+        )
+        conn.execute(delete(event_sources).where(event_sources.c.event_id == event_id))
+        deleted += result.rowcount or 0
+    return new, updated, deleted
+
+
+def _event_content(event: Event) -> dict[str, Any]:
+    """What an event says, without its bookkeeping timestamps: equal content means nothing changed."""
+    return event.model_dump(mode="json", exclude={"first_seen", "updated_at", "deleted"})
+
+
+def _event_row(event: Event, content: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "event_id": event.event_id,
+        "event_date": event.event_date,
+        "event_type": event.event_type,
+        "sub_event_type": event.sub_event_type,
+        "actor1": event.actor1,
+        "actor2": event.actor2,
+        "country": event.country,
+        "admin1": event.admin1,
+        "location": event.location,
+        "latitude": event.latitude,
+        "longitude": event.longitude,
+        "fatalities": event.fatalities,
+        "n_sources": event.n_sources,
+        "deleted": False,
+        "first_seen": event.first_seen,
+        "updated_at": event.updated_at,
+        "data": {"content": content},
+    }
+
+
+def _sources_by_report(event: Event) -> list[tuple[str, str | None, list[str]]]:
+    """(document id, outlet, claimants) for each of the event's reports, in `report_ids` order."""
+    by_document = {source.document_id: source for source in event.sources}
+    out = []
+    for report_id in event.report_ids:
+        document_id = report_id.split(":", 1)[0]
+        source = by_document.get(document_id)
+        out.append((document_id, source.outlet if source else None, list(source.attributed_to) if source else []))
+    return out
