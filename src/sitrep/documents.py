@@ -7,6 +7,7 @@ MinHash over word shingles (`NearDuplicateIndex`).
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
 import logging
@@ -25,12 +26,44 @@ from .settings import Settings
 
 logger = logging.getLogger(__name__)
 
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 # The few most frequent English function words: enough to tell English prose from other languages.
 _ENGLISH_WORDS = frozenset(
-    "the of and to in a is that for on was with by as at from said were has have it are be an".split()
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "a",
+        "is",
+        "that",
+        "for",
+        "on",
+        "was",
+        "with",
+        "by",
+        "as",
+        "at",
+        "from",
+        "said",
+        "were",
+        "has",
+        "have",
+        "it",
+        "are",
+        "be",
+        "an",
+    ]
 )
 
 
@@ -84,9 +117,20 @@ def to_document(raw: RawDocument, *, settings: Settings) -> Document | Skip:
 
 
 def decode_text(content: bytes) -> str:
-    """Decode bytes as UTF-8 when they are, else by the detected encoding (never raises)."""
+    """Decode bytes: UTF-8 (or UTF-16/32 by their byte-order mark) when they are, else Windows-1252.
+
+    English news that is not UTF-8 is nearly always Windows-1252 or Latin-1; a statistical detector guesses
+    worse on short, mostly-ASCII texts, so it is only the last resort for bytes that cp1252 cannot decode.
+    """
+    for bom, codec in _BOMS:
+        if content.startswith(bom):
+            return content.decode(codec, errors="replace")
     try:
-        return content.decode("utf-8-sig")
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp1252")
     except UnicodeDecodeError:
         best = from_bytes(content).best()
         return str(best) if best is not None else content.decode("latin-1")
@@ -154,6 +198,8 @@ def guess_language(text: str) -> str | None:
 
 
 def _is_binary(content: bytes) -> bool:
+    if any(content.startswith(bom) for bom, _ in _BOMS):
+        return False
     sample = content[:4096]
     if b"\x00" in sample:
         return True

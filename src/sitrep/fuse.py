@@ -42,8 +42,13 @@ def event_id_for(key: tuple[str, ...]) -> str:
     return hashlib.sha1("|".join(key).encode("utf-8")).hexdigest()[:16]
 
 
-def fuse_reports(reports: Sequence[Report], *, settings: Settings, outlets: dict[str, str | None] | None = None,
-                 urls: dict[str, str | None] | None = None) -> list[Event]:
+def fuse_reports(
+    reports: Sequence[Report],
+    *,
+    settings: Settings,
+    outlets: dict[str, str | None] | None = None,
+    urls: dict[str, str | None] | None = None,
+) -> list[Event]:
     """Cluster reports into events and merge their fields, keeping every source and figure.
 
     Args:
@@ -62,8 +67,9 @@ def fuse_reports(reports: Sequence[Report], *, settings: Settings, outlets: dict
     return sorted(fused, key=lambda e: (e.event_date.isoformat() if e.event_date else "", e.event_id))
 
 
-def _merge(key: tuple[str, str, str, str], members: list[Report], outlets: dict[str, str | None],
-           urls: dict[str, str | None]) -> Event:
+def _merge(
+    key: tuple[str, str, str, str], members: list[Report], outlets: dict[str, str | None], urls: dict[str, str | None]
+) -> Event:
     members = sorted(members, key=lambda r: r.report_id)
     lead = max(members, key=lambda r: (SUB_TYPE_PRIORITY.get(r.sub_event_type, 1), _place_rank(r), r.confidence))
     stated = [r for r in members if r.fatalities_high > 0]
@@ -75,8 +81,9 @@ def _merge(key: tuple[str, str, str, str], members: list[Report], outlets: dict[
     for report in members:
         source = sources.setdefault(
             report.document_id,
-            Source(document_id=report.document_id, outlet=outlets.get(report.document_id),
-                   url=urls.get(report.document_id)),
+            Source(
+                document_id=report.document_id, outlet=outlets.get(report.document_id), url=urls.get(report.document_id)
+            ),
         )
         for name in report.attributed_to:
             if name not in source.attributed_to:
@@ -116,5 +123,11 @@ def _place_rank(report: Report) -> int:
 
 def _same_figure(a: Figure, b: Figure) -> bool:
     return (a.kind, a.value, a.low, a.high, a.unit, a.place, a.claimant) == (
-        b.kind, b.value, b.low, b.high, b.unit, b.place, b.claimant
+        b.kind,
+        b.value,
+        b.low,
+        b.high,
+        b.unit,
+        b.place,
+        b.claimant,
     )

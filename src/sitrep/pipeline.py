@@ -80,8 +80,16 @@ class Pipeline:
 
     # ---- stateless extraction -------------------------------------------------------------------------------
 
-    def extract(self, text: str, *, published: str | dt.date | None = None, input_id: str | None = None,
-                outlet: str | None = None, url: str | None = None, title: str | None = None) -> ExtractResult:
+    def extract(
+        self,
+        text: str,
+        *,
+        published: str | dt.date | None = None,
+        input_id: str | None = None,
+        outlet: str | None = None,
+        url: str | None = None,
+        title: str | None = None,
+    ) -> ExtractResult:
         """Extract the events and figures of one text, touching no database.
 
         Args:
@@ -101,8 +109,14 @@ class Pipeline:
         date = parse_published(published)
         is_html = text.lstrip()[:1] == "<"
         raw = RawDocument(
-            source=input_id or "text", input_id=input_id, content=text.encode("utf-8", errors="replace"),
-            media_type="html" if is_html else "text", published=date, outlet=outlet, url=url, title=title,
+            source=input_id or "text",
+            input_id=input_id,
+            content=text.encode("utf-8", errors="replace"),
+            media_type="html" if is_html else "text",
+            published=date,
+            outlet=outlet,
+            url=url,
+            title=title,
         )
         return next(self.extract_many([raw]))
 
@@ -112,8 +126,12 @@ class Pipeline:
             if document is None:
                 yield ExtractResult(input_id=raw.input_id)
                 continue
-            events = fuse_reports(reports, settings=self.settings, outlets={document.id: document.outlet},
-                                  urls={document.id: document.url})
+            events = fuse_reports(
+                reports,
+                settings=self.settings,
+                outlets={document.id: document.outlet},
+                urls={document.id: document.url},
+            )
             yield ExtractResult(input_id=raw.input_id, events=events, figures=figures)
 
     def _process(
@@ -145,8 +163,9 @@ class Pipeline:
 
     # ---- ingest into a store --------------------------------------------------------------------------------
 
-    def ingest(self, inputs: Sequence[str], store: Store, *,
-               on_document: Callable[[str], None] | None = None) -> IngestStats:
+    def ingest(
+        self, inputs: Sequence[str], store: Store, *, on_document: Callable[[str], None] | None = None
+    ) -> IngestStats:
         """Read, clean, de-duplicate, extract and store documents, then fuse the events they touch.
 
         Each document is stored with its reports in one transaction, so an interrupted run leaves whole
@@ -210,21 +229,43 @@ class Pipeline:
                 logger.warning(Warnings.W002.format(count=count, reason=reason))
         return stats
 
-    def _route(self, document: Document, raw: RawDocument, store: Store, index: NearDuplicateIndex,
-               stats: IngestStats, batch: list[tuple[RawDocument, Document]], seen_in_run: set[str]) -> None:
+    def _route(
+        self,
+        document: Document,
+        raw: RawDocument,
+        store: Store,
+        index: NearDuplicateIndex,
+        stats: IngestStats,
+        batch: list[tuple[RawDocument, Document]],
+        seen_in_run: set[str],
+    ) -> None:
         """Queue a new document for extraction, or record it as a copy of one already stored."""
         with store.begin() as conn:
             if document.id in seen_in_run or w.has_document(conn, document.id):
-                w.record_copy(conn, document.id, source=raw.source, url=document.url, outlet=document.outlet,
-                              kind="exact", similarity=1.0)
+                w.record_copy(
+                    conn,
+                    document.id,
+                    source=raw.source,
+                    url=document.url,
+                    outlet=document.outlet,
+                    kind="exact",
+                    similarity=1.0,
+                )
                 stats.duplicate += 1
                 stats.reasons["duplicate"] += 1
                 return
             signature = index.signature(document.text)
             near = index.find(signature)
             if near is not None:
-                w.record_copy(conn, near[0], source=raw.source, url=document.url, outlet=document.outlet,
-                              kind="near", similarity=near[1])
+                w.record_copy(
+                    conn,
+                    near[0],
+                    source=raw.source,
+                    url=document.url,
+                    outlet=document.outlet,
+                    kind="near",
+                    similarity=near[1],
+                )
                 stats.duplicate += 1
                 stats.reasons["duplicate"] += 1
                 return

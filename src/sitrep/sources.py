@@ -7,8 +7,8 @@ and what was wrong, so that the run goes on and the caller counts it as failed.
 from __future__ import annotations
 
 import csv
-import email.utils
 import datetime as dt
+import email.utils
 import io
 import json
 import logging
@@ -119,8 +119,9 @@ def read_jsonl(path: Path, *, settings: Settings) -> Iterator[RawDocument]:
         for number, line in enumerate(handle, start=1):
             source = f"{path}:{number}"
             if len(line) > settings.max_document_bytes:
-                yield _failed(source, Errors.E004.format(source=source, size=len(line),
-                                                         limit=settings.max_document_bytes))
+                yield _failed(
+                    source, Errors.E004.format(source=source, size=len(line), limit=settings.max_document_bytes)
+                )
                 continue
             if not line.strip():
                 continue
@@ -138,8 +139,9 @@ def record_to_raw(record_text: bytes | str, *, source: str, line: int = 1) -> Ra
         return _failed(source, Errors.E007.format(source=source, line=line), input_id=input_id)
     published = parse_date(record.get("published"))
     if record.get("published") and published is None:
-        return _failed(source, Errors.E018.format(source=source, line=line,
-                                                  reason=f"bad published date {record['published']!r}"))
+        return _failed(
+            source, Errors.E018.format(source=source, line=line, reason=f"bad published date {record['published']!r}")
+        )
     text: str = record["text"]
     media_type = "html" if _looks_like_html(text.encode("utf-8", errors="replace")[:2000]) else "text"
     return RawDocument(
@@ -226,9 +228,10 @@ def fetch(url: str, *, settings: Settings) -> tuple[bytes, str]:
     limit = settings.max_document_bytes
     deadline = time.monotonic() + settings.fetch_timeout
     try:
-        with httpx.Client(timeout=settings.fetch_timeout, follow_redirects=True) as client, client.stream(
-            "GET", url, headers={"User-Agent": "sitrep/0.1 (+offline conflict-news coder)"}
-        ) as response:
+        with (
+            httpx.Client(timeout=settings.fetch_timeout, follow_redirects=True) as client,
+            client.stream("GET", url, headers={"User-Agent": "sitrep/0.1 (+offline conflict-news coder)"}) as response,
+        ):
             if response.status_code >= 400:
                 raise _FetchError(Errors.E008.format(url=url, reason=f"HTTP {response.status_code}"))
             chunks: list[bytes] = []

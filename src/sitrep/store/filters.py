@@ -31,9 +31,7 @@ class EventFilter(BaseModel):
     place: str | None = Field(None, description="Location name, case-insensitive (or the centre for radius_km).")
     near: tuple[float, float] | None = Field(None, description="Centre (latitude, longitude) for radius_km.")
     radius_km: float | None = Field(None, description="With a place or near: events within this distance.")
-    bbox: tuple[float, float, float, float] | None = Field(
-        None, description="min_lon, min_lat, max_lon, max_lat."
-    )
+    bbox: tuple[float, float, float, float] | None = Field(None, description="min_lon, min_lat, max_lon, max_lat.")
     updated_since: dt.datetime | None = Field(None, description="Events created, changed or deleted since then.")
     include_deleted: bool = Field(False, description="Also return events fusion has dissolved.")
 
@@ -65,8 +63,9 @@ class EventFilter(BaseModel):
             out.append(c.sub_event_type == self.sub_event_type)
         if self.actor:
             pattern = f"%{_escape_like(self.actor.lower())}%"
-            out.append(or_(func.lower(c.actor1).like(pattern, escape="\\"),
-                           func.lower(c.actor2).like(pattern, escape="\\")))
+            out.append(
+                or_(func.lower(c.actor1).like(pattern, escape="\\"), func.lower(c.actor2).like(pattern, escape="\\"))
+            )
         if self.admin1:
             out.append(func.lower(c.admin1) == self.admin1.lower())
         if self.place and self.near is None:
@@ -108,8 +107,9 @@ class EventFilter(BaseModel):
         if self.admin1:
             parts.append(f"in admin1 {self.admin1}")
         if self.place:
-            parts.append(f"within {self.radius_km:g} km of {self.place}" if self.radius_km is not None
-                         else f"at {self.place}")
+            parts.append(
+                f"within {self.radius_km:g} km of {self.place}" if self.radius_km is not None else f"at {self.place}"
+            )
         if self.bbox:
             parts.append(f"inside bbox {','.join(f'{v:g}' for v in self.bbox)}")
         if self.updated_since:

@@ -12,12 +12,23 @@ from .filters import EventFilter
 from .schema import document_copies, documents, events, reports
 
 
-def iter_events(conn: Connection, where: EventFilter | None = None, *, limit: int | None = None,
-                offset: int = 0) -> Iterator[Event]:
+def iter_events(
+    conn: Connection, where: EventFilter | None = None, *, limit: int | None = None, offset: int = 0
+) -> Iterator[Event]:
     """Events matching a filter, by date then id."""
     where = where or EventFilter()
-    query = select(events.c.data, events.c.deleted, events.c.first_seen, events.c.updated_at, events.c.latitude,
-                   events.c.longitude).where(*where.clauses()).order_by(events.c.event_date, events.c.event_id)
+    query = (
+        select(
+            events.c.data,
+            events.c.deleted,
+            events.c.first_seen,
+            events.c.updated_at,
+            events.c.latitude,
+            events.c.longitude,
+        )
+        .where(*where.clauses())
+        .order_by(events.c.event_date, events.c.event_id)
+    )
     exact_radius = where.near is not None and where.radius_km is not None
     if limit is not None and not exact_radius:
         query = query.limit(limit).offset(offset)
@@ -29,8 +40,13 @@ def iter_events(conn: Connection, where: EventFilter | None = None, *, limit: in
             skipped += 1
             continue
         event = Event.model_validate(row.data["content"])
-        yield event.model_copy(update={"deleted": bool(row.deleted), "first_seen": _utc(row.first_seen),
-                                       "updated_at": _utc(row.updated_at)})
+        yield event.model_copy(
+            update={
+                "deleted": bool(row.deleted),
+                "first_seen": _utc(row.first_seen),
+                "updated_at": _utc(row.updated_at),
+            }
+        )
         returned += 1
         if exact_radius and limit is not None and returned >= limit:
             return
@@ -49,8 +65,9 @@ def event_ids(conn: Connection) -> list[str]:
     return [row[0] for row in conn.execute(select(events.c.event_id).where(events.c.deleted.is_(False)))]
 
 
-def iter_reports(conn: Connection, *, date_from: dt.date | None = None,
-                 date_to: dt.date | None = None) -> Iterator[Report]:
+def iter_reports(
+    conn: Connection, *, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> Iterator[Report]:
     """Stored reports, optionally of a date range, in id order."""
     query = select(reports.c.data).order_by(reports.c.report_id)
     if date_from:

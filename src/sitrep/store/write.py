@@ -32,7 +32,13 @@ def write_document(conn: Connection, document: Document, *, minhash: bytes | Non
 
 
 def record_copy(
-    conn: Connection, document_id: str, *, source: str, url: str | None, outlet: str | None, kind: str,
+    conn: Connection,
+    document_id: str,
+    *,
+    source: str,
+    url: str | None,
+    outlet: str | None,
+    kind: str,
     similarity: float,
 ) -> bool:
     """Remember that `source` repeated a stored document (exactly or nearly). Returns whether it was new."""
@@ -45,8 +51,13 @@ def record_copy(
         return False
     conn.execute(
         insert(document_copies).values(
-            document_id=document_id, source=source, url=url, outlet=outlet, kind=kind,
-            similarity=round(similarity, 4), seen_at=now(),
+            document_id=document_id,
+            source=source,
+            url=url,
+            outlet=outlet,
+            kind=kind,
+            similarity=round(similarity, 4),
+            seen_at=now(),
         )
     )
     return True
@@ -110,7 +121,10 @@ def sync_events(conn: Connection, fused: Sequence[Event], *, replaces: Iterable[
         for report_id, source in zip(event.report_ids, _sources_by_report(event), strict=True):
             conn.execute(
                 insert(event_sources).values(
-                    event_id=event.event_id, report_id=report_id, document_id=source[0], outlet=source[1],
+                    event_id=event.event_id,
+                    report_id=report_id,
+                    document_id=source[0],
+                    outlet=source[1],
                     attributed_to=source[2],
                 )
             )

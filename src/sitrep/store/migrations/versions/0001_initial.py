@@ -35,8 +35,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "document_copies",
-        sa.Column("document_id", sa.String(64), sa.ForeignKey("documents.id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column("document_id", sa.String(64), sa.ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("source", sa.Text, primary_key=True),
         sa.Column("url", sa.Text),
         sa.Column("outlet", sa.Text),
@@ -47,8 +46,7 @@ def upgrade() -> None:
     op.create_table(
         "reports",
         sa.Column("report_id", sa.String(64), primary_key=True),
-        sa.Column("document_id", sa.String(64), sa.ForeignKey("documents.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column("document_id", sa.String(64), sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
         sa.Column("event_date", sa.Date),
         sa.Column("event_type", sa.Text, nullable=False),
         sa.Column("sub_event_type", sa.Text, nullable=False),
@@ -81,12 +79,9 @@ def upgrade() -> None:
     op.create_index("ix_events_lat_lon", "events", ["latitude", "longitude"])
     op.create_table(
         "event_sources",
-        sa.Column("event_id", sa.String(64), sa.ForeignKey("events.event_id", ondelete="CASCADE"),
-                  primary_key=True),
-        sa.Column("report_id", sa.String(64), sa.ForeignKey("reports.report_id", ondelete="CASCADE"),
-                  primary_key=True),
-        sa.Column("document_id", sa.String(64), sa.ForeignKey("documents.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column("event_id", sa.String(64), sa.ForeignKey("events.event_id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("report_id", sa.String(64), sa.ForeignKey("reports.report_id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("document_id", sa.String(64), sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
         sa.Column("outlet", sa.Text),
         sa.Column("attributed_to", sa.JSON, nullable=False),
     )

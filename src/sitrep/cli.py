@@ -1,0 +1,336 @@
+"""The command line: a thin typer shell over `Pipeline` and `store`. Output formats live in `export.py`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from sqlalchemy import Connection
+
+from . import export
+from .errors import Errors, InputError, SitrepError
+from .models import Event, RawDocument
+from .pipeline import Pipeline, parse_published
+from .settings import Settings, load_settings
+from .sources import record_to_raw
+from .store import open_store
+from .store import queries as q
+from .store.filters import EventFilter, parse_bbox
+
+app = typer.Typer(
+    help="Sitrep: conflict news to a sourced, geolocated event record (ACLED data model).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="SQLite file or postgresql:// URL (default sitrep.db, or SITREP_DB).")
+]
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="A TOML settings file.")]
+
+
+def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """`app.command`, with a `SitrepError` shown as `Error: <message>` on stderr and exit status 1."""
+
+    def decorator(func: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(func)
+        def wrapper(*a: Any, **k: Any) -> None:
+            try:
+                func(*a, **k)
+            except SitrepError as e:
+                err_console.print(f"Error: {e}", highlight=False, markup=False)
+                raise typer.Exit(1) from e
+
+        app.command(*args, **kwargs)(wrapper)
+        return wrapper
+
+    return decorator
+
+
+def _settings(config: Path | None = None, **overrides: object) -> Settings:
+    return load_settings(config, **overrides)
+
+
+@command()
+def ingest(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders, feed files or URLs.")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
+) -> None:
+    """Read documents, extract their events and store them. Re-ingesting the same input changes nothing.
+
+    Example: sitrep ingest examples/ --db sitrep.db
+    """
+    settings = _settings(config, db=db)
+    store = open_store(settings.db)
+    pipeline = Pipeline(settings)
+    started = time.perf_counter()
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]ingest[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[current]}", style="dim"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=quiet,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("ingest", total=None, current="loading models")
+        pipeline.extractor  # noqa: B018 - load models before the bar starts counting documents
+        stats = pipeline.ingest(
+            inputs,
+            store,
+            on_document=lambda source: progress.update(task, advance=1, current=_short(source)),
+        )
+    for message in stats.errors:
+        err_console.print(f"[red]failed[/] {message}", highlight=False, markup=True)
+    if not quiet:
+        with store.connect() as conn:
+            events = list(q.iter_events(conn))
+        console.print(events_table(events, title=f"Events in {store.safe_url}"))
+    seconds = time.perf_counter() - started
+    console.print(f"[bold]{stats.summary()}[/] ({seconds:.1f} s)", highlight=False)
+    store.close()
+
+
+@command()
+def events(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="First date, YYYY-MM-DD.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last date, YYYY-MM-DD.")] = None,
+    event_type: Annotated[str | None, typer.Option("--type", help="ACLED event type, e.g. Battles.")] = None,
+    sub_event_type: Annotated[str | None, typer.Option("--sub-type", help="ACLED sub-event type.")] = None,
+    actor: Annotated[str | None, typer.Option(help="Text in actor1 or actor2.")] = None,
+    admin1: Annotated[str | None, typer.Option(help="First-level admin area.")] = None,
+    place: Annotated[str | None, typer.Option(help="Location name (with --radius: the centre).")] = None,
+    radius: Annotated[float | None, typer.Option("--radius", help="Kilometres around --place.")] = None,
+    bbox: Annotated[str | None, typer.Option(help="min_lon,min_lat,max_lon,max_lat.")] = None,
+    updated_since: Annotated[str | None, typer.Option(help="Only events changed since (ISO time).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json, jsonl, csv, acled-csv or geojson.")] = "table",
+    limit: Annotated[int | None, typer.Option(help="At most this many events.")] = None,
+) -> None:
+    """List stored events, filtered.
+
+    Example: sitrep events --type Battles --from 2024-12-01 --place Hama --radius 30 --format geojson
+    """
+    settings = _settings(config, db=db)
+    store = open_store(settings.db)
+    with store.connect() as conn:
+        where = EventFilter(
+            date_from=parse_published(date_from),
+            date_to=parse_published(date_to),
+            event_type=event_type,
+            sub_event_type=sub_event_type,
+            actor=actor,
+            admin1=admin1,
+            place=place,
+            radius_km=radius,
+            bbox=parse_bbox(bbox) if bbox else None,
+            updated_since=_parse_time(updated_since) if updated_since else None,
+            include_deleted=updated_since is not None,
+        )
+        if place and radius is not None:
+            centre = _place_centre(conn, place)
+            where = where.model_copy(update={"near": centre})
+        found = list(q.iter_events(conn, where, limit=limit))
+    _print_events(found, fmt, title=where.describe())
+    store.close()
+
+
+@command("export")
+def export_command(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="acled-csv, csv, geojson, json or jsonl.")] = "acled-csv",
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of standard output.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="First date, YYYY-MM-DD.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last date, YYYY-MM-DD.")] = None,
+) -> None:
+    """Export stored events for other tools.
+
+    Example: sitrep export --format acled-csv --out events.csv
+    """
+    settings = _settings(config, db=db)
+    export.check_format(fmt, export.FILE_FORMATS)
+    store = open_store(settings.db)
+    with store.connect() as conn:
+        found = list(
+            q.iter_events(conn, EventFilter(date_from=parse_published(date_from), date_to=parse_published(date_to)))
+        )
+    text = export.render(found, fmt)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        err_console.print(f"wrote {len(found)} events to {out}")
+    else:
+        sys.stdout.write(text)
+    store.close()
+
+
+@command()
+def extract(
+    file: Annotated[str, typer.Argument(help="A text, HTML or JSON Lines file; - for standard input.")] = "-",
+    published: Annotated[str | None, typer.Option(help="Publication date, YYYY-MM-DD.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json, jsonl or acled-csv.")] = "json",
+    config: ConfigOption = None,
+) -> None:
+    """Extract events from text, touching no database. JSON Lines input is processed as a stream.
+
+    Example: sitrep extract story.txt --published 2024-12-03 --format jsonl
+    """
+    export.check_format(fmt, ("json", "jsonl", "acled-csv"))
+    date = parse_published(published)
+    settings = _settings(config)
+    pipeline = Pipeline(settings)
+    if file != "-" and not Path(file).is_file():
+        raise InputError(Errors.E010.format(source=file))
+    is_jsonl = file.endswith((".jsonl", ".ndjson")) or (file == "-" and fmt == "jsonl" and _stdin_is_jsonl())
+    if is_jsonl:
+        raws: Iterator[RawDocument] = _jsonl_raws(file, published=date)
+    else:
+        content = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+        if len(content) > settings.max_document_bytes:
+            raise InputError(Errors.E004.format(source=file, size=len(content), limit=settings.max_document_bytes))
+        is_html = content.lstrip()[:1] == b"<"
+        raws = iter(
+            [
+                RawDocument(
+                    source=file,
+                    input_id=None if file == "-" else Path(file).name,
+                    content=content,
+                    media_type="html" if is_html else "text",
+                    published=date,
+                )
+            ]
+        )
+    results = pipeline.extract_many(raws)
+    if fmt == "jsonl":
+        for result in results:
+            sys.stdout.write(result.model_dump_json() + "\n")
+            sys.stdout.flush()
+    elif fmt == "json":
+        payload = [json.loads(r.model_dump_json()) for r in results]
+        sys.stdout.write(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2, ensure_ascii=False))
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(export.render([e for r in results for e in r.events], "acled-csv"))
+
+
+def _stdin_is_jsonl() -> bool:
+    first = sys.stdin.buffer.peek(1)[:1] if hasattr(sys.stdin.buffer, "peek") else b""
+    return first == b"{"
+
+
+def _jsonl_raws(file: str, *, published: dt.date | None) -> Iterator[RawDocument]:
+    handle = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115 - closed below
+    try:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            raw = record_to_raw(line, source=f"{file}:{number}", line=number)
+            if raw.error:
+                err_console.print(f"[red]failed[/] {raw.error}", highlight=False)
+            if raw.published is None and published is not None:
+                raw = raw.model_copy(update={"published": published})
+            yield raw
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
+
+
+@command("settings")
+def settings_command(config: ConfigOption = None) -> None:
+    """Show every setting with its value and help.
+
+    Example: SITREP_FUSION_RADIUS_KM=10 sitrep settings
+    """
+    settings = _settings(config)
+    table = Table("setting", "value", "help", title="Settings (TOML file < SITREP_* environment < flags)")
+    for name, info in Settings.model_fields.items():
+        table.add_row(name, repr(getattr(settings, name)), info.description or "")
+    console.print(table)
+
+
+def events_table(found: list[Event], *, title: str = "Events") -> Table:
+    """A rich table of events: date, type, actors, place, fatalities, sources."""
+    table = Table(title=title, show_lines=False, expand=False)
+    for column in ("date", "type", "actors", "place", "deaths", "sources"):
+        table.add_column(column, overflow="fold")
+    for event in found:
+        actors = " vs ".join(a for a in (event.actor1, event.actor2) if a)
+        place = ", ".join(p for p in (event.location, event.admin1) if p) or "?"
+        claimants = sorted({c for s in event.sources for c in s.attributed_to})
+        outlets = sorted({s.outlet or "?" for s in event.sources})
+        sources = "; ".join(outlets) + (f" (per {', '.join(claimants)})" if claimants else "")
+        table.add_row(
+            str(event.event_date or "?"),
+            event.sub_event_type,
+            actors or "?",
+            place,
+            str(event.fatalities),
+            sources,
+            style="dim" if event.deleted else None,
+        )
+    return table
+
+
+def _print_events(found: list[Event], fmt: str, *, title: str) -> None:
+    if fmt == "table":
+        console.print(events_table(found, title=f"{len(found)} {title}"))
+    else:
+        export.check_format(fmt, export.FILE_FORMATS)
+        sys.stdout.write(export.render(found, fmt))
+
+
+def _place_centre(conn: Connection, place: str) -> tuple[float, float]:
+    """Coordinates of a named place: from stored events at that location, else from the gazetteer."""
+    for event in q.iter_events(conn, EventFilter(place=place), limit=1):
+        if event.latitude is not None and event.longitude is not None:
+            return event.latitude, event.longitude
+    from .geocode import lookup_centre
+
+    centre = lookup_centre(place)
+    if centre is None:
+        raise InputError(Errors.E017.format(name="place", reason=f"no place called {place!r} is known"))
+    return centre
+
+
+def _parse_time(value: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError as e:
+        raise InputError(Errors.E017.format(name="updated_since", reason="an ISO date or time expected")) from e
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _short(source: str, width: int = 48) -> str:
+    return source if len(source) <= width else "…" + source[-(width - 1) :]
+
+
+def main() -> None:
+    """Entry point of the `sitrep` command."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()

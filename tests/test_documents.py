@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sitrep.documents import NearDuplicateIndex, Skip, document_id, normalise_text, to_document
+from sitrep.models import Document, RawDocument
+from sitrep.settings import Settings
+from sitrep.sources import read_sources
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+EXPECTATIONS = sorted(PAGES.glob("*.expect.yaml"))
+
+
+@pytest.mark.parametrize("expect_file", EXPECTATIONS, ids=[p.name.split(".")[0] for p in EXPECTATIONS])
+def test_documents_main_text_keeps_story_and_drops_boilerplate(expect_file: Path, settings: Settings) -> None:
+    expect = yaml.safe_load(expect_file.read_text(encoding="utf-8"))
+    page = expect_file.with_name(expect_file.name.replace(".expect.yaml", ".html"))
+    [raw] = list(read_sources([str(page)], settings=settings))
+    document = to_document(raw, settings=settings)
+    assert isinstance(document, Document), document
+    for phrase in expect.get("text_with", []):
+        assert phrase in document.text, phrase
+    for phrase in expect.get("text_without", []):
+        assert phrase not in document.text, phrase
+    if "published" in expect:
+        assert document.published == dt.date.fromisoformat(str(expect["published"]))
+    if "title" in expect:
+        assert document.title == expect["title"]
+    if "outlet" in expect:
+        assert document.outlet == expect["outlet"]
+
+
+@pytest.mark.parametrize(
+    ("content", "media_type", "reason"),
+    [
+        (b"", "text", "empty_text"),
+        (b"   \n\n  ", "text", "empty_text"),
+        (b"<html><body><nav>Home | About</nav></body></html>", "html", "empty_text"),
+        (bytes(range(256)) * 4, "unknown", "failed"),
+        (
+            b"Die Rebellen haben die Stadt eingenommen, sagte ein Sprecher der Gruppe am Montag.",
+            "text",
+            "not_english",
+        ),
+    ],
+    ids=["empty", "blank", "only-navigation", "binary", "german"],
+)
+def test_documents_unusable_input_is_skipped_with_reason(
+    content: bytes, media_type: str, reason: str, settings: Settings
+) -> None:
+    raw = RawDocument(source="in", content=content, media_type=media_type)  # type: ignore[arg-type]
+    result = to_document(raw, settings=settings)
+    assert isinstance(result, Skip) and result.reason == reason
+
+
+def test_documents_binary_file_from_disk_fails_clearly(settings: Settings) -> None:
+    [raw] = list(read_sources([str(PAGES / "not-html.bin")], settings=settings))
+    result = to_document(raw, settings=settings)
+    assert isinstance(result, Skip) and result.reason == "failed" and "not-html.bin is not text" in result.message
+
+
+def test_documents_broken_html_gives_text_or_a_reason(settings: Settings) -> None:
+    [raw] = list(read_sources([str(PAGES / "broken.html")], settings=settings))
+    result = to_document(raw, settings=settings)
+    assert isinstance(result, Document | Skip)
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "utf-16"])
+def test_documents_text_in_other_encodings_decodes(encoding: str, settings: Settings) -> None:
+    text = "The café near the Hôtel in Homs was shelled on Saturday, residents said, and two people died."
+    raw = RawDocument(source="in", content=text.encode(encoding), media_type="text")
+    document = to_document(raw, settings=settings)
+    assert isinstance(document, Document) and "café" in document.text and "Hôtel" in document.text
+
+
+def test_documents_id_ignores_case_and_spacing() -> None:
+    assert document_id("Rebels  entered\nHama.") == document_id("rebels entered hama")
+    assert document_id("Rebels entered Hama.") != document_id("Rebels entered Homs.")
+
+
+def test_documents_normalise_text_collapses_space_and_controls() -> None:
+    assert normalise_text("a\u00a0 b\x07\r\n\r\n\r\n c ") == "a b\n\nc"
+
+
+def test_documents_near_duplicate_found_and_different_story_not() -> None:
+    settings = Settings()
+    index = NearDuplicateIndex(settings=settings)
+    base = (
+        "Opposition fighters entered the central city of Hama on Thursday after days of fighting with government "
+        "forces, a war monitor said. The army said it had redeployed its units outside the city to protect "
+        "civilians. Residents reported gunfire in several districts and crowds in the main square."
+    )
+    index.add("a", index.signature(base))
+    copy = base.replace("on Thursday", "on Thursday evening")
+    other = "Heavy rain flooded streets in the coastal city of Latakia on Sunday, officials said."
+    found = index.find(index.signature(copy))
+    assert found is not None and found[0] == "a" and found[1] >= settings.near_duplicate_jaccard
+    assert index.find(index.signature(other)) is None
