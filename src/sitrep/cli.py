@@ -9,6 +9,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from rich.progress import (
     MofNCompleteColumn,
     Progress,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -261,6 +263,46 @@ def _jsonl_raws(file: str, *, published: dt.date | None) -> Iterator[RawDocument
             handle.close()
 
 
+@command("eval")
+def eval_command(
+    gold: Annotated[Path, typer.Argument(help="ACLED CSV (with notes) or CASE 2021 task 2 TSV.")],
+    split: Annotated[str, typer.Option(help="ACLED rows: all, held-out or train.")] = "all",
+    limit: Annotated[int | None, typer.Option(help="Only the first N rows.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Score extraction against gold data: per-field accuracy and a sub-type confusion table.
+
+    Example: sitrep eval ../shared/data/acled/acled-dev.csv --split held-out
+    """
+    from . import evaluate
+
+    if not gold.is_file():
+        raise InputError(Errors.E010.format(source=gold))
+    is_case = gold.suffix.lower() == ".tsv"
+    rows = evaluate.read_case(gold, limit=limit) if is_case else evaluate.read_acled(gold, split=split, limit=limit)
+    pipeline = Pipeline(_settings(config))
+    with _progress("eval", total=len(rows), quiet=as_json) as (progress, task):
+        pipeline.extractor  # noqa: B018 - load models before the bar starts
+        score = evaluate.evaluate_case if is_case else evaluate.evaluate_acled
+        scores = score(rows, pipeline.extract_many, on_row=lambda: progress.advance(task))
+    result = scores.as_dict()
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
+        return
+    table = Table("field", "accuracy", "right", "total", title=f"{gold.name}: {scores.rows} rows")
+    for name, value in result["fields"].items():
+        table.add_row(
+            name, "-" if value["value"] is None else f"{value['value']:.3f}", str(value["right"]), str(value["total"])
+        )
+    console.print(table)
+    confusion = Table("gold sub-type", "predicted", "count", title="Most common sub-type errors")
+    for item in [c for c in result["confusion"] if c["gold"] != c["predicted"]][:15]:
+        confusion.add_row(item["gold"], item["predicted"], str(item["count"]))
+    console.print(confusion)
+    console.print(f"{result['rows_per_s']} rows/s")
+
+
 @command("settings")
 def settings_command(config: ConfigOption = None) -> None:
     """Show every setting with its value and help.
@@ -272,6 +314,23 @@ def settings_command(config: ConfigOption = None) -> None:
     for name, info in Settings.model_fields.items():
         table.add_row(name, repr(getattr(settings, name)), info.description or "")
     console.print(table)
+
+
+@contextmanager
+def _progress(name: str, *, total: int | None, quiet: bool) -> Iterator[tuple[Progress, TaskID]]:
+    """A rich progress bar on stderr (hidden with quiet)."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn(f"[bold]{name}[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[current]}", style="dim"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=quiet,
+        transient=True,
+    ) as progress:
+        yield progress, progress.add_task(name, total=total, current="")
 
 
 def events_table(found: list[Event], *, title: str = "Events") -> Table:

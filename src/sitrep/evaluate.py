@@ -1,0 +1,224 @@
+"""Scoring extraction against gold data: ACLED rows (notes in, coding out) and CASE 2021 event snippets.
+
+`sitrep eval GOLD` calls `evaluate_acled` or `evaluate_case` and prints what they return.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Errors, InputError
+from .models import Event, RawDocument
+from .store.filters import haversine_km
+
+DATA = Path(__file__).parent / "data"
+_SUFFIX = re.compile(r"\s*\([^)]*\)\s*$")
+
+
+def is_held_out(row_id: str) -> bool:
+    """Whether an ACLED row belongs to the held-out fifth that no model or rule is tuned on."""
+    return int(hashlib.sha1(row_id.encode("utf-8")).hexdigest(), 16) % 5 == 0
+
+
+def actor_key(name: str | None) -> str:
+    """An actor name compared without its parenthesised suffix: 'Military Forces of Syria (2000-)' → 'military
+    forces of syria'."""
+    return _SUFFIX.sub("", name or "").strip().casefold()
+
+
+@dataclass
+class FieldScore:
+    """Right answers out of the rows where the field could be scored."""
+
+    right: int = 0
+    total: int = 0
+
+    def add(self, ok: bool) -> None:
+        self.right += int(ok)
+        self.total += 1
+
+    @property
+    def value(self) -> float | None:
+        return self.right / self.total if self.total else None
+
+
+@dataclass
+class Scores:
+    """Per-field scores, the sub-type confusions, and counts."""
+
+    fields: dict[str, FieldScore] = field(default_factory=dict)
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    rows: int = 0
+    seconds: float = 0.0
+
+    def score(self, name: str, ok: bool) -> None:
+        self.fields.setdefault(name, FieldScore()).add(ok)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: each field's value, right and total, the top confusions, rows and speed."""
+        return {
+            "rows": self.rows,
+            "seconds": round(self.seconds, 2),
+            "rows_per_s": round(self.rows / self.seconds, 1) if self.seconds else None,
+            "fields": {
+                name: {"value": None if s.value is None else round(s.value, 4), "right": s.right, "total": s.total}
+                for name, s in self.fields.items()
+            },
+            "confusion": [
+                {"gold": gold, "predicted": predicted, "count": count}
+                for (gold, predicted), count in self.confusion.most_common()
+            ],
+        }
+
+
+ExtractMany = Callable[[Iterable[RawDocument]], Iterator[Any]]
+
+
+def read_acled(path: Path, *, split: str = "all", limit: int | None = None) -> list[dict[str, str]]:
+    """Gold ACLED rows: all of them, only the held-out fifth, or only the rest."""
+    if split not in ("all", "held-out", "train"):
+        raise InputError(Errors.E017.format(name="split", reason="use all, held-out or train"))
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = [
+                row
+                for row in csv.DictReader(handle)
+                if split == "all" or is_held_out(row["event_id_cnty"]) == (split == "held-out")
+            ]
+    except (OSError, KeyError) as e:
+        raise InputError(Errors.E003.format(source=path, reason=e)) from e
+    return rows[:limit] if limit else rows
+
+
+def evaluate_acled(
+    rows: list[dict[str, str]], extract_many: ExtractMany, *, on_row: Callable[[], None] | None = None
+) -> Scores:
+    """Run extraction on each row's notes, published on its event_date, and score the main event.
+
+    Args:
+        rows: Gold ACLED rows.
+        extract_many: `Pipeline.extract_many`.
+        on_row: Called after each row (progress bars).
+
+    Returns:
+        Scores for event_type, sub_event_type, actor1, actor2, actors (both gold actors found among the
+        predicted), location, admin1, distance within 10 and 50 km, geo_precision, fatalities, event_date,
+        time_precision, and "any event".
+    """
+    import time
+
+    scores = Scores()
+    raws = (
+        RawDocument(
+            source=row["event_id_cnty"],
+            input_id=row["event_id_cnty"],
+            content=row["notes"].encode("utf-8"),
+            media_type="text",
+            published=dt.date.fromisoformat(row["event_date"]),
+        )
+        for row in rows
+    )
+    started = time.perf_counter()
+    for row, result in zip(rows, extract_many(raws), strict=True):
+        _score_row(scores, row, result.events)
+        scores.rows += 1
+        if on_row:
+            on_row()
+    scores.seconds = time.perf_counter() - started
+    return scores
+
+
+def _score_row(scores: Scores, row: dict[str, str], events: list[Event]) -> None:
+    scores.score("any_event", bool(events))
+    main = events[0] if events else None
+    gold_sub = row["sub_event_type"]
+    scores.score("event_type", main is not None and main.event_type == row["event_type"])
+    scores.score("sub_event_type", main is not None and main.sub_event_type == gold_sub)
+    scores.confusion[(gold_sub, main.sub_event_type if main else "(none)")] += 1
+    predicted = {actor_key(name) for e in events for name in (e.actor1, e.actor2, e.assoc_actor_1, e.assoc_actor_2)}
+    predicted.discard("")
+    gold_actors = [actor_key(row.get(k)) for k in ("actor1", "actor2")]
+    for name, gold in zip(("actor1", "actor2"), gold_actors, strict=True):
+        if gold:
+            scores.score(name, gold in predicted)
+    wanted = [g for g in gold_actors if g]
+    scores.score("actors", bool(wanted) and all(g in predicted for g in wanted))
+    scores.score("fatalities", main is not None and main.fatalities == int(row["fatalities"] or 0))
+    scores.score("event_date", main is not None and str(main.event_date) == row["event_date"])
+    scores.score("time_precision", main is not None and str(main.time_precision) == row["time_precision"])
+    scores.score("location", main is not None and (main.location or "").casefold() == row["location"].casefold())
+    scores.score("admin1", main is not None and (main.admin1 or "").casefold() == row["admin1"].casefold())
+    scores.score("geo_precision", main is not None and str(main.geo_precision) == row["geo_precision"])
+    if row["geo_precision"] in ("1", "2"):
+        distance = _distance(main, row)
+        scores.score("within_10km", distance is not None and distance <= 10)
+        scores.score("within_50km", distance is not None and distance <= 50)
+
+
+def _distance(event: Event | None, row: dict[str, str]) -> float | None:
+    if event is None or event.latitude is None or event.longitude is None:
+        return None
+    try:
+        return haversine_km(event.latitude, event.longitude, float(row["latitude"]), float(row["longitude"]))
+    except ValueError:
+        return None
+
+
+def load_case_codes(path: Path | None = None) -> dict[str, str | None]:
+    """CASE 2021 task 2 codes to ACLED sub-event names; `None` for the types outside ACLED."""
+    data = yaml.safe_load((path or DATA / "case2021_codes.yaml").read_text(encoding="utf-8"))
+    codes: dict[str, str | None] = dict(data["acled"])
+    codes.update(dict.fromkeys(data["outside_acled"]))
+    return codes
+
+
+def read_case(path: Path, *, limit: int | None = None) -> list[dict[str, str]]:
+    """CASE 2021 task 2 rows: id, EventSnippet, SubType."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle, delimiter="\t"))
+    except OSError as e:
+        raise InputError(Errors.E003.format(source=path, reason=e)) from e
+    if rows and not {"id", "EventSnippet", "SubType"} <= set(rows[0]):
+        raise InputError(Errors.E003.format(source=path, reason="expected columns id, EventSnippet, SubType"))
+    return rows[:limit] if limit else rows
+
+
+def evaluate_case(
+    rows: list[dict[str, str]], extract_many: ExtractMany, *, on_row: Callable[[], None] | None = None
+) -> Scores:
+    """Sub-type accuracy on the ACLED types, and the share of non-conflict snippets that give no event."""
+    import time
+
+    codes = load_case_codes()
+    scores = Scores()
+    raws = (
+        RawDocument(
+            source=row["id"], input_id=row["id"], content=row["EventSnippet"].encode("utf-8"), media_type="text"
+        )
+        for row in rows
+    )
+    started = time.perf_counter()
+    for row, result in zip(rows, extract_many(raws), strict=True):
+        gold = codes.get(row["SubType"])
+        predicted = result.events[0].sub_event_type if result.events else "(none)"
+        if gold is None:
+            scores.score("no_event_for_non_conflict", not result.events)
+        else:
+            scores.score("sub_event_type", predicted == gold)
+            scores.confusion[(gold, predicted)] += 1
+        scores.rows += 1
+        if on_row:
+            on_row()
+    scores.seconds = time.perf_counter() - started
+    return scores

@@ -1,0 +1,65 @@
+"""Roles: which actor mention of a sentence is actor1 (who acted) and which is actor2 (who it was done to).
+
+The parse decides first: the agent of a passive ("struck by Russian jets"), the subject of the event verb, the
+object or the target after "against", "on", "targeting". Failing that, the order of mention.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from spacy.tokens import Span, Token
+
+_SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+_OBJECT_DEPS = {"dobj", "obj", "attr", "dative"}
+_TARGET_PREPS = {"against", "on", "targeting", "at", "with", "between"}
+
+
+def assign_roles(sent: Span, actors: Sequence[Span], trigger: Token | None) -> tuple[Span | None, Span | None]:
+    """Pick actor1 and actor2 among the actor spans of a sentence.
+
+    Args:
+        sent: The sentence.
+        actors: Actor mentions inside the sentence (each span's `id_` is its canonical name).
+        trigger: The event's trigger token, when the classifier found one.
+
+    Returns:
+        (actor1, actor2), either may be `None`; two mentions of the same actor are never both.
+    """
+    if not actors:
+        return None, None
+    roles = {id(span): _role(span) for span in actors}
+    agents = [s for s in actors if roles[id(s)] == "agent"]
+    subjects = [s for s in actors if roles[id(s)] == "subject"]
+    targets = [s for s in actors if roles[id(s)] == "target"]
+    actor1 = (agents or subjects or [None])[0]
+    if actor1 is None:
+        actor1 = next((s for s in actors if roles[id(s)] != "target"), None)
+    rest = [s for s in targets if actor1 is None or s.id_ != actor1.id_]
+    if not rest:
+        rest = [s for s in actors if actor1 is None or s.id_ != actor1.id_]
+    actor2 = rest[0] if rest else None
+    if actor1 is None and actor2 is not None and not targets:
+        actor1, actor2 = actor2, None
+    return actor1, actor2
+
+
+def _role(span: Span) -> str:
+    """'agent', 'subject', 'target' or 'other' for one mention, from its head's place in the parse."""
+    head = span.root
+    # Walk up through compounds, appositions and conjunctions to the token that carries the dependency.
+    while head.dep_ in {"compound", "amod", "appos", "conj", "poss", "nmod"} and head.head is not head:
+        head = head.head
+    if head.dep_ == "pobj" and head.head.dep_ == "agent":
+        return "agent"
+    if head.dep_ in _SUBJECT_DEPS:
+        if head.dep_ == "nsubjpass":
+            return "target"
+        return "subject"
+    if head.dep_ in _OBJECT_DEPS:
+        return "target"
+    if head.dep_ == "pobj" and head.head.lower_ == "by":
+        return "agent"
+    if head.dep_ == "pobj" and head.head.lower_ in _TARGET_PREPS:
+        return "target"
+    return "other"
