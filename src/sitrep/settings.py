@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -45,6 +45,24 @@ class Settings(BaseModel):
     spacy_batch_size: int = Field(64, description="Texts per batch through spaCy.")
     gazetteer_path: str = Field(
         "", description="Compiled gazetteer SQLite file; empty uses the user cache folder (built on first use)."
+    )
+    geocode_countries: str = Field(
+        "",
+        description="Comma-separated ISO codes (SY,IQ) of countries in focus: their small places are found even "
+        "when the parser misses them, and ambiguous names lean to them.",
+    )
+    geocode_region_point: Literal["capital", "centroid"] = Field(
+        "capital",
+        description="Where a mention of only a region or country is put: its capital (ACLED's rule, "
+        "geo_precision 3) or its centroid.",
+    )
+    geocode_fuzzy_cutoff: float = Field(
+        88.0, description="Least rapidfuzz ratio (0-100) for a fuzzy place-name match, tried only within the "
+        "document's countries.",
+    )
+    date_background_days: int = Field(
+        90, description="A sentence dated more than this many days before publication is background (historical), "
+        "not news.",
     )
 
 

@@ -1,0 +1,270 @@
+"""Benchmark the gazetteer and geocoder on the shared development data (../shared/data/).
+
+Measures:
+- TR-News and GeoWebNews: accuracy within 161 km (100 miles) given the gold toponym spans.
+- ACLED dev rows: for the place `event_place` picks from each note, admin1 accuracy and the share within
+  10 km of ACLED's point where ACLED's geo_precision is 1 or 2.
+- The gazetteer: build time and file size (when it builds), load time, lookup time, resident memory.
+
+Usage:
+    .venv/bin/python benchmarks/bench_geocode.py [--json] [--acled-every N] [--only trnews,gwn,acled,gazetteer]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import glob
+import json
+import os
+import re
+import resource
+import statistics
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from sitrep.gazetteer import Gazetteer, build_gazetteer, default_gazetteer_path, gazetteer_version
+from sitrep.geocode import Geocoder, event_place, haversine_km, resolve_places
+from sitrep.nlp import load_language
+from sitrep.settings import Settings
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+GEO = SHARED / "geoparsing"
+ACLED = SHARED / "acled" / "acled-dev.csv"
+
+
+def rss_mb() -> float:
+    """Current resident memory of this process in MB (from /proc, falling back to the peak)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load_trnews() -> list[tuple[str, list[tuple[int, int, str, float, float]]]]:
+    """(text, [(start, end, phrase, lat, lon)]) per TR-News article."""
+    docs = []
+    root = ET.parse(GEO / "TR-News.xml").getroot()
+    for article in root.iter("article"):
+        text = article.findtext("text") or ""
+        gold = []
+        for top in article.iter("toponym"):
+            tag = top.find("gaztag")
+            lat = tag.findtext("lat") if tag is not None else None
+            lon = tag.findtext("lon") if tag is not None else None
+            start, end = int(top.findtext("start") or -1), int(top.findtext("end") or -1)
+            phrase = top.findtext("phrase") or ""
+            if lat is None or lon is None or text[start:end] != phrase:
+                continue
+            gold.append((start, end, phrase, float(lat), float(lon)))
+        docs.append((text, gold))
+    return docs
+
+
+def load_gwn() -> list[tuple[str, list[tuple[int, int, str, float, float]]]]:
+    """(text, gold) per GeoWebNews article; gwn_full.txt offsets count from the line after the title line."""
+    names = sorted(Path(p).stem for p in glob.glob(str(GEO / "GeoWebNews" / "*.txt")))
+    bodies = {n: (GEO / "GeoWebNews" / f"{n}.txt").read_text(encoding="utf-8").split("\n", 1)[1] for n in names}
+    lines = [line for line in (GEO / "gwn_full.txt").read_text(encoding="utf-8").split("\n") if line.strip()]
+    docs = []
+    for i, line in enumerate(lines):
+        records = [r.split(",,") for r in line.split("||") if r.strip()]
+
+        def fits(name: str, records: list[list[str]] = records) -> int:
+            return sum(bodies[name][int(r[4]) : int(r[5])] == r[1] for r in records if int(r[4]) >= 0)
+
+        # Lines follow the files' name order, but a few files are missing: take the file whose text the
+        # gold spans fit, nearest to the expected position.
+        best = max(names, key=lambda n: (fits(n), -abs(names.index(n) - i)))
+        text = bodies[best]
+        gold = [(int(r[4]), int(r[5]), r[1], float(r[2]), float(r[3])) for r in records
+                if int(r[4]) >= 0 and text[int(r[4]) : int(r[5])] == r[1]]  # fmt: skip
+        docs.append((text, gold))
+    return docs
+
+
+def bench_corpus(geocoder: Geocoder, docs: list[tuple[str, list[Any]]]) -> dict[str, Any]:
+    """Accuracy within 161 km given the gold spans, plus the share resolved and the median error."""
+    n = hits = resolved = 0
+    errors = []
+    started = time.perf_counter()
+    for text, gold in docs:
+        if not gold:
+            continue
+        mentions = [{"start": s, "end": e} for s, e, *_ in gold]
+        places = geocoder.geocode(text, mentions)
+        for (_s, _e, _phrase, lat, lon), place in zip(gold, places, strict=True):
+            n += 1
+            if place.latitude is None or place.longitude is None:
+                continue
+            resolved += 1
+            km = haversine_km(lat, lon, place.latitude, place.longitude)
+            errors.append(km)
+            hits += km <= 161
+    return {
+        "toponyms": n,
+        "acc@161km": round(hits / n, 4) if n else None,
+        "resolved": round(resolved / n, 4) if n else None,
+        "median_km": round(statistics.median(errors), 1) if errors else None,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def bench_acled(geocoder: Geocoder, *, every: int) -> dict[str, Any]:
+    """admin1 accuracy and share within 10 km (gold precision 1-2) for the place `event_place` picks."""
+    gaz = geocoder.gazetteer
+    with ACLED.open(encoding="utf-8", newline="") as f:
+        rows = [row for i, row in enumerate(csv.DictReader(f)) if i % every == 0]
+    started = time.perf_counter()
+    n = admin_ok = picked = 0
+    n_near = near_ok = 0
+    precision_ok = 0
+    texts = [row["notes"] for row in rows]
+    for row, doc in zip(rows, geocoder.nlp.pipe(texts, batch_size=64), strict=True):
+        places = resolve_places(doc, gazetteer=gaz, settings=geocoder.settings)
+        choice = None
+        for sent in doc.sents:
+            choice = event_place(sent, places)
+            if choice is not None:
+                break
+        n += 1
+        gold_precision = row["geo_precision"].strip()
+        if gold_precision in ("1", "2"):
+            n_near += 1
+        if choice is None:
+            continue
+        picked += 1
+        admin_ok += _same_admin1(gaz, choice, row)
+        precision_ok += str(choice.geo_precision) == gold_precision
+        if gold_precision in ("1", "2") and choice.latitude is not None and row["latitude"]:
+            km = haversine_km(float(row["latitude"]), float(row["longitude"]), choice.latitude, choice.longitude or 0)
+            near_ok += km <= 10
+    return {
+        "rows": n,
+        "subset": f"every {every}th row" if every > 1 else "all rows",
+        "admin1_acc": round(admin_ok / n, 4) if n else None,
+        "within10km_prec12": round(near_ok / n_near, 4) if n_near else None,
+        "picked": round(picked / n, 4) if n else None,
+        "precision_agree": round(precision_ok / n, 4) if n else None,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def _same_admin1(gaz: Gazetteer, place: Any, row: dict[str, str]) -> bool:
+    """Compare admin1 areas by code when the gold name is known to the gazetteer, else by spelling key."""
+    gold_name = row["admin1"].strip()
+    if not gold_name or not place.admin1:
+        return False
+    country = gaz.country(row["country"])
+    gold = gaz.admin1_area(gold_name, country.country if country else None)
+    if gold is not None and place.admin1_code and place.country_code:
+        return (gold.country, gold.admin1_code) == (place.country_code, place.admin1_code)
+    return gaz.key(gold_name) == gaz.key(place.admin1)
+
+
+def bench_gazetteer(path: Path) -> dict[str, Any]:
+    """Build (if needed), load, lookup time and memory of the gazetteer."""
+    result: dict[str, Any] = {"path": str(path)}
+    before = rss_mb()
+    if not path.exists() or _version(path) != gazetteer_version():
+        stats = build_gazetteer(path)
+        result["build_seconds"] = round(stats.seconds, 1)
+    started = time.perf_counter()
+    gaz = Gazetteer.open(path)
+    result["load_seconds"] = round(time.perf_counter() - started, 4)
+    result["size_mb"] = round(path.stat().st_size / 1e6, 1)
+    names = [g[2] for _, gold in load_trnews() for g in gold] if GEO.exists() else ["Aleppo", "Hama", "Paris"]
+    names = names * max(1, 5000 // max(1, len(names)))
+    timings = []
+    for name in names:
+        t = time.perf_counter()
+        gaz.lookup(name, fuzzy=False)
+        timings.append((time.perf_counter() - t) * 1000)
+    timings.sort()
+    result["lookup_ms_mean"] = round(statistics.fmean(timings), 3)
+    result["lookup_ms_p95"] = round(timings[int(len(timings) * 0.95)], 3)
+    fuzzy = []
+    for name in ("Latamneh", "Kafranbel", "Khan Shaykoun", "Jisr al-Shugur", "Maarat Numan"):
+        t = time.perf_counter()
+        gaz.lookup(name, country="SY")
+        fuzzy.append((time.perf_counter() - t) * 1000)
+    result["fuzzy_ms_in_country_mean"] = round(statistics.fmean(fuzzy[1:]), 3)
+    result["rss_mb_gazetteer"] = round(rss_mb() - before, 1)
+    result["stats"] = gaz.stats()
+    return result
+
+
+def _version(path: Path) -> str | None:
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+            return str(row[0]) if row else None
+    except sqlite3.Error:
+        return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--acled-every", type=int, default=3, help="use every Nth ACLED row (1 = all)")
+    parser.add_argument("--only", default="gazetteer,trnews,gwn,acled", help="comma-separated parts to run")
+    parser.add_argument("--gazetteer", default="", help="compiled gazetteer file (default: the user cache)")
+    args = parser.parse_args()
+    parts = set(args.only.split(","))
+    path = Path(args.gazetteer) if args.gazetteer else default_gazetteer_path(Settings())
+    results: dict[str, Any] = {}
+    if "gazetteer" in parts:
+        results["gazetteer"] = bench_gazetteer(path)
+    if parts & {"trnews", "gwn", "acled"}:
+        if not SHARED.exists():
+            sys.exit(f"no shared data at {SHARED}")
+        before = rss_mb()
+        gaz = Gazetteer.open(path)
+        nlp = load_language()
+        results["rss_mb_nlp_and_gazetteer"] = round(rss_mb() - before, 1)
+        for name, point in (("trnews", "centroid"), ("gwn", "centroid")):
+            if name in parts:
+                settings = _settings(point)
+                geocoder = Geocoder(nlp=nlp, gazetteer=gaz, settings=settings)
+                docs = load_trnews() if name == "trnews" else load_gwn()
+                results[name] = bench_corpus(geocoder, docs) | {"region_point": point}
+        if "acled" in parts:
+            geocoder = Geocoder(nlp=nlp, gazetteer=gaz, settings=_settings("capital"))
+            results["acled"] = bench_acled(geocoder, every=max(1, args.acled_every))
+        results["rss_mb_process"] = round(rss_mb(), 1)
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    print(f"{'measure':42} {'value':>12}  target")
+    targets = {
+        "trnews.acc@161km": ">= 0.90", "gwn.acc@161km": ">= 0.95", "acled.admin1_acc": ">= 0.90",
+        "acled.within10km_prec12": ">= 0.75", "gazetteer.lookup_ms_mean": "<= 1 ms",
+        "gazetteer.load_seconds": "<= 1 s", "gazetteer.rss_mb_gazetteer": "<= 200 MB",
+    }  # fmt: skip
+    for section, values in results.items():
+        if isinstance(values, dict):
+            for key, value in values.items():
+                if key != "stats":
+                    name = f"{section}.{key}"
+                    print(f"{name:42} {value!s:>12}  {targets.get(name, '')}")
+        else:
+            print(f"{section:42} {values!s:>12}")
+
+
+def _settings(point: str) -> Settings:
+    fields = Settings.model_fields
+    return Settings(**({"geocode_region_point": point} if "geocode_region_point" in fields else {}))
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    _ = re  # kept for quick ad-hoc filters when debugging
+    main()

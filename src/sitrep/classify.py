@@ -1,0 +1,1625 @@
+"""Event typing: does a sentence (or a short note) report a conflict event, and of which ACLED type and sub-type.
+
+Two judges, combined:
+
+- **Rules** (`data/triggers.yaml`): trigger phrases per sub-type with conditions (cue words that must or must not be
+  present, who the agent is). Transparent, and an analyst can edit them.
+- **Model** (`data/models/event_classifier.npz` + `.json`): a linear classifier over hashed word and word-pair
+  features, trained on ACLED notes (minus the held-out fifth, see `is_held_out`), half of the CASE 2021 task 2
+  snippets, and hand-written non-event sentences. Inference needs only numpy.
+
+How they are combined (model alone, rules first, or rules unless the model is confident; with or without the
+rules' hits as model features) was chosen by cross-validation on the training part and is recorded in the model's
+metadata. `train_event_classifier` rebuilds the artifact; `benchmarks/bench_classify.py` measures it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import hashlib
+import itertools
+import json
+import logging
+import math
+import re
+import time
+import warnings
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import DataFileError, Errors, InputError, Warnings
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+logger = logging.getLogger(__name__)
+
+NO_EVENT = "No event"
+"""The label (event_type and sub_event_type) of text that reports no conflict event."""
+
+Mode = Literal["combined", "model", "rules"]
+Combination = Literal["model", "rules_first", "rules_unless_confident"]
+
+_DATA = files("sitrep").joinpath("data")
+MODEL_NAME = "event_classifier"
+_GAP = "..."
+_MAX_GAP = 3
+_SEPARATORS = frozenset(".;!?")
+_CLAUSE_MARKS = frozenset(".,;:!?()")
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*|[.,;:!?()]")
+_VOWELS = frozenset("aeiou")
+_CONTENT_POS = frozenset({"VERB", "NOUN", "ADJ", ""})  # "" when the pipeline has no tagger
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\"'][.!?])\s+(?=[A-Z0-9\"'])")
+
+# ACLED notes carry coder furniture that news prose never has: a "[size=...]" crowd estimate, "N fatalities."
+# tallies and a leading "Looting:"-style label. The model must learn from the prose, so these go before features.
+_FURNITURE = (
+    re.compile(r"\[\s*size\s*=[^\]]*\]?", re.IGNORECASE),
+    re.compile(r"\(?\b\d+\s+fatalit(?:y|ies)\b[^.()\[\]]*[.)\]]*", re.IGNORECASE),
+    re.compile(r"\bfatalities\s+(?:were\s+)?(?:not\s+(?:reported|known)|unknown)\.?", re.IGNORECASE),
+    re.compile(r"\(as reported\)", re.IGNORECASE),
+    re.compile(r"^\s*[A-Z][A-Za-z]+(?:[ -][A-Za-z]+){0,3}:\s+(?=[A-Z0-9])"),
+)
+
+
+# --------------------------------------------------------------------------------------------------- labels
+
+
+@dataclass(frozen=True)
+class Label:
+    """One typing decision.
+
+    Attributes:
+        event_type: ACLED event type, or `NO_EVENT`.
+        sub_event_type: ACLED sub-event type, or `NO_EVENT`.
+        score: Confidence in 0-1 (the model's probability, or the rule's confidence).
+        source: What decided it: "rules", "model" or "rules+model" (both agree).
+        trigger: The spaCy token that signals the event (only from `classify_sentence`).
+        trigger_lemma: The trigger word's base form ("shell", "capture"), when known.
+    """
+
+    event_type: str
+    sub_event_type: str
+    score: float
+    source: str = "model"
+    trigger: Token | None = field(default=None, compare=False, repr=False)
+    trigger_lemma: str | None = None
+
+    @property
+    def is_event(self) -> bool:
+        """True unless this is the "no event" outcome."""
+        return self.sub_event_type != NO_EVENT
+
+
+# ----------------------------------------------------------------------------------------------- taxonomy
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """ACLED's event types, sub-types and disorder types (from `data/event_types.yaml`)."""
+
+    event_type: dict[str, str]
+    disorder: dict[str, str]
+
+    @property
+    def sub_event_types(self) -> list[str]:
+        return list(self.event_type)
+
+
+def load_taxonomy(path: Path | None = None) -> Taxonomy:
+    """Read the event taxonomy file.
+
+    Args:
+        path: A YAML file mapping event type -> {sub-event type: disorder type}; defaults to the shipped one.
+
+    Returns:
+        The taxonomy.
+
+    Raises:
+        DataFileError: The file is unreadable or an entry is malformed.
+    """
+    if path is None:
+        return _default_taxonomy()
+    return _read_taxonomy(path)
+
+
+@functools.lru_cache(maxsize=1)
+def _default_taxonomy() -> Taxonomy:
+    return _read_taxonomy(Path(str(_DATA.joinpath("event_types.yaml"))))
+
+
+def _read_taxonomy(path: Path) -> Taxonomy:
+    data = _read_yaml(path)
+    if not isinstance(data, dict) or not data:
+        raise DataFileError(Errors.E012.format(path=path, reason="expected a mapping of event types"))
+    event_type: dict[str, str] = {}
+    disorder: dict[str, str] = {}
+    for etype, subs in data.items():
+        if not isinstance(subs, dict) or not subs:
+            raise DataFileError(
+                Errors.E011.format(path=path, entry=etype, field="sub-types", reason="needs a mapping")
+            )
+        for sub, dis in subs.items():
+            if not isinstance(dis, str) or not dis:
+                raise DataFileError(
+                    Errors.E011.format(path=path, entry=sub, field="disorder type", reason="needs a string")
+                )
+            if sub in event_type:
+                raise DataFileError(
+                    Errors.E011.format(path=path, entry=sub, field="sub-type", reason="listed twice")
+                )
+            event_type[str(sub)] = str(etype)
+            disorder[str(sub)] = dis
+    return Taxonomy(event_type=event_type, disorder=disorder)
+
+
+def type_of(sub_event_type: str) -> str:
+    """The ACLED event type of a sub-event type.
+
+    Args:
+        sub_event_type: An ACLED sub-event type ("Air/drone strike"), or `NO_EVENT`.
+
+    Returns:
+        Its event type ("Explosions/Remote violence"); `NO_EVENT` for `NO_EVENT`.
+
+    Raises:
+        InputError: Not an ACLED sub-event type.
+    """
+    if sub_event_type == NO_EVENT:
+        return NO_EVENT
+    taxonomy = _default_taxonomy()
+    if sub_event_type not in taxonomy.event_type:
+        raise InputError(Errors.E090.format(value=sub_event_type))
+    return taxonomy.event_type[sub_event_type]
+
+
+def disorder_type(event_type: str, sub_event_type: str) -> str:
+    """ACLED's disorder type for an event type and sub-type.
+
+    Args:
+        event_type: ACLED event type ("Protests").
+        sub_event_type: ACLED sub-event type ("Excessive force against protesters").
+
+    Returns:
+        "Political violence", "Demonstrations", "Strategic developments" or "Political violence; Demonstrations".
+
+    Raises:
+        InputError: Unknown sub-type, or a sub-type that does not belong to the event type.
+    """
+    if type_of(sub_event_type) != event_type:
+        raise InputError(Errors.E091.format(sub=sub_event_type, type=event_type))
+    return _default_taxonomy().disorder[sub_event_type]
+
+
+def sub_event_types() -> list[str]:
+    """All 25 ACLED sub-event types, in taxonomy order."""
+    return _default_taxonomy().sub_event_types
+
+
+# ----------------------------------------------------------------------------------------------- tokens
+
+
+@dataclass(frozen=True)
+class _Tok:
+    text: str  # lower-cased surface form
+    start: int
+    end: int
+    lemma: str = ""
+
+    @property
+    def is_sep(self) -> bool:
+        return self.text in _SEPARATORS
+
+    @property
+    def is_mark(self) -> bool:
+        return self.text in _CLAUSE_MARKS
+
+
+def _tokenize(
+    text: str,
+    date_words: frozenset[str] = frozenset(),
+    compounds: dict[str, tuple[tuple[str, ...], ...]] | None = None,
+) -> list[_Tok]:
+    """Lower-case word tokens with character offsets; month names next to numbers and compounds are rewritten."""
+    lowered = text.lower()
+    toks = [_Tok(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(lowered)]
+    out: list[_Tok] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        # "5 March 2020" is a date, not a march
+        if tok.text in date_words and (
+            (i > 0 and toks[i - 1].text.isdigit()) or (i + 1 < len(toks) and toks[i + 1].text.isdigit())
+        ):
+            out.append(_Tok("<date>", tok.start, tok.end, "<date>"))
+            i += 1
+            continue
+        # "riot police" are police, not a riot: a compound becomes one token that no trigger word matches
+        for words in (compounds or {}).get(tok.text, ()):
+            n = len(words)
+            if tuple(t.text for t in toks[i : i + n]) == words:
+                joined = "_".join(words)
+                out.append(_Tok(joined, tok.start, toks[i + n - 1].end, joined))
+                i += n
+                break
+        else:
+            out.append(tok)
+            i += 1
+    return out
+
+
+def strip_furniture(text: str) -> str:
+    """Remove ACLED's coder furniture from a note: "[size=...]", "N fatalities." and a leading "Label:".
+
+    Args:
+        text: An ACLED note or any text (prose without furniture comes back unchanged, bar whitespace).
+
+    Returns:
+        The prose.
+    """
+    for pattern in _FURNITURE:
+        text = pattern.sub(" ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+# ---------------------------------------------------------------------------------------------- triggers
+
+
+class _RuleSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sub_event_type: str
+    priority: int = Field(ge=0, le=1000)
+    confidence: float = Field(0.7, gt=0.0, le=1.0)
+    triggers: list[str] = Field(min_length=1)
+    requires: list[str] = Field(default_factory=list)
+    excludes: list[str] = Field(default_factory=list)
+    agent: str | None = None
+
+    @field_validator("triggers")
+    @classmethod
+    def _phrases_ok(cls, value: list[str]) -> list[str]:
+        for phrase in value:
+            words = str(phrase).split()
+            if not words or words[0] == _GAP or words[-1] == _GAP:
+                raise ValueError(f"bad phrase {phrase!r}: empty, or starts or ends with '...'")
+        return value
+
+
+class _TriggerFileSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = 1
+    actor_sets: list[str] = Field(default_factory=list)
+    cue_sets: dict[str, list[str]] = Field(default_factory=dict)
+    date_words: list[str] = Field(default_factory=list)
+    compounds: list[str] = Field(default_factory=list)
+    irregular_forms: dict[str, list[str]] = Field(default_factory=dict)
+    rules: list[_RuleSpec] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TriggerRule:
+    """One rule of `triggers.yaml`, validated."""
+
+    sub_event_type: str
+    priority: int
+    confidence: float
+    triggers: tuple[str, ...]
+    requires: tuple[str, ...]
+    excludes: tuple[str, ...]
+    agent: str | None
+    index: int
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    """A rule that fired on a text: which sub-type, how strongly, and where its trigger is (token indices)."""
+
+    sub_event_type: str
+    priority: int
+    confidence: float
+    phrase: str
+    start: int
+    end: int
+    rule_index: int
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the trigger rules see in a text."""
+
+    hits: list[RuleHit]
+    phrases: frozenset[str]
+    cues: frozenset[str]
+
+
+@dataclass
+class Triggers:
+    """The compiled trigger rules: phrases indexed by their first word's forms, ready to scan token lists."""
+
+    rules: list[TriggerRule]
+    cue_sets: dict[str, tuple[str, ...]]
+    actor_sets: tuple[str, ...]
+    date_words: frozenset[str]
+    path: str
+    compounds: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    _phrases: list[tuple[str, ...]] = field(default_factory=list, repr=False)
+    _phrase_forms: list[list[frozenset[str]]] = field(default_factory=list, repr=False)
+    _phrase_ids: dict[str, int] = field(default_factory=dict, repr=False)
+    _phrases_text: list[str] = field(default_factory=list, repr=False)
+    _first: dict[str, list[int]] = field(default_factory=dict, repr=False)
+
+    def tokenize(self, text: str) -> list[_Tok]:
+        """Split text into the tokens the rules and the model see."""
+        return _tokenize(text, self.date_words, self.compounds)
+
+    def find(self, toks: Sequence[_Tok]) -> dict[int, list[tuple[int, int]]]:
+        """All matches of every phrase (triggers and cues): phrase id -> list of (start, end) token indices."""
+        found: dict[int, list[tuple[int, int]]] = {}
+        for i, tok in enumerate(toks):
+            if tok.is_mark:
+                continue
+            cands = set(self._first.get(tok.text, ()))
+            if tok.lemma:
+                cands.update(self._first.get(tok.lemma, ()))
+            for pid in cands:
+                end = self._match(pid, toks, i)
+                if end > 0:
+                    found.setdefault(pid, []).append((i, end))
+        return found
+
+    def _match(self, pid: int, toks: Sequence[_Tok], i: int) -> int:
+        words = self._phrases[pid]
+        forms = self._phrase_forms[pid]
+        pos = i + 1
+        k = 1
+        while k < len(words):
+            if words[k] == _GAP:
+                k += 1
+                for skip in range(_MAX_GAP + 1):
+                    j = pos + skip
+                    if j >= len(toks) or toks[j].is_mark:
+                        return -1
+                    if _tok_in(toks[j], forms[k]):
+                        pos = j + 1
+                        k += 1
+                        break
+                else:
+                    return -1
+                continue
+            if pos >= len(toks) or not _tok_in(toks[pos], forms[k]):
+                return -1
+            pos += 1
+            k += 1
+        return pos
+
+    def phrase_spans(self, toks: Sequence[_Tok], sub_event_type: str) -> list[tuple[int, int]]:
+        """Where any trigger phrase of the sub-type's rules occurs, conditions aside, in text order."""
+        found = self.find(toks)
+        spans = {
+            span
+            for rule in self.rules
+            if rule.sub_event_type == sub_event_type
+            for phrase in rule.triggers
+            for span in found.get(self._phrase_ids[phrase], ())
+        }
+        return sorted(spans)
+
+    def hits(self, toks: Sequence[_Tok]) -> list[RuleHit]:
+        """The rules that fire on a token list, best first (priority, then earliest trigger)."""
+        return self.analyze(toks).hits
+
+    def analyze(self, toks: Sequence[_Tok]) -> Analysis:
+        """Rule hits (best first), plus every trigger phrase and cue set found: the model uses them as features."""
+        found = self.find(toks)
+        cues_present = {
+            name for name, phrases in self.cue_sets.items() if any(self._phrase_ids[p] in found for p in phrases)
+        }
+        actors: list[tuple[int, int, str]] = []
+        for name in self.actor_sets:
+            for phrase in self.cue_sets[name]:
+                for start, end in found.get(self._phrase_ids[phrase], ()):
+                    actors.append((start, end, name))
+        actors.sort()
+        out: list[RuleHit] = []
+        for rule in self.rules:
+            if any(c not in cues_present for c in rule.requires) or any(c in cues_present for c in rule.excludes):
+                continue
+            best: tuple[int, int, str] | None = None
+            for phrase in rule.triggers:
+                for start, end in found.get(self._phrase_ids[phrase], ()):
+                    if rule.agent and _agent_of(toks, actors, start, end) != rule.agent:
+                        continue
+                    if best is None or start < best[0]:
+                        best = (start, end, phrase)
+            if best is not None:
+                out.append(
+                    RuleHit(rule.sub_event_type, rule.priority, rule.confidence, best[2], best[0], best[1], rule.index)
+                )
+        out.sort(key=lambda h: (-h.priority, h.start))
+        return Analysis(out, frozenset(self._phrases_text[p] for p in found), frozenset(cues_present))
+
+
+def _tok_in(tok: _Tok, forms: frozenset[str]) -> bool:
+    return tok.text in forms or (bool(tok.lemma) and tok.lemma in forms)
+
+
+def _agent_of(toks: Sequence[_Tok], actors: list[tuple[int, int, str]], start: int, end: int) -> str | None:
+    """Who did it, crudely: the actor after a following "by" (passive), else the nearest actor before, same sentence."""
+    for j in range(end, min(end + 3, len(toks))):
+        if toks[j].is_sep:
+            break
+        if toks[j].text == "by":
+            for a_start, _a_end, name in actors:
+                if j < a_start <= j + 6 and not any(t.is_sep for t in toks[j:a_start]):
+                    return name
+            break
+    nearest: str | None = None
+    for _a_start, a_end, name in actors:
+        if a_end <= start and not any(t.is_sep for t in toks[a_end:start]):
+            nearest = name
+    return nearest
+
+
+def _inflections(word: str, irregular: dict[str, list[str]]) -> frozenset[str]:
+    forms = {word}
+    if len(word) > 2 and word != _GAP:
+        forms |= {word + "s", word + "es", word + "ed", word + "d", word + "ing"}
+        if word.endswith("e"):
+            forms.add(word[:-1] + "ing")
+        if word.endswith("y") and len(word) > 3 and word[-2] not in _VOWELS:
+            forms |= {word[:-1] + "ies", word[:-1] + "ied"}
+        if (
+            len(word) > 2
+            and word[-1] not in _VOWELS | {"w", "x", "y"}
+            and word[-2] in _VOWELS
+            and word[-3] not in _VOWELS
+        ):
+            forms |= {word + word[-1] + "ed", word + word[-1] + "ing"}
+    forms.update(irregular.get(word, ()))
+    return frozenset(forms)
+
+
+def load_triggers(path: Path | None = None) -> Triggers:
+    """Read and validate the trigger rules.
+
+    Args:
+        path: A triggers YAML file; defaults to the shipped `data/triggers.yaml`.
+
+    Returns:
+        The compiled rules.
+
+    Raises:
+        DataFileError: The file cannot be read, or an entry is malformed (the message names entry and field).
+    """
+    if path is None:
+        return _default_triggers()
+    return _read_triggers(path)
+
+
+@functools.lru_cache(maxsize=1)
+def _default_triggers() -> Triggers:
+    return _read_triggers(Path(str(_DATA.joinpath("triggers.yaml"))))
+
+
+def _read_triggers(path: Path) -> Triggers:
+    data = _read_yaml(path)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise DataFileError(Errors.E012.format(path=path, reason="expected a mapping at the top level"))
+    try:
+        spec = _TriggerFileSpec.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        loc = [str(x) for x in err["loc"]]
+        entry = "/".join(loc[:2]) if loc and loc[0] == "rules" else (loc[0] if loc else "?")
+        if loc[:1] == ["rules"] and len(loc) > 1 and loc[1].isdigit():
+            raw_rules = data.get("rules") or []
+            idx = int(loc[1])
+            if idx < len(raw_rules) and isinstance(raw_rules[idx], dict):
+                entry = f"rules[{idx}] ({raw_rules[idx].get('sub_event_type', '?')})"
+        raise DataFileError(
+            Errors.E011.format(path=path, entry=entry, field=loc[-1] if loc else "?", reason=err["msg"])
+        ) from e
+    taxonomy = _default_taxonomy()
+    for name in spec.actor_sets:
+        if name not in spec.cue_sets:
+            raise DataFileError(
+                Errors.E011.format(path=path, entry="actor_sets", field=name, reason="no such cue set")
+            )
+    rules: list[TriggerRule] = []
+    for i, r in enumerate(spec.rules):
+        entry = f"rules[{i}] ({r.sub_event_type})"
+        if r.sub_event_type not in taxonomy.event_type:
+            raise DataFileError(
+                Errors.E011.format(
+                    path=path, entry=entry, field="sub_event_type", reason="not an ACLED sub-event type"
+                )
+            )
+        for fld, names in (("requires", r.requires), ("excludes", r.excludes)):
+            for name in names:
+                if name not in spec.cue_sets:
+                    raise DataFileError(
+                        Errors.E011.format(path=path, entry=entry, field=fld, reason=f"no cue set {name!r}")
+                    )
+        if r.agent is not None and r.agent not in spec.actor_sets:
+            raise DataFileError(
+                Errors.E011.format(path=path, entry=entry, field="agent", reason=f"{r.agent!r} is not in actor_sets")
+            )
+        rules.append(
+            TriggerRule(
+                sub_event_type=r.sub_event_type,
+                priority=r.priority,
+                confidence=r.confidence,
+                triggers=tuple(_norm_phrase(p) for p in r.triggers),
+                requires=tuple(r.requires),
+                excludes=tuple(r.excludes),
+                agent=r.agent,
+                index=i,
+            )
+        )
+    if not rules:
+        logger.warning(Warnings.W001.format(path=path))
+    cue_sets = {name: tuple(_norm_phrase(p) for p in phrases) for name, phrases in spec.cue_sets.items()}
+    for name, phrases in cue_sets.items():
+        if not phrases:
+            raise DataFileError(Errors.E011.format(path=path, entry=name, field="cue_sets", reason="empty cue set"))
+    compounds: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in spec.compounds:
+        words = tuple(_norm_phrase(phrase).split())
+        if len(words) < 2:
+            raise DataFileError(
+                Errors.E011.format(path=path, entry=phrase, field="compounds", reason="needs two or more words")
+            )
+        compounds.setdefault(words[0], []).append(words)
+    triggers = Triggers(
+        rules=rules,
+        cue_sets=cue_sets,
+        actor_sets=tuple(spec.actor_sets),
+        date_words=frozenset(w.lower() for w in spec.date_words),
+        path=str(path),
+        # longest first, so "riot police officers" wins over "riot police"
+        compounds={k: tuple(sorted(v, key=len, reverse=True)) for k, v in compounds.items()},
+    )
+    irregular = {k.lower(): [v.lower() for v in vs] for k, vs in spec.irregular_forms.items()}
+    all_phrases = [p for rule in rules for p in rule.triggers] + [p for ps in cue_sets.values() for p in ps]
+    for phrase in all_phrases:
+        if phrase in triggers._phrase_ids:
+            continue
+        pid = len(triggers._phrases)
+        words = tuple(phrase.split())
+        triggers._phrase_ids[phrase] = pid
+        triggers._phrases_text.append(phrase)
+        triggers._phrases.append(words)
+        forms = [_inflections(w, irregular) for w in words]
+        triggers._phrase_forms.append(forms)
+        for form in forms[0]:
+            triggers._first.setdefault(form, []).append(pid)
+    return triggers
+
+
+def _norm_phrase(phrase: str) -> str:
+    return " ".join(str(phrase).lower().split())
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError) as e:
+        raise DataFileError(Errors.E012.format(path=path, reason=e)) from e
+
+
+# ---------------------------------------------------------------------------------------------- features
+
+
+@dataclass(frozen=True)
+class FeatureSettings:
+    """How text becomes hashed feature indices. Saved with the model; training and inference must agree."""
+
+    n_bits: int = 18
+    bigrams: bool = True
+    rule_features: bool = True
+    phrase_features: bool = True
+    stems: bool = False
+
+
+def _stem(word: str) -> str:
+    """A crude English stem, enough to tie "shelled", "shelling" and "shells" together."""
+    for suffix in ("ings", "ing", "ers", "ed", "es", "er", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _hash(s: str, mask: int) -> int:
+    return zlib.crc32(s.encode("utf-8")) & mask
+
+
+def _features(toks: Sequence[_Tok], seen: Analysis, fs: FeatureSettings) -> tuple[list[int], list[float]]:
+    """Hashed binary word and word-pair features, L2-normalised; then unit features for what the rules saw."""
+    mask = (1 << fs.n_bits) - 1
+    words = [re.sub(r"\d", "0", t.text) for t in toks if not t.is_mark or t.is_sep]
+    feats = {_hash("w:" + w, mask) for w in words if w not in _SEPARATORS}
+    if fs.stems:
+        feats.update(_hash("s:" + _stem(w), mask) for w in words if len(w) > 4)
+    if fs.bigrams:
+        feats.update(_hash("b:" + a + " " + b, mask) for a, b in itertools.pairwise(words))
+    idx = sorted(feats)
+    val = [1.0 / math.sqrt(len(idx))] * len(idx) if idx else []
+    extra: set[int] = set()
+    if fs.rule_features and seen.hits:
+        extra.update(_hash("r:" + h.sub_event_type, mask) for h in seen.hits)
+        extra.add(_hash("t:" + seen.hits[0].sub_event_type, mask))
+    if fs.phrase_features:
+        # the analyst's phrase lists generalise over wording the training data lacks ("warplanes" ~ "jets")
+        extra.update(_hash("p:" + p, mask) for p in seen.phrases)
+        extra.update(_hash("c:" + c, mask) for c in seen.cues)
+    for f in sorted(extra):
+        idx.append(f)
+        val.append(1.0 / math.sqrt(len(extra)))
+    return idx, val
+
+
+# ------------------------------------------------------------------------------------------------ model
+
+
+@dataclass
+class EventClassifier:
+    """A loaded event-type classifier: linear model weights, labels, trigger rules and the combination recipe.
+
+    Build it with `load_event_classifier` or `train_event_classifier`.
+    """
+
+    labels: list[str]
+    rows: np.ndarray  # sorted feature indices that have weights
+    weights: np.ndarray  # (len(rows), n_labels) float32
+    bias: np.ndarray  # (n_labels,) float32
+    features: FeatureSettings
+    triggers: Triggers
+    combination: Combination = "model"
+    confident: float = 0.9
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._label_index = {lab: i for i, lab in enumerate(self.labels)}
+
+    def _tokens(self, text: str) -> list[_Tok]:
+        return self.triggers.tokenize(strip_furniture(text))
+
+    def _probs(self, toks: Sequence[_Tok], seen: Analysis) -> np.ndarray:
+        idx, val = _features(toks, seen, self.features)
+        logits = self.bias.copy()
+        if idx:
+            f = np.asarray(idx, dtype=np.int64)
+            pos = np.searchsorted(self.rows, f)
+            pos[pos >= len(self.rows)] = 0
+            ok = self.rows[pos] == f
+            if ok.any():
+                logits += np.asarray(val, dtype=np.float32)[ok] @ self.weights[pos[ok]]
+        return _softmax(logits)
+
+    def _judge(self, toks: Sequence[_Tok], mode: Mode) -> tuple[str, float, str, np.ndarray, Analysis]:
+        seen = self.triggers.analyze(toks)
+        rule = seen.hits[0] if seen.hits else None
+        if mode == "rules":
+            probs = np.zeros(len(self.labels), dtype=np.float32)
+            if rule is None:
+                return NO_EVENT, 0.5, "rules", probs, seen
+            return rule.sub_event_type, rule.confidence, "rules", probs, seen
+        probs = self._probs(toks, seen)
+        top = int(probs.argmax())
+        model_label, model_p = self.labels[top], float(probs[top])
+        if rule is not None and rule.sub_event_type == model_label:
+            return model_label, model_p, "rules+model", probs, seen
+        if mode == "model" or rule is None or self.combination == "model":
+            return model_label, model_p, "model", probs, seen
+        if self.combination == "rules_unless_confident" and model_p >= self.confident:
+            return model_label, model_p, "model", probs, seen
+        col = self._label_index.get(rule.sub_event_type)
+        rule_p = float(probs[col]) if col is not None else 0.0
+        return rule.sub_event_type, max(rule_p, rule.confidence * (1.0 - model_p)), "rules", probs, seen
+
+    def classify(self, text: str, *, mode: Mode = "combined", top_k: int = 3) -> list[Label]:
+        """Type a text (a sentence or a short note).
+
+        Args:
+            text: The text.
+            mode: "combined" (the shipped recipe), "model" alone or "rules" alone.
+            top_k: How many labels to return (the alternatives are the model's next guesses).
+
+        Returns:
+            Labels, best first; the first is the decision and may be the "no event" label (`is_event` False).
+        """
+        best, score, source, probs, seen = self._judge(self._tokens(text), mode)
+        hit = next((h for h in seen.hits if h.sub_event_type == best), None)
+        out = [Label(type_of(best), best, round(score, 4), source, None, hit.phrase if hit else None)]
+        if mode != "rules":
+            for i in np.argsort(-probs):
+                lab = self.labels[int(i)]
+                if len(out) >= top_k:
+                    break
+                if lab != best:
+                    out.append(Label(type_of(lab), lab, round(float(probs[int(i)]), 4), "model"))
+        return out[:top_k]
+
+    def predict(self, texts: Iterable[str], *, mode: Mode = "combined") -> list[str]:
+        """The sub-event type (or `NO_EVENT`) of each text: the fast path for evaluation.
+
+        Args:
+            texts: Texts to type.
+            mode: As in `classify`.
+
+        Returns:
+            One sub-event type (or `NO_EVENT`) per text.
+        """
+        return [self._judge(self._tokens(text), mode)[0] for text in texts]
+
+    def classify_sentence(self, sent: Span, *, mode: Mode = "combined") -> Label | None:
+        """Type one parsed sentence, and point at the token that signals the event.
+
+        The trigger rules see spaCy's lemmas. The trigger token is the syntactic head of the matched rule phrase,
+        or, when the model alone decided, the sentence's word that most supports the model's choice.
+
+        Args:
+            sent: A spaCy `Span` (an item of `doc.sents`, or any span).
+            mode: As in `classify`.
+
+        Returns:
+            The label with `trigger` and `trigger_lemma` set, or None when the sentence reports no conflict event.
+        """
+        by_char = {t.idx - sent.start_char: t for t in sent}
+        toks = [
+            _Tok(t.text, t.start, t.end, t.lemma or (by_char[t.start].lemma_.lower() if t.start in by_char else ""))
+            for t in self.triggers.tokenize(sent.text)
+        ]
+        best, score, source, _probs, seen = self._judge(toks, mode)
+        if best == NO_EVENT:
+            return None
+        trigger: Token | None = None
+        hit = next((h for h in seen.hits if h.sub_event_type == best), None)
+        if hit is not None:
+            trigger = _phrase_head([by_char[t.start] for t in toks[hit.start : hit.end] if t.start in by_char])
+        if trigger is None and mode != "rules":
+            trigger = self._best_word(toks, by_char, best)
+        lemma = trigger.lemma_.lower() if trigger is not None else None
+        return Label(type_of(best), best, round(score, 4), source, trigger, lemma)
+
+    def _best_word(self, toks: Sequence[_Tok], by_char: dict[int, Token], label: str) -> Token | None:
+        # a trigger phrase of the label's rules, even when the rule's conditions failed ("retook the hilltop")
+        for start, end in self.triggers.phrase_spans(toks, label):
+            head = _phrase_head([by_char[t.start] for t in toks[start:end] if t.start in by_char])
+            if head is not None:
+                return head
+        col = self._label_index[label]
+        mask = (1 << self.features.n_bits) - 1
+        best: tuple[float, Token] | None = None
+        for t in toks:
+            token = by_char.get(t.start)
+            if token is None or not token.is_alpha or token.is_stop or token.pos_ not in _CONTENT_POS:
+                continue
+            f = _hash("w:" + re.sub(r"\d", "0", t.text), mask)
+            pos = int(np.searchsorted(self.rows, f))
+            if pos < len(self.rows) and self.rows[pos] == f:
+                w = float(self.weights[pos, col])
+                if best is None or w > best[0]:
+                    best = (w, token)
+        return best[1] if best is not None and best[0] > 0 else None
+
+    def rule_hits(self, text: str) -> list[RuleHit]:
+        """The trigger rules that fire on a text, best first (for explanations and debugging)."""
+        return self.triggers.hits(self._tokens(text))
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    z = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return z / z.sum(axis=-1, keepdims=True)
+
+
+def _phrase_head(tokens: Sequence[Token]) -> Token | None:
+    if not tokens:
+        return None
+    inside = {t.i for t in tokens}
+    for t in tokens:
+        if t.head.i not in inside or t.head.i == t.i:
+            return t
+    return tokens[0]
+
+
+# --------------------------------------------------------------------------------------------- load/save
+
+
+def default_model_path() -> Path:
+    """The shipped model: `data/models/event_classifier.npz` (metadata beside it, `.json`)."""
+    return Path(str(_DATA.joinpath("models", MODEL_NAME + ".npz")))
+
+
+def load_event_classifier(path: Path | None = None, *, triggers: Path | None = None) -> EventClassifier:
+    """Load a trained event classifier from disk (no network).
+
+    Args:
+        path: The `.npz` weights file (its `.json` metadata beside it); defaults to the shipped model.
+        triggers: A triggers YAML file; defaults to the shipped `data/triggers.yaml`.
+
+    Returns:
+        The classifier.
+
+    Raises:
+        DataFileError: The model files are missing, unreadable or inconsistent.
+    """
+    if path is None and triggers is None:
+        return _default_classifier()
+    return _read_classifier(path or default_model_path(), load_triggers(triggers))
+
+
+@functools.lru_cache(maxsize=1)
+def _default_classifier() -> EventClassifier:
+    return _read_classifier(default_model_path(), load_triggers())
+
+
+def _read_classifier(path: Path, triggers: Triggers) -> EventClassifier:
+    meta_path = path.with_suffix(".json")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        with np.load(path) as npz:
+            rows = npz["rows"].astype(np.int64)
+            weights = npz["weights"].astype(np.float32)
+            bias = npz["bias"].astype(np.float32)
+        labels = list(meta["labels"])
+        fs = FeatureSettings(**meta["features"])
+        combination = meta["combination"]["mode"]
+        confident = float(meta["combination"].get("confident", 0.9))
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise DataFileError(Errors.E092.format(path=path, reason=e)) from e
+    if weights.shape != (len(rows), len(labels)) or bias.shape != (len(labels),):
+        raise DataFileError(Errors.E092.format(path=path, reason="weights do not match the labels"))
+    taxonomy = _default_taxonomy()
+    for lab in labels:
+        if lab != NO_EVENT and lab not in taxonomy.event_type:
+            raise DataFileError(Errors.E092.format(path=path, reason=f"unknown label {lab!r}"))
+    return EventClassifier(
+        labels=labels,
+        rows=rows,
+        weights=weights,
+        bias=bias,
+        features=fs,
+        triggers=triggers,
+        combination=combination,
+        confident=confident,
+        metadata=meta,
+    )
+
+
+def classify(text: str, *, classifier: EventClassifier | None = None, mode: Mode = "combined") -> list[Label]:
+    """Type a text with the shipped classifier (or the one given).
+
+    Args:
+        text: A sentence or a short note.
+        classifier: A loaded classifier; defaults to the shipped one (loaded once).
+        mode: "combined", "model" or "rules".
+
+    Returns:
+        Labels, best first; `labels[0].is_event` is False when the text reports no conflict event.
+    """
+    return (classifier or load_event_classifier()).classify(text, mode=mode)
+
+
+def classify_sentence(
+    sent: Span, *, classifier: EventClassifier | None = None, mode: Mode = "combined"
+) -> Label | None:
+    """Type one parsed sentence with the shipped classifier (or the one given); see `EventClassifier`.
+
+    Args:
+        sent: A spaCy sentence span.
+        classifier: A loaded classifier; defaults to the shipped one.
+        mode: "combined", "model" or "rules".
+
+    Returns:
+        The label with its trigger token, or None for no event.
+    """
+    return (classifier or load_event_classifier()).classify_sentence(sent, mode=mode)
+
+
+# ------------------------------------------------------------------------------------------- data splits
+
+
+def is_held_out(row_id: str) -> bool:
+    """Whether an ACLED row belongs to the held-out fifth that no model trains on (shared by all tools).
+
+    Args:
+        row_id: The row's `event_id_cnty`.
+
+    Returns:
+        True for held-out rows.
+    """
+    return int(hashlib.sha1(row_id.encode()).hexdigest(), 16) % 5 == 0
+
+
+def is_case_held_out(snippet_id: str) -> bool:
+    """Whether a CASE 2021 task 2 snippet is in the half kept for evaluation (the other half is trained on).
+
+    Args:
+        snippet_id: The snippet's `id` column.
+
+    Returns:
+        True for evaluation snippets.
+    """
+    return int(hashlib.sha1(("case:" + snippet_id).encode()).hexdigest(), 16) % 2 == 0
+
+
+def case_label(code: str) -> str:
+    """The ACLED sub-event type for a CASE 2021 task 2 code, or `NO_EVENT` for the 5 non-ACLED types.
+
+    Args:
+        code: A CASE code ("AIR_STRIKE", "NATURAL_DISASTER").
+
+    Returns:
+        The ACLED sub-event type or `NO_EVENT`.
+
+    Raises:
+        InputError: An unknown code.
+    """
+    codes = _case_codes()
+    if code not in codes:
+        raise InputError(Errors.E093.format(code=code))
+    return codes[code]
+
+
+@functools.lru_cache(maxsize=1)
+def _case_codes() -> dict[str, str]:
+    path = Path(str(_DATA.joinpath("training", "case2021_codes.yaml")))
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise DataFileError(Errors.E012.format(path=path, reason="expected a mapping"))
+    taxonomy = _default_taxonomy()
+    out: dict[str, str] = {}
+    for code, sub in data.items():
+        label = NO_EVENT if sub is None else str(sub)
+        if label != NO_EVENT and label not in taxonomy.event_type:
+            raise DataFileError(
+                Errors.E011.format(path=path, entry=code, field="sub_event_type", reason="not an ACLED sub-type")
+            )
+        out[str(code)] = label
+    return out
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training or evaluation text with its label and where it came from."""
+
+    id: str
+    text: str
+    label: str  # sub-event type or NO_EVENT
+    source: Literal["acled", "acled_sentence", "case", "negative", "written"]
+
+
+def read_acled(path: Path) -> list[Example]:
+    """Read ACLED rows (notes and sub-event type) from a CSV file.
+
+    Args:
+        path: An ACLED CSV with at least `event_id_cnty`, `sub_event_type` and `notes`.
+
+    Returns:
+        One example per row with a non-empty note.
+
+    Raises:
+        InputError: The file cannot be read or lacks a column.
+    """
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            missing = {"event_id_cnty", "sub_event_type", "notes"} - set(reader.fieldnames or [])
+            if missing:
+                raise InputError(Errors.E094.format(path=path, columns=", ".join(sorted(missing))))
+            rows = list(reader)
+    except OSError as e:
+        raise InputError(Errors.E003.format(source=path, reason=e)) from e
+    return [
+        Example(r["event_id_cnty"], r["notes"], r["sub_event_type"], "acled")
+        for r in rows
+        if r["notes"].strip() and r["sub_event_type"].strip()
+    ]
+
+
+def read_case(path: Path) -> list[Example]:
+    """Read CASE 2021 task 2 snippets (tab-separated: id, EventSnippet, SubType).
+
+    Args:
+        path: The TSV file.
+
+    Returns:
+        Examples labelled with ACLED sub-types or `NO_EVENT`.
+
+    Raises:
+        InputError: The file cannot be read or has an unknown code.
+    """
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+            rows = list(reader)
+    except OSError as e:
+        raise InputError(Errors.E003.format(source=path, reason=e)) from e
+    return [Example("case:" + r["id"], r["EventSnippet"], case_label(r["SubType"].strip()), "case") for r in rows]
+
+
+def read_negatives(path: Path) -> list[Example]:
+    """Read non-event sentences, one a line ("#" comments and blank lines skipped).
+
+    Args:
+        path: A text file.
+
+    Returns:
+        Examples labelled `NO_EVENT`.
+
+    Raises:
+        InputError: The file cannot be read.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise InputError(Errors.E003.format(source=path, reason=e)) from e
+    out = []
+    for n, line in enumerate(lines, 1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append(Example(f"neg:{path.name}:{n}", line, NO_EVENT, "negative"))
+    return out
+
+
+def read_written_events(path: Path) -> list[Example]:
+    """Read hand-written labelled event sentences: a sub-event type, a tab, the sentence ("#" lines skipped).
+
+    Args:
+        path: A text file.
+
+    Returns:
+        Labelled examples.
+
+    Raises:
+        InputError: The file cannot be read.
+        DataFileError: A line lacks the tab or names an unknown sub-event type.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise InputError(Errors.E003.format(source=path, reason=e)) from e
+    taxonomy = _default_taxonomy()
+    out = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        label, sep, text = line.partition("\t")
+        if not sep or not text.strip():
+            raise DataFileError(Errors.E011.format(path=path, entry=f"line {n}", field="text", reason="no tab"))
+        if label not in taxonomy.event_type:
+            raise DataFileError(
+                Errors.E011.format(path=path, entry=f"line {n}", field="label", reason=f"unknown {label!r}")
+            )
+        out.append(Example(f"written:{path.name}:{n}", text.strip(), label, "written"))
+    return out
+
+
+def default_events_path() -> Path:
+    """The shipped hand-written event sentences for rare sub-types, `data/training/events.txt`."""
+    return Path(str(_DATA.joinpath("training", "events.txt")))
+
+
+def default_negatives_path() -> Path:
+    """The shipped non-event sentences, `data/training/non_events.txt`."""
+    return Path(str(_DATA.joinpath("training", "non_events.txt")))
+
+
+# ------------------------------------------------------------------------------------------------ training
+
+
+class Scores(BaseModel):
+    """Accuracies of one predictor on one evaluation set."""
+
+    n: int
+    event_type: float | None = None
+    sub_event_type: float | None = None
+    no_event_rate: float | None = None  # share of no-event texts predicted as no event
+    confusions: list[tuple[str, str, int]] = Field(default_factory=list)
+
+
+class TrainReport(BaseModel):
+    """What `train_event_classifier` did and how well the result does on data it never saw."""
+
+    model_path: str
+    metadata_path: str
+    model_bytes: int
+    n_train: dict[str, int]
+    labels: list[str]
+    chosen: dict[str, Any]
+    cv: list[dict[str, Any]]
+    held_out: dict[str, Scores]
+    case_held_out: dict[str, Scores]
+    data_sha256: str
+    seconds: float
+
+
+_GRID_ALPHA = (3e-6, 1e-5)
+_GRID_CASE_WEIGHT = (1.0, 4.0)
+_PLAIN = FeatureSettings(rule_features=False, phrase_features=False)
+_GRID_FEATURES = (
+    FeatureSettings(rule_features=False, phrase_features=False),
+    FeatureSettings(rule_features=True, phrase_features=False),
+    FeatureSettings(rule_features=True, phrase_features=True),
+    FeatureSettings(rule_features=True, phrase_features=True, stems=True),
+)
+_GRID_COMBINATION: tuple[tuple[Combination, float], ...] = (
+    ("model", 0.0),
+    ("rules_first", 0.0),
+    ("rules_unless_confident", 0.5),
+    ("rules_unless_confident", 0.8),
+)
+_GRID_NO_EVENT_BIAS = (0.0, 0.5, 1.0, 1.5)
+_CV_FOLDS = 4
+
+
+def train_event_classifier(
+    gold_csv: Path,
+    *,
+    out_dir: Path,
+    extra_negatives: Path | None = None,
+    case_tsv: Path | None = None,
+    triggers: Path | None = None,
+    progress: bool = True,
+) -> TrainReport:
+    """Train the event-type model, choose its settings by cross-validation, score it on held-out data, save it.
+
+    Training data: the ACLED rows of `gold_csv` that are not held out (`is_held_out`), the non-event sentences
+    shipped in `data/training/non_events.txt` (plus `extra_negatives`), the hand-written reports of rare sub-types
+    in `data/training/events.txt`, and, if `case_tsv` is given, the CASE 2021
+    task 2 snippets not kept for evaluation (`is_case_held_out`). The model is a linear classifier (scikit-learn's
+    `SGDClassifier`, log loss) over hashed features. Its regularisation, the weight of CASE snippets, the feature
+    set (words only; plus rule hits; plus trigger phrases and cue sets) and how rules and model combine are chosen
+    by 4-fold cross-validation on the training part only (objective: mean of ACLED and CASE sub-type accuracy,
+    with a tenth for the non-event sentences). The held-out rows are scored once, at the end.
+
+    Args:
+        gold_csv: ACLED CSV with `event_id_cnty`, `sub_event_type`, `notes`.
+        out_dir: Folder for `event_classifier.npz` and `event_classifier.json`.
+        extra_negatives: More non-event sentences, one a line.
+        case_tsv: CASE 2021 task 2 TSV (id, EventSnippet, SubType).
+        triggers: A triggers YAML file; defaults to the shipped one.
+        progress: Show a progress bar (rich).
+
+    Returns:
+        The report: chosen settings, cross-validation table, held-out scores of rules, model and combination.
+
+    Raises:
+        InputError: Unreadable or unusable training data.
+    """
+    # rich (and sklearn, in _fit) are for training only; importing them here keeps loading the model fast.
+    from rich.progress import Progress
+
+    t0 = time.perf_counter()
+    rules = load_triggers(triggers)
+    acled = read_acled(gold_csv)
+    negatives = read_negatives(default_negatives_path())
+    if extra_negatives is not None:
+        negatives += read_negatives(extra_negatives)
+    written = read_written_events(default_events_path())
+    case = read_case(case_tsv) if case_tsv is not None else []
+    known = set(_default_taxonomy().event_type) | {NO_EVENT}
+    bad = sorted({ex.label for ex in acled if ex.label not in known})
+    if bad:
+        raise InputError(Errors.E095.format(path=gold_csv, labels=", ".join(bad[:5])))
+    train = [ex for ex in acled if not is_held_out(ex.id)]
+    held = [ex for ex in acled if is_held_out(ex.id)]
+    case_train = [ex for ex in case if not is_case_held_out(ex.id.removeprefix("case:"))]
+    case_held = [ex for ex in case if is_case_held_out(ex.id.removeprefix("case:"))]
+    # the pipeline types single sentences: teach the model short reports too (a note's first sentence carries
+    # its event far more often than not); these share their note's cross-validation fold
+    pool = train + first_sentences(train) + case_train + negatives + written
+    if len({ex.label for ex in pool}) < 2:
+        raise InputError(Errors.E096.format(path=gold_csv))
+    data_hash = _data_hash([gold_csv, default_negatives_path(), default_events_path(), extra_negatives, case_tsv])
+
+    prepared = _Prepared.build(pool, rules)
+    folds = np.array([_fold_of(ex.id) for ex in pool])
+    n_folds = min(_CV_FOLDS, len(pool))
+    cv_rows: list[dict[str, Any]] = []
+    total = len(_GRID_FEATURES) * len(_GRID_ALPHA) * len(_GRID_CASE_WEIGHT) * n_folds + 2
+    with Progress(disable=not progress, transient=True) as bar:
+        task = bar.add_task("training the event classifier", total=total)
+        for fs in _GRID_FEATURES:
+            x = prepared.matrix(fs)
+            for alpha in _GRID_ALPHA:
+                for case_weight in _GRID_CASE_WEIGHT:
+                    probs = np.zeros((len(pool), len(prepared.labels)), dtype=np.float32)
+                    for k in range(n_folds):
+                        tr, te = folds != k, folds == k
+                        if tr.any() and te.any() and len(set(prepared.y[tr])) > 1:
+                            weights = prepared.weights(case_weight)[tr]
+                            model = _fit(x[tr], prepared.y[tr], weights, alpha, prepared.labels)
+                            probs[te] = model.predict_proba(x[te])
+                        bar.advance(task)
+                    for no_event_bias, (combination, confident) in itertools.product(
+                        _GRID_NO_EVENT_BIAS, _GRID_COMBINATION
+                    ):
+                        biased = _bias_no_event(probs, prepared.labels, no_event_bias)
+                        pred = _combine_batch(biased, prepared, combination, confident)
+                        row = _cv_row(pool, pred)
+                        row.update(
+                            alpha=alpha,
+                            case_weight=case_weight,
+                            rule_features=fs.rule_features,
+                            phrase_features=fs.phrase_features,
+                            stems=fs.stems,
+                            no_event_bias=no_event_bias,
+                            combination=combination,
+                            confident=confident,
+                        )
+                        cv_rows.append(row)
+        # ties go to the simpler choice: stronger regularisation, smaller bias
+        best = max(cv_rows, key=lambda r: (r["objective"], r["alpha"], -r["no_event_bias"]))
+        logger.info("chosen by cross-validation: %s", best)
+        fs = FeatureSettings(
+            rule_features=best["rule_features"], phrase_features=best["phrase_features"], stems=best["stems"]
+        )
+        options = {k: best[k] for k in ("alpha", "case_weight", "no_event_bias")}
+        classifier = _fit_prepared(
+            prepared, rules, features=fs, combination=best["combination"], confident=best["confident"], **options
+        )
+        bar.advance(task)
+        # the model alone, on words only, for the report's "model" row
+        plain_clf = _fit_prepared(prepared, rules, features=_PLAIN, combination="model", confident=0.0, **options)
+        bar.advance(task)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model_path = out_dir / (MODEL_NAME + ".npz")
+    meta_path = model_path.with_suffix(".json")
+    held_out = {
+        "rules": _score(classifier, held, "rules"),
+        "model": _score(plain_clf, held, "model"),
+        "combined": _score(classifier, held, "combined"),
+    }
+    case_scores = {}
+    if case_held:
+        case_scores = {
+            "rules": _score(classifier, case_held, "rules"),
+            "model": _score(plain_clf, case_held, "model"),
+            "combined": _score(classifier, case_held, "combined"),
+        }
+    meta = {
+        "name": MODEL_NAME,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "labels": classifier.labels,
+        "features": asdict(fs),
+        "combination": {"mode": best["combination"], "confident": best["confident"]},
+        "hyperparameters": {
+            "estimator": "sklearn SGDClassifier(loss='log_loss'), softmax over its one-vs-rest margins",
+            "alpha": best["alpha"],
+            "case_weight": best["case_weight"],
+            "no_event_bias": best["no_event_bias"],
+            "cv_folds": n_folds,
+        },
+        "training_data": {
+            "sha256": data_hash,
+            "acled_file": Path(gold_csv).name,
+            "acled_train": len(train),
+            "acled_first_sentences": len(pool) - len(train) - len(case_train) - len(negatives) - len(written),
+            "case_train": len(case_train),
+            "negatives": len(negatives),
+            "written_events": len(written),
+            "held_out_rule": "int(sha1(event_id_cnty).hexdigest(), 16) % 5 == 0",
+            "case_held_out_rule": "int(sha1('case:' + id).hexdigest(), 16) % 2 == 0",
+        },
+        "triggers_sha256": hashlib.sha256(Path(rules.path).read_bytes()).hexdigest(),
+        "cv_objective": best["objective"],
+        "held_out": {k: v.model_dump(exclude={"confusions"}) for k, v in held_out.items()},
+        "case_held_out": {k: v.model_dump(exclude={"confusions"}) for k, v in case_scores.items()},
+    }
+    _save(classifier, model_path, meta)
+    return TrainReport(
+        model_path=str(model_path),
+        metadata_path=str(meta_path),
+        model_bytes=model_path.stat().st_size + meta_path.stat().st_size,
+        n_train={"acled": len(train), "case": len(case_train), "negatives": len(negatives), "written": len(written)},
+        labels=classifier.labels,
+        chosen={
+            k: best[k]
+            for k in (
+                "alpha",
+                "case_weight",
+                "rule_features",
+                "phrase_features",
+                "stems",
+                "no_event_bias",
+                "combination",
+                "confident",
+            )
+        }
+        | {"objective": best["objective"]},
+        cv=cv_rows,
+        held_out=held_out,
+        case_held_out=case_scores,
+        data_sha256=data_hash,
+        seconds=round(time.perf_counter() - t0, 1),
+    )
+
+
+def fit_event_model(
+    examples: Sequence[Example],
+    *,
+    features: FeatureSettings,
+    alpha: float,
+    case_weight: float = 1.0,
+    no_event_bias: float = 0.0,
+    combination: Combination = "model",
+    confident: float = 0.5,
+    triggers: Triggers | None = None,
+) -> EventClassifier:
+    """Fit one model with given settings (no search, nothing saved): for benchmarks and experiments.
+
+    Args:
+        examples: Training examples (see `read_acled`, `read_case`, `read_negatives`).
+        features: Feature settings.
+        alpha: SGD regularisation strength.
+        case_weight: Sample weight of CASE snippets.
+        no_event_bias: Added to the no-event logit.
+        combination: How the classifier combines rules and model.
+        confident: Model probability above which "rules_unless_confident" keeps the model's label.
+        triggers: Trigger rules; defaults to the shipped ones.
+
+    Returns:
+        The classifier.
+    """
+    rules = triggers or load_triggers()
+    prepared = _Prepared.build(list(examples), rules)
+    return _fit_prepared(
+        prepared,
+        rules,
+        features=features,
+        alpha=alpha,
+        case_weight=case_weight,
+        no_event_bias=no_event_bias,
+        combination=combination,
+        confident=confident,
+    )
+
+
+def _fit_prepared(
+    prepared: _Prepared,
+    rules: Triggers,
+    *,
+    features: FeatureSettings,
+    alpha: float,
+    case_weight: float,
+    no_event_bias: float,
+    combination: Combination,
+    confident: float,
+) -> EventClassifier:
+    fitted = _fit(prepared.matrix(features), prepared.y, prepared.weights(case_weight), alpha, prepared.labels)
+    fitted.shift_no_event(no_event_bias)
+    return fitted.to_classifier(features, rules, combination, confident)
+
+
+def first_sentences(examples: Sequence[Example], *, min_words: int = 5) -> list[Example]:
+    """The first sentence of each multi-sentence ACLED note, as an extra example with the note's label.
+
+    Args:
+        examples: ACLED examples.
+        min_words: Shorter first sentences are skipped.
+
+    Returns:
+        Examples with source "acled_sentence" and id `<note id>#s1`.
+    """
+    out = []
+    for ex in examples:
+        prose = strip_furniture(ex.text)
+        first = _SENTENCE_END.split(prose, maxsplit=1)[0]
+        if first != prose and len(first.split()) >= min_words:
+            out.append(Example(ex.id + "#s1", first, ex.label, "acled_sentence"))
+    return out
+
+
+def _fold_of(example_id: str) -> int:
+    base = example_id.split("#", 1)[0]
+    return int(hashlib.sha1(("fold:" + base).encode()).hexdigest(), 16) % _CV_FOLDS
+
+
+def _data_hash(paths: Sequence[Path | None]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        if p is not None:
+            h.update(Path(p).read_bytes())
+    return h.hexdigest()
+
+
+@dataclass
+class _Prepared:
+    """Training texts analysed once: tokens, what the rules saw, labels, sources."""
+
+    examples: list[Example]
+    labels: list[str]  # sorted label names; y indexes them
+    y: np.ndarray
+    seen: list[Analysis]
+    toks: list[list[_Tok]]
+
+    @classmethod
+    def build(cls, examples: list[Example], rules: Triggers) -> _Prepared:
+        toks = [rules.tokenize(strip_furniture(ex.text)) for ex in examples]
+        seen = [rules.analyze(t) for t in toks]
+        labels = sorted({ex.label for ex in examples})
+        y = np.searchsorted(np.array(labels), [ex.label for ex in examples])
+        return cls(examples, labels, y, seen, toks)
+
+    def matrix(self, fs: FeatureSettings) -> Any:
+        from scipy.sparse import csr_matrix
+
+        indptr: list[int] = [0]
+        indices: list[int] = []
+        data: list[float] = []
+        for toks, seen in zip(self.toks, self.seen, strict=True):
+            idx, val = _features(toks, seen, fs)
+            # two strings can hash to one index; the inference path sums them, so sum here too
+            merged: dict[int, float] = {}
+            for i, v in zip(idx, val, strict=True):
+                merged[i] = merged.get(i, 0.0) + v
+            indices.extend(merged.keys())
+            data.extend(merged.values())
+            indptr.append(len(indices))
+        return csr_matrix(
+            (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
+            shape=(len(self.toks), 1 << fs.n_bits),
+        )
+
+    def weights(self, case_weight: float) -> np.ndarray:
+        return np.array([case_weight if ex.source == "case" else 1.0 for ex in self.examples])
+
+
+@dataclass
+class _Fitted:
+    """A fitted linear model over the used feature columns, with probabilities computed as at inference."""
+
+    labels: list[str]  # all labels of the pool, in column order
+    columns: np.ndarray  # hashed feature index of each model column
+    coef: np.ndarray  # (n_columns, n_labels)
+    bias: np.ndarray  # (n_labels,)
+
+    def predict_proba(self, x: Any) -> np.ndarray:
+        return _softmax(np.asarray(x[:, self.columns] @ self.coef) + self.bias)
+
+    def shift_no_event(self, amount: float) -> None:
+        if NO_EVENT in self.labels:
+            self.bias[self.labels.index(NO_EVENT)] += amount
+
+    def to_classifier(
+        self, fs: FeatureSettings, rules: Triggers, combination: Combination, confident: float
+    ) -> EventClassifier:
+        keep = np.abs(self.coef).max(axis=1) > 1e-4
+        order = np.argsort(self.columns[keep])
+        return EventClassifier(
+            labels=list(self.labels),
+            rows=self.columns[keep][order].astype(np.int64),
+            weights=self.coef[keep][order].astype(np.float16).astype(np.float32),
+            bias=self.bias.astype(np.float32),
+            features=fs,
+            triggers=rules,
+            combination=combination,
+            confident=confident,
+        )
+
+
+def _fit(x: Any, y: np.ndarray, sample_weight: np.ndarray, alpha: float, labels: list[str]) -> _Fitted:
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import SGDClassifier
+
+    n_labels = len(labels)
+    columns = np.unique(x.indices)
+    model = SGDClassifier(loss="log_loss", alpha=alpha, max_iter=50, tol=1e-4, random_state=0)
+    with warnings.catch_warnings():
+        # a capped epoch count is the intended budget, not a problem to report
+        warnings.simplefilter("ignore", category=ConvergenceWarning)
+        model.fit(x[:, columns], y, sample_weight=sample_weight)
+    # map the estimator's classes (those present in this fold) onto all labels; absent ones never win
+    coef = np.zeros((len(columns), n_labels), dtype=np.float32)
+    bias = np.full(n_labels, -1e4, dtype=np.float32)
+    classes = np.asarray(model.classes_)
+    if len(classes) == 2:  # sklearn keeps one row for two classes: margin of the second
+        coef[:, classes[1]] = model.coef_[0] / 2
+        coef[:, classes[0]] = -model.coef_[0] / 2
+        bias[classes[1]], bias[classes[0]] = model.intercept_[0] / 2, -model.intercept_[0] / 2
+    else:
+        coef[:, classes] = model.coef_.T
+        bias[classes] = model.intercept_
+    return _Fitted(labels=labels, columns=columns, coef=coef, bias=bias)
+
+
+def _bias_no_event(probs: np.ndarray, labels: list[str], amount: float) -> np.ndarray:
+    """Probabilities after adding `amount` to the no-event logit, as `_Fitted.shift_no_event` does."""
+    if not amount or NO_EVENT not in labels:
+        return probs
+    out = probs.copy()
+    out[:, labels.index(NO_EVENT)] *= math.exp(amount)
+    return out / out.sum(axis=1, keepdims=True)
+
+
+def _combine_batch(probs: np.ndarray, prepared: _Prepared, combination: Combination, confident: float) -> list[str]:
+    out = []
+    for p, seen in zip(probs, prepared.seen, strict=True):
+        top = int(p.argmax())
+        model_label, model_p = prepared.labels[top], float(p[top])
+        rule = seen.hits[0].sub_event_type if seen.hits else None
+        model_wins = combination == "model" or (combination == "rules_unless_confident" and model_p >= confident)
+        out.append(model_label if rule is None or model_wins else rule)
+    return out
+
+
+def _cv_row(pool: Sequence[Example], pred: Sequence[str]) -> dict[str, Any]:
+    acc: dict[str, list[bool]] = {"acled": [], "acled_sentence": [], "case": [], "negative": [], "written": []}
+    for ex, p in zip(pool, pred, strict=True):
+        acc[ex.source].append(ex.label == p)
+    acc.pop("written")  # too few and too easy to judge by; they are there to teach, not to score
+    row: dict[str, Any] = {f"{k}_acc": round(float(np.mean(v)), 4) for k, v in acc.items() if v}
+    case = [(ex.label, p) for ex, p in zip(pool, pred, strict=True) if ex.source == "case"]
+    case_events = [g == p for g, p in case if g != NO_EVENT]
+    case_none = [g == p for g, p in case if g == NO_EVENT]
+    if case_events and case_none:
+        row["case_event_acc"] = round(float(np.mean(case_events)), 4)
+        row["case_no_event_rate"] = round(float(np.mean(case_none)), 4)
+    parts = [row[k] for k in ("acled_acc", "case_acc") if k in row]
+    objective = float(np.mean(parts)) if parts else 0.0
+    if "negative_acc" in row:
+        objective = 0.9 * objective + 0.1 * row["negative_acc"]
+    row["objective"] = round(objective, 4)
+    return row
+
+
+def _save(classifier: EventClassifier, path: Path, meta: dict[str, Any]) -> None:
+    np.savez_compressed(
+        path,
+        rows=classifier.rows.astype(np.int32),
+        weights=classifier.weights.astype(np.float16),
+        bias=classifier.bias.astype(np.float32),
+    )
+    path.with_suffix(".json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _score(classifier: EventClassifier, examples: Sequence[Example], mode: Mode) -> Scores:
+    if not examples:
+        return Scores(n=0)
+    pred = classifier.predict((ex.text for ex in examples), mode=mode)
+    return score_predictions([ex.label for ex in examples], pred)
+
+
+def score_predictions(gold: Sequence[str], pred: Sequence[str], *, top: int = 10) -> Scores:
+    """Accuracy of predicted sub-types against gold ones, at both levels, and the top confusions.
+
+    Event-type and sub-type accuracy are over gold events; `no_event_rate` is the share of gold no-event texts
+    predicted as no event.
+
+    Args:
+        gold: Gold sub-event types (or `NO_EVENT`).
+        pred: Predicted sub-event types (or `NO_EVENT`).
+        top: How many confusions to list.
+
+    Returns:
+        The scores.
+    """
+    events = [(g, p) for g, p in zip(gold, pred, strict=True) if g != NO_EVENT]
+    nones = [p for g, p in zip(gold, pred, strict=True) if g == NO_EVENT]
+    confusions = Counter((g, p) for g, p in zip(gold, pred, strict=True) if g != p)
+    return Scores(
+        n=len(gold),
+        event_type=round(float(np.mean([type_of(g) == type_of(p) for g, p in events])), 4) if events else None,
+        sub_event_type=round(float(np.mean([g == p for g, p in events])), 4) if events else None,
+        no_event_rate=round(float(np.mean([p == NO_EVENT for p in nones])), 4) if nones else None,
+        confusions=[(g, p, n) for (g, p), n in confusions.most_common(top)],
+    )

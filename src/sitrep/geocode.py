@@ -1,0 +1,976 @@
+"""Place mentions to gazetteer entries, with admin areas, coordinates and an honest geo_precision.
+
+Three steps, each a plain function over a spaCy `Doc`:
+
+1. `find_place_spans` (and the `sitrep_place_ruler` component around it) writes candidate place mentions to
+   `doc.spans[PLACE_SPANS]`: the parser's GPE/LOC/FAC entities plus gazetteer names the parser missed.
+2. `resolve_places` picks a gazetteer entry for each mention, using the document's country focus, admin names
+   in context ("Morek (Hama)"), nearby places and population/feature-class priors, and reads the words around
+   it: "northern Hama countryside" (precision 2 at the area's main town), "near X" (2), "the outskirts of X"
+   (1), "Hama province" (3, the capital), "10 km from Hama" (a distance, not an event point), "Damascus said"
+   (an actor, not a place of events). Unknown places keep null coordinates and are marked unresolved.
+3. `event_place` chooses, among a sentence's places, where the event happened: the object of an event
+   preposition under the event verb, not where a speaker is.
+
+`Geocoder` bundles the spaCy pipeline and the gazetteer for `sitrep geocode`.
+"""
+
+
+import logging
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from .errors import DataFileError, Errors
+from .gazetteer import DATA_DIR, GazEntry, Gazetteer, ascii_name
+from .models import Place
+from .nlp import PLACE_SPANS
+from .settings import Settings
+
+logger = logging.getLogger(__name__)
+
+PLACE_LABEL = "PLACE"
+"""Label of the spans the place ruler writes to `doc.spans[PLACE_SPANS]`."""
+NER_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_BLOCKING_LABELS = frozenset({"PERSON", "ORG", "NORP", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW", "LANGUAGE"})
+
+Role = Literal["place", "context", "distance", "actor"]
+Relation = Literal["in", "near", "outskirts", "countryside", "region", "distance"]
+CONTRACT_FIELDS = ("start", "end", "name", "geonameid", "latitude", "longitude", "admin1", "country", "geo_precision")
+
+
+class ResolvedPlace(Place):
+    """A place mention as resolved from its document: a `Place` plus how the text relates the event to it.
+
+    `role`: "place" (a candidate place of events), "context" (an admin qualifier such as "(Hama)"),
+    "distance" (the reference of "10 km from X": not an event point) or "actor" ("Damascus said").
+    `relation`: what the words around it say ("in", "near", "outskirts", "countryside", "region",
+    "distance"). `resolved` is False for names the gazetteer does not know (coordinates are then null).
+    `iso` is the numeric ISO 3166 code (as ACLED uses it); `country_code` the alpha-2 code.
+    """
+
+    mention: str = ""
+    role: Role = "place"
+    relation: Relation = "in"
+    distance_km: float | None = None
+    resolved: bool = False
+    score: float = 0.0
+    kind: Literal["place", "admin1", "admin2", "country", "continent"] | None = None
+    feature_code: str | None = None
+    country_code: str | None = None
+    admin1_code: str | None = None
+
+
+@dataclass(frozen=True)
+class ContextWords:
+    """The cue words of `data/gazetteer/context.yaml`, as tuples of lowercased words."""
+
+    near_before: tuple[tuple[str, ...], ...]
+    directions: frozenset[str]
+    outskirts_before: tuple[tuple[str, ...], ...]
+    outskirts_after: frozenset[str]
+    countryside_before: tuple[tuple[str, ...], ...]
+    countryside_after: tuple[tuple[str, ...], ...]
+    region_before: tuple[tuple[str, ...], ...]
+    region_after: frozenset[str]
+    subregion_words: frozenset[str]
+    distance_units: dict[str, float]
+    distance_links: tuple[tuple[str, ...], ...]
+    speech_verbs: frozenset[str]
+    actor_nouns: frozenset[str]
+    actor_suffixes: frozenset[str]
+    not_places: frozenset[str]
+    town_before: tuple[tuple[str, ...], ...]
+    town_after: frozenset[str]
+    event_prepositions: frozenset[str]
+    trim_words: frozenset[str] = field(default_factory=frozenset)
+
+
+_PHRASE_FIELDS = ("near_before", "outskirts_before", "countryside_before", "countryside_after", "region_before",
+                  "distance_links", "town_before")  # fmt: skip
+_WORD_FIELDS = ("directions", "outskirts_after", "region_after", "subregion_words", "speech_verbs", "actor_nouns",
+                "actor_suffixes", "not_places", "town_after", "event_prepositions")  # fmt: skip
+
+
+@cache
+def load_context_words(path: str = "") -> ContextWords:
+    """Load and validate the cue words of `context.yaml` (cached per path).
+
+    Args:
+        path: The YAML file; empty for the packaged `data/gazetteer/context.yaml`.
+
+    Returns:
+        The cue words.
+
+    Raises:
+        DataFileError: The file cannot be read or an entry is malformed.
+    """
+    file = Path(path) if path else DATA_DIR / "context.yaml"
+    import yaml
+
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise DataFileError(Errors.E012.format(path=file, reason=e)) from e
+    if not isinstance(data, dict):
+        raise DataFileError(Errors.E012.format(path=file, reason="expected a mapping at the top level"))
+    values: dict[str, Any] = {}
+    for name in (*_PHRASE_FIELDS, *_WORD_FIELDS):
+        items = data.get(name)
+        if not isinstance(items, list) or not items:
+            raise DataFileError(Errors.E011.format(path=file, entry=name, field=name,
+                                                   reason="give a non-empty list of words or phrases"))  # fmt: skip
+        for item in items:
+            if not isinstance(item, str) or not item.strip():
+                raise DataFileError(Errors.E011.format(path=file, entry=item, field=name,
+                                                       reason="not a word (quote yes/no/on/off in YAML)"))  # fmt: skip
+        if name in _PHRASE_FIELDS:
+            values[name] = tuple(sorted({tuple(i.lower().split()) for i in items}, key=len, reverse=True))
+        else:
+            values[name] = frozenset(i.lower() for i in items)
+    units = data.get("distance_units")
+    if not isinstance(units, dict) or not all(isinstance(v, int | float) for v in units.values()):
+        raise DataFileError(Errors.E011.format(path=file, entry="distance_units", field="distance_units",
+                                               reason="give a mapping of unit to kilometres"))  # fmt: skip
+    values["distance_units"] = {str(k).lower(): float(v) for k, v in units.items()}
+    trim = set(values["directions"]) | values["region_after"] | values["town_after"] | {"rural", "the"}
+    trim |= {w for phrase in values["countryside_after"] for w in phrase} | values["outskirts_after"]
+    values["trim_words"] = frozenset(trim)
+    return ContextWords(**values)
+
+
+# -- finding mentions --------------------------------------------------------------------------------------
+
+
+def find_place_spans(
+    doc: Doc,
+    *,
+    gazetteer: Gazetteer,
+    focus_countries: Sequence[str] = (),
+    min_population: int = 100_000,
+    max_words: int = 5,
+    words: ContextWords | None = None,
+) -> list[Span]:
+    """Candidate place mentions in a document: the parser's GPE/LOC/FAC entities and gazetteer names.
+
+    A name found only in the gazetteer must be capitalised, not a common word (`not_places`), not inside a
+    longer person or organisation name, and mean a country, an admin1 area, a place of at least
+    `min_population` people, or any place of a focus country (given, or named by the document's other
+    mentions). Entities are trimmed of cue words ("the northern Hama countryside" -> "Hama").
+
+    Args:
+        doc: A parsed document (a blank pipeline works; then only gazetteer names are found).
+        gazetteer: The gazetteer.
+        focus_countries: ISO codes whose small places are always looked for.
+        min_population: The least population of a gazetteer-only place outside the focus countries.
+        max_words: The longest name, in tokens.
+        words: Cue words; default `context.yaml`.
+
+    Returns:
+        Non-overlapping spans labelled `PLACE`, in document order.
+    """
+    words = words or load_context_words()
+    spans: list[Span] = []
+    blocked: list[Span] = []
+    for ent in doc.ents:
+        if ent.label_ in NER_LABELS:
+            trimmed = _trim(ent, words)
+            if trimmed is not None:
+                spans.append(trimmed)
+        elif ent.label_ in _BLOCKING_LABELS:
+            blocked.append(ent)
+    found = _gazetteer_spans(doc, gazetteer, words, max_words)
+    covered = {i for span in (*found, *spans) for i in range(span.start, span.end)}
+    # An organisation or person name blocks the place names inside it ("Hayat Tahrir al-Sham"), unless the
+    # parser's entity is only place names and punctuation ("Asuncion (Asuncion" tagged as a title).
+    blocked = [b for b in blocked if any(_capitalised(t) and t.i not in covered for t in b)]
+    focus = set(focus_countries)
+    entries: dict[tuple[int, int], list[GazEntry]] = {}
+    for span in found:
+        entries[(span.start, span.end)] = gazetteer.lookup(span.text, limit=10, fuzzy=False)
+    # The document's own focus: countries of its confident mentions (entities, countries, big places,
+    # demonyms), and countries that two or more gazetteer names share.
+    votes = _demonym_countries(doc, gazetteer)
+    for span in spans:
+        top = gazetteer.lookup(span.text, limit=1, fuzzy=False)
+        if top and top[0].country:
+            votes[top[0].country] += 1
+    shared: Counter[str] = Counter()
+    for hits in entries.values():
+        if hits and (hits[0].kind != "place" or hits[0].population >= min_population):
+            votes[hits[0].country] += 1
+        for country in {h.country for h in hits if h.country}:
+            shared[country] += 1
+    focus |= {c for c, _ in votes.most_common(3)} | {c for c, n in shared.items() if n >= 2}
+    for span in found:
+        hits = entries[(span.start, span.end)]
+        if not hits or any(_inside(span, b) for b in blocked):
+            continue
+        if any(h.kind != "place" or h.population >= min_population or h.country in focus for h in hits):
+            spans.append(span)
+    result = [Span(doc, s.start, s.end, label=PLACE_LABEL) for s in filter_spans(spans)]
+    return sorted(result, key=lambda s: s.start)
+
+
+def _demonym_countries(doc: Doc, gazetteer: Gazetteer) -> Counter[str]:
+    """Countries the parser's nationality words name ("Iraqi forces", "Paraguayan"), one vote each."""
+    votes: Counter[str] = Counter()
+    for ent in doc.ents:
+        if ent.label_ == "NORP":
+            hits = gazetteer.lookup(ent.text, kinds=("country",), adjectives=True, fuzzy=False, limit=1)
+            if hits:
+                votes[hits[0].country] += 1
+    return votes
+
+
+def _inside(span: Span, outer: Span) -> bool:
+    return outer.start <= span.start and span.end <= outer.end and (outer.end - outer.start) > (span.end - span.start)
+
+
+def _trim(span: Span, words: ContextWords) -> Span | None:
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (doc[start].lower_ in words.trim_words or doc[start].is_punct):
+        start += 1
+    while end > start and (doc[end - 1].lower_ in words.trim_words or doc[end - 1].is_punct
+                           or doc[end - 1].lower_ in ("'s", "’s")):  # fmt: skip
+        end -= 1
+    return doc[start:end] if end > start else None
+
+
+def _gazetteer_spans(doc: Doc, gazetteer: Gazetteer, words: ContextWords, max_words: int) -> list[Span]:
+    spans = []
+    articles = gazetteer.rules.articles
+    i = 0
+    n = len(doc)
+    while i < n:
+        token = doc[i]
+        starts_article = token.lower_ in articles and i + 2 < n and doc[i + 1].text == "-"
+        if not (_capitalised(token) or starts_article):
+            i += 1
+            continue
+        # A common word ("North", "New") may begin a longer name ("North Sinai"), never be one.
+        shortest = i + 2 if token.lower_ in words.not_places else i + 1
+        match = None
+        for j in range(min(n, i + max_words), shortest - 1, -1):
+            last = doc[j - 1]
+            if not _capitalised(last) or last.lower_ in words.not_places or doc[i:j].text.count("\n"):
+                continue
+            span = doc[i:j]
+            if any(t.is_sent_start for t in span[1:]):
+                continue
+            if j - i == 1 and _is_common_word(token):
+                continue
+            if gazetteer.has_place_key(gazetteer.key(span.text)):
+                match = span
+                break
+        if match is not None:
+            spans.append(match)
+            i = match.end
+        else:
+            i += 1
+    return spans
+
+
+def _capitalised(token: Token) -> bool:
+    text = token.text
+    return len(text) > 1 and text[0].isupper() and not text.isupper() or (text.isupper() and len(text) > 3)
+
+
+_NAME_POS = frozenset({"PROPN", "NOUN", "X", ""})
+
+
+def _is_common_word(token: Token) -> bool:
+    # Capitalised only because it starts a sentence, and tagged as a verb, adjective ... ("Reading the ...").
+    return token.is_sent_start and token.pos_ not in _NAME_POS
+
+
+class PlaceRuler:
+    """spaCy component: writes candidate place mentions to `doc.spans[PLACE_SPANS]` (see `find_place_spans`).
+
+    The gazetteer opens on first use (building it if needed); set `ruler.gazetteer` to share one already open.
+    """
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "sitrep_place_ruler",
+        *,
+        gazetteer_path: str = "",
+        focus_countries: Sequence[str] = (),
+        min_population: int = 100_000,
+        max_words: int = 5,
+    ) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.gazetteer_path = gazetteer_path
+        self.focus_countries = tuple(focus_countries)
+        self.min_population = min_population
+        self.max_words = max_words
+        self._gazetteer: Gazetteer | None = None
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            self._gazetteer = Gazetteer.open(self.gazetteer_path or None)
+        return self._gazetteer
+
+    @gazetteer.setter
+    def gazetteer(self, value: Gazetteer) -> None:
+        self._gazetteer = value
+
+    def __call__(self, doc: Doc) -> Doc:
+        error_handler = self.get_error_handler()
+        try:
+            doc.spans[PLACE_SPANS] = find_place_spans(
+                doc,
+                gazetteer=self.gazetteer,
+                focus_countries=self.focus_countries,
+                min_population=self.min_population,
+                max_words=self.max_words,
+            )
+        except Exception as e:  # noqa: BLE001 - spaCy's error handler decides whether one bad doc stops a batch
+            error_handler(self.name, self, [doc], e)
+        return doc
+
+    def get_error_handler(self) -> Any:
+        from spacy.util import raise_error
+
+        return getattr(self, "_error_handler", raise_error)
+
+    def set_error_handler(self, error_handler: Any) -> None:
+        self._error_handler = error_handler
+
+
+@Language.factory(
+    "sitrep_place_ruler",
+    assigns=["doc.spans"],
+    default_config={"gazetteer_path": "", "focus_countries": [], "min_population": 100_000, "max_words": 5},
+)
+def make_place_ruler(
+    nlp: Language,
+    name: str,
+    gazetteer_path: str,
+    focus_countries: list[str],
+    min_population: int,
+    max_words: int,
+) -> PlaceRuler:
+    """Build the `sitrep_place_ruler` component (see `PlaceRuler`)."""
+    return PlaceRuler(nlp, name, gazetteer_path=gazetteer_path, focus_countries=focus_countries,
+                      min_population=min_population, max_words=max_words)  # fmt: skip
+
+
+# -- resolving ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Mention:
+    span: Span
+    start: int
+    end: int
+    text: str
+    candidates: list[GazEntry]
+    relation: Relation = "in"
+    role: Role = "place"
+    distance_km: float | None = None
+    town_word: bool = False
+    subregion: bool = False
+    qualifier_of: int | None = None
+    fallback: int | None = None  # index of the qualifying mention whose area codes this unknown place
+    areas: list[tuple[str, str]] = field(default_factory=list)  # (country, admin1 code) of its qualifiers
+    countries: list[str] = field(default_factory=list)  # countries named by its qualifiers
+    choice: GazEntry | None = None
+    score: float = 0.0
+
+
+def resolve_places(
+    doc: Doc,
+    *,
+    gazetteer: Gazetteer,
+    settings: Settings | None = None,
+    spans: Sequence[Span] | None = None,
+    char_spans: Sequence[tuple[int, int]] | None = None,
+    region_point: Literal["capital", "centroid"] | None = None,
+) -> list[ResolvedPlace]:
+    """Resolve a document's place mentions to gazetteer entries with coordinates and geo_precision.
+
+    Args:
+        doc: The document, ideally parsed (dependency labels help find actors and event prepositions).
+        gazetteer: The gazetteer.
+        settings: Thresholds (`geocode_fuzzy_cutoff`, `geocode_region_point`, `geocode_countries`).
+        spans: The mentions to resolve; default `doc.spans[PLACE_SPANS]`, or found with `find_place_spans`.
+        char_spans: Mentions as (start, end) character offsets, resolved exactly (overrides `spans`).
+        region_point: Where an area-only mention is put: "capital" (its main town, ACLED's rule) or
+            "centroid" (the mean of its places, or the country's point); default from settings.
+
+    Returns:
+        One `ResolvedPlace` per mention in document order; unknown names have `resolved=False` and null
+        coordinates. The span ids in `doc.spans[PLACE_SPANS]` are set to the chosen entries' ids.
+    """
+    settings = settings or Settings()
+    words = load_context_words()
+    point = region_point or _setting(settings, "geocode_region_point", "capital")
+    cutoff = float(_setting(settings, "geocode_fuzzy_cutoff", 88.0))
+    focus_setting = [c.strip().upper() for c in str(_setting(settings, "geocode_countries", "")).split(",")
+                     if c.strip()]  # fmt: skip
+    mentions = _mentions(doc, gazetteer, words, spans, char_spans)
+    if not mentions:
+        return []
+    for m in mentions:
+        _read_context(m, words)
+    _link_qualifiers(mentions, doc)
+    focus = _country_focus(mentions, focus_setting)
+    focus.update(_demonym_countries(doc, gazetteer))
+    # Unknown names get a fuzzy second chance within the document's countries.
+    for m in mentions:
+        if not m.candidates:
+            for iso, _ in focus.most_common(2):
+                m.candidates = gazetteer.lookup(m.text, country=iso, fuzzy=True, fuzzy_cutoff=cutoff, limit=5)
+                if m.candidates:
+                    break
+    _choose(mentions, focus, gazetteer, proximity=False)
+    _choose(mentions, focus, gazetteer, proximity=True)
+    places = []
+    for m in mentions:
+        area = mentions[m.fallback] if m.fallback is not None else None
+        if area is not None and area.choice is not None and (m.choice is None or m.choice.country != area.choice.country):
+            places.append(_fallback_place(m, area, gazetteer))
+        else:
+            places.append(_to_place(m, gazetteer, point))
+    if spans is None and char_spans is None and PLACE_SPANS in doc.spans:
+        for span, place in zip(doc.spans[PLACE_SPANS], places, strict=False):
+            span.id_ = str(place.geonameid) if place.geonameid is not None else ""
+    return places
+
+
+def _setting(settings: Settings, name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def _mentions(
+    doc: Doc,
+    gazetteer: Gazetteer,
+    words: ContextWords,
+    spans: Sequence[Span] | None,
+    char_spans: Sequence[tuple[int, int]] | None,
+) -> list[_Mention]:
+    result: list[_Mention] = []
+    if char_spans is not None:
+        for start, end in char_spans:
+            span = doc.char_span(start, end, alignment_mode="expand")
+            text = doc.text[start:end]
+            if span is None or not text.strip():
+                span = doc[0:0]
+            result.append(_mention(span, start, end, text, gazetteer))
+        return result
+    if spans is None:
+        spans = doc.spans[PLACE_SPANS] if PLACE_SPANS in doc.spans else find_place_spans(doc, gazetteer=gazetteer)
+    for span in spans:
+        trimmed = _trim(span, words) or span
+        result.append(_mention(trimmed, trimmed.start_char, trimmed.end_char, trimmed.text, gazetteer))
+    return result
+
+
+def _mention(span: Span, start: int, end: int, text: str, gazetteer: Gazetteer) -> _Mention:
+    name = re.sub(r"(?i)^the\s+|['’]s$", "", text.strip())
+    candidates = gazetteer.lookup(name, limit=15, fuzzy=False, adjectives=True) if name else []
+    return _Mention(span, start, end, name, candidates)
+
+
+def _ends_with(tokens: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> int:
+    for phrase in phrases:
+        if len(phrase) <= len(tokens) and tuple(tokens[len(tokens) - len(phrase):]) == phrase:
+            return len(phrase)
+    return 0
+
+
+def _starts_with(tokens: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> int:
+    for phrase in phrases:
+        if tuple(tokens[: len(phrase)]) == phrase:
+            return len(phrase)
+    return 0
+
+
+def _read_context(m: _Mention, words: ContextWords) -> None:
+    """Set the mention's relation, role and distance from the words around it."""
+    span = m.span
+    if len(span) == 0:
+        return
+    doc = span.doc
+    sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
+    left = [t.lower_ for t in doc[max(sent.start, span.start - 6) : span.start]]
+    right_tokens = list(doc[span.end : min(sent.end, span.end + 5)])
+    right = [t.lower_ for t in right_tokens]
+    possessive = bool(right) and right[0] in ("'s", "’s", "'")
+    after = right[1:] if possessive else right
+    # Actors: "Damascus-based", "Aleppo's governor", "the Damascus government", "Ankara said".
+    if len(right) >= 2 and right[0] in ("-", "–") and right[1] in words.actor_suffixes:
+        m.role = "actor"
+        return
+    if after and (after[0] in words.actor_nouns or (len(after) > 1 and after[0] in words.directions | {"foreign"}
+                                                     and after[1] in words.actor_nouns)):  # fmt: skip
+        m.role = "actor"
+        return
+    if _is_speaker(span, right_tokens, words):
+        m.role = "actor"
+        return
+    # "10 km from X", "within 10 km of X", "5 miles north of X".
+    distance = _distance_before(doc, span, sent, words)
+    if distance is not False:
+        m.role, m.relation, m.distance_km = "distance", "distance", distance
+        return
+    core_left = left[:-1] if left and left[-1] == "the" else left
+    if _ends_with(left, words.town_before) or (after and after[0] in words.town_after):
+        m.town_word = True
+    if _ends_with(left, words.outskirts_before) or (after and after[0] in words.outskirts_after):
+        m.relation = "outskirts"
+    elif _ends_with(left, words.region_before) or (after and after[0] in words.region_after):
+        m.relation = "region"
+        word = after[0] if after and after[0] in words.region_after else ""
+        phrase_len = _ends_with(left, words.region_before)
+        if phrase_len:
+            word = left[len(left) - phrase_len :][-2] if phrase_len >= 2 else left[-1]
+        m.subregion = word in words.subregion_words
+        if left and left[-1] in words.directions:  # "northern Hama province": part of the area
+            m.relation = "countryside"
+    elif (_ends_with(left, words.countryside_before) or _starts_with(after, words.countryside_after)
+          or (core_left and core_left[-1] in words.directions)):  # fmt: skip
+        m.relation = "countryside"
+    elif _ends_with(left, words.near_before) or (len(left) >= 2 and left[-1] == "of" and left[-2] in words.directions):
+        m.relation = "near"
+
+
+def _is_speaker(span: Span, right_tokens: Sequence[Token], words: ContextWords) -> bool:
+    root = span.root
+    if root.dep_ in ("nsubj", "nsubjpass") and _lemma(root.head) in words.speech_verbs:
+        return True
+    # Without a parse: the name directly followed by a speech verb ("Damascus said").
+    return not root.dep_ and bool(right_tokens) and _lemma(right_tokens[0]) in words.speech_verbs
+
+
+_IRREGULAR = {"said": "say", "says": "say", "told": "tell", "sent": "send", "sought": "seek"}
+
+
+def _lemma(token: Token) -> str:
+    if token.lemma_ and token.lemma_ != token.text or token.pos_:
+        return token.lemma_.lower()
+    text = token.lower_
+    if text in _IRREGULAR:
+        return _IRREGULAR[text]
+    for suffix in ("ied", "ed", "es", "s", "d"):
+        if text.endswith(suffix) and len(text) > len(suffix) + 2:
+            stem = text[: -len(suffix)]
+            return stem + "y" if suffix == "ied" else stem
+    return text
+
+
+_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
+
+
+def _distance_before(doc: Doc, span: Span, sent: Span, words: ContextWords) -> float | None | Literal[False]:
+    """The distance in km of "N km (direction) from|of X" before the span; None if unnumbered; False if none."""
+    i = span.start
+    left = [t.lower_ for t in doc[max(sent.start, i - 8) : i]]
+    k = len(left)
+    link = _ends_with(left, words.distance_links)
+    if not link:
+        return False
+    k -= link
+    if k and left[k - 1] in words.directions:
+        k -= 1
+    if k and left[k - 1] in ("-", "away"):
+        k -= 1
+    if not k:
+        return False
+    unit = left[k - 1]
+    number_text = ""
+    factor = words.distance_units.get(unit)
+    if factor is None:  # "10km" as one token
+        glued = re.match(r"^(\d+(?:[.,]\d+)?)([a-z]+)$", unit)
+        if not glued or glued.group(2) not in words.distance_units:
+            return False
+        number_text, factor = glued.group(1), words.distance_units[glued.group(2)]
+    elif k >= 2:
+        number_text = left[k - 2]
+    if not _NUMBER.match(number_text.replace(",", "")):
+        return None
+    return float(number_text.replace(",", "")) * factor
+
+
+def _link_qualifiers(mentions: list[_Mention], doc: Doc) -> None:
+    """Mark admin qualifiers: "Morek (Hama)", "Morek, Hama", "Morek in Hama province" -> Hama qualifies Morek."""
+    words = load_context_words()
+    glue = {"(", ",", "in", "of", "-", "–", "the", "rural"} | words.directions
+    glue |= {w for phrase in (*words.countryside_before, *words.region_before) for w in phrase}
+    for i in range(len(mentions) - 1):
+        m, q = mentions[i], mentions[i + 1]
+        between_words = doc.text[m.end : q.start].lower().replace("(", " ( ").replace(",", " , ").split()
+        if len(between_words) > 5 or not all(w in glue for w in between_words):
+            continue
+        between = " ".join(between_words)
+        areas = [(c.country, c.admin1_code) for c in q.candidates if c.kind in ("admin1", "admin2") or
+                 (c.kind == "place" and c.feature_code in ("PPLA", "PPLC"))]  # fmt: skip
+        countries = [c.country for c in q.candidates if c.kind == "country"]
+        inside = any((c.country, c.admin1_code) in areas or c.country in countries for c in m.candidates
+                     if c.kind == "place")  # fmt: skip
+        area_word = bool(q.candidates) and q.candidates[0].kind in ("admin1", "admin2", "country")
+        strong = between.startswith("(") or q.relation in ("region", "countryside") or area_word
+        q_countries = {c.country for c in q.candidates}
+        # "Ghaydah in Kirkuk province" with no Ghaydah known there: the place is somewhere in Kirkuk.
+        unknown_here = bool(q_countries) and all(c.kind == "place" and c.country not in q_countries
+                                                 for c in m.candidates)  # fmt: skip
+        strong = strong and (between.startswith("(") or q.relation == "region" or not m.candidates)
+        if not inside and not (strong and unknown_here):
+            continue
+        m.areas.extend(areas)
+        m.countries.extend(countries)
+        if not inside:
+            m.fallback = i + 1
+        if between.startswith("(") or between.startswith(",") or q.relation in ("region", "countryside"):
+            q.qualifier_of = i
+            if q.role == "place":
+                q.role = "context"
+
+
+@dataclass(frozen=True)
+class _Weights:
+    """Scores are in orders of magnitude of population: one point is worth a town ten times bigger."""
+
+    feature: tuple[tuple[str, float], ...] = (
+        ("CONT", 2.0), ("PCLI", 2.0), ("PPLC", 2.5), ("ADM1", 1.0), ("PPLA", 1.0), ("PPLA2", 0.5), ("ADM2", 0.3),
+    )  # fmt: skip
+    key_match: float = -0.5  # a spelling variant, not the exact name
+    fuzzy_match: float = -1.5  # plus -0.1 per point of rapidfuzz ratio below 100
+    country_focus: float = 3.0  # times the country's share of the document's mentions
+    admin1_focus: float = 2.0  # times the admin1 area's share
+    qualifier: float = 4.0  # "Morek (Hama)": inside the named area
+    proximity: float = 1.5  # times exp(-km / 100) to the nearest other chosen place
+    containment: float = 1.0  # an area that holds another chosen place
+    region_word: float = 2.0  # "X province" and an area of that level
+    town_word: float = -2.0  # "X city" and an area
+
+
+WEIGHTS = _Weights()
+_FEATURE = dict(WEIGHTS.feature)
+
+
+def _country_focus(mentions: Sequence[_Mention], given: Sequence[str]) -> Counter[str]:
+    """How strongly the document is about each country: its named countries and its places' countries."""
+    votes: Counter[str] = Counter({c: 2 for c in given})
+    for m in mentions:
+        if not m.candidates:
+            continue
+        top = m.candidates[0]
+        if top.kind == "country" and top.match in ("exact", "alias"):
+            votes[top.country] += 2
+        countries = {c.country for c in m.candidates if c.country}
+        for country in countries:
+            votes[country] += 1 / len(countries)
+    return votes
+
+
+def _admin1_focus(mentions: Sequence[_Mention]) -> Counter[tuple[str, str]]:
+    votes: Counter[tuple[str, str]] = Counter()
+    for m in mentions:
+        areas = {(c.country, c.admin1_code) for c in m.candidates if c.admin1_code}
+        for area in areas:
+            votes[area] += 1 / len(areas)
+        top = m.candidates[0] if m.candidates else None
+        if top is not None and top.kind == "admin1" and top.match in ("exact", "alias"):
+            votes[(top.country, top.admin1_code)] += 1
+    return votes
+
+
+def _candidate_score(c: GazEntry, m: _Mention) -> float:
+    s = math.log10(c.population + 1) + _FEATURE.get(c.feature_code, 0.0)
+    if c.match == "key":
+        s += WEIGHTS.key_match
+    elif c.match == "fuzzy":
+        s += WEIGHTS.fuzzy_match - (1 - c.score / 0.7) * 10
+    if m.areas and (c.country, c.admin1_code) in m.areas:
+        s += WEIGHTS.qualifier
+    if m.countries and c.country in m.countries:
+        s += WEIGHTS.qualifier / 2
+    if m.town_word and c.kind != "place":
+        s += WEIGHTS.town_word
+    if m.relation == "region" and c.kind == ("admin2" if m.subregion else "admin1"):
+        s += WEIGHTS.region_word
+    return s
+
+
+def _choose(mentions: list[_Mention], focus: Counter[str], gazetteer: Gazetteer, *, proximity: bool) -> None:
+    total = sum(focus.values()) or 1.0
+    admin_focus = _admin1_focus(mentions)
+    admin_total = sum(admin_focus.values()) or 1.0
+    anchors = [(i, m.choice) for i, m in enumerate(mentions)
+               if m.choice is not None and m.choice.kind == "place" and m.choice.latitude is not None]  # fmt: skip
+    for i, m in enumerate(mentions):
+        best, best_score = None, -math.inf
+        for c in m.candidates:
+            s = _candidate_score(c, m)
+            s += WEIGHTS.country_focus * focus.get(c.country, 0) / total
+            if c.admin1_code:
+                s += WEIGHTS.admin1_focus * admin_focus.get((c.country, c.admin1_code), 0) / admin_total
+            if proximity:
+                others = [a for j, a in anchors if j != i and a.name != c.name]
+                if c.kind == "place" and c.latitude is not None:
+                    near = [_km(c, a) for a in others]
+                    if near:
+                        s += WEIGHTS.proximity * math.exp(-min(near) / 100)
+                elif c.kind in ("country", "admin1", "admin2") and any(_contains(c, a) for a in others):
+                    s += WEIGHTS.containment
+            if s > best_score:
+                best, best_score = c, s
+        m.choice, m.score = best, best_score
+        # An area named like its own main town ("Idlib", "Kabul") is the town, unless region words say so.
+        if best is not None and best.kind in ("admin1", "admin2") and m.relation != "region":
+            town = next((c for c in m.candidates if c.kind == "place" and c.country == best.country
+                         and c.admin1_code == best.admin1_code and c.score >= 0.85), None)  # fmt: skip
+            if town is not None:
+                m.choice = town
+
+
+def _contains(area: GazEntry, place: GazEntry) -> bool:
+    if area.kind == "country":
+        return area.country == place.country
+    if area.kind == "admin1":
+        return (area.country, area.admin1_code) == (place.country, place.admin1_code)
+    return area.country == place.country and area.admin2 is not None and area.admin2 == place.admin2
+
+
+def _fallback_place(m: _Mention, area: _Mention, gazetteer: Gazetteer) -> ResolvedPlace:
+    """An unknown place inside a known area ("Ghaydah in Kirkuk province"): the area's main town, precision 2."""
+    coded = _to_place(area, gazetteer, "capital")
+    return coded.model_copy(update={
+        "name": m.text, "mention": m.text, "start": m.start, "end": m.end, "geonameid": None, "geo_precision": 2,
+        "role": m.role, "relation": m.relation if m.relation != "in" else "near", "distance_km": m.distance_km,
+        "score": round(m.score, 3) if m.score > -math.inf else 0.0,
+    })  # fmt: skip
+
+
+def _km(a: GazEntry, b: GazEntry) -> float:
+    if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
+        return math.inf
+    return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _to_place(m: _Mention, gazetteer: Gazetteer, point: str) -> ResolvedPlace:
+    base: dict[str, Any] = {"start": m.start, "end": m.end, "mention": m.text, "role": m.role,
+                            "relation": m.relation, "distance_km": m.distance_km}  # fmt: skip
+    entry = m.choice
+    if entry is None:
+        return ResolvedPlace(name=m.text, resolved=False, **base)
+    coded = entry
+    precision = {"in": 1, "outskirts": 1, "near": 2, "countryside": 2, "region": 3, "distance": 1}[m.relation]
+    if entry.kind != "place":
+        if entry.kind == "admin2" or (entry.kind == "admin1" and m.relation in ("countryside", "near")):
+            precision = 2  # a district, or part of a province: coded to its main town
+        else:
+            precision = 3
+        seat = gazetteer.seat(entry) if entry.kind != "continent" else None
+        if point == "capital" and seat is not None:
+            coded = seat
+    elif m.relation == "region":
+        precision = 2 if m.subregion else 3
+    name = m.text if coded is entry or any(c.geonameid == coded.geonameid for c in m.candidates) else ""
+    admin1 = gazetteer.admin1_of(coded)
+    country = gazetteer.country(coded.country) if coded.country else None
+    return ResolvedPlace(
+        name=name or ascii_name(coded.name),
+        geonameid=coded.geonameid if coded.kind not in ("admin1", "admin2") else None,
+        latitude=coded.latitude,
+        longitude=coded.longitude,
+        country=coded.country_name or None,
+        iso=gazetteer.numeric_iso(coded.country) if coded.country else None,
+        admin1=admin1.admin1 if admin1 is not None else None,
+        admin2=coded.admin2 if coded.kind in ("place", "admin2") else None,
+        admin3=coded.admin3 if coded.kind == "place" else None,
+        geo_precision=precision,
+        resolved=True,
+        score=round(m.score, 3),
+        kind=coded.kind,
+        feature_code=coded.feature_code,
+        country_code=country.country if country is not None else coded.country,
+        admin1_code=coded.admin1_code or None,
+        **base,
+    )
+
+
+# -- the event's place -------------------------------------------------------------------------------------
+
+
+def event_place(sent: Span, places: Sequence[Place], *, trigger: Token | None = None) -> Place | None:
+    """Pick where a sentence's event happened among its resolved places.
+
+    The best place is the object of an event preposition ("in/near/on/at X") governed by the event verb
+    (`trigger`, default the sentence's root), preferring towns over areas and countries. Places that are
+    distances ("10 km from X"), actors ("Damascus said", "a Damascus-based official") or admin qualifiers
+    ("(Hama)") are not chosen; an unresolved name is chosen only when nothing resolved fits.
+
+    Args:
+        sent: The sentence span.
+        places: Resolved places of the document (those outside the sentence are ignored).
+        trigger: The event's trigger token, if known.
+
+    Returns:
+        The chosen place, or None when the sentence names no possible place of events.
+    """
+    doc = sent.doc
+    inside = [p for p in places if p.start is not None and sent.start_char <= p.start < sent.end_char]
+    candidates = [p for p in inside if getattr(p, "role", "place") == "place"]
+    if not candidates:
+        return None
+    head = trigger if trigger is not None else sent.root
+    words = load_context_words()
+    scored = []
+    for order, place in enumerate(candidates):
+        assert place.start is not None and place.end is not None  # filtered above
+        span = doc.char_span(place.start, place.end, alignment_mode="expand")
+        score = 0.0
+        if span is not None and len(span):
+            score += _syntax_score(span, head, words)
+        precision = place.geo_precision or 3
+        score += 0.5 * (3 - precision)
+        if getattr(place, "kind", None) == "country":
+            score -= 2.0
+        if not getattr(place, "resolved", place.latitude is not None):
+            score -= 3.0
+        score -= 0.01 * order
+        scored.append((score, place))
+    return max(scored, key=lambda x: x[0])[1]
+
+
+def _syntax_score(span: Span, head: Token, words: ContextWords) -> float:
+    root = span.root
+    doc = span.doc
+    score = 0.0
+    prep = None
+    cue_nouns = words.outskirts_after | words.region_after | words.town_after
+    cue_nouns |= {w for phrase in words.countryside_after for w in phrase}
+    cue_nouns |= {w for phrase in (*words.near_before, *words.outskirts_before) for w in phrase}
+    for _ in range(4):
+        # "the outskirts of X", "the countryside of X", "X and Y": judge the phrase that holds the name.
+        if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.lower_ in cue_nouns:
+            root = root.head.head
+        elif root.dep_ == "conj" and root.head.pos_ == "PROPN":
+            root = root.head
+        else:
+            break
+    if root.dep_ == "pobj" and root.head.lower_ in words.event_prepositions:
+        prep = root.head
+    elif root.dep_ in ("compound", "amod", "nmod") and root.head.dep_ == "pobj":
+        # "the Hama countryside" under "in": the name modifies the object.
+        obj = root.head
+        if obj.head.lower_ in words.event_prepositions:
+            prep = obj.head
+    elif not root.dep_:
+        before = doc[span.start - 1] if span.start > 0 else None
+        if before is not None and before.lower_ in words.event_prepositions:
+            score += 1.5
+    if prep is not None:
+        score += 1.5
+        if prep.head == head or prep.head.head == head:
+            score += 1.5
+        elif head in prep.ancestors:
+            score += 0.75
+    elif root.dep_ in ("dobj", "nsubjpass") and root.head == head:
+        score += 1.0  # "rebels seized Morek", "Morek was shelled"
+    if root.dep_ and head != root and not (head in root.ancestors or head == root.head):
+        score -= 0.5
+    if root.head.lower_ == "from":
+        score -= 1.0
+    # Inside the subject of a speech verb ("the Aleppo governor said"): the speaker's place.
+    for anc in root.ancestors:
+        if anc.dep_ in ("nsubj", "nsubjpass") and _lemma(anc.head) in words.speech_verbs:
+            score -= 2.0
+            break
+    return score
+
+
+# -- the geocode command -----------------------------------------------------------------------------------
+
+
+class Geocoder:
+    """Holds the spaCy pipeline and the gazetteer for `sitrep geocode`: text (and optional mentions) in,
+    resolved places out."""
+
+    def __init__(
+        self,
+        *,
+        nlp: Language | None = None,
+        gazetteer: Gazetteer | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.gazetteer = gazetteer or Gazetteer.open(settings=self.settings)
+        if nlp is None:
+            from .nlp import load_language
+
+            nlp = load_language(self.settings.spacy_model)
+        if "sitrep_place_ruler" not in nlp.pipe_names:
+            focus = [c.strip() for c in str(_setting(self.settings, "geocode_countries", "")).split(",") if c.strip()]
+            nlp.add_pipe("sitrep_place_ruler", config={"focus_countries": focus})
+        ruler = nlp.get_pipe("sitrep_place_ruler")
+        if isinstance(ruler, PlaceRuler):
+            ruler.gazetteer = self.gazetteer
+        self.nlp = nlp
+
+    def geocode(self, text: str, mentions: Sequence[Mapping[str, int]] | None = None) -> list[ResolvedPlace]:
+        """Resolve the places of a text.
+
+        Args:
+            text: The document.
+            mentions: Spans to resolve exactly, as `{"start", "end"}` character offsets; without them the places
+                are found in the text.
+
+        Returns:
+            One place per mention, in text order; unknown names with null coordinates.
+        """
+        if mentions is not None:
+            with self.nlp.select_pipes(disable=["sitrep_place_ruler"]):
+                doc = self.nlp(text)
+            offsets = [(int(m["start"]), int(m["end"])) for m in mentions]
+            return resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings, char_spans=offsets)
+        doc = self.nlp(text)
+        return resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings)
+
+    def geocode_record(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """One `sitrep geocode --format jsonl` line: `{"id","text","mentions"?}` in, `{"input_id","places"}` out."""
+        places = self.geocode(str(record.get("text") or ""), record.get("mentions"))
+        return {"input_id": record.get("id"), "places": [place_record(p) for p in places]}
+
+
+def place_record(place: Place) -> dict[str, Any]:
+    """The `sitrep geocode` contract fields of a place (DESIGN.md): start, end, name, geonameid, latitude,
+    longitude, admin1, country, geo_precision."""
+    data = place.model_dump()
+    return {k: data.get(k) for k in CONTRACT_FIELDS}
+
+
+def places_by_sentence(doc: Doc, places: Sequence[Place]) -> dict[int, list[Place]]:
+    """Group places by the start token of their sentence (a helper for callers that walk sentences)."""
+    groups: dict[int, list[Place]] = defaultdict(list)
+    for place in places:
+        if place.start is None:
+            continue
+        span = doc.char_span(place.start, place.end or place.start, alignment_mode="expand")
+        if span is not None and len(span):
+            groups[span.sent.start].append(place)
+    return dict(groups)

