@@ -91,6 +91,7 @@ def test_numbers_rules_bad_file_raises(tmp_path: Path, content: str, entry: str 
         ("A man was killed by unknown gunmen.", 1),
         ("Two soldiers and a civilian were killed.", 3),
         ("5 soldiers and 3 militants were killed in the fighting.", 8),
+        ("5 soldiers and 3 militants killed in clashes.", 8),
         ("Police shot dead two robbery suspects.", 2),
         ("A trader was beaten to death by a mob.", 1),
         ("The attack left 4 people dead.", 4),
@@ -120,6 +121,7 @@ def test_numbers_fatalities_best(nlp: Language, text: str, best: int) -> None:
         ("Gunmen opened fire on the bus, killing civilians.", 3),
         ("People were killed when the shells hit the town.", 3),
         ("Many people were killed in the massacre.", 10),
+        ("A massacre in the village left many dead.", 10),
     ],
 )
 def test_numbers_fatalities_unknown_count(nlp: Language, text: str, best: int) -> None:

@@ -309,8 +309,8 @@ class ActorRegistry:
         # entry that ACLED names with a fixed period ("Military Forces of Syria (2000-)").
         self._by_key: dict[str, str] = {}
         for name in self.entries:
-            if "{country}" not in name:
-                self._by_key.setdefault(actor_key(name), name)
+            # actor_key drops "({period})" and "({country})" with the other parenthesised parts.
+            self._by_key.setdefault(actor_key(name), name)
         self._country_ids: dict[str, tuple[str, str]] = {}
         for g in generic:
             if "{" in g.template:
@@ -420,11 +420,7 @@ class ActorRegistry:
         found = self._former.get(name.casefold())
         if found:
             return found
-        key = actor_key(name)
-        for registry_name in self.entries:
-            if actor_key(registry_name.replace("({period})", "").replace("({country})", "")) == key:
-                return registry_name
-        return None
+        return self._by_key.get(actor_key(name))
 
     def resolve_id(self, span_id: str, *, country: str | None = None, on: dt.date | None = None) -> Actor | None:
         """The actor a span's `id_` names, with placeholders filled for the document's country and the date.

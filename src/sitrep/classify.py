@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import yaml
@@ -49,7 +49,7 @@ NO_EVENT = "No event"
 """The label (event_type and sub_event_type) of text that reports no conflict event."""
 
 Mode = Literal["combined", "model", "rules"]
-Combination = Literal["model", "rules_first", "rules_unless_confident"]
+Combination = Literal["model", "rules_first", "rules_unless_confident", "rules_over_no_event"]
 
 _DATA = files("sitrep").joinpath("data")
 MODEL_NAME = "event_classifier"
@@ -725,9 +725,9 @@ class EventClassifier:
         model_label, model_p = self.labels[top], float(probs[top])
         if rule is not None and rule.sub_event_type == model_label:
             return model_label, model_p, "rules+model", probs, seen
-        if mode == "model" or rule is None or self.combination == "model":
-            return model_label, model_p, "model", probs, seen
-        if self.combination == "rules_unless_confident" and model_p >= self.confident:
+        if mode == "model" or rule is None or _model_wins(
+            model_label, model_p, rule.sub_event_type, self.combination, self.confident
+        ):
             return model_label, model_p, "model", probs, seen
         col = self._label_index.get(rule.sub_event_type)
         rule_p = float(probs[col]) if col is not None else 0.0
@@ -884,6 +884,8 @@ def _read_classifier(path: Path, triggers: Triggers) -> EventClassifier:
         confident = float(meta["combination"].get("confident", 0.9))
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise DataFileError(Errors.E092.format(path=path, reason=e)) from e
+    if combination not in get_args(Combination):
+        raise DataFileError(Errors.E092.format(path=path, reason=f"unknown combination {combination!r}"))
     if weights.shape != (len(rows), len(labels)) or bias.shape != (len(labels),):
         raise DataFileError(Errors.E092.format(path=path, reason="weights do not match the labels"))
     taxonomy = _default_taxonomy()
@@ -1165,6 +1167,8 @@ _GRID_COMBINATION: tuple[tuple[Combination, float], ...] = (
     ("rules_first", 0.0),
     ("rules_unless_confident", 0.5),
     ("rules_unless_confident", 0.8),
+    ("rules_over_no_event", 0.9),
+    ("rules_over_no_event", 1.01),
 )
 _GRID_NO_EVENT_BIAS = (0.0, 0.5, 1.0, 1.5)
 _CV_FOLDS = 4
@@ -1374,7 +1378,8 @@ def fit_event_model(
         case_weight: Sample weight of CASE snippets.
         no_event_bias: Added to the no-event logit.
         combination: How the classifier combines rules and model.
-        confident: Model probability above which "rules_unless_confident" keeps the model's label.
+        confident: Model probability above which "rules_unless_confident" keeps the model's label (and
+            "rules_over_no_event" its "no event").
         triggers: Trigger rules; defaults to the shipped ones.
 
     Returns:
@@ -1557,9 +1562,21 @@ def _combine_batch(probs: np.ndarray, prepared: _Prepared, combination: Combinat
         top = int(p.argmax())
         model_label, model_p = prepared.labels[top], float(p[top])
         rule = seen.hits[0].sub_event_type if seen.hits else None
-        model_wins = combination == "model" or (combination == "rules_unless_confident" and model_p >= confident)
-        out.append(model_label if rule is None or model_wins else rule)
+        keep = rule is None or _model_wins(model_label, model_p, rule, combination, confident)
+        out.append(model_label if keep else str(rule))
     return out
+
+
+def _model_wins(model_label: str, model_p: float, rule_label: str, combination: Combination, confident: float) -> bool:
+    """Whether the model's label stands against a firing rule's, under a combination recipe."""
+    if combination == "model" or rule_label == model_label:
+        return True
+    if combination == "rules_unless_confident":
+        return model_p >= confident
+    if combination == "rules_over_no_event":
+        # the rule wins only against a "no event" the model is not sure of
+        return model_label != NO_EVENT or model_p >= confident
+    return False
 
 
 def _cv_row(pool: Sequence[Example], pred: Sequence[str]) -> dict[str, Any]:

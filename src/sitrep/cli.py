@@ -114,7 +114,7 @@ def ingest(
             events = list(q.iter_events(conn))
         console.print(events_table(events, title=f"Events in {store.safe_url}"))
     seconds = time.perf_counter() - started
-    console.print(f"[bold]{stats.summary()}[/] ({seconds:.1f} s)", highlight=False)
+    console.print(f"[bold]{stats.summary()}[/] ({seconds:.1f} s)", highlight=False, soft_wrap=True)
     store.close()
 
 

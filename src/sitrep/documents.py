@@ -26,6 +26,8 @@ from .settings import Settings
 
 logger = logging.getLogger(__name__)
 
+# Stored signatures are only comparable under the scheme that made them; name it rather than rely on a default.
+MINHASH_SCHEME = "affine32"
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -229,7 +231,7 @@ class NearDuplicateIndex:
         words = _WORD.findall(text.casefold())
         n = self._settings.shingle_words
         shingles = {" ".join(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
-        minhash = MinHash(num_perm=self._settings.minhash_permutations)
+        minhash = MinHash(num_perm=self._settings.minhash_permutations, scheme=MINHASH_SCHEME)
         minhash.update_batch([s.encode("utf-8") for s in shingles])
         return minhash
 
@@ -261,4 +263,4 @@ def serialize(minhash: MinHash) -> bytes:
 def deserialize(data: bytes, *, num_perm: int) -> MinHash:
     """Rebuild a MinHash from `serialize`'s bytes."""
     values = np.frombuffer(data, dtype="<u8")
-    return MinHash(num_perm=num_perm, hashvalues=values)
+    return MinHash(num_perm=num_perm, hashvalues=values, scheme=MINHASH_SCHEME)

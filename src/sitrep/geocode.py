@@ -447,8 +447,13 @@ def resolve_places(
         else:
             places.append(_to_place(m, gazetteer, point))
     if spans is None and char_spans is None and PLACE_SPANS in doc.spans:
-        for span, place in zip(doc.spans[PLACE_SPANS], places, strict=False):
-            span.id_ = str(place.geonameid) if place.geonameid is not None else ""
+        group = list(doc.spans[PLACE_SPANS])
+        if len(group) == len(places):
+            doc.spans[PLACE_SPANS] = [
+                Span(doc, span.start, span.end, label=span.label_,
+                     span_id=str(place.geonameid) if place.geonameid is not None else "")
+                for span, place in zip(group, places, strict=True)
+            ]  # fmt: skip
     return places
 
 
@@ -805,8 +810,8 @@ def _to_place(m: _Mention, gazetteer: Gazetteer, point: str) -> ResolvedPlace:
         geo_precision=precision,
         resolved=True,
         score=round(m.score, 3),
-        kind=coded.kind,
-        feature_code=coded.feature_code,
+        kind=entry.kind,
+        feature_code=entry.feature_code,
         country_code=country.country if country is not None else coded.country,
         admin1_code=coded.admin1_code or None,
         **base,

@@ -179,99 +179,20 @@ class Pipeline:
         Returns:
             The counts.
         """
-        stats = IngestStats()
-        index = NearDuplicateIndex(settings=self.settings)
-        with store.connect() as conn:
-            for doc_id, signature in q.iter_signatures(conn):
-                index.add_serialized(doc_id, signature)
-        touched_dates: set[dt.date] = set()
-        batch: list[tuple[RawDocument, Document]] = []
-
-        def flush() -> None:
-            documents = [document for _, document in batch]
-            for (_raw, document), (reports, _figures) in zip(
-                batch, self.extractor.extract_documents(documents), strict=True
-            ):
-                signature = index.signature(document.text)
-                with store.begin() as conn:
-                    if not w.write_document(conn, document, minhash=serialize(signature)):
-                        stats.duplicate += 1
-                        continue
-                    stats.reports += w.write_reports(conn, reports)
-                stats.new += 1
-                touched_dates.update(r.event_date for r in reports if r.event_date)
-            batch.clear()
-
-        seen_in_run: set[str] = set()
+        run = _IngestRun(self, store)
         for raw in read_sources(inputs, settings=self.settings):
-            stats.read += 1
-            result = to_document(raw, settings=self.settings)
-            if isinstance(result, Skip):
-                if result.reason == "failed":
-                    stats.failed += 1
-                    stats.errors.append(result.message)
-                else:
-                    stats.skipped += 1
-                stats.reasons[result.reason] += 1
-                logger.info("skip %s: %s", raw.source, result.reason)
-            else:
-                self._route(result, raw, store, index, stats, batch, seen_in_run)
-                if len(batch) >= self.settings.spacy_batch_size:
-                    flush()
+            run.add(raw)
             if on_document:
                 on_document(raw.source)
-        if batch:
-            flush()
-        if touched_dates:
-            self._refuse(store, touched_dates, stats)
+        run.flush()
+        stats = run.stats
+        if run.touched_dates:
+            self._refuse(store, run.touched_dates, stats)
         for reason, count in stats.reasons.items():
-            if reason not in ("failed",):
-                logger.warning(Warnings.W002.format(count=count, reason=reason))
+            # Failures are listed one by one by the caller; copies are expected on re-ingest, not a problem.
+            level = logging.INFO if reason in ("failed", "duplicate") else logging.WARNING
+            logger.log(level, Warnings.W002.format(count=count, reason=reason))
         return stats
-
-    def _route(
-        self,
-        document: Document,
-        raw: RawDocument,
-        store: Store,
-        index: NearDuplicateIndex,
-        stats: IngestStats,
-        batch: list[tuple[RawDocument, Document]],
-        seen_in_run: set[str],
-    ) -> None:
-        """Queue a new document for extraction, or record it as a copy of one already stored."""
-        with store.begin() as conn:
-            if document.id in seen_in_run or w.has_document(conn, document.id):
-                w.record_copy(
-                    conn,
-                    document.id,
-                    source=raw.source,
-                    url=document.url,
-                    outlet=document.outlet,
-                    kind="exact",
-                    similarity=1.0,
-                )
-                stats.duplicate += 1
-                stats.reasons["duplicate"] += 1
-                return
-            signature = index.signature(document.text)
-            near = index.find(signature)
-            if near is not None:
-                w.record_copy(
-                    conn,
-                    near[0],
-                    source=raw.source,
-                    url=document.url,
-                    outlet=document.outlet,
-                    kind="near",
-                    similarity=near[1],
-                )
-                stats.duplicate += 1
-                stats.reasons["duplicate"] += 1
-                return
-        index.add(document.id, signature)
-        seen_in_run.add(document.id)
-        batch.append((raw, document))
 
     def _refuse(self, store: Store, dates: set[dt.date], stats: IngestStats) -> None:
         """Fuse again every report near the touched dates and bring the stored events in line."""
@@ -294,6 +215,92 @@ class Pipeline:
         stats.events_new += new
         stats.events_updated += updated
         stats.events_deleted += deleted
+
+
+@dataclass
+class _Copy:
+    """A document seen again, exactly or nearly, to record once its original is stored."""
+
+    document_id: str
+    source: str
+    url: str | None
+    outlet: str | None
+    kind: str
+    similarity: float
+
+
+class _IngestRun:
+    """The state of one ingest: the near-duplicate index, the batch waiting for spaCy, copies to record."""
+
+    def __init__(self, pipeline: Pipeline, store: Store) -> None:
+        self.pipeline = pipeline
+        self.settings = pipeline.settings
+        self.store = store
+        self.stats = IngestStats()
+        self.index = NearDuplicateIndex(settings=self.settings)
+        with store.connect() as conn:
+            for doc_id, signature in q.iter_signatures(conn):
+                self.index.add_serialized(doc_id, signature)
+        self.batch: list[Document] = []
+        self.copies: list[_Copy] = []
+        self.queued: set[str] = set()
+        self.touched_dates: set[dt.date] = set()
+
+    def add(self, raw: RawDocument) -> None:
+        """Clean one raw document, then queue it, record it as a copy, or count why it was skipped."""
+        self.stats.read += 1
+        result = to_document(raw, settings=self.settings)
+        if isinstance(result, Skip):
+            if result.reason == "failed":
+                self.stats.failed += 1
+                self.stats.errors.append(result.message)
+            else:
+                self.stats.skipped += 1
+            self.stats.reasons[result.reason] += 1
+            logger.info("skip %s: %s", raw.source, result.reason)
+            return
+        copy = self._copy_of(result, raw)
+        if copy is not None:
+            self.copies.append(copy)
+            self.stats.duplicate += 1
+            self.stats.reasons["duplicate"] += 1
+            return
+        self.batch.append(result)
+        self.queued.add(result.id)
+        if len(self.batch) >= self.settings.spacy_batch_size:
+            self.flush()
+
+    def _copy_of(self, document: Document, raw: RawDocument) -> _Copy | None:
+        if document.id in self.queued:
+            return _Copy(document.id, raw.source, document.url, document.outlet, "exact", 1.0)
+        with self.store.connect() as conn:
+            if w.has_document(conn, document.id):
+                return _Copy(document.id, raw.source, document.url, document.outlet, "exact", 1.0)
+        signature = self.index.signature(document.text)
+        near = self.index.find(signature)
+        if near is not None:
+            return _Copy(near[0], raw.source, document.url, document.outlet, "near", near[1])
+        self.index.add(document.id, signature)
+        return None
+
+    def flush(self) -> None:
+        """Extract the queued documents and store each with its reports, then record the copies seen."""
+        extracted = self.pipeline.extractor.extract_documents(self.batch)
+        for document, (reports, _figures) in zip(self.batch, extracted, strict=True):
+            signature = serialize(self.index.signature(document.text))
+            with self.store.begin() as conn:
+                if not w.write_document(conn, document, minhash=signature):
+                    self.stats.duplicate += 1  # another writer stored it meanwhile
+                    continue
+                self.stats.reports += w.write_reports(conn, reports)
+            self.stats.new += 1
+            self.touched_dates.update(r.event_date for r in reports if r.event_date)
+        self.batch.clear()
+        with self.store.begin() as conn:
+            for copy in self.copies:
+                w.record_copy(conn, copy.document_id, source=copy.source, url=copy.url, outlet=copy.outlet,
+                              kind=copy.kind, similarity=copy.similarity)  # fmt: skip
+        self.copies.clear()
 
 
 def parse_published(value: str | dt.date | None) -> dt.date | None:

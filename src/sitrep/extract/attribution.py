@@ -209,7 +209,8 @@ def find_attribution(sent: Span, *, doc: Doc | None = None, rules: ClaimantRules
         rules: Claimant rules; the packaged `data/claimants.yaml` by default.
 
     Returns:
-        Claims in text order, one per claimant (the first cue wins).
+        Claims in text order, one per claimant (the first cue wins); a source cited by another claimant
+        ("citing a military source") comes after the claimant that cites it.
     """
     rules = rules or load_claimant_rules()
     found: list[Claim] = []
@@ -217,7 +218,9 @@ def find_attribution(sent: Span, *, doc: Doc | None = None, rules: ClaimantRules
         claim = _resolve(sent, cue_text, cue_tokens, claimant_tokens, rules, doc)
         if claim is not None:
             found.append(claim)
-    found.sort(key=lambda c: c.evidence.start)
+    # "Citing a source, SANA said ...": the one who cites is the claimant; whom it cites comes after.
+    secondary = set(rules.cues.object_verbs) | {"citing", "quoting"}
+    found.sort(key=lambda c: (c.cue.lower() in secondary, c.evidence.start))
     out: list[Claim] = []
     for claim in found:
         if any(c.claimant == claim.claimant for c in out):

@@ -480,6 +480,12 @@ def _verb_victims(
     if verb.dep_ in {"acl", "relcl", "amod"} and head.pos_ in _NOUNISH | {"ADJ"}:
         if as_object and (verb.tag_ == "VBG" or (verb.dep_ == "relcl" and not passive)):
             return [], None
+        if verb.dep_ == "acl":
+            # "5 soldiers and 3 militants killed": the participle hangs on the last of the joined phrases.
+            while head.dep_ == "conj" and head.head.pos_ in _NOUNISH and not any(
+                c.dep_ in {"acl", "relcl"} for c in head.head.children
+            ):
+                head = head.head
         return [head], None
     if verb.dep_ == "conj" and head.pos_ in {"VERB", "AUX", "ADJ"}:
         if as_object and not passive:
@@ -511,11 +517,17 @@ def _adjective_victims(adj: Token, rules: NumberRules) -> tuple[list[Token], Tok
             # "Two policemen were shot dead" misparsed with "shot" as a noun: the subject is the victim.
             return _args(head.head, ["nsubj", "nsubjpass"]), None
         return [head], None
-    if adj.dep_ in _NOMINAL_DEPS or any(c.dep_ == "nummod" for c in adj.children):
-        # Used as a noun: "5 dead", "left 5 dead", "the injured".
+    if adj.dep_ in _NOMINAL_DEPS or any(
+        c.dep_ == "nummod" or (c.dep_ in {"amod", "det"} and c.lower_ in rules.unknown_quantifiers)
+        for c in adj.children
+    ):
+        # Used as a noun: "5 dead", "left 5 dead", "left many dead", "the injured".
         return [adj], None
     head = adj.head
     if adj.dep_ in {"acomp", "oprd", "xcomp", "ccomp", "advmod", "attr", "dep"} and head.pos_ in {"VERB", "AUX"}:
+        if head.lemma_.lower() in rules.result_verbs:
+            # "the blast left two people dead": the object, never the subject (the blast).
+            return _args(head, ["dobj", "obj"]), None
         return _args(head, ["dobj", "obj"]) or _args(head, ["nsubjpass", "nsubj"]), None
     if adj.dep_ == "conj" and head.pos_ in {"ADJ", "VERB"}:
         victims, _ = _adjective_victims(head, rules) if head.pos_ == "ADJ" else _verb_victims(head, as_object=True)

@@ -41,7 +41,13 @@ def record_copy(
     kind: str,
     similarity: float,
 ) -> bool:
-    """Remember that `source` repeated a stored document (exactly or nearly). Returns whether it was new."""
+    """Remember that `source` repeated a stored document (exactly or nearly). Returns whether it was new.
+
+    The document's own source read again is not a copy: re-ingesting the same input changes nothing.
+    """
+    own = conn.execute(select(documents.c.source).where(documents.c.id == document_id)).scalar()
+    if own == source:
+        return False
     exists = conn.execute(
         select(document_copies.c.source).where(
             document_copies.c.document_id == document_id, document_copies.c.source == source

@@ -1,0 +1,269 @@
+"""Tests of the compiled gazetteer: normalisation, lookup, ranking, admin areas, adding places.
+
+Unit tests build a small gazetteer once per session from a handful of places written here (names and
+coordinates are GeoNames facts) plus the real data files; one model test opens the full gazetteer.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sitrep.errors import DataFileError
+from sitrep.gazetteer import (
+    DATA_DIR,
+    Gazetteer,
+    add_places,
+    area_point,
+    build_gazetteer,
+    load_name_rules,
+    plain_name,
+)
+
+
+def _city(gid: int, name: str, cc: str, admin1: str, pop: int, lat: float, lon: float, *alts: str) -> dict[str, Any]:
+    return {"geonameid": gid, "name": name, "countrycode": cc, "admin1code": admin1, "population": pop,
+            "latitude": lat, "longitude": lon, "alternatenames": list(alts), "timezone": ""}  # fmt: skip
+
+
+SMALL_CITIES = [
+    _city(170017, "Ḩamāh", "SY", "10", 460602, 35.13179, 36.75783, "Hama", "Hamah"),
+    _city(166640, "Mūrak", "SY", "10", 14307, 35.37615, 36.6897, "Morek", "Murak"),
+    _city(170063, "Aleppo", "SY", "09", 2098210, 36.20124, 37.16117, "Halab", "Alep"),
+    _city(169389, "Idlib", "SY", "12", 128840, 35.93062, 36.63393),
+    _city(167611, "Ma‘arrat an Nu‘mān", "SY", "12", 58008, 35.6483, 36.67693),
+    _city(164816, "Saraqib", "SY", "12", 34231, 35.86447, 36.80591),
+    _city(168325, "Khān Shaykhūn", "SY", "12", 48975, 35.44208, 36.65095),
+    _city(170654, "Damascus", "SY", "13", 1569394, 33.5102, 36.29128, "Dimashq", "Damas"),
+    _city(163476, "Tall Rif‘at", "SY", "09", 25658, 36.47229, 37.09471),
+    _city(2988507, "Paris", "FR", "11", 2138551, 48.85341, 2.3488),
+    _city(4717560, "Paris", "US", "TX", 24782, 33.66094, -95.55551),
+    _city(184745, "Nairobi", "KE", "05", 4397073, -1.28333, 36.81667),
+]
+SMALL_ALIASES = """# aliases for the test gazetteer
+alias,country,kind,target,adjective,note
+Idleb,SY,place,Idlib,,
+Idleb,SY,admin1,Idlib,,
+Rural Damascus,SY,admin1,Rif-dimashq,,
+"""
+
+
+def build_small_gazetteer(folder: Path) -> Path:
+    """A gazetteer of `SMALL_CITIES` with the real names, admin1 and country data and test aliases."""
+    data = folder / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    for name in ("names.yaml", "admin1.csv", "countries.csv"):
+        shutil.copy(DATA_DIR / name, data / name)
+    (data / "aliases.csv").write_text(SMALL_ALIASES, encoding="utf-8")
+    path = folder / "gazetteer.sqlite"
+    build_gazetteer(path, data_dir=data, cities=SMALL_CITIES)
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_gazetteer_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_small_gazetteer(tmp_path_factory.mktemp("gazetteer"))
+
+
+@pytest.fixture(scope="session")
+def gazetteer(small_gazetteer_path: Path) -> Gazetteer:
+    return Gazetteer(small_gazetteer_path)
+
+
+@pytest.fixture
+def writable_gazetteer(small_gazetteer_path: Path, tmp_path: Path) -> Gazetteer:
+    copy = tmp_path / "gazetteer.sqlite"
+    shutil.copy(small_gazetteer_path, copy)
+    return Gazetteer(copy)
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [("Ma'arrat al-Nu'mān", "maarrat al numan"), ("Ḩamāh", "hamah"), ("Tall Rif‘at", "tall rifat"),
+     ("Saint-Étienne", "saint etienne"), ("Αθήνα", ""), ("  Deir ez-Zor ", "deir ez zor")],
+)  # fmt: skip
+def test_gazetteer_plain_name(text: str, plain: str) -> None:
+    assert plain_name(text) == plain
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("al-Bab", "Al Bab"), ("al-Bab", "Bab"), ("Tell Rifaat", "Tall Rif'at"), ("Kfar Nabudah", "Kafr Nabudah"),
+     ("Ma'arrat al-Numan", "Maarat an-Nu'man"), ("Hamah", "Hama"), ("as-Suwayda", "Suwayda"),
+     ("Sheikh Maqsoud", "Shaykh Maqsud"), ("Deir Hafer", "Dayr Hafer"), ("Khan Sheikhoun", "Khan Shaykhun"),
+     ("Al-Hasakeh", "Al Hasakah"), ("Jisr ash-Shughur", "Jisr al-Shughur")],
+)  # fmt: skip
+def test_gazetteer_key_unifies_spellings(a: str, b: str) -> None:
+    rules = load_name_rules()
+    assert rules.key(a) == rules.key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("Hama", "Homs"), ("Idlib", "Aleppo"), ("Tal Abyad", "Tal Tamr")])
+def test_gazetteer_key_keeps_names_apart(a: str, b: str) -> None:
+    rules = load_name_rules()
+    assert rules.key(a) != rules.key(b)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected", "match"),
+    [("Morek", "Mūrak", "exact"), ("Idleb", "Idlib", "alias"), ("Maarat al-Numan", "Ma‘arrat an Nu‘mān", "key"),
+     ("Tell Rifaat", "Tall Rif‘at", "key"), ("Halab", "Aleppo", "exact")],
+)  # fmt: skip
+def test_gazetteer_lookup_match_tiers(gazetteer: Gazetteer, name: str, expected: str, match: str) -> None:
+    hits = gazetteer.lookup(name, kinds=("place",))
+    assert hits[0].name == expected
+    assert hits[0].match == match
+
+
+def test_gazetteer_lookup_ranks_capital_first(gazetteer: Gazetteer) -> None:
+    hits = gazetteer.lookup("Paris", kinds=("place",))
+    assert [h.country for h in hits] == ["FR", "US"]
+    assert hits[0].feature_code == "PPLC"
+
+
+@pytest.mark.parametrize(("country", "admin1"), [("US", "Texas"), ("United States", "Texas"), ("FR", None)])
+def test_gazetteer_lookup_country_filter(gazetteer: Gazetteer, country: str, admin1: str | None) -> None:
+    hits = gazetteer.lookup("Paris", country=country, kinds=("place",))
+    assert len(hits) == 1
+    assert hits[0].country == gazetteer.country_code(country)
+    if admin1:
+        assert hits[0].admin1 == admin1
+
+
+def test_gazetteer_lookup_fuzzy_has_lower_score(gazetteer: Gazetteer) -> None:
+    hits = gazetteer.lookup("Saraqibe", country="SY")
+    assert hits[0].name == "Saraqib"
+    assert hits[0].match == "fuzzy"
+    assert 0 < hits[0].score < 0.7
+
+
+@pytest.mark.parametrize("name", ["Qomhana", "Xyzzyville", ""])
+def test_gazetteer_lookup_unknown_is_empty(gazetteer: Gazetteer, name: str) -> None:
+    assert gazetteer.lookup(name, country="SY") == []
+
+
+def test_gazetteer_get_by_id(gazetteer: Gazetteer) -> None:
+    entry = gazetteer.get(166640)
+    assert entry is not None and entry.name == "Mūrak" and entry.admin1 == "Hama"
+    assert gazetteer.get(1) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("Hama", "10"), ("Hama province", "10"), ("Hama Governorate", "10"), ("Idleb", "12"),
+     ("Rural Damascus", "08"), ("Damascus countryside", "08"), ("Aleppo", "09")],
+)  # fmt: skip
+def test_gazetteer_admin1_area(gazetteer: Gazetteer, name: str, code: str) -> None:
+    area = gazetteer.admin1_area(name, "SY")
+    assert area is not None and area.admin1_code == code
+
+
+def test_gazetteer_admin1_seat_is_the_same_named_town(gazetteer: Gazetteer) -> None:
+    area = gazetteer.admin1_area("Hama", "SY")
+    assert area is not None
+    seat = gazetteer.seat(area)
+    assert seat is not None and seat.geonameid == 170017
+
+
+def test_gazetteer_country_by_name_and_demonym(gazetteer: Gazetteer) -> None:
+    country = gazetteer.country("Syria")
+    assert country is not None and country.country == "SY"
+    assert gazetteer.seat(country) is not None and gazetteer.seat(country).geonameid == 170654  # type: ignore[union-attr]
+    assert gazetteer.lookup("Syrian", kinds=("country",), fuzzy=False) == []
+    assert gazetteer.lookup("Syrian", kinds=("country",), adjectives=True)[0].country == "SY"
+
+
+def test_gazetteer_numeric_iso(gazetteer: Gazetteer) -> None:
+    assert gazetteer.numeric_iso("SY") == "760"
+
+
+def test_gazetteer_area_point_ignores_outliers() -> None:
+    lats = [10.0] * 50 + [11.0] * 50 + [80.0]
+    lons = [20.0] * 101
+    lat, lon = area_point(lats, lons)
+    assert 10.0 <= lat <= 11.0 and lon == 20.0
+
+
+def test_gazetteer_add_places_csv(writable_gazetteer: Gazetteer, tmp_path: Path) -> None:
+    csv_file = tmp_path / "villages.csv"
+    csv_file.write_text("name,latitude,longitude,country,admin1,alternatenames\n"
+                        "Qomhana,35.2,36.75,SY,Hama,Qamhanah|Kumhana\n", encoding="utf-8")  # fmt: skip
+    assert add_places(csv_file, gazetteer=writable_gazetteer) == 1
+    hits = writable_gazetteer.lookup("Kumhana", country="SY")
+    assert hits[0].name == "Qomhana" and hits[0].admin1 == "Hama"
+
+
+def test_gazetteer_add_places_geonames_dump(writable_gazetteer: Gazetteer, tmp_path: Path) -> None:
+    def row(*cols: object) -> str:
+        return "\t".join(str(c) for c in cols)
+
+    dump = tmp_path / "SY.txt"
+    dump.write_text("\n".join([
+        row(9000001, "Mantiqat Hamah", "Mantiqat Hamah", "", 35.1, 36.7, "A", "ADM2", "SY", "", "10", "01", "", "",
+            0, "", 300, "Asia/Damascus", "2024-01-01"),
+        row(9000002, "Qumhanah", "Qumhanah", "Qomhana,Kumhana", 35.2, 36.75, "P", "PPL", "SY", "", "10", "01", "",
+            "", 20000, "", 300, "Asia/Damascus", "2024-01-01"),
+    ]) + "\n", encoding="utf-8")  # fmt: skip
+    assert add_places(dump, gazetteer=writable_gazetteer) == 1
+    entry = writable_gazetteer.get(9000002)
+    assert entry is not None and entry.admin2 == "Mantiqat Hamah" and entry.population == 20000
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [("name,latitude,longitude,country\nGood,35.1,36.1,SY\nBad,north,36.1,SY\n", 3),
+     ("name,latitude,longitude,country\nFar,135.1,36.1,SY\n", 2),
+     ("name,latitude,longitude,country\nGood,35.1,36.1,SY\nNowhere,35.1,36.1,Atlantis\n", 3),
+     ("name,latitude,longitude,country,admin1\nOdd,35.1,36.1,SY,Narnia\n", 2),
+     ("name,lat,lon\nHama,35.1,36.7\n", 1),
+     ("1\tOnly\tthree\n", 1)],
+)  # fmt: skip
+def test_gazetteer_add_places_refuses_malformed_file(
+    writable_gazetteer: Gazetteer, tmp_path: Path, content: str, line: int
+) -> None:
+    before = writable_gazetteer.stats()["places"]
+    bad = tmp_path / ("bad.txt" if "\t" in content else "bad.csv")
+    bad.write_text(content, encoding="utf-8")
+    with pytest.raises(DataFileError, match=rf"line {line}\b"):
+        add_places(bad, gazetteer=writable_gazetteer)
+    assert writable_gazetteer.stats()["places"] == before
+    assert writable_gazetteer.lookup("Good", country="SY", fuzzy=False) == []
+
+
+def test_gazetteer_rebuild_keeps_added_places(small_gazetteer_path: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "rebuild"
+    path = build_small_gazetteer(folder)
+    gaz = Gazetteer(path)
+    csv_file = tmp_path / "extra.csv"
+    csv_file.write_text("name,latitude,longitude,country\nKafr Nabudah,35.43,36.48,SY\n", encoding="utf-8")
+    add_places(csv_file, gazetteer=gaz)
+    gaz.close()
+    build_gazetteer(path, data_dir=folder / "data", cities=SMALL_CITIES)
+    rebuilt = Gazetteer(path)
+    assert rebuilt.lookup("Kfar Nabuda", country="SY")[0].name == "Kafr Nabudah"
+
+
+def test_gazetteer_open_reports_unreadable_file(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"not a database")
+    with pytest.raises(DataFileError, match="E051"):
+        Gazetteer(junk)
+
+
+def test_gazetteer_is_read_only(gazetteer: Gazetteer) -> None:
+    with pytest.raises(sqlite3.OperationalError):
+        gazetteer.conn.execute("DELETE FROM places")
+
+
+@pytest.mark.model
+def test_gazetteer_full_build_finds_syrian_towns() -> None:
+    """The real gazetteer (built once into the user cache folder, ~30 s the first time)."""
+    gaz = Gazetteer.open()
+    for name, admin1 in [("Ma'arrat al-Nu'man", "Idlib"), ("Morek", "Hama"), ("Tell Rifaat", "Aleppo")]:
+        hits = gaz.lookup(name, country="SY", kinds=("place",))
+        assert hits and hits[0].admin1 == admin1
+    assert gaz.stats()["places"] > 200_000

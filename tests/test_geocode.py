@@ -1,0 +1,226 @@
+"""Tests of place finding, resolving, relative places and the event's place.
+
+Sentences are written for these tests. Most use a blank pipeline and the small test gazetteer of
+test_gazetteer.py; tests marked `model` use the trained English pipeline, `shared` ones ../shared/data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+from test_gazetteer import build_small_gazetteer
+
+from sitrep.gazetteer import Gazetteer
+from sitrep.geocode import (
+    CONTRACT_FIELDS,
+    Geocoder,
+    ResolvedPlace,
+    event_place,
+    find_place_spans,
+    place_record,
+    resolve_places,
+)
+from sitrep.nlp import PLACE_SPANS, blank_language, load_language
+from sitrep.settings import Settings
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
+    return Gazetteer(build_small_gazetteer(tmp_path_factory.mktemp("geocode")))
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return blank_language()
+
+
+@pytest.fixture(scope="module")
+def model_nlp() -> Language:
+    return load_language()
+
+
+def _resolve(text: str, nlp: Language, gazetteer: Gazetteer) -> list[ResolvedPlace]:
+    return resolve_places(nlp(text), gazetteer=gazetteer)
+
+
+def _by_mention(places: list[ResolvedPlace], mention: str) -> ResolvedPlace:
+    return next(p for p in places if p.mention == mention)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [("Rebels shelled Morek and Saraqib on Monday.", ["Morek", "Saraqib"]),
+     ("Clashes near al-Bab, Khan Sheikhoun and Saraqib.", ["Khan Sheikhoun", "Saraqib"]),
+     ("The army entered Ma'arrat al-Nu'man and Saraqib.", ["Ma'arrat al-Nu'man", "Saraqib"]),
+     ("Protests in Paris and Nairobi.", ["Paris", "Nairobi"])],
+)  # fmt: skip
+def test_geocode_find_place_spans(nlp: Language, gazetteer: Gazetteer, text: str, names: list[str]) -> None:
+    spans = find_place_spans(nlp(text), gazetteer=gazetteer)
+    assert [s.text for s in spans] == names
+
+
+@pytest.mark.parametrize("text", ["the morek front was quiet.", "We met in paris."])
+def test_geocode_find_place_spans_needs_capitals(nlp: Language, gazetteer: Gazetteer, text: str) -> None:
+    assert find_place_spans(nlp(text), gazetteer=gazetteer) == []
+
+
+def test_geocode_small_place_needs_focus(nlp: Language, gazetteer: Gazetteer) -> None:
+    # A village alone is not taken from the gazetteer; with a second Syrian name it is.
+    assert [s.text for s in find_place_spans(nlp("Morek was quiet."), gazetteer=gazetteer)] == []
+    spans = find_place_spans(nlp("Morek was quiet."), gazetteer=gazetteer, focus_countries=["SY"])
+    assert [s.text for s in spans] == ["Morek"]
+
+
+def test_geocode_place_ruler_component(gazetteer: Gazetteer) -> None:
+    nlp = blank_language()
+    ruler = nlp.add_pipe("sitrep_place_ruler", config={"gazetteer_path": str(gazetteer.path)})
+    doc = nlp("Rebels shelled Morek and Saraqib.")
+    assert [s.text for s in doc.spans[PLACE_SPANS]] == ["Morek", "Saraqib"]
+    assert ruler.gazetteer.path == gazetteer.path  # type: ignore[attr-defined]
+    places = resolve_places(doc, gazetteer=gazetteer)
+    assert [s.id_ for s in doc.spans[PLACE_SPANS]] == [str(p.geonameid) for p in places]
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "geonameid", "precision", "relation"),
+    [("Clashes erupted in the northern Hama countryside, near Morek.", "Hama", 170017, 2, "countryside"),
+     ("Shelling hit the countryside of Hama and Morek.", "Hama", 170017, 2, "countryside"),
+     ("Airstrikes on rural Idlib and Saraqib.", "Idlib", 169389, 2, "countryside"),
+     ("Clashes near Morek and Saraqib.", "Morek", 166640, 2, "near"),
+     ("Shelling on the outskirts of Morek and Saraqib.", "Morek", 166640, 1, "outskirts"),
+     ("Fighting in Hama province and Idlib province.", "Hama", 170017, 3, "region"),
+     ("Shelling in Idlib and Morek.", "Idlib", 169389, 1, "in")],
+)  # fmt: skip
+def test_geocode_relative_places(
+    nlp: Language, gazetteer: Gazetteer, text: str, mention: str, geonameid: int, precision: int, relation: str
+) -> None:
+    place = _by_mention(_resolve(text, nlp, gazetteer), mention)
+    assert (place.geonameid, place.geo_precision, place.relation) == (geonameid, precision, relation)
+
+
+def test_geocode_region_centroid_setting(nlp: Language, gazetteer: Gazetteer) -> None:
+    doc = nlp("Fighting in Hama province and Idlib province.")
+    capital = _by_mention(resolve_places(doc, gazetteer=gazetteer), "Hama")
+    centroid = _by_mention(resolve_places(doc, gazetteer=gazetteer, region_point="centroid"), "Hama")
+    assert capital.geonameid == 170017 and capital.latitude == pytest.approx(35.13179)
+    assert centroid.geonameid is None and centroid.admin1 == "Hama" and centroid.geo_precision == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "distance"),
+    [("Rebels advanced to within 10 km of Hama and Morek.", 10.0),
+     ("The shells fell 5 miles north of Hama, near Morek.", 8.045),
+     ("Rebels are 12km from Hama after taking Morek.", 12.0)],
+)  # fmt: skip
+def test_geocode_distance_is_not_an_event_point(nlp: Language, gazetteer: Gazetteer, text: str, distance: float) -> None:
+    hama = _by_mention(_resolve(text, nlp, gazetteer), "Hama")
+    assert hama.role == "distance"
+    assert hama.distance_km == pytest.approx(distance)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["A Damascus-based official said Morek was shelled.", "Damascus said rebels shelled Morek.",
+     "Aleppo's governor said rebels shelled Morek."],
+)  # fmt: skip
+def test_geocode_actor_named_after_place(nlp: Language, gazetteer: Gazetteer, text: str) -> None:
+    places = _resolve(text, nlp, gazetteer)
+    assert places[0].role == "actor"
+    assert _by_mention(places, "Morek").role == "place"
+
+
+def test_geocode_admin_qualifier(nlp: Language, gazetteer: Gazetteer) -> None:
+    places = _resolve("Rebels took Morek (Hama) and Saraqib.", nlp, gazetteer)
+    assert _by_mention(places, "Hama").role == "context"
+    assert _by_mention(places, "Morek").admin1 == "Hama"
+
+
+def test_geocode_unknown_place_has_no_coordinates(nlp: Language, gazetteer: Gazetteer) -> None:
+    text = "Clashes in Kafr Nabudah and Morek."
+    doc = nlp(text)
+    start = text.index("Kafr")
+    places = resolve_places(doc, gazetteer=gazetteer, char_spans=[(start, start + len("Kafr Nabudah"))])
+    assert places[0].resolved is False
+    assert (places[0].latitude, places[0].longitude, places[0].geonameid) == (None, None, None)
+    assert places[0].name == "Kafr Nabudah"
+
+
+def test_geocode_unknown_place_inside_known_area(nlp: Language, gazetteer: Gazetteer) -> None:
+    text = "Clashes in Kafr Nabudah (Hama)."
+    start = text.index("Kafr")
+    spans = [(start, start + len("Kafr Nabudah")), (text.index("Hama"), text.index("Hama") + 4)]
+    village = resolve_places(nlp(text), gazetteer=gazetteer, char_spans=spans)[0]
+    assert (village.name, village.admin1, village.geo_precision, village.geonameid) == ("Kafr Nabudah", "Hama", 2, None)
+
+
+def test_geocode_country_focus_disambiguates(nlp: Language, gazetteer: Gazetteer) -> None:
+    places = _resolve("Storms hit Paris, Texas, and Dallas in the United States.", nlp, gazetteer)
+    assert _by_mention(places, "Paris").country_code == "US"
+    places = _resolve("Protesters marched in Paris.", nlp, gazetteer)
+    assert _by_mention(places, "Paris").country_code == "FR"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Rebels shelled positions in Morek, the Damascus government said.", "Morek"),
+     ("Rebels advanced to within 10 km of Hama after clashes in Morek.", "Morek"),
+     ("Clashes in Syria as rebels attacked Saraqib.", "Saraqib")],
+)  # fmt: skip
+def test_geocode_event_place_blank(nlp: Language, gazetteer: Gazetteer, text: str, expected: str) -> None:
+    doc = nlp(text)
+    places = resolve_places(doc, gazetteer=gazetteer)
+    chosen = event_place(next(iter(doc.sents)), places)
+    assert chosen is not None and chosen.name == expected
+
+
+def test_geocode_event_place_none_without_places(nlp: Language, gazetteer: Gazetteer) -> None:
+    doc = nlp("Nothing happened.")
+    assert event_place(next(iter(doc.sents)), resolve_places(doc, gazetteer=gazetteer)) is None
+
+
+def test_geocode_geocoder_contract(nlp: Language, gazetteer: Gazetteer) -> None:
+    geocoder = Geocoder(nlp=blank_language(), gazetteer=gazetteer, settings=Settings())
+    text = "Rebels shelled Morek and Saraqib."
+    record = geocoder.geocode_record({"id": "a1", "text": text, "mentions": [{"start": 15, "end": 20}]})
+    assert record["input_id"] == "a1"
+    assert [tuple(p) for p in record["places"]] == [CONTRACT_FIELDS]
+    assert record["places"][0] == {"start": 15, "end": 20, "name": "Morek", "geonameid": 166640,
+                                   "latitude": 35.37615, "longitude": 36.6897, "admin1": "Hama", "country": "Syria",
+                                   "geo_precision": 1}  # fmt: skip
+    found = geocoder.geocode(text)
+    assert [place_record(p)["name"] for p in found] == ["Morek", "Saraqib"]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("A Damascus-based official said rebels shelled Morek on Monday.", "Morek"),
+     ("Government forces shelled Saraqib, Aleppo's governor said.", "Saraqib"),
+     ("Rebels seized Morek (Hama) and advanced within 10 km of Hama.", "Morek"),
+     ("Artillery hit the outskirts of Ma'arrat al-Nu'man in rural Idlib.", "Ma'arrat al-Nu'man")],
+)  # fmt: skip
+def test_geocode_event_place_model(model_nlp: Language, gazetteer: Gazetteer, text: str, expected: str) -> None:
+    doc = model_nlp(text)
+    places = resolve_places(doc, gazetteer=gazetteer, spans=find_place_spans(doc, gazetteer=gazetteer))
+    chosen = event_place(next(iter(doc.sents)), places)
+    assert chosen is not None and chosen.name == expected
+
+
+@pytest.mark.model
+@pytest.mark.shared
+def test_geocode_trnews_sample_accuracy() -> None:
+    """On the first 20 TR-News articles, given the gold spans, most toponyms land within 161 km."""
+    if not (SHARED / "geoparsing" / "TR-News.xml").exists():
+        pytest.skip("../shared/data/geoparsing/TR-News.xml is absent")
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from bench_geocode import bench_corpus, load_trnews
+
+    geocoder = Geocoder(gazetteer=Gazetteer.open(), settings=Settings(geocode_region_point="centroid"))
+    result = bench_corpus(geocoder, load_trnews()[:20])
+    assert result["acc@161km"] >= 0.6
