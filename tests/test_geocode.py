@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from spacy.language import Language
-from test_gazetteer import build_small_gazetteer
 
 from sitrep.gazetteer import Gazetteer
 from sitrep.geocode import (
@@ -24,6 +23,7 @@ from sitrep.geocode import (
 )
 from sitrep.nlp import PLACE_SPANS, blank_language, load_language
 from sitrep.settings import Settings
+from test_gazetteer import build_small_gazetteer
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -78,9 +78,10 @@ def test_geocode_small_place_needs_focus(nlp: Language, gazetteer: Gazetteer) ->
 def test_geocode_place_ruler_component(gazetteer: Gazetteer) -> None:
     nlp = blank_language()
     ruler = nlp.add_pipe("sitrep_place_ruler", config={"gazetteer_path": str(gazetteer.path)})
+    assert ruler.gazetteer_path == str(gazetteer.path)  # type: ignore[attr-defined]
+    ruler.gazetteer = gazetteer  # type: ignore[attr-defined]  # share the open one (as Pipeline does)
     doc = nlp("Rebels shelled Morek and Saraqib.")
     assert [s.text for s in doc.spans[PLACE_SPANS]] == ["Morek", "Saraqib"]
-    assert ruler.gazetteer.path == gazetteer.path  # type: ignore[attr-defined]
     places = resolve_places(doc, gazetteer=gazetteer)
     assert [s.id_ for s in doc.spans[PLACE_SPANS]] == [str(p.geonameid) for p in places]
 
@@ -116,7 +117,9 @@ def test_geocode_region_centroid_setting(nlp: Language, gazetteer: Gazetteer) ->
      ("The shells fell 5 miles north of Hama, near Morek.", 8.045),
      ("Rebels are 12km from Hama after taking Morek.", 12.0)],
 )  # fmt: skip
-def test_geocode_distance_is_not_an_event_point(nlp: Language, gazetteer: Gazetteer, text: str, distance: float) -> None:
+def test_geocode_distance_is_not_an_event_point(
+    nlp: Language, gazetteer: Gazetteer, text: str, distance: float
+) -> None:
     hama = _by_mention(_resolve(text, nlp, gazetteer), "Hama")
     assert hama.role == "distance"
     assert hama.distance_km == pytest.approx(distance)

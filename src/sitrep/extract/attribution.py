@@ -28,8 +28,6 @@ from ..models import Evidence
 logger = logging.getLogger(__name__)
 
 CLAIMANTS_FILE = "claimants.yaml"
-ClaimantKind = str
-_PRONOUNS = frozenset({"it", "they", "he", "she", "we", "i", "its", "their", "his", "her", "our"})
 _NAME_LABELS = frozenset({"ORG", "PERSON", "NORP", "GPE"})
 
 

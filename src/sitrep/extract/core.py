@@ -13,16 +13,17 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from ..actors import Actor, ActorRegistry, actor_spans, interaction, load_actors
+from ..actors import Actor, ActorRegistry, ActorRuler, actor_spans, interaction, load_actors
 from ..classify import EventClassifier, Label, disorder_type, load_event_classifier
 from ..dates import DateResult, resolve_date
 from ..gazetteer import Gazetteer
-from ..geocode import ResolvedPlace, event_place, places_by_sentence, resolve_places
-from ..models import Document, Evidence, Figure, Report
+from ..geocode import PlaceRuler, ResolvedPlace, event_place, places_by_sentence, resolve_places
+from ..models import Document, Evidence, Figure, Place, Report
 from ..nlp import load_language
 from ..settings import Settings
 from .attribution import Claim, document_claimants
@@ -68,11 +69,15 @@ class Extractor:
             nlp.add_pipe("sitrep_actor_ruler")
         if "sitrep_place_ruler" not in nlp.pipe_names:
             nlp.add_pipe("sitrep_place_ruler")
-        nlp.get_pipe("sitrep_place_ruler").gazetteer = gazetteer
+        place_ruler = nlp.get_pipe("sitrep_place_ruler")
+        if isinstance(place_ruler, PlaceRuler):  # share one open gazetteer
+            place_ruler.gazetteer = gazetteer
         if "sitrep_coref" not in nlp.pipe_names:
             nlp.add_pipe("sitrep_coref", after="sitrep_actor_ruler")
-        return cls(nlp=nlp, settings=settings, actors=load_actors(), gazetteer=gazetteer,
-                   classifier=load_event_classifier())  # fmt: skip
+        classifier = load_event_classifier(Path(settings.event_model) if settings.event_model else None)
+        actor_ruler = nlp.get_pipe("sitrep_actor_ruler")
+        actors = actor_ruler.registry if isinstance(actor_ruler, ActorRuler) else load_actors()
+        return cls(nlp=nlp, settings=settings, actors=actors, gazetteer=gazetteer, classifier=classifier)
 
     def extract_documents(self, documents: Sequence[Document]) -> list[tuple[list[Report], list[Figure]]]:
         """Reports and figures of each document, in order, parsing them in batches."""
@@ -117,7 +122,7 @@ class Extractor:
         doc: Doc,
         document: Document,
         draft: _Draft,
-        sentence_places: dict[int, list[ResolvedPlace]],
+        sentence_places: dict[int, list[Place]],
         default_place: ResolvedPlace | None,
         country: str | None,
     ) -> Report:
@@ -174,7 +179,7 @@ def _continues(
     sent: Span,
     label: Label | None,
     date: DateResult,
-    sentence_places: dict[int, list[ResolvedPlace]],
+    sentence_places: dict[int, list[Place]],
     previous: _Draft,
 ) -> bool:
     """Whether a sentence only adds to the event before it: it names no new place or day, and it is either no
@@ -199,7 +204,7 @@ def _main_place(places: Sequence[ResolvedPlace]) -> ResolvedPlace | None:
     return usable[0] if usable else None
 
 
-def _place_fields(place: ResolvedPlace | None) -> dict[str, object]:
+def _place_fields(place: Place | None) -> dict[str, object]:
     if place is None:
         return {}
     return {

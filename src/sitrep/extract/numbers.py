@@ -28,12 +28,12 @@ from spacy.tokens import Doc, Span, Token
 
 from ..errors import DataFileError, Errors
 from ..models import Evidence, Figure
+from ..nlp import PLACE_SPANS
 from .attribution import find_attribution
 
 logger = logging.getLogger(__name__)
 
 NUMBERS_FILE = "numbers.yaml"
-PLACE_SPANS = "sitrep_places"  # the span key of sitrep.nlp.PLACE_SPANS (place mentions, when the ruler ran)
 _DIGITS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")
 _DASH_RANGE = re.compile(r"^(\d+)[–—-](\d+)$")
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
@@ -482,8 +482,10 @@ def _verb_victims(
             return [], None
         if verb.dep_ == "acl":
             # "5 soldiers and 3 militants killed": the participle hangs on the last of the joined phrases.
-            while head.dep_ == "conj" and head.head.pos_ in _NOUNISH and not any(
-                c.dep_ in {"acl", "relcl"} for c in head.head.children
+            while (
+                head.dep_ == "conj"
+                and head.head.pos_ in _NOUNISH
+                and not any(c.dep_ in {"acl", "relcl"} for c in head.head.children)
             ):
                 head = head.head
         return [head], None
@@ -1153,6 +1155,7 @@ def find_document_fatalities(
     if summary is None:
         return result
     coded, divisor, each = summary
+    logger.debug("fatalities from a summary line: coded=%s parts=%s each=%s", coded and coded.best, divisor, each)
     if coded is not None:
         result = coded.model_copy(update={"evidence": [*coded.evidence, *result.evidence]})
     if each is not None:

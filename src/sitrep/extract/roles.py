@@ -32,9 +32,8 @@ def assign_roles(sent: Span, actors: Sequence[Span], trigger: Token | None) -> t
     agents = [s for s in actors if roles[id(s)] == "agent"]
     subjects = [s for s in actors if roles[id(s)] == "subject"]
     targets = [s for s in actors if roles[id(s)] == "target"]
-    actor1 = (agents or subjects or [None])[0]
-    if actor1 is None:
-        actor1 = next((s for s in actors if roles[id(s)] != "target"), None)
+    leads = agents or subjects
+    actor1 = leads[0] if leads else next((s for s in actors if roles[id(s)] != "target"), None)
     rest = [s for s in targets if actor1 is None or s.id_ != actor1.id_]
     if not rest:
         rest = [s for s in actors if actor1 is None or s.id_ != actor1.id_]
