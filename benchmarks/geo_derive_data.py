@@ -69,8 +69,8 @@ def derive_admin1(rg_csv: Path) -> list[dict[str, str]]:
     for (cc, code), _n in sorted(codes.items()):
         if not code or code == "00":
             continue
-        ballot = votes.get((cc, code))
-        name = ballot.most_common(1)[0][0] if ballot else ""
+        found = votes.get((cc, code))
+        name = found.most_common(1)[0][0] if found else ""
         if name and winners[(cc, name)][1] != code:
             name = ""
         old = kept.get((cc, code))

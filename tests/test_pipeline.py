@@ -9,7 +9,7 @@ import pytest
 
 from sitrep.pipeline import Pipeline
 from sitrep.settings import Settings
-from sitrep.store import open_store
+from sitrep.store import Store, open_store
 from sitrep.store import queries as q
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -82,3 +82,12 @@ def test_pipeline_near_duplicate_is_recorded_not_stored(pipeline: Pipeline, tmp_
 def test_pipeline_extract_junk_gives_empty_result(pipeline: Pipeline) -> None:
     result = pipeline.extract("???", input_id="x")
     assert result.input_id == "x" and result.events == [] and result.figures == []
+
+
+def test_pipeline_ingest_same_events_on_each_backend(pipeline: Pipeline, store: Store, tmp_path: Path) -> None:
+    reference = open_store(str(tmp_path / "ref.db"))
+    pipeline.ingest([str(EXAMPLES / "jsonl")], reference)
+    pipeline.ingest([str(EXAMPLES / "jsonl")], store)
+    with reference.connect() as a, store.connect() as b:
+        expected = [e.model_dump(exclude={"first_seen", "updated_at"}) for e in q.iter_events(a)]
+        assert [e.model_dump(exclude={"first_seen", "updated_at"}) for e in q.iter_events(b)] == expected

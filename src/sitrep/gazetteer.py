@@ -311,9 +311,7 @@ class Gazetteer:
         self._connect()
 
     @classmethod
-    def open(
-        cls, path: str | Path | None = None, *, settings: Settings | None = None, build: bool = True
-    ) -> Gazetteer:
+    def open(cls, path: str | Path | None = None, *, settings: Settings | None = None, build: bool = True) -> Gazetteer:
         """Open the compiled gazetteer, building (or rebuilding) it first when missing or out of date.
 
         Args:
@@ -932,8 +930,14 @@ class _Builder:
         for line, row in _read_csv(path, ("alias", "country", "kind")):
             kind = row["kind"]
             if kind not in _KIND_CODE:
-                raise DataFileError(Errors.E011.format(path=path, entry=row["alias"], field="kind",
-                                                       reason=f"line {line}: use one of {', '.join(_KIND_CODE)}"))
+                raise DataFileError(
+                    Errors.E011.format(
+                        path=path,
+                        entry=row["alias"],
+                        field="kind",
+                        reason=f"line {line}: use one of {', '.join(_KIND_CODE)}",
+                    )
+                )
             ref = self._alias_target(row["country"].upper(), kind, row.get("target", ""))
             if ref is None:
                 raise DataFileError(Errors.E011.format(
@@ -958,9 +962,7 @@ class _Builder:
             row = self.conn.execute("SELECT geonameid FROM countries WHERE iso = ?", (cc,)).fetchone()
             return int(row[0]) if row else None
         if kind == "admin1":
-            row = self.conn.execute(
-                "SELECT id FROM admin1 WHERE country = ? AND code = ?", (cc, target)
-            ).fetchone()
+            row = self.conn.execute("SELECT id FROM admin1 WHERE country = ? AND code = ?", (cc, target)).fetchone()
             if row:
                 return int(row[0])
             for text in (target, self.rules.strip_admin_words(plain_name(target))):
@@ -1018,6 +1020,7 @@ def _read_csv(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[s
 def area_point(lats: Sequence[float], lons: Sequence[float]) -> tuple[float, float]:
     """A representative point of an area known only by its places: the middle of the box that holds the
     central 90 % of them (so the point sits in the middle of the area, not pulled to where towns crowd)."""
+
     def mid(values: Sequence[float]) -> float:
         ordered = sorted(values)
         low = ordered[int(0.05 * (len(ordered) - 1))]
@@ -1121,8 +1124,11 @@ def _check_coordinates(source: Path, line: int, lat_text: str, lon_text: str) ->
     try:
         lat, lon = float(lat_text), float(lon_text)
     except ValueError:
-        raise DataFileError(Errors.E050.format(
-            path=source, line=line, reason=f"latitude/longitude {lat_text!r}, {lon_text!r} are not numbers")) from None
+        raise DataFileError(
+            Errors.E050.format(
+                path=source, line=line, reason=f"latitude/longitude {lat_text!r}, {lon_text!r} are not numbers"
+            )
+        ) from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise DataFileError(Errors.E050.format(path=source, line=line, reason=f"coordinates {lat}, {lon} out of range"))
     return lat, lon
@@ -1184,8 +1190,11 @@ def _csv_rows(source: Path, text: str, gazetteer: Gazetteer) -> list[_PlaceRow]:
     fields = [f.strip().lower() for f in reader.fieldnames or []]
     missing = [f for f in _CSV_REQUIRED if f not in fields]
     if missing:
-        raise DataFileError(Errors.E050.format(
-            path=source, line=1, reason=f"the header lacks {', '.join(missing)} (need {', '.join(_CSV_REQUIRED)})"))
+        raise DataFileError(
+            Errors.E050.format(
+                path=source, line=1, reason=f"the header lacks {', '.join(missing)} (need {', '.join(_CSV_REQUIRED)})"
+            )
+        )
     reader.fieldnames = fields
     rows: list[_PlaceRow] = []
     for row in reader:

@@ -15,7 +15,6 @@ Three steps, each a plain function over a spaCy `Doc`:
 `Geocoder` bundles the spaCy pipeline and the gazetteer for `sitrep geocode`.
 """
 
-
 import logging
 import math
 import re
@@ -429,11 +428,12 @@ def resolve_places(
         _read_context(m, words)
     _link_qualifiers(mentions, doc)
     focus = _country_focus(mentions, focus_setting)
-    focus.update(_demonym_countries(doc, gazetteer))
+    for country, n in _demonym_countries(doc, gazetteer).items():
+        focus[country] += n
     # Unknown names get a fuzzy second chance within the document's countries.
     for m in mentions:
         if not m.candidates:
-            for iso, _ in focus.most_common(2):
+            for iso in sorted(focus, key=focus.__getitem__, reverse=True)[:2]:
                 m.candidates = gazetteer.lookup(m.text, country=iso, fuzzy=True, fuzzy_cutoff=cutoff, limit=5)
                 if m.candidates:
                     break
@@ -494,7 +494,7 @@ def _mention(span: Span, start: int, end: int, text: str, gazetteer: Gazetteer) 
 
 def _ends_with(tokens: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> int:
     for phrase in phrases:
-        if len(phrase) <= len(tokens) and tuple(tokens[len(tokens) - len(phrase):]) == phrase:
+        if len(phrase) <= len(tokens) and tuple(tokens[len(tokens) - len(phrase) :]) == phrase:
             return len(phrase)
     return 0
 
@@ -669,9 +669,9 @@ WEIGHTS = _Weights()
 _FEATURE = dict(WEIGHTS.feature)
 
 
-def _country_focus(mentions: Sequence[_Mention], given: Sequence[str]) -> Counter[str]:
+def _country_focus(mentions: Sequence[_Mention], given: Sequence[str]) -> defaultdict[str, float]:
     """How strongly the document is about each country: its named countries and its places' countries."""
-    votes: Counter[str] = Counter()
+    votes: defaultdict[str, float] = defaultdict(float)
     for c in given:
         votes[c] += 2
     for m in mentions:
@@ -686,8 +686,8 @@ def _country_focus(mentions: Sequence[_Mention], given: Sequence[str]) -> Counte
     return votes
 
 
-def _admin1_focus(mentions: Sequence[_Mention]) -> Counter[tuple[str, str]]:
-    votes: Counter[tuple[str, str]] = Counter()
+def _admin1_focus(mentions: Sequence[_Mention]) -> defaultdict[tuple[str, str], float]:
+    votes: defaultdict[tuple[str, str], float] = defaultdict(float)
     for m in mentions:
         areas = {(c.country, c.admin1_code) for c in m.candidates if c.admin1_code}
         for area in areas:
@@ -715,7 +715,7 @@ def _candidate_score(c: GazEntry, m: _Mention) -> float:
     return s
 
 
-def _choose(mentions: list[_Mention], focus: Counter[str], gazetteer: Gazetteer, *, proximity: bool) -> None:
+def _choose(mentions: list[_Mention], focus: Mapping[str, float], gazetteer: Gazetteer, *, proximity: bool) -> None:
     total = sum(focus.values()) or 1.0
     admin_focus = _admin1_focus(mentions)
     admin_total = sum(admin_focus.values()) or 1.0

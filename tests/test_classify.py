@@ -1,0 +1,293 @@
+"""Event typing: trigger rules, the shipped model, their combination, training, and the shared data split."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from sitrep import classify as C
+from sitrep.errors import DataFileError, InputError
+from sitrep.nlp import blank_language, load_language
+
+# ---------------------------------------------------------------------------------------------- split
+
+
+@pytest.mark.parametrize("row_id", ["SYR12345", "KEN1", "AFG20001", "YEM52360", "", "ÜBER9"])
+def test_classify_is_held_out_matches_the_shared_formula(row_id: str) -> None:
+    expected = int(hashlib.sha1(row_id.encode()).hexdigest(), 16) % 5 == 0
+    assert C.is_held_out(row_id) is expected
+    assert C.is_held_out(row_id) is C.is_held_out(row_id)
+
+
+def test_classify_is_held_out_keeps_about_a_fifth() -> None:
+    share = sum(C.is_held_out(f"XYZ{i}") for i in range(5000)) / 5000
+    assert 0.18 < share < 0.22
+
+
+def test_classify_case_split_is_half_and_independent_of_acled_split() -> None:
+    ids = [str(i) for i in range(1, 2001)]
+    share = sum(C.is_case_held_out(i) for i in ids) / len(ids)
+    assert 0.45 < share < 0.55
+    assert [C.is_case_held_out(i) for i in ids] != [C.is_held_out(i) for i in ids]
+
+
+# ------------------------------------------------------------------------------------------- taxonomy
+
+
+@pytest.mark.parametrize(
+    ("sub", "etype", "disorder"),
+    [
+        ("Air/drone strike", "Explosions/Remote violence", "Political violence"),
+        ("Armed clash", "Battles", "Political violence"),
+        ("Peaceful protest", "Protests", "Demonstrations"),
+        ("Excessive force against protesters", "Protests", "Political violence; Demonstrations"),
+        ("Violent demonstration", "Riots", "Demonstrations"),
+        ("Mob violence", "Riots", "Political violence"),
+        ("Abduction/forced disappearance", "Violence against civilians", "Political violence"),
+        ("Non-violent transfer of territory", "Strategic developments", "Strategic developments"),
+    ],
+)
+def test_classify_taxonomy_maps_sub_types(sub: str, etype: str, disorder: str) -> None:
+    assert C.type_of(sub) == etype
+    assert C.disorder_type(etype, sub) == disorder
+
+
+def test_classify_taxonomy_has_25_sub_types_in_6_types() -> None:
+    subs = C.sub_event_types()
+    assert len(subs) == 25
+    assert len({C.type_of(s) for s in subs}) == 6
+
+
+@pytest.mark.parametrize(("etype", "sub"), [("Battles", "Air strike"), ("Riots", "Peaceful protest")])
+def test_classify_taxonomy_rejects_unknown_or_mismatched(etype: str, sub: str) -> None:
+    with pytest.raises(InputError):
+        C.disorder_type(etype, sub)
+
+
+# --------------------------------------------------------------------------------------------- rules
+
+
+@pytest.mark.parametrize(
+    ("text", "sub"),
+    [
+        ("Warplanes bombed a market on the edge of the town.", "Air/drone strike"),
+        ("An armed drone hit a car near the checkpoint.", "Air/drone strike"),
+        ("The army shelled rebel-held neighbourhoods overnight.", "Shelling/artillery/missile attack"),
+        ("Two rockets landed near the airport.", "Shelling/artillery/missile attack"),
+        ("An IED went off beside a patrol vehicle.", "Remote explosive/landmine/IED"),
+        ("A suicide bomber struck a wedding party.", "Suicide bomb"),
+        ("Someone threw a grenade at a shop owner.", "Grenade"),
+        ("Heavy fighting between the two militias lasted until dawn.", "Armed clash"),
+        ("Militants ambushed an army convoy on the highway.", "Armed clash"),
+        ("Rebels seized the town after the garrison fled.", "Non-state actor overtakes territory"),
+        ("The army recaptured the village from the rebels.", "Government regains territory"),
+        ("Hundreds of farmers protested outside the ministry.", "Peaceful protest"),
+        ("Police used teargas to disperse the demonstrators.", "Protest with intervention"),
+        ("Soldiers opened fire on protesters, killing two.", "Excessive force against protesters"),
+        ("Youths rioted and set tyres on fire in the market.", "Violent demonstration"),
+        ("A mob beat a suspected thief in the market.", "Mob violence"),
+        ("Bandits kidnapped four travellers on the road.", "Abduction/forced disappearance"),
+        ("Militants arrested two teachers in the village.", "Abduction/forced disappearance"),
+        ("Police arrested a journalist in the capital.", "Arrests"),
+        ("Gunmen shot dead a farmer in his field.", "Attack"),
+        ("The two groups agreed to a truce.", "Agreement"),
+        ("Fighters looted the clinic and destroyed homes.", "Looting/property destruction"),
+        ("Engineers defused a bomb found near the school.", "Disrupted weapons use"),
+        ("Witnesses said chlorine gas was used in the attack.", "Chemical weapon"),
+    ],
+)
+def test_classify_rules_fire_per_sub_type(text: str, sub: str) -> None:
+    label = C.classify(text, mode="rules")[0]
+    assert label.sub_event_type == sub
+    assert label.event_type == C.type_of(sub)
+    assert label.trigger_lemma
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On 5 March 2020, the governor opened a new road.",  # a month, not a march
+        "Riot police stood outside the stadium.",  # police, not a riot
+        "The weather will be sunny and warm.",
+    ],
+)
+def test_classify_rules_stay_silent(text: str) -> None:
+    assert C.classify(text, mode="rules")[0].sub_event_type == C.NO_EVENT
+
+
+def test_classify_strip_furniture_removes_acled_coder_notes() -> None:
+    text = "Property destruction: On 2 May 2020, workers protested in the square. [size=no report] 3 fatalities."
+    assert C.strip_furniture(text) == "On 2 May 2020, workers protested in the square."
+
+
+# --------------------------------------------------------------------------------------- data files
+
+
+@pytest.mark.parametrize(
+    ("rule", "field"),
+    [
+        ({"sub_event_type": "Air strike", "priority": 1, "triggers": ["jet"]}, "sub_event_type"),
+        ({"sub_event_type": "Attack", "priority": 1, "triggers": ["kill"], "requires": ["nope"]}, "requires"),
+        ({"sub_event_type": "Attack", "priority": 1, "triggers": ["... kill"]}, "triggers"),
+        ({"sub_event_type": "Attack", "priority": 1, "triggers": []}, "triggers"),
+        ({"sub_event_type": "Attack", "priority": 1, "triggers": ["kill"], "agent": "civilian"}, "agent"),
+    ],
+)
+def test_classify_triggers_bad_entry_names_the_field(tmp_path: Path, rule: dict[str, object], field: str) -> None:
+    path = tmp_path / "triggers.yaml"
+    path.write_text(json.dumps({"cue_sets": {"civilian": ["villager"]}, "rules": [rule]}), encoding="utf-8")
+    with pytest.raises(DataFileError, match=field):
+        C.load_triggers(path)
+
+
+def test_classify_triggers_empty_file_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "triggers.yaml"
+    path.write_text("version: 1\n", encoding="utf-8")
+    assert C.load_triggers(path).rules == []
+    assert "W001" in caplog.text
+
+
+# ----------------------------------------------------------------------------------- shipped model
+
+
+def test_classify_shipped_model_loads_small_and_fast() -> None:
+    path = C.default_model_path()
+    size = path.stat().st_size + path.with_suffix(".json").stat().st_size
+    assert size < 8_000_000
+    start = time.perf_counter()
+    classifier = C.load_event_classifier(path)
+    assert time.perf_counter() - start < 1.0  # the target is 0.3 s; leave room for a busy test machine
+    assert C.NO_EVENT in classifier.labels
+    assert set(classifier.labels) - {C.NO_EVENT} <= set(C.sub_event_types())
+    meta = classifier.metadata
+    assert {"rules", "model", "combined"} <= set(meta["held_out"])
+    assert meta["training_data"]["held_out_rule"].endswith("% 5 == 0")
+
+
+@pytest.mark.parametrize(
+    ("text", "sub"),
+    [
+        ("Jets struck positions of the militants near the river on Sunday.", "Air/drone strike"),
+        ("Government troops and rebels clashed for hours on the outskirts of the city.", "Armed clash"),
+        ("Thousands of workers marched through the capital demanding higher wages.", "Peaceful protest"),
+        ("Unidentified gunmen abducted a local councillor from his home.", "Abduction/forced disappearance"),
+        ("Artillery fire hit a residential block in the east of the town.", "Shelling/artillery/missile attack"),
+        ("The militia stormed the district and took control of its police station.", None),
+    ],
+)
+def test_classify_shipped_model_types_events(text: str, sub: str | None) -> None:
+    label = C.classify(text)[0]
+    assert label.is_event
+    if sub is not None:
+        assert label.sub_event_type == sub
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The foreign ministers discussed visa rules and trade at a meeting in Vienna.",
+        "Light showers are expected on the coast tomorrow, with sunshine inland.",
+        "The central bank kept its interest rate unchanged.",
+        "The home side won the derby thanks to a late goal.",
+    ],
+)
+def test_classify_shipped_model_gives_no_event(text: str) -> None:
+    label = C.classify(text)[0]
+    assert not label.is_event
+    assert label.sub_event_type == C.NO_EVENT
+
+
+def test_classify_returns_labels_best_first() -> None:
+    labels = C.classify("Rebels fired mortars at an army base.")
+    assert len(labels) == 3
+    assert labels[1].score >= labels[2].score
+    assert len({lab.sub_event_type for lab in labels}) == 3
+
+
+def test_classify_sentence_works_without_a_parser() -> None:
+    nlp = blank_language()
+    doc = nlp("Police used tear gas to disperse the protesters. Rain is expected on Friday.")
+    first, second = list(doc.sents)
+    label = C.classify_sentence(first)
+    assert label is not None and label.sub_event_type == "Protest with intervention"
+    assert label.trigger is not None and label.trigger.doc is doc
+    assert C.classify_sentence(second) is None
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "sub", "lemma"),
+    [
+        ("Islamist fighters took control of the town after days of fighting.", "Non-state actor overtakes territory", "take"),
+        ("Russian warplanes bombed villages south of the city.", "Air/drone strike", "warplane"),
+        ("The soldiers arrested three students in the capital.", "Arrests", "arrest"),
+    ],
+)
+def test_classify_sentence_points_at_the_trigger(text: str, sub: str, lemma: str) -> None:
+    nlp = load_language()
+    sent = next(nlp(text).sents)
+    label = C.classify_sentence(sent)
+    assert label is not None
+    assert label.sub_event_type == sub
+    assert label.trigger is not None and label.trigger_lemma == lemma
+    assert label.trigger.lemma_.lower() == lemma
+
+
+# ------------------------------------------------------------------------------------------ training
+
+
+def _synthetic_csv(path: Path) -> None:
+    templates = {
+        "Peaceful protest": "On {d} May, {n} nurses held a sit-in at the {p} hospital over unpaid salaries.",
+        "Air/drone strike": "On {d} May, an aircraft dropped bombs on {p} village, destroying {n} houses.",
+        "Arrests": "On {d} May, police officers detained {n} members of the union in {p}.",
+    }
+    places = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "India", "Juliet"]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["event_id_cnty", "event_type", "sub_event_type", "notes"])
+        for k, (sub, template) in enumerate(templates.items()):
+            for i, place in enumerate(places * 2):
+                writer.writerow([f"TST{k}{i:03d}", C.type_of(sub), sub, template.format(d=i + 1, n=i + 3, p=place)])
+
+
+def test_classify_training_run_writes_a_model_that_loads_and_predicts(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.csv"
+    _synthetic_csv(gold)
+    report = C.train_event_classifier(gold, out_dir=tmp_path / "model", extra_negatives=None, progress=False)
+    path = Path(report.model_path)
+    assert path.exists() and path.with_suffix(".json").exists()
+    assert report.n_train["acled"] + report.held_out["combined"].n == 60
+    assert report.held_out["combined"].n > 0
+    classifier = C.load_event_classifier(path)
+    assert classifier.predict(["On 30 May, 7 nurses held a sit-in at the Kilo hospital over unpaid salaries."]) == [
+        "Peaceful protest"
+    ]
+    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert meta["training_data"]["acled_train"] == report.n_train["acled"]
+    assert len(meta["training_data"]["sha256"]) == 64
+
+
+def test_classify_training_refuses_unknown_labels(tmp_path: Path) -> None:
+    gold = tmp_path / "gold.csv"
+    gold.write_text("event_id_cnty,sub_event_type,notes\nX1,Air strike,Jets bombed a town.\n", encoding="utf-8")
+    with pytest.raises(InputError, match="E095"):
+        C.train_event_classifier(gold, out_dir=tmp_path, progress=False)
+
+
+# ------------------------------------------------------------------------------------- shared data
+
+
+@pytest.mark.shared
+def test_classify_case_codes_cover_the_shared_file() -> None:
+    path = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "case2021" / "case2021-task2.tsv"
+    if not path.exists():
+        pytest.skip(f"needs {path} (the shared development data beside the repository)")
+    examples = C.read_case(path)
+    assert len(examples) > 1000
+    assert {ex.label for ex in examples} <= set(C.sub_event_types()) | {C.NO_EVENT}
