@@ -223,7 +223,11 @@ def test_classify_sentence_works_without_a_parser() -> None:
 @pytest.mark.parametrize(
     ("text", "sub", "lemma"),
     [
-        ("Islamist fighters took control of the town after days of fighting.", "Non-state actor overtakes territory", "take"),
+        (
+            "Islamist fighters took control of the town after days of fighting.",
+            "Non-state actor overtakes territory",
+            "take",
+        ),
         ("Russian warplanes bombed villages south of the city.", "Air/drone strike", "warplane"),
         ("The soldiers arrested three students in the capital.", "Arrests", "arrest"),
     ],

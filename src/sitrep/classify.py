@@ -147,18 +147,14 @@ def _read_taxonomy(path: Path) -> Taxonomy:
     disorder: dict[str, str] = {}
     for etype, subs in data.items():
         if not isinstance(subs, dict) or not subs:
-            raise DataFileError(
-                Errors.E011.format(path=path, entry=etype, field="sub-types", reason="needs a mapping")
-            )
+            raise DataFileError(Errors.E011.format(path=path, entry=etype, field="sub-types", reason="needs a mapping"))
         for sub, dis in subs.items():
             if not isinstance(dis, str) or not dis:
                 raise DataFileError(
                     Errors.E011.format(path=path, entry=sub, field="disorder type", reason="needs a string")
                 )
             if sub in event_type:
-                raise DataFileError(
-                    Errors.E011.format(path=path, entry=sub, field="sub-type", reason="listed twice")
-                )
+                raise DataFileError(Errors.E011.format(path=path, entry=sub, field="sub-type", reason="listed twice"))
             event_type[str(sub)] = str(etype)
             disorder[str(sub)] = dis
     return Taxonomy(event_type=event_type, disorder=disorder)
@@ -537,17 +533,13 @@ def _read_triggers(path: Path) -> Triggers:
     taxonomy = _default_taxonomy()
     for name in spec.actor_sets:
         if name not in spec.cue_sets:
-            raise DataFileError(
-                Errors.E011.format(path=path, entry="actor_sets", field=name, reason="no such cue set")
-            )
+            raise DataFileError(Errors.E011.format(path=path, entry="actor_sets", field=name, reason="no such cue set"))
     rules: list[TriggerRule] = []
     for i, r in enumerate(spec.rules):
         entry = f"rules[{i}] ({r.sub_event_type})"
         if r.sub_event_type not in taxonomy.event_type:
             raise DataFileError(
-                Errors.E011.format(
-                    path=path, entry=entry, field="sub_event_type", reason="not an ACLED sub-event type"
-                )
+                Errors.E011.format(path=path, entry=entry, field="sub_event_type", reason="not an ACLED sub-event type")
             )
         for fld, names in (("requires", r.requires), ("excludes", r.excludes)):
             for name in names:
@@ -725,8 +717,10 @@ class EventClassifier:
         model_label, model_p = self.labels[top], float(probs[top])
         if rule is not None and rule.sub_event_type == model_label:
             return model_label, model_p, "rules+model", probs, seen
-        if mode == "model" or rule is None or _model_wins(
-            model_label, model_p, rule.sub_event_type, self.combination, self.confident
+        if (
+            mode == "model"
+            or rule is None
+            or _model_wins(model_label, model_p, rule.sub_event_type, self.combination, self.confident)
         ):
             return model_label, model_p, "model", probs, seen
         col = self._label_index.get(rule.sub_event_type)
@@ -738,7 +732,8 @@ class EventClassifier:
 
         Args:
             text: The text.
-            mode: "combined" (the shipped recipe), "model" alone or "rules" alone.
+            mode: "combined" (the shipped recipe), "model" (the model's own label; its features include the
+                rules' hits when it was trained so) or "rules" alone.
             top_k: How many labels to return (the alternatives are the model's next guesses).
 
         Returns:
@@ -892,6 +887,10 @@ def _read_classifier(path: Path, triggers: Triggers) -> EventClassifier:
     for lab in labels:
         if lab != NO_EVENT and lab not in taxonomy.event_type:
             raise DataFileError(Errors.E092.format(path=path, reason=f"unknown label {lab!r}"))
+    trained_with = meta.get("triggers_sha256")
+    if trained_with and trained_with != hashlib.sha256(Path(triggers.path).read_bytes()).hexdigest():
+        # still usable: rule hits are features by sub-type name, but the model has not learnt the new rules
+        logger.warning(Warnings.W090.format(path=triggers.path, model=path))
     return EventClassifier(
         labels=labels,
         rows=rows,
@@ -1187,12 +1186,15 @@ def train_event_classifier(
 
     Training data: the ACLED rows of `gold_csv` that are not held out (`is_held_out`), the non-event sentences
     shipped in `data/training/non_events.txt` (plus `extra_negatives`), the hand-written reports of rare sub-types
-    in `data/training/events.txt`, and, if `case_tsv` is given, the CASE 2021
-    task 2 snippets not kept for evaluation (`is_case_held_out`). The model is a linear classifier (scikit-learn's
-    `SGDClassifier`, log loss) over hashed features. Its regularisation, the weight of CASE snippets, the feature
-    set (words only; plus rule hits; plus trigger phrases and cue sets) and how rules and model combine are chosen
-    by 4-fold cross-validation on the training part only (objective: mean of ACLED and CASE sub-type accuracy,
-    with a tenth for the non-event sentences). The held-out rows are scored once, at the end.
+    in `data/training/events.txt`, the first sentence of each training note (the pipeline types sentences), and,
+    if `case_tsv` is given, the CASE 2021 task 2 snippets not kept for evaluation (`is_case_held_out`).
+
+    The model is a linear classifier (scikit-learn's `SGDClassifier`, log loss) over hashed features. Its
+    regularisation, the weight of CASE snippets, the no-event bias, the feature set (words only; plus rule hits;
+    plus trigger phrases and cue sets; plus stems) and how rules and model combine are chosen by 4-fold
+    cross-validation on the training part only. Objective: the mean sub-type accuracy on ACLED notes, ACLED first
+    sentences and CASE snippets, with a tenth for the non-event sentences. The held-out rows are scored once, at
+    the end.
 
     Args:
         gold_csv: ACLED CSV with `event_id_cnty`, `sub_event_type`, `notes`.
@@ -1591,7 +1593,8 @@ def _cv_row(pool: Sequence[Example], pred: Sequence[str]) -> dict[str, Any]:
     if case_events and case_none:
         row["case_event_acc"] = round(float(np.mean(case_events)), 4)
         row["case_no_event_rate"] = round(float(np.mean(case_none)), 4)
-    parts = [row[k] for k in ("acled_acc", "case_acc") if k in row]
+    # first sentences count too: the pipeline types single sentences
+    parts = [row[k] for k in ("acled_acc", "acled_sentence_acc", "case_acc") if k in row]
     objective = float(np.mean(parts)) if parts else 0.0
     if "negative_acc" in row:
         objective = 0.9 * objective + 0.1 * row["negative_acc"]

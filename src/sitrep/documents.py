@@ -100,7 +100,9 @@ def to_document(raw: RawDocument, *, settings: Settings) -> Document | Skip:
     else:
         text = decode_text(raw.content)
     text = normalise_text(text)
-    if len(text) < settings.min_text_chars:
+    # A page shorter than the minimum is navigation or an error page; plain text given to us is the text.
+    minimum = settings.min_text_chars if raw.media_type == "html" else 1
+    if len(text) < minimum or not _WORD.search(text):
         return Skip("empty_text", f"{raw.source}: no main text ({len(text)} characters after extraction)")
     language = guess_language(text)
     if language != "en":
@@ -191,12 +193,20 @@ def document_id(text: str) -> str:
 
 
 def guess_language(text: str) -> str | None:
-    """'en' when English function words are common enough, else `None` (unknown or other)."""
+    """'en' when English function words are common enough, else `None` (unknown or other).
+
+    Headlines and one-line notes ("Garre militia attacks Murle village") have few function words, so a short
+    text in Latin letters counts as English unless it has none of them while being long enough to have some.
+    """
     words = _WORD.findall(text[:5000].lower())
     if not words:
         return None
     share = sum(w in _ENGLISH_WORDS for w in words) / len(words)
-    return "en" if share >= 0.08 or (len(words) < 30 and share > 0) else None
+    if len(words) >= 30:
+        return "en" if share >= 0.05 else None
+    letters = [ch for ch in text if ch.isalpha()]
+    latin = sum(ch.isascii() for ch in letters) / max(1, len(letters))
+    return "en" if latin >= 0.9 and (share > 0 or len(words) < 12) else None
 
 
 def _is_binary(content: bytes) -> bool:

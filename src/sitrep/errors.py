@@ -41,6 +41,7 @@ class Errors:
 class Warnings:
     W001 = "[W001] Data file {path} has no entries: nothing will match."
     W002 = "[W002] {count} document(s) skipped as {reason}."
+    W090 = "[W090] Trigger rules {path} changed since the event model {model} was trained; retrain it (sitrep train)."
 
 
 class SitrepError(Exception):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,23 +16,17 @@ from typing import Any
 
 import yaml
 
+from .actors import actor_key
 from .errors import Errors, InputError
 from .models import Event, RawDocument
 from .store.filters import haversine_km
 
 DATA = Path(__file__).parent / "data"
-_SUFFIX = re.compile(r"\s*\([^)]*\)\s*$")
 
 
 def is_held_out(row_id: str) -> bool:
     """Whether an ACLED row belongs to the held-out fifth that no model or rule is tuned on."""
     return int(hashlib.sha1(row_id.encode("utf-8")).hexdigest(), 16) % 5 == 0
-
-
-def actor_key(name: str | None) -> str:
-    """An actor name compared without its parenthesised suffix: 'Military Forces of Syria (2000-)' → 'military
-    forces of syria'."""
-    return _SUFFIX.sub("", name or "").strip().casefold()
 
 
 @dataclass

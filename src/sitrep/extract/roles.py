@@ -15,24 +15,30 @@ _OBJECT_DEPS = {"dobj", "obj", "attr", "dative"}
 _TARGET_PREPS = {"against", "on", "targeting", "at", "with", "between"}
 
 
-def assign_roles(sent: Span, actors: Sequence[Span], trigger: Token | None) -> tuple[Span | None, Span | None]:
-    """Pick actor1 and actor2 among the actor spans of a sentence.
+def assign_roles(
+    sent: Span, actors: Sequence[Span], trigger: Token | None, *, support_verbs: frozenset[str] = frozenset()
+) -> tuple[Span | None, Span | None, list[Span]]:
+    """Pick actor1 and actor2 among the actor spans of a sentence, and the supporters of actor1.
 
     Args:
         sent: The sentence.
         actors: Actor mentions inside the sentence (each span's `id_` is its canonical name).
         trigger: The event's trigger token, when the classifier found one.
+        support_verbs: Lemmas after which "by X" names a supporter ("backed by Russian forces").
 
     Returns:
-        (actor1, actor2), either may be `None`; two mentions of the same actor are never both.
+        (actor1, actor2, supporters); either actor may be `None`; two mentions of one actor are never both.
     """
+    roles = {id(span): _role(span, support_verbs, trigger) for span in actors}
+    supporters = [s for s in actors if roles[id(s)] == "support"]
+    actors = [s for s in actors if roles[id(s)] not in ("support", "modifier")]
     if not actors:
-        return None, None
-    roles = {id(span): _role(span) for span in actors}
+        return None, None, supporters
     agents = [s for s in actors if roles[id(s)] == "agent"]
     subjects = [s for s in actors if roles[id(s)] == "subject"]
+    implied = [s for s in actors if roles[id(s)] == "implied"]
     targets = [s for s in actors if roles[id(s)] == "target"]
-    leads = agents or subjects
+    leads = agents or subjects or implied
     actor1 = leads[0] if leads else next((s for s in actors if roles[id(s)] != "target"), None)
     rest = [s for s in targets if actor1 is None or s.id_ != actor1.id_]
     if not rest:
@@ -40,12 +46,18 @@ def assign_roles(sent: Span, actors: Sequence[Span], trigger: Token | None) -> t
     actor2 = rest[0] if rest else None
     if actor1 is None and actor2 is not None and not targets:
         actor1, actor2 = actor2, None
-    return actor1, actor2
+    named = {s.id_ for s in (actor1, actor2) if s is not None}
+    return actor1, actor2, [s for s in supporters if s.id_ not in named]
 
 
-def _role(span: Span) -> str:
-    """'agent', 'subject', 'target' or 'other' for one mention, from its head's place in the parse."""
+def _role(span: Span, support_verbs: frozenset[str], trigger: Token | None) -> str:
+    """'agent', 'subject', 'implied', 'target', 'support', 'modifier' or 'other' for one mention, from its head's
+    place in the parse."""
+    if trigger is not None and span.start <= trigger.i < span.end:
+        return "implied"  # the trigger word names its own actor: "airstrikes" are the air force's
     head = span.root
+    if head.dep_ in ("npadvmod", "amod") and head.head.dep_ == "amod":
+        return "modifier"  # "rebel-held": describes a place, does not act
     # Walk up through compounds, appositions and conjunctions to the token that carries the dependency.
     while head.dep_ in {"compound", "amod", "appos", "conj", "poss", "nmod"} and head.head is not head:
         head = head.head
@@ -58,7 +70,7 @@ def _role(span: Span) -> str:
     if head.dep_ in _OBJECT_DEPS:
         return "target"
     if head.dep_ == "pobj" and head.head.lower_ == "by":
-        return "agent"
+        return "support" if head.head.head.lemma_.lower() in support_verbs else "agent"
     if head.dep_ == "pobj" and head.head.lower_ in _TARGET_PREPS:
         return "target"
     return "other"
