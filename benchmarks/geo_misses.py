@@ -40,7 +40,8 @@ def main() -> None:
     parser.add_argument("--part", default="train")
     args = parser.parse_args()
     gaz = Gazetteer.open(default_gazetteer_path(Settings()))
-    geocoder = Geocoder(nlp=load_language(), gazetteer=gaz, settings=Settings())
+    point = "capital" if args.corpus == "acled" else "centroid"
+    geocoder = Geocoder(nlp=load_language(), gazetteer=gaz, settings=Settings(geocode_region_point=point))
     misses = []
     names: collections.Counter[str] = collections.Counter()
     if args.corpus in ("trnews", "gwn"):
@@ -60,7 +61,7 @@ def main() -> None:
             rows = [r for r in csv.DictReader(f) if held_out(r["event_id_cnty"]) == (args.part == "test")]
         rows = rows[:: max(1, len(rows) // 1500)]
         for row, doc in zip(rows, geocoder.nlp.pipe([r["notes"] for r in rows]), strict=True):
-            places = resolve_places(doc, gazetteer=gaz, settings=Settings())
+            places = resolve_places(doc, gazetteer=gaz, settings=geocoder.settings)
             choice = None
             for sent in doc.sents:
                 choice = event_place(sent, places)

@@ -61,13 +61,12 @@ def fuse_reports(
         urls: URL of each document id.
 
     Returns:
-        Events in a stable order (by date, then id).
+        Events in the order of their first report, so that a document's main event stays first.
     """
     groups: dict[tuple[str, str, str, str], list[Report]] = defaultdict(list)
     for report in reports:
         groups[fusion_key(report)].append(report)
-    fused = [_merge(key, members, outlets or {}, urls or {}) for key, members in groups.items()]
-    return sorted(fused, key=lambda e: (e.event_date.isoformat() if e.event_date else "", e.event_id))
+    return [_merge(key, members, outlets or {}, urls or {}) for key, members in groups.items()]
 
 
 def _merge(

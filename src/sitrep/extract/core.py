@@ -13,7 +13,7 @@ import itertools
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -142,7 +142,7 @@ class Extractor:
                     continue
                 drafts.append(_Draft(sent=clause, label=clause_label, date=date, claims=list(claims),
                                      sentences=[sent], figures=list(sent_figures)))  # fmt: skip
-        drafts = self._main_first(drafts, document.text, n_sentences=len(claims_by_sentence))
+        drafts = self._main_first(drafts, document.text, sentences=list(doc.sents))
         default_place = _main_place(places)
         reports = [
             report
@@ -151,27 +151,29 @@ class Extractor:
         ]
         return reports, figures
 
-    def _main_first(self, drafts: list[_Draft], text: str, *, n_sentences: int) -> list[_Draft]:
+    def _main_first(self, drafts: list[_Draft], text: str, *, sentences: list[Span]) -> list[_Draft]:
         """Put the document's main event first: the one of the type the whole text is classified as.
 
         A brief (a few sentences) is typed better as a whole than sentence by sentence, so there the whole
-        text's type also replaces the first sentence's when no event has it.
+        text's type also replaces the first sentence's when no event has it, and all its sentences count the
+        main event's dead (a brief's later sentences tell the toll of its one event).
         """
         if not drafts:
             return drafts
         whole = self.classifier.classify(text)[0]
-        if not whole.is_event:
-            return drafts
-        for i, draft in enumerate(drafts):
-            if draft.label.sub_event_type == whole.sub_event_type:
-                return [draft, *drafts[:i], *drafts[i + 1 :]]
-        if n_sentences <= self.settings.brief_sentences:
-            first = drafts[0]
-            relabelled = Label(event_type=whole.event_type, sub_event_type=whole.sub_event_type, score=whole.score,
-                               source=whole.source, trigger=first.label.trigger,
-                               trigger_lemma=first.label.trigger_lemma)  # fmt: skip
-            drafts = [_Draft(sent=first.sent, label=relabelled, date=first.date, claims=first.claims,
-                             sentences=first.sentences, figures=first.figures), *drafts[1:]]  # fmt: skip
+        brief = len(sentences) <= self.settings.brief_sentences
+        if whole.is_event:
+            match = next((i for i, d in enumerate(drafts) if d.label.sub_event_type == whole.sub_event_type), None)
+            if match is not None:
+                drafts = [drafts[match], *drafts[:match], *drafts[match + 1 :]]
+            elif brief:
+                first = drafts[0]
+                relabelled = Label(event_type=whole.event_type, sub_event_type=whole.sub_event_type,
+                                   score=whole.score, source=whole.source, trigger=first.label.trigger,
+                                   trigger_lemma=first.label.trigger_lemma)  # fmt: skip
+                drafts = [replace(first, label=relabelled), *drafts[1:]]
+        if brief:
+            drafts = [replace(drafts[0], sentences=sentences), *drafts[1:]]
         return drafts
 
     def _sentence_events(self, sent: Span, label: Label | None) -> list[tuple[Span, Label]]:
