@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import glob
+import hashlib
 import json
 import os
 import re
@@ -93,23 +94,28 @@ def bench_corpus(geocoder: Geocoder, docs: list[tuple[str, list[Any]]]) -> dict[
     """Accuracy within 161 km given the gold spans, plus the share resolved and the median error."""
     n = hits = resolved = 0
     errors = []
+    part_n, part_hits = [0, 0], [0, 0]  # even (training) and odd (test) documents
     started = time.perf_counter()
-    for text, gold in docs:
+    for index, (text, gold) in enumerate(docs):
         if not gold:
             continue
         mentions = [{"start": s, "end": e} for s, e, *_ in gold]
         places = geocoder.geocode(text, mentions)
         for (_s, _e, _phrase, lat, lon), place in zip(gold, places, strict=True):
             n += 1
+            part_n[index % 2] += 1
             if place.latitude is None or place.longitude is None:
                 continue
             resolved += 1
             km = haversine_km(lat, lon, place.latitude, place.longitude)
             errors.append(km)
             hits += km <= 161
+            part_hits[index % 2] += km <= 161
     return {
         "toponyms": n,
         "acc@161km": round(hits / n, 4) if n else None,
+        "acc@161km_train_even_docs": round(part_hits[0] / part_n[0], 4) if part_n[0] else None,
+        "acc@161km_test_odd_docs": round(part_hits[1] / part_n[1], 4) if part_n[1] else None,
         "resolved": round(resolved / n, 4) if n else None,
         "median_km": round(statistics.median(errors), 1) if errors else None,
         "seconds": round(time.perf_counter() - started, 1),
@@ -128,6 +134,8 @@ def bench_acled(geocoder: Geocoder, *, every: int) -> dict[str, Any]:
     # Many notes (most Kenyan ones) never name the place: these counts keep to notes that name the gold
     # location or admin1, the most a geocoder can reach.
     named = named_admin_ok = named_near = named_near_ok = 0
+    # Held-out rows (sha1 of the event id % 5 == 0) are never used for tuning: reported apart.
+    held = {"n": 0, "admin_ok": 0, "near": 0, "near_ok": 0}
     texts = [row["notes"] for row in rows]
     for row, doc in zip(rows, geocoder.nlp.pipe(texts, batch_size=64), strict=True):
         places = resolve_places(doc, gazetteer=gaz, settings=geocoder.settings)
@@ -137,28 +145,35 @@ def bench_acled(geocoder: Geocoder, *, every: int) -> dict[str, Any]:
             if choice is not None:
                 break
         n += 1
+        is_held = int(hashlib.sha1(row["event_id_cnty"].encode()).hexdigest(), 16) % 5 == 0
+        held["n"] += is_held
         gold_precision = row["geo_precision"].strip()
         is_named = _names_place(row)
         named += is_named
         if gold_precision in ("1", "2"):
             n_near += 1
             named_near += is_named
+            held["near"] += is_held
         if choice is None:
             continue
         picked += 1
         same = _same_admin1(gaz, choice, row)
         admin_ok += same
+        held["admin_ok"] += same and is_held
         named_admin_ok += same and is_named
         precision_ok += str(choice.geo_precision) == gold_precision
         if gold_precision in ("1", "2") and choice.latitude is not None and row["latitude"]:
             km = haversine_km(float(row["latitude"]), float(row["longitude"]), choice.latitude, choice.longitude or 0)
             near_ok += km <= 10
+            held["near_ok"] += km <= 10 and is_held
             named_near_ok += km <= 10 and is_named
     return {
         "rows": n,
         "subset": f"every {every}th row" if every > 1 else "all rows",
         "admin1_acc": round(admin_ok / n, 4) if n else None,
         "within10km_prec12": round(near_ok / n_near, 4) if n_near else None,
+        "admin1_acc_heldout": round(held["admin_ok"] / held["n"], 4) if held["n"] else None,
+        "within10km_prec12_heldout": round(held["near_ok"] / held["near"], 4) if held["near"] else None,
         "picked": round(picked / n, 4) if n else None,
         "named_rows": round(named / n, 4) if n else None,
         "admin1_acc_named": round(named_admin_ok / named, 4) if named else None,

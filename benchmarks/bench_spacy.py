@@ -19,7 +19,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the target says
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import spacy  # noqa: E402 - after the thread limits
+import spacy
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "acled" / "acled-dev.csv"
 
@@ -48,8 +48,14 @@ def main() -> None:
         words = sum(len(doc) for doc in nlp.pipe(texts, batch_size=64))
         best = min(best, time.perf_counter() - start)
     result = {
-        "spacy": version("spacy"), "thinc": version("thinc"), "blis": version("blis"), "numpy": version("numpy"),
-        "texts": len(texts), "words": words, "seconds": round(best, 3), "words_per_s": round(words / best),
+        "spacy": version("spacy"),
+        "thinc": version("thinc"),
+        "blis": version("blis"),
+        "numpy": version("numpy"),
+        "texts": len(texts),
+        "words": words,
+        "seconds": round(best, 3),
+        "words_per_s": round(words / best),
         "texts_per_s": round(len(texts) / best, 1),
     }
     if args.json:

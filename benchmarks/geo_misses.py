@@ -16,12 +16,11 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_geocode import ACLED, load_gwn, load_trnews  # noqa: E402
-
-from sitrep.gazetteer import Gazetteer, default_gazetteer_path  # noqa: E402
-from sitrep.geocode import Geocoder, event_place, haversine_km, resolve_places  # noqa: E402
-from sitrep.nlp import load_language  # noqa: E402
-from sitrep.settings import Settings  # noqa: E402
+from bench_geocode import ACLED, load_gwn, load_trnews
+from sitrep.gazetteer import Gazetteer, default_gazetteer_path
+from sitrep.geocode import Geocoder, event_place, haversine_km, resolve_places
+from sitrep.nlp import load_language
+from sitrep.settings import Settings
 
 
 def held_out(event_id: str) -> bool:
@@ -54,8 +53,20 @@ def main() -> None:
                 km = haversine_km(lat, lon, p.latitude, p.longitude) if p.latitude is not None else 99999.0
                 if km > 161:
                     names[phrase] += 1
-                    misses.append((km, i, phrase, (lat, lon), p.name, p.kind, p.feature_code, p.country_code,
-                                   p.latitude, p.longitude))
+                    misses.append(
+                        (
+                            km,
+                            i,
+                            phrase,
+                            (lat, lon),
+                            p.name,
+                            p.kind,
+                            p.feature_code,
+                            p.country_code,
+                            p.latitude,
+                            p.longitude,
+                        )
+                    )
     else:
         with ACLED.open(encoding="utf-8", newline="") as f:
             rows = [r for r in csv.DictReader(f) if held_out(r["event_id_cnty"]) == (args.part == "test")]
@@ -74,8 +85,10 @@ def main() -> None:
                 names[f"{row['country']}|{row['admin1']} <- {choice.admin1}"] += 1
     misses.sort(key=lambda m: -m[0])
     for m in misses[: args.n] if args.n > 0 else misses:
-        print(f"{m[0]:8.0f} doc{m[1]:<4} {m[2]!r:28} gold={m[3][0]:.2f},{m[3][1]:.2f} -> {m[4]!r} {m[5]} {m[6]} "
-              f"{m[7]} {m[8]},{m[9]}")
+        print(
+            f"{m[0]:8.0f} doc{m[1]:<4} {m[2]!r:28} gold={m[3][0]:.2f},{m[3][1]:.2f} -> {m[4]!r} {m[5]} {m[6]} "
+            f"{m[7]} {m[8]},{m[9]}"
+        )
     print("most missed:", names.most_common(args.n))
 
 

