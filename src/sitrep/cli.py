@@ -269,7 +269,7 @@ def _jsonl_raws(file: str, *, published: dt.date | None) -> Iterator[RawDocument
 @command("eval")
 def eval_command(
     gold: Annotated[Path, typer.Argument(help="ACLED CSV (with notes) or CASE 2021 task 2 TSV.")],
-    split: Annotated[str, typer.Option(help="ACLED rows: all, held-out or train.")] = "all",
+    split: Annotated[str, typer.Option(help="all, held-out (never trained on) or train.")] = "all",
     limit: Annotated[int | None, typer.Option(help="Only the first N rows.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     config: ConfigOption = None,
@@ -283,7 +283,10 @@ def eval_command(
     if not gold.is_file():
         raise InputError(Errors.E010.format(source=gold))
     is_case = gold.suffix.lower() == ".tsv"
-    rows = evaluate.read_case(gold, limit=limit) if is_case else evaluate.read_acled(gold, split=split, limit=limit)
+    if is_case:
+        rows = evaluate.read_case(gold, split=split, limit=limit)
+    else:
+        rows = evaluate.read_acled(gold, split=split, limit=limit)
     pipeline = Pipeline(_settings(config))
     with _progress("eval", total=len(rows), quiet=as_json) as (progress, task):
         pipeline.extractor  # noqa: B018 - load models before the bar starts

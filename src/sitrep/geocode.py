@@ -191,7 +191,8 @@ def find_place_spans(
     covered = {i for span in (*found, *spans) for i in range(span.start, span.end)}
     # An organisation or person name blocks the place names inside it ("Hayat Tahrir al-Sham"), unless the
     # parser's entity is only place names and punctuation ("Asuncion (Asuncion" tagged as a title).
-    blocked = [b for b in blocked if any(_capitalised(t) and t.i not in covered for t in b)]
+    # A nationality or group word ("Maasai", "Kikuyu") is never a place, even when a village shares its name.
+    blocked = [b for b in blocked if b.label_ == "NORP" or any(_capitalised(t) and t.i not in covered for t in b)]
     focus = set(focus_countries)
     entries: dict[tuple[int, int], list[GazEntry]] = {}
     for span in found:
@@ -204,9 +205,15 @@ def find_place_spans(
         if top and top[0].country:
             votes[top[0].country] += 1
     shared: Counter[str] = Counter()
-    for hits in entries.values():
+    named: set[str] = set()
+    for (start, end), hits in entries.items():
         if hits and (hits[0].kind != "place" or hits[0].population >= min_population):
             votes[hits[0].country] += 1
+        # A name repeated is one name: "Al ... Al" must not make a country look shared.
+        key = gazetteer.key(doc[start:end].text)
+        if key in named:
+            continue
+        named.add(key)
         for country in {h.country for h in hits if h.country}:
             shared[country] += 1
     focus |= {c for c, _ in votes.most_common(3)} | {c for c, n in shared.items() if n >= 2}
@@ -663,6 +670,7 @@ class _Weights:
     containment: float = 1.0  # an area that holds another chosen place
     region_word: float = 2.0  # "X province" and an area of that level
     town_word: float = -2.0  # "X city" and an area
+    off_consensus: float = 2.0  # event place: times the share of votes its country lacks against the top one
 
 
 WEIGHTS = _Weights()
@@ -847,6 +855,10 @@ def event_place(sent: Span, places: Sequence[Place], *, trigger: Token | None = 
         return None
     head = trigger if trigger is not None else sent.root
     words = load_context_words()
+    # The document's consensus country: a lone village abroad ("Haram" in Norway beside Borno and Biu) is a
+    # stray name match, not the event's place.
+    votes: Counter[str] = Counter(_country_of(p) for p in places if _country_of(p))
+    top_votes = max(votes.values(), default=0)
     scored = []
     for order, place in enumerate(candidates):
         assert place.start is not None and place.end is not None  # filtered above
@@ -860,9 +872,16 @@ def event_place(sent: Span, places: Sequence[Place], *, trigger: Token | None = 
             score -= 2.0
         if not getattr(place, "resolved", place.latitude is not None):
             score -= 3.0
+        country = _country_of(place)
+        if country and top_votes >= 2:
+            score -= WEIGHTS.off_consensus * (1 - votes[country] / top_votes)
         score -= 0.01 * order
         scored.append((score, place))
     return max(scored, key=lambda x: x[0])[1]
+
+
+def _country_of(place: Place) -> str:
+    return str(getattr(place, "country_code", None) or place.country or "")
 
 
 def _syntax_score(span: Span, head: Token, words: ContextWords) -> float:

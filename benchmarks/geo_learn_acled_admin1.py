@@ -1,0 +1,95 @@
+"""Learn ACLED's spelling of admin1 names (the output contract's naming) from the TRAINING ACLED rows.
+
+ACLED writes Syria's admin1 as "Idleb", "Al-Hasakeh", "Dar'a"; GeoNames as "Idlib", "Al-Hasakah", "Daraa".
+For each training row (held out = sha1(event_id_cnty) % 5 == 0 is skipped), the gazetteer place nearest to the
+row's point (same country, within --km) gives a GeoNames admin1 code; the ACLED admin1 name most often paired
+with that code becomes the area's display name, written to `src/sitrep/data/gazetteer/admin1_acled.csv` as
+name pairs only (no note text). GeoNames' own names stay searchable.
+
+Usage:
+    .venv/bin/python benchmarks/geo_learn_acled_admin1.py [--dry-run] [--km 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import fuzz
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_geocode import ACLED  # noqa: E402
+
+from sitrep.errors import InputError  # noqa: E402
+from sitrep.gazetteer import DATA_DIR, Gazetteer, default_gazetteer_path, plain_name  # noqa: E402
+from sitrep.settings import Settings  # noqa: E402
+
+HEADER = """# ACLED's spelling of admin1 names, the naming Sitrep's output uses: GeoNames admin1 code -> ACLED name.
+# Learned by benchmarks/geo_learn_acled_admin1.py from the training ACLED rows (name pairs only): the place
+# nearest each row's point gives the GeoNames code. seen: rows that paired them; share: of that code's rows.
+# The GeoNames name stays an alternative name. Edit freely; editing rebuilds the gazetteer.
+country,code,acled_name,geonames_name,seen,share
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument("--km", type=float, default=10.0, help="largest km from the row's point to a place")
+    parser.add_argument("--min-share", type=float, default=0.7)
+    args = parser.parse_args()
+    gaz = Gazetteer.open(default_gazetteer_path(Settings()))
+    with ACLED.open(encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.DictReader(f)
+                if int(hashlib.sha1(r["event_id_cnty"].encode()).hexdigest(), 16) % 5 != 0]  # fmt: skip
+    by_country: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        try:
+            cc = gaz.country_code(row["country"])
+        except InputError:
+            continue
+        if row["admin1"] and row["latitude"]:
+            by_country[cc].append(row)
+    pairs: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for cc, items in by_country.items():
+        places = gaz.conn.execute("SELECT latitude, longitude, admin1 FROM places WHERE country = ? AND admin1 != ''",
+                                  (cc,)).fetchall()  # fmt: skip
+        if not places:
+            continue
+        pts = np.radians(np.array([(p[0], p[1]) for p in places]))
+        for row in items:
+            lat, lon = np.radians(float(row["latitude"])), np.radians(float(row["longitude"]))
+            a = (np.sin((pts[:, 0] - lat) / 2) ** 2
+                 + np.cos(lat) * np.cos(pts[:, 0]) * np.sin((pts[:, 1] - lon) / 2) ** 2)  # fmt: skip
+            km = 2 * 6371.0 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+            i = int(np.argmin(km))
+            if km[i] <= args.km:
+                pairs[(cc, places[i][2])][row["admin1"].strip()] += 1
+    lines = []
+    for (cc, code), names in sorted(pairs.items()):
+        name, n = names.most_common(1)[0]
+        share = n / sum(names.values())
+        area = gaz.admin1_by_code(cc, code)
+        geonames = area.name if area is not None else ""
+        if share < args.min_share or not area or name == geonames:
+            continue
+        # One or two rows may pair a town with the wrong area (boundaries moved): keep those only when the two
+        # names are spellings of each other.
+        if n < 3 and geonames and fuzz.token_set_ratio(plain_name(name), plain_name(geonames)) < 70:
+            continue
+        lines.append(f'{cc},{code},"{name}","{geonames}",{n},{share:.2f}')
+    text = HEADER + "\n".join(lines) + "\n"
+    if args.dry_run:
+        print(text)
+    else:
+        (DATA_DIR / "admin1_acled.csv").write_text(text, encoding="utf-8")
+        print(f"wrote {len(lines)} names to {DATA_DIR / 'admin1_acled.csv'}")
+
+
+if __name__ == "__main__":
+    main()
