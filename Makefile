@@ -30,8 +30,8 @@ demo: install
 test: dev lint typecheck unit
 
 lint:
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 typecheck:
 	$(BIN)/mypy

@@ -23,11 +23,10 @@ import numpy as np
 from rapidfuzz import fuzz
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_geocode import ACLED  # noqa: E402
-
-from sitrep.errors import InputError  # noqa: E402
-from sitrep.gazetteer import DATA_DIR, Gazetteer, default_gazetteer_path, plain_name  # noqa: E402
-from sitrep.settings import Settings  # noqa: E402
+from bench_geocode import ACLED
+from sitrep.errors import InputError
+from sitrep.gazetteer import DATA_DIR, Gazetteer, default_gazetteer_path, plain_name
+from sitrep.settings import Settings
 
 HEADER = """# ACLED's spelling of admin1 names, the naming Sitrep's output uses: GeoNames admin1 code -> ACLED name.
 # Learned by benchmarks/geo_learn_acled_admin1.py from the training ACLED rows (name pairs only): the place

@@ -20,12 +20,11 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_geocode import load_gwn, load_trnews  # noqa: E402
-
-from sitrep.gazetteer import DATA_DIR, Gazetteer, default_gazetteer_path  # noqa: E402
-from sitrep.geocode import Geocoder, haversine_km  # noqa: E402
-from sitrep.nlp import load_language  # noqa: E402
-from sitrep.settings import Settings  # noqa: E402
+from bench_geocode import load_gwn, load_trnews
+from sitrep.gazetteer import DATA_DIR, Gazetteer, default_gazetteer_path
+from sitrep.geocode import Geocoder, haversine_km
+from sitrep.nlp import load_language
+from sitrep.settings import Settings
 
 HEADER = """# Representative points of countries and admin1 areas as GeoNames gives them, overriding the Factbook point
 # (countries.csv) or the middle of the area's towns (admin1). Learned by benchmarks/geo_learn_points.py from
@@ -39,7 +38,8 @@ kind,country,code,name,latitude,longitude,seen
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dry-run", action="store_true", help="print, do not write")
-    parser.add_argument("--radius", type=float, default=1500.0, help="largest km between our point and gold's (a third of it for admin1)")
+    parser.add_argument("--radius", type=float, default=1500.0,
+                        help="largest km between our point and gold's (a third of it for admin1)")  # fmt: skip
     args = parser.parse_args()
     gaz = Gazetteer.open(default_gazetteer_path(Settings()))
     geocoder = Geocoder(nlp=load_language(), gazetteer=gaz, settings=Settings(geocode_region_point="centroid"))
@@ -53,7 +53,8 @@ def main() -> None:
             for (_s, _e, _phrase, lat, lon), place in zip(gold, places, strict=True):
                 if place.kind not in ("country", "admin1") or place.latitude is None or place.longitude is None:
                     continue
-                if haversine_km(lat, lon, place.latitude, place.longitude) > args.radius / (3 if place.kind == "admin1" else 1):
+                radius = args.radius / (3 if place.kind == "admin1" else 1)
+                if haversine_km(lat, lon, place.latitude, place.longitude) > radius:
                     continue
                 key = (place.kind, place.country_code or "", place.admin1_code or "" if place.kind == "admin1" else "")
                 seen[key][(round(lat, 5), round(lon, 5))] += 1
@@ -61,7 +62,7 @@ def main() -> None:
     lines = []
     for key in sorted(seen):
         (lat, lon), n = seen[key].most_common(1)[0]
-        lines.append(f"{key[0]},{key[1]},{key[2]},\"{names[key]}\",{lat},{lon},{n}")
+        lines.append(f'{key[0]},{key[1]},{key[2]},"{names[key]}",{lat},{lon},{n}')
     text = HEADER + "\n".join(lines) + "\n"
     if args.dry_run:
         print(text)

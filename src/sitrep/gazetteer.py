@@ -876,7 +876,9 @@ class _Builder:
                                                        reason="give a latitude and a longitude in range"))  # fmt: skip
             cc = row["country"].upper()
             if row["kind"] == "country":
-                cur = self.conn.execute("UPDATE countries SET latitude = ?, longitude = ? WHERE iso = ?", (lat, lon, cc))
+                cur = self.conn.execute(
+                    "UPDATE countries SET latitude = ?, longitude = ? WHERE iso = ?", (lat, lon, cc)
+                )
             elif row["kind"] == "admin1":
                 cur = self.conn.execute("UPDATE admin1 SET latitude = ?, longitude = ? WHERE country = ? AND code = ?",
                                         (lat, lon, cc, row.get("code", "")))  # fmt: skip

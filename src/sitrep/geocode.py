@@ -30,7 +30,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from .errors import DataFileError, Errors
-from .gazetteer import DATA_DIR, GazEntry, Gazetteer, ascii_name
+from .gazetteer import DATA_DIR, GazEntry, Gazetteer, ascii_name, plain_name
 from .models import Place
 from .nlp import PLACE_SPANS
 from .settings import Settings
@@ -254,7 +254,7 @@ def _trim(span: Span, words: ContextWords) -> Span | None:
 
 
 def _gazetteer_spans(doc: Doc, gazetteer: Gazetteer, words: ContextWords, max_words: int) -> list[Span]:
-    spans = []
+    spans: list[Span] = []
     articles = gazetteer.rules.articles
     i = 0
     n = len(doc)
@@ -274,7 +274,9 @@ def _gazetteer_spans(doc: Doc, gazetteer: Gazetteer, words: ContextWords, max_wo
             span = doc[i:j]
             if any(t.is_sent_start for t in span[1:]):
                 continue
-            if j - i == 1 and _is_common_word(token):
+            if j - i == 1 and (_is_common_word(token) or len(token.text) < 3 or token.lower_ in articles):
+                continue
+            if _inside_longer_name(doc, i, j, words, spans):
                 continue
             if gazetteer.has_place_key(gazetteer.key(span.text)):
                 match = span
@@ -285,6 +287,23 @@ def _gazetteer_spans(doc: Doc, gazetteer: Gazetteer, words: ContextWords, max_wo
         else:
             i += 1
     return spans
+
+
+def _inside_longer_name(doc: Doc, start: int, end: int, words: ContextWords, found: Sequence[Span]) -> bool:
+    """Whether capitalised words the gazetteer does not know wrap the name: a part of a longer proper name
+    ("Boko Haram", "Mayi Mayi", "Tin Elebag"), not a place of its own."""
+
+    def name_word(i: int) -> bool:
+        if i < 0 or i >= len(doc) or not _capitalised(doc[i]):
+            return False
+        if i < start and doc[i].is_sent_start and doc[i].pos_ != "PROPN":
+            return False  # capitalised only because it starts the sentence
+        return doc[i].lower_ not in words.trim_words and doc[i].lower_ not in words.not_places
+
+    before = start - 1
+    if found and found[-1].end == start:
+        before = -1  # the word before is a known place ("Idlib, Hama")
+    return name_word(before) or (end < len(doc) and doc[end].is_sent_start is not True and name_word(end))
 
 
 def _capitalised(token: Token) -> bool:
@@ -450,7 +469,7 @@ def resolve_places(
     for m in mentions:
         area = mentions[m.fallback] if m.fallback is not None else None
         moved = area is not None and area.choice is not None
-        if moved and (m.choice is None or m.choice.country != area.choice.country):  # type: ignore[union-attr]
+        if moved and (m.choice is None or not _same_area(m.choice, area.choice)):  # type: ignore[union-attr,arg-type]
             places.append(_fallback_place(m, area, gazetteer))  # type: ignore[arg-type]
         else:
             places.append(_to_place(m, gazetteer, point))
@@ -496,6 +515,17 @@ def _mentions(
 def _mention(span: Span, start: int, end: int, text: str, gazetteer: Gazetteer) -> _Mention:
     name = re.sub(r"(?i)^the\s+|['’]s$", "", text.strip())
     candidates = gazetteer.lookup(name, limit=15, fuzzy=False, adjectives=True) if name else []
+    if not candidates and name:
+        # "Sokoto State", "Western US", "South Venezuela": the area without its level or compass word.
+        plain = plain_name(name).split()
+        directions = load_context_words().directions
+        for words, least in (([w for w in plain if w not in gazetteer.rules.admin_words], 10**9),
+                             (plain[1:] if plain and plain[0] in directions else [], 100_000)):  # fmt: skip
+            if words and len(words) < len(plain):
+                candidates = [c for c in gazetteer.lookup(" ".join(words), limit=15, fuzzy=False, adjectives=True)
+                              if c.kind != "place" or c.population >= least]  # fmt: skip
+                if candidates:
+                    break
     return _Mention(span, start, end, name, candidates)
 
 
@@ -642,7 +672,11 @@ def _link_qualifiers(mentions: list[_Mention], doc: Doc) -> None:
         unknown_here = bool(q_countries) and all(c.kind == "place" and c.country not in q_countries
                                                  for c in m.candidates)  # fmt: skip
         strong = strong and (between.startswith("(") or q.relation == "region" or not m.candidates)
-        if not inside and not (strong and unknown_here):
+        # "Lozove, Donetsk" when the only Lozove known lies in another province: somewhere in Donetsk.
+        top = q.candidates[0] if q.candidates else None
+        elsewhere = (top is not None and top.kind == "admin1" and between in (",", "(", "in")
+                     and bool(m.candidates) and all(c.kind == "place" for c in m.candidates))  # fmt: skip
+        if not inside and not (strong and unknown_here) and not elsewhere:
             continue
         m.areas.extend(areas)
         m.countries.extend(countries)
@@ -670,7 +704,8 @@ class _Weights:
     containment: float = 1.0  # an area that holds another chosen place
     region_word: float = 2.0  # "X province" and an area of that level
     town_word: float = -2.0  # "X city" and an area
-    off_consensus: float = 2.0  # event place: times the share of votes its country lacks against the top one
+    off_consensus: float = 3.0  # event place: times the share of votes its country lacks against the top one
+    conflict_prior: float = 2.0  # event place: times its country's conflict prior (0-1, conflict_prior.csv)
 
 
 WEIGHTS = _Weights()
@@ -753,6 +788,13 @@ def _choose(mentions: list[_Mention], focus: Mapping[str, float], gazetteer: Gaz
                          and c.admin1_code == best.admin1_code and c.score >= 0.85), None)  # fmt: skip
             if town is not None:
                 m.choice = town
+
+
+def _same_area(place: GazEntry, area: GazEntry) -> bool:
+    """Whether a place lies in the area a qualifier names (its admin1 area, or its country)."""
+    if area.kind == "country":
+        return place.country == area.country
+    return (place.country, place.admin1_code) == (area.country, area.admin1_code)
 
 
 def _contains(area: GazEntry, place: GazEntry) -> bool:
@@ -857,7 +899,10 @@ def event_place(sent: Span, places: Sequence[Place], *, trigger: Token | None = 
     words = load_context_words()
     # The document's consensus country: a lone village abroad ("Haram" in Norway beside Borno and Biu) is a
     # stray name match, not the event's place.
-    votes: Counter[str] = Counter(_country_of(p) for p in places if _country_of(p))
+    prior = load_conflict_prior()
+    votes: Counter[str] = Counter()
+    for _mention, country in {(getattr(p, "mention", "") or p.name, _country_of(p)) for p in places}:
+        votes[country] += 1 if country else 0
     top_votes = max(votes.values(), default=0)
     scored = []
     for order, place in enumerate(candidates):
@@ -875,9 +920,38 @@ def event_place(sent: Span, places: Sequence[Place], *, trigger: Token | None = 
         country = _country_of(place)
         if country and top_votes >= 2:
             score -= WEIGHTS.off_consensus * (1 - votes[country] / top_votes)
+        score += WEIGHTS.conflict_prior * prior.get(country, 0.0)
         score -= 0.01 * order
         scored.append((score, place))
     return max(scored, key=lambda x: x[0])[1]
+
+
+@cache
+def load_conflict_prior(path: str = "") -> dict[str, float]:
+    """Load `conflict_prior.csv`: conflict events per country, scaled to 0-1 as log(1 + events) / log(1 + most).
+
+    Args:
+        path: The CSV file; empty for the packaged `data/gazetteer/conflict_prior.csv` (absent: no prior).
+
+    Returns:
+        ISO alpha-2 code to prior.
+
+    Raises:
+        DataFileError: A line is malformed.
+    """
+    file = Path(path) if path else DATA_DIR / "conflict_prior.csv"
+    if not file.exists():
+        return {}
+    counts: dict[str, int] = {}
+    lines = [line for line in file.read_text(encoding="utf-8").splitlines() if line.strip() and line[0] != "#"]
+    for number, line in enumerate(lines[1:], 2):
+        country, _, events = line.partition(",")
+        if len(country.strip()) != 2 or not events.strip().isdigit():
+            raise DataFileError(Errors.E011.format(path=file, entry=f"line {number}", field="events",
+                                                   reason="give an ISO alpha-2 code and a count"))  # fmt: skip
+        counts[country.strip().upper()] = int(events)
+    top = math.log10(1 + max(counts.values(), default=0)) or 1.0
+    return {c: math.log10(1 + n) / top for c, n in counts.items()}
 
 
 def _country_of(place: Place) -> str:
