@@ -268,3 +268,38 @@ def test_gazetteer_full_build_finds_syrian_towns() -> None:
         hits = gaz.lookup(name, country="SY", kinds=("place",))
         assert hits and hits[0].admin1 == admin1
     assert gaz.stats()["places"] > 200_000
+
+
+def _build_with(folder: Path, name: str, text: str) -> Gazetteer:
+    """A small gazetteer whose data folder also holds `name` with `text`."""
+    data = folder / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    for copied in ("names.yaml", "admin1.csv", "countries.csv"):
+        shutil.copy(DATA_DIR / copied, data / copied)
+    (data / "aliases.csv").write_text(SMALL_ALIASES, encoding="utf-8")
+    (data / name).write_text(text, encoding="utf-8")
+    build_gazetteer(folder / "g.sqlite", data_dir=data, cities=SMALL_CITIES)
+    return Gazetteer(folder / "g.sqlite")
+
+
+def test_gazetteer_points_override_country_and_admin1(tmp_path: Path) -> None:
+    points = "# test points\nkind,country,code,name,latitude,longitude,seen\ncountry,SY,,Syria,35.0,38.0,1\n"
+    points += "admin1,SY,10,Hama,35.2,37.2,1\n"
+    gaz = _build_with(tmp_path, "points.csv", points)
+    syria, hama = gaz.country("SY"), gaz.admin1_by_code("SY", "10")
+    assert syria is not None and (syria.latitude, syria.longitude) == (35.0, 38.0)
+    assert hama is not None and (hama.latitude, hama.longitude) == (35.2, 37.2)
+
+
+@pytest.mark.parametrize("row", ["country,SY,,Syria,135.0,38.0,1", "province,SY,10,Hama,35.0,37.0,1"])
+def test_gazetteer_points_refuse_bad_line(tmp_path: Path, row: str) -> None:
+    with pytest.raises(DataFileError, match="E011"):
+        _build_with(tmp_path, "points.csv", f"kind,country,code,name,latitude,longitude,seen\n{row}\n")
+
+
+def test_gazetteer_acled_admin1_names_are_display_names(tmp_path: Path) -> None:
+    names = "country,code,acled_name,geonames_name,seen,share\nSY,12,Idleb,Idlib,5,1.00\n"
+    gaz = _build_with(tmp_path, "admin1_acled.csv", names)
+    assert gaz.lookup("Saraqib", country="SY")[0].admin1 == "Idleb"
+    area = gaz.admin1_area("Idlib", "SY")  # GeoNames' spelling still finds the area
+    assert area is not None and area.name == "Idleb"

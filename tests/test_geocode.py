@@ -227,3 +227,36 @@ def test_geocode_trnews_sample_accuracy() -> None:
     geocoder = Geocoder(gazetteer=Gazetteer.open(), settings=Settings(geocode_region_point="centroid"))
     result = bench_corpus(geocoder, load_trnews()[:20])
     assert result["acc@161km"] >= 0.6
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [("Fighters of the Liwa Morek Brigade attacked Saraqib.", ["Saraqib"]),
+     ("Gunmen of Morek Kataib shelled Saraqib.", ["Saraqib"]),
+     ("Gunmen from Morek shelled Saraqib.", ["Morek", "Saraqib"])],
+)  # fmt: skip
+def test_geocode_name_inside_longer_name_is_not_a_place(
+    nlp: Language, gazetteer: Gazetteer, text: str, names: list[str]
+) -> None:
+    assert [s.text for s in find_place_spans(nlp(text), gazetteer=gazetteer, focus_countries=["SY"])] == names
+
+
+def test_geocode_level_word_stripped_for_unknown_name(nlp: Language, gazetteer: Gazetteer) -> None:
+    # "Hama Muhafazat" as one given span: the area without its level word.
+    text = "Shelling hit Hama Muhafazat."
+    start = text.index("Hama")
+    places = resolve_places(nlp(text), gazetteer=gazetteer, char_spans=[(start, start + len("Hama Muhafazat"))])
+    assert places[0].resolved and places[0].admin1 == "Hama"
+
+
+def test_geocode_conflict_prior_refuses_bad_line(tmp_path: Path) -> None:
+    from sitrep.errors import DataFileError
+    from sitrep.geocode import load_conflict_prior
+
+    bad = tmp_path / "prior.csv"
+    bad.write_text("country,events\nSyria,ten\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="E011"):
+        load_conflict_prior(str(bad))
+    good = tmp_path / "good.csv"
+    good.write_text("country,events\nSY,99\nFR,9\n", encoding="utf-8")
+    assert load_conflict_prior(str(good)) == {"SY": 1.0, "FR": 0.5}

@@ -36,6 +36,11 @@ class Errors:
     E094 = "[E094] Training file {path} lacks column(s) {columns}; it needs event_id_cnty, sub_event_type, notes."
     E095 = "[E095] Training file {path} has sub-event types ACLED does not define: {labels}."
     E096 = "[E096] Training data from {path} has fewer than two labels: nothing to learn."
+    E130 = "[E130] No {kind} with id {id!r}; list ids with GET /api/events or `sitrep events --format json`."
+    E131 = "[E131] Writes are disabled: start the server with SITREP_TOKEN set to enable POST /api/ingest."
+    E132 = "[E132] Missing or wrong token: send the header 'Authorization: Bearer <SITREP_TOKEN>'."
+    E133 = "[E133] Bad ingest request: {reason}."
+    E134 = "[E134] Cannot write a report as {suffix!r}; use a file name ending in {allowed}."
 
 
 class Warnings:

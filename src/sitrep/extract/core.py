@@ -296,6 +296,8 @@ class Extractor:
             actor1 = self.actors.resolve_generic(key1, country, on=on)
         if actor2 is None and isinstance(key2, str):
             actor2 = self.actors.resolve_generic(key2, country, on=on)
+        if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
+            actor2 = None  # an unnamed side against an unnamed side is one unknown, not two
         return actor1, actor2
 
 

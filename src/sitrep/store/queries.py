@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select
 
-from ..models import Document, Event, Report
+from ..models import ControlPeriod, Document, Event, Figure, Report
 from .filters import EventFilter
-from .schema import document_copies, documents, events, reports
+from .schema import control_periods, document_copies, documents, event_sources, events, reports
 
 
 def iter_events(
@@ -109,3 +109,102 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
     return value
+
+
+# ---- reads for the views (API, report): one event with its evidence, figures, control periods -------------------
+
+
+def get_event(conn: Connection, event_id: str) -> Event | None:
+    """One stored event by id (a deleted one too, marked `deleted`), or `None`."""
+    row = conn.execute(
+        select(events.c.data, events.c.deleted, events.c.first_seen, events.c.updated_at).where(
+            events.c.event_id == event_id
+        )
+    ).first()
+    if row is None:
+        return None
+    event = Event.model_validate(row.data["content"])
+    return event.model_copy(
+        update={"deleted": bool(row.deleted), "first_seen": _utc(row.first_seen), "updated_at": _utc(row.updated_at)}
+    )
+
+
+def event_reports(conn: Connection, event_id: str) -> list[Report]:
+    """The reports an event was fused from, with their sentences and evidence, in report id order."""
+    query = (
+        select(reports.c.data)
+        .join(event_sources, event_sources.c.report_id == reports.c.report_id)
+        .where(event_sources.c.event_id == event_id)
+        .order_by(reports.c.report_id)
+    )
+    return [Report.model_validate(row.data) for row in conn.execute(query)]
+
+
+def event_documents(conn: Connection, event_id: str) -> list[Document]:
+    """The documents behind an event's reports, each once, in id order."""
+    query = (
+        select(event_sources.c.document_id)
+        .where(event_sources.c.event_id == event_id)
+        .distinct()
+        .order_by(event_sources.c.document_id)
+    )
+    found = (get_document(conn, row.document_id) for row in conn.execute(query))
+    return [document for document in found if document is not None]
+
+
+def iter_figures(
+    conn: Connection, where: EventFilter | None = None, *, kind: str | None = None
+) -> Iterator[EventFigure]:
+    """The figures of the events matching a filter (optionally of one kind), with their event's id."""
+    for event in iter_events(conn, where):
+        for figure in event.figures:
+            if kind is None or figure.kind == kind:
+                yield EventFigure(event_id=event.event_id, **figure.model_dump())
+
+
+def iter_control_periods(
+    conn: Connection,
+    *,
+    on: dt.date | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    place: str | None = None,
+) -> Iterator[ControlPeriod]:
+    """Stored control periods: those in force `on` a day, or starting within [date_from, date_to], of a place.
+
+    Args:
+        conn: An open connection.
+        on: Periods valid on this day (valid_from <= on, and valid_to null or >= on).
+        date_from: Periods that start on or after this day.
+        date_to: Periods that start on or before this day.
+        place: Periods of this place (case-insensitive).
+
+    Returns:
+        The periods by place, then start date.
+    """
+    c = control_periods.c
+    query = select(c.data).order_by(c.place, c.valid_from, c.period_id)
+    if on is not None:
+        query = query.where(c.valid_from <= on, or_(c.valid_to.is_(None), c.valid_to >= on))
+    if date_from is not None:
+        query = query.where(c.valid_from >= date_from)
+    if date_to is not None:
+        query = query.where(c.valid_from <= date_to)
+    if place:
+        query = query.where(func.lower(c.place) == place.lower())
+    for row in conn.execute(query):
+        # Like events, a period's model may be wrapped as {"content": ...}; accept both layouts.
+        data = row.data.get("content", row.data) if isinstance(row.data, dict) else row.data
+        yield ControlPeriod.model_validate(data)
+
+
+def latest_event_date(conn: Connection) -> dt.date | None:
+    """The date of the latest live event, or `None` when there is none."""
+    value = conn.execute(select(func.max(events.c.event_date)).where(events.c.deleted.is_(False))).scalar()
+    return value if isinstance(value, dt.date) else None
+
+
+class EventFigure(Figure):
+    """A figure with the id of the event it belongs to."""
+
+    event_id: str
