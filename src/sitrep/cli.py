@@ -477,3 +477,51 @@ def main() -> None:
     """Entry point of the `sitrep` command."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()
+
+
+@command()
+def serve(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the API (and the map) over the database; POST /api/ingest needs SITREP_TOKEN set.
+
+    Example: SITREP_TOKEN=secret sitrep serve --db sitrep.db --port 8000
+    """
+    import uvicorn
+
+    from .api import create_app
+
+    settings = _settings(config, db=db)
+    store = open_store(settings.db)
+    api = create_app(store, pipeline_factory=lambda: Pipeline(settings))
+    err_console.print(f"serving {store.safe_url} on http://{host}:{port}/ (API docs at /docs)", highlight=False)
+    try:
+        uvicorn.run(api, host=host, port=port, log_level="info")
+    finally:
+        store.close()
+
+
+@command("report")
+def report_command(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    date: Annotated[str | None, typer.Option("--date", help="Last day of the period (default: latest event).")] = None,
+    days: Annotated[int, typer.Option(help="Days in the period, ending on --date.")] = 7,
+    out: Annotated[Path, typer.Option("--out", help="report.html, report.md or report.pdf.")] = Path("report.html"),
+) -> None:
+    """Write a situation report: changes of control, a map, charts, key figures, all with sources.
+
+    Example: sitrep report --date 2024-12-08 --days 12 --out report.html
+    """
+    from .report import write_report
+
+    settings = _settings(config, db=db)
+    store = open_store(settings.db)
+    try:
+        written = write_report(store, date=parse_published(date), days=days, out=out)
+    finally:
+        store.close()
+    console.print(f"wrote {written}", highlight=False)

@@ -1,48 +1,393 @@
 """Fusion: reports of one event, from many sentences and outlets, become one event with all their sources.
 
-Reports describe the same event when they share the day, the place (gazetteer id, else location name, else
-admin1), the sub-event type and the lead actor. The event id is a hash of that key, so it does not depend on which
-reports arrived first: re-ingesting, or ingesting in another order, gives the same ids.
+Two reports describe the same event when they are close in time (the same day; or, for reports of the same kind
+at the same place, within `fusion_window_days`), close in space (the same gazetteer place; or, on the same day, a
+vaguer place within `fusion_radius_km` or in the same admin1 when one report names only a region), of compatible
+types (a clash and the takeover it ends; a strike inside an ongoing battle; a strike on civilians and an attack on
+civilians) and with compatible actors (the same side, in either order; a vague "rebels" fits any armed group).
+
+Clusters are the connected components of that relation, so they do not depend on input order. Only reports that
+share a block (admin1 and a family of event types) and a short window of days are ever compared, and within a
+block a grid of cells about `fusion_radius_km` wide, so the cost stays near n log n. A region-only report joins a
+cluster only when exactly one cluster fits it, so that "raids across Idlib province" does not chain the separate
+strikes of that day into one event.
+
+The event id hashes the event's date, place and type family, so it survives new reports joining the event,
+re-ingest and another input order.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-from collections import defaultdict
-from collections.abc import Sequence
+import logging
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
+import yaml
+
+from .actors import STATE_KINDS, ActorRegistry, actor_key, interaction, load_actors
+from .errors import DataFileError, Errors
 from .models import Event, Figure, Report, Source
 from .settings import Settings
 
+logger = logging.getLogger(__name__)
+
+VOCABULARY_FILE = Path(__file__).parent / "data" / "control.yaml"
+
+BATTLES = "Battles"
+EXPLOSIONS = "Explosions/Remote violence"
+VIOLENCE_AGAINST_CIVILIANS = "Violence against civilians"
+ARMED_CLASH = "Armed clash"
+# ACLED's territorial sub-types (codebook names, not vocabulary): their order breaks ties between them.
+TERRITORIAL_SUB_TYPES: tuple[str, ...] = (
+    "Non-state actor overtakes territory",
+    "Government regains territory",
+    "Non-violent transfer of territory",
+)
 # ACLED: when one sentence reports a takeover and another only fighting at the same place and day, the
-# takeover is the outcome and names the event.
-SUB_TYPE_PRIORITY = {
-    "Non-state actor overtakes territory": 3,
-    "Government regains territory": 3,
-    "Armed clash": 2,
-}
+# takeover is the outcome and names the event; a battle absorbs the strikes inside it.
+SUB_TYPE_PRIORITY = {name: 3 for name in TERRITORIAL_SUB_TYPES} | {ARMED_CLASH: 2}
+KM_PER_DEGREE = 111.2
+EARTH_RADIUS_KM = 6371.0
 
 
-def fusion_key(report: Report) -> tuple[str, str, str, str]:
-    """(date, place, sub-event type, lead actor): reports that share it describe one event.
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
-    The sub-type, not the type, so that the fighting before a takeover stays an armed clash beside it.
+
+# ---- actors: which side each name is on ------------------------------------------------------------------------
+
+
+def load_fusion_vocabulary(path: str | Path | None = None) -> list[str]:
+    """The loose actor names (they fit any armed actor) from the `fusion` section of `data/control.yaml`.
+
+    Raises:
+        DataFileError: The file or the section is malformed.
     """
-    if report.geonameid is not None:
-        place = f"g{report.geonameid}"
-    else:
-        place = (report.location or report.admin1 or report.country or "").casefold()
-    return (
-        report.event_date.isoformat() if report.event_date else "",
-        place,
-        report.sub_event_type,
-        (report.actor1 or "").casefold(),
-    )
+    file = Path(path) if path else VOCABULARY_FILE
+    data = read_vocabulary(file)
+    section = data.get("fusion")
+    if not isinstance(section, dict):
+        raise DataFileError(Errors.E011.format(path=file, entry="fusion", field="fusion", reason="a mapping expected"))
+    return string_list(file, section, "loose_actors", entry="fusion")
 
 
-def event_id_for(key: tuple[str, ...]) -> str:
-    """A stable id from a fusion key."""
-    return hashlib.sha1("|".join(key).encode("utf-8")).hexdigest()[:16]
+def read_vocabulary(file: Path) -> dict[str, Any]:
+    """The YAML mapping in a vocabulary file.
+
+    Raises:
+        DataFileError: Unreadable, not YAML, or not a mapping.
+    """
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise DataFileError(Errors.E011.format(path=file, entry="-", field="-", reason=e)) from e
+    if not isinstance(data, dict):
+        raise DataFileError(Errors.E011.format(path=file, entry="-", field="-", reason="a mapping expected"))
+    return data
+
+
+def string_list(file: Path, section: dict[str, Any], field: str, *, entry: str) -> list[str]:
+    """A non-empty list of non-blank strings from a vocabulary section.
+
+    Raises:
+        DataFileError: Missing, empty, or holding something other than strings.
+    """
+    value = section.get(field)
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise DataFileError(
+            Errors.E011.format(path=file, entry=entry, field=field, reason="a non-empty list of strings expected")
+        )
+    return [v.strip() for v in value]
+
+
+@dataclass(frozen=True)
+class Side:
+    """The side an actor fights on: `key` is its coalition or top parent (`*` for a loose name), `kind` its sort."""
+
+    key: str
+    kind: str
+
+    @property
+    def civilian(self) -> bool:
+        return self.kind == "civilians"
+
+
+class Sides:
+    """Maps ACLED actor names to sides: members of a coalition and units of a force are one side."""
+
+    def __init__(self, registry: ActorRegistry, *, loose: Iterable[str]) -> None:
+        self.registry = registry
+        self.loose = {actor_key(name) for name in loose}
+        self.generic_kind = {actor_key(g.template): g.kind for g in registry.generic.values()}
+        self.coalition: dict[str, str] = {}
+        for name, entry in registry.entries.items():
+            for member in entry.members:
+                self.coalition.setdefault(member, name)
+        self._cache: dict[str, Side] = {}
+
+    def side(self, name: str | None) -> Side | None:
+        """The side of an actor name; `None` for no actor."""
+        if not name:
+            return None
+        found = self._cache.get(name)
+        if found is None:
+            found = self._cache[name] = self._side(name)
+        return found
+
+    def _side(self, name: str) -> Side:
+        key = actor_key(name)
+        canonical = self.registry.canonical_name(name)
+        entry = self.registry.entries.get(canonical) if canonical else None
+        kind = entry.kind if entry else self.generic_kind.get(key, "unknown")
+        if kind == "civilians":
+            return Side("civilians", kind)
+        if key in self.loose:
+            return Side("*", kind)
+        if entry is None or canonical is None:
+            return Side(key, kind)
+        seen = {canonical}
+        while entry.parent and entry.parent in self.registry.entries and entry.parent not in seen:
+            canonical = entry.parent
+            seen.add(canonical)
+            entry = self.registry.entries[canonical]
+        if entry.kind in STATE_KINDS and entry.country:
+            return Side(f"state:{entry.country[0]}", kind)
+        return Side(self.coalition.get(canonical, canonical), kind)
+
+    def members(self, name: str) -> list[str]:
+        """The member groups of a coalition (empty for a single group)."""
+        canonical = self.registry.canonical_name(name)
+        entry = self.registry.entries.get(canonical) if canonical else None
+        return list(entry.members) if entry else []
+
+    def coalition_of(self, name: str) -> str | None:
+        """The coalition a group belongs to, if any."""
+        canonical = self.registry.canonical_name(name)
+        return self.coalition.get(canonical) if canonical else None
+
+    def fits(self, a: str | None, b: str | None) -> bool:
+        """Whether two actor slots can name the same participant."""
+        sa, sb = self.side(a), self.side(b)
+        if sa is None or sb is None or sa.key == sb.key:
+            return True
+        if sa.key == "*" or sb.key == "*":
+            return not (sa.civilian or sb.civilian)
+        return False
+
+    def specific(self, name: str | None) -> bool:
+        """A named actor, not a loose description."""
+        found = self.side(name)
+        return found is not None and found.key != "*"
+
+    def compatible(self, a: Report, b: Report) -> bool:
+        """Whether two reports' actors can be the same pair, in either order (actor1/actor2 swapped is the same
+        battle)."""
+        straight = self.fits(a.actor1, b.actor1) and self.fits(a.actor2, b.actor2)
+        return straight or (self.fits(a.actor1, b.actor2) and self.fits(a.actor2, b.actor1))
+
+
+@lru_cache(maxsize=1)
+def default_sides() -> Sides:
+    """The packaged actor registry and loose names, loaded once."""
+    return Sides(load_actors(), loose=load_fusion_vocabulary())
+
+
+# ---- which reports may be one event ----------------------------------------------------------------------------
+
+
+def _kind(report: Report) -> str:
+    if report.sub_event_type in TERRITORIAL_SUB_TYPES:
+        return "territory"
+    if report.sub_event_type == ARMED_CLASH:
+        return "battle"
+    if report.event_type == EXPLOSIONS:
+        return "strike"
+    if report.event_type == VIOLENCE_AGAINST_CIVILIANS:
+        return "attack"
+    return "other"
+
+
+def family(report: Report) -> str:
+    """Types that may fuse share a family: the violent ones (and transfers of territory) are one."""
+    if _kind(report) != "other":
+        return "violence"
+    return f"{report.event_type}/{report.sub_event_type}"
+
+
+@dataclass
+class _Item:
+    """A report with what the comparisons need, computed once."""
+
+    index: int
+    report: Report
+    day: int | None
+    kind: str
+    precise: bool
+    on_civilians: bool
+
+
+def _types_fit(a: _Item, b: _Item, *, same_day: bool) -> bool:
+    if a.report.sub_event_type == b.report.sub_event_type:
+        return True
+    kinds = {a.kind, b.kind}
+    if kinds == {"territory"}:
+        return True
+    if not same_day:
+        return False  # repeated fighting before a takeover stays Armed clash, a separate event each day
+    if kinds == {"battle", "territory"}:
+        return True
+    if kinds == {"battle", "strike"}:
+        strike = a if a.kind == "strike" else b
+        return not strike.on_civilians  # a strike on civilians is its own event, not part of the battle
+    if kinds == {"strike", "attack"}:
+        return a.on_civilians and b.on_civilians
+    return False
+
+
+def _places_fit(a: Report, b: Report, *, same_day: bool, radius_km: float) -> bool:
+    if a.geonameid is not None and a.geonameid == b.geonameid:
+        return same_day or (a.geo_precision or 3) == (b.geo_precision or 3)
+    if not same_day:
+        return False
+    if a.admin2 and b.admin2 and a.admin2 != b.admin2:
+        return False
+    if a.latitude is None or b.latitude is None or a.longitude is None or b.longitude is None:
+        return (a.admin1 or "") == (b.admin1 or "")  # a region-only report, in the same block
+    if (a.geo_precision or 3) == 1 and (b.geo_precision or 3) == 1:
+        return False  # two named towns are two places
+    return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) <= radius_km
+
+
+class _Fuser:
+    def __init__(self, reports: Sequence[Report], *, settings: Settings, sides: Sides) -> None:
+        self.settings = settings
+        self.sides = sides
+        self.window = max(0, settings.fusion_window_days)
+        self.cell_deg = max(settings.fusion_radius_km, 1.0) / KM_PER_DEGREE
+        self.items = [
+            _Item(
+                index=i,
+                report=r,
+                day=r.event_date.toordinal() if r.event_date else None,
+                kind=_kind(r),
+                precise=r.latitude is not None and r.longitude is not None and (r.geo_precision or 3) <= 2,
+                on_civilians=bool((s := sides.side(r.actor2)) and s.civilian) or bool(r.civilian_targeting),
+            )
+            for i, r in enumerate(reports)
+        ]
+        self.parent = list(range(len(self.items)))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        ri, rj = self.find(i), self.find(j)
+        if ri != rj:
+            self.parent[max(ri, rj)] = min(ri, rj)
+
+    def fits(self, a: _Item, b: _Item) -> bool:
+        if a.day is None or b.day is None:
+            if a.day != b.day:
+                return False
+            same_day = True
+        else:
+            gap = abs(a.day - b.day)
+            if gap > self.window:
+                return False
+            same_day = gap == 0 or (a.report.time_precision or 1) > 1 or (b.report.time_precision or 1) > 1
+        return (
+            _types_fit(a, b, same_day=same_day)
+            and _places_fit(a.report, b.report, same_day=same_day, radius_km=self.settings.fusion_radius_km)
+            and self.sides.compatible(a.report, b.report)
+        )
+
+    def cell(self, item: _Item) -> tuple[int, int]:
+        r = item.report
+        return math.floor((r.latitude or 0.0) / self.cell_deg), math.floor((r.longitude or 0.0) / self.cell_deg)
+
+    def clusters(self) -> list[list[_Item]]:
+        blocks: dict[tuple[str, str], list[_Item]] = defaultdict(list)
+        for item in self.items:
+            r = item.report
+            blocks[((r.admin1 or r.country or "").casefold(), family(r))].append(item)
+        for block in blocks.values():
+            self._link_precise([it for it in block if it.precise])
+            self._link_vague([it for it in block if not it.precise], [it for it in block if it.precise])
+        components: dict[int, list[_Item]] = defaultdict(list)
+        for item in self.items:
+            components[self.find(item.index)].append(item)
+        out: list[list[_Item]] = []
+        for members in components.values():
+            days = [m.day for m in members if m.day is not None]
+            if days and max(days) - min(days) > self.window:
+                # A chain longer than the window is several events: one a day (ACLED's events are atomic by day).
+                by_day: dict[int | None, list[_Item]] = defaultdict(list)
+                for m in members:
+                    by_day[m.day].append(m)
+                out.extend(by_day.values())
+            else:
+                out.append(members)
+        return out
+
+    def _link_precise(self, items: list[_Item]) -> None:
+        grid: dict[tuple[int | None, int, int], list[_Item]] = defaultdict(list)
+        for item in items:
+            grid[(item.day, *self.cell(item))].append(item)
+        for item in items:
+            cy, cx = self.cell(item)
+            lat = item.report.latitude or 0.0
+            reach = min(180, math.ceil(1 / max(math.cos(math.radians(lat)), 0.05)))
+            days: Iterable[int | None] = (
+                [None] if item.day is None else range(item.day - self.window, item.day + self.window + 1)
+            )
+            for day in days:
+                for dy in (-1, 0, 1):
+                    for dx in range(-reach, reach + 1):
+                        for other in grid.get((day, cy + dy, cx + dx), ()):
+                            if other.index > item.index and self.fits(item, other):
+                                self.union(item.index, other.index)
+
+    def _link_vague(self, vague: list[_Item], precise: list[_Item]) -> None:
+        by_day: dict[int | None, list[_Item]] = defaultdict(list)
+        for item in precise:
+            by_day[item.day].append(item)
+        alone: list[_Item] = []
+        for item in vague:
+            days: Iterable[int | None] = (
+                [None] if item.day is None else range(item.day - self.window, item.day + self.window + 1)
+            )
+            roots = {self.find(o.index) for d in days for o in by_day.get(d, ()) if self.fits(item, o)}
+            if len(roots) == 1:
+                self.union(item.index, roots.pop())
+            else:
+                alone.append(item)
+        vague_by_day: dict[int | None, list[_Item]] = defaultdict(list)
+        for item in alone:
+            vague_by_day[item.day].append(item)
+        for item in alone:
+            days = [None] if item.day is None else range(item.day - self.window, item.day + self.window + 1)
+            for day in days:
+                for other in vague_by_day.get(day, ()):
+                    if other.index > item.index and self.fits(item, other):
+                        # Vague reports join each other directly, never through a precise cluster.
+                        self.parent[self.find(other.index)] = self.find(item.index)
+
+
+# ---- fusion ------------------------------------------------------------------------------------------------------
 
 
 def fuse_reports(
@@ -51,33 +396,80 @@ def fuse_reports(
     settings: Settings,
     outlets: dict[str, str | None] | None = None,
     urls: dict[str, str | None] | None = None,
+    sides: Sides | None = None,
 ) -> list[Event]:
     """Cluster reports into events and merge their fields, keeping every source and figure.
 
     Args:
-        reports: Reports from any number of documents.
-        settings: Fusion thresholds.
+        reports: Reports from any number of documents (a report id seen twice counts once).
+        settings: Fusion radius and window.
         outlets: Outlet of each document id, for the event's sources.
         urls: URL of each document id.
+        sides: The actor sides; defaults to the packaged actor registry.
 
     Returns:
         Events in the order of their first report, so that a document's main event stays first.
     """
-    groups: dict[tuple[str, str, str, str], list[Report]] = defaultdict(list)
-    for report in reports:
-        groups[fusion_key(report)].append(report)
-    return [_merge(key, members, outlets or {}, urls or {}) for key, members in groups.items()]
+    unique = list({r.report_id: r for r in reports}.values())
+    if not unique:
+        return []
+    sides = sides or default_sides()
+    clusters = _Fuser(unique, settings=settings, sides=sides).clusters()
+    merged = [
+        (min(item.index for item in members), _merge([item.report for item in members], outlets or {}, urls or {}, sides))
+        for members in clusters
+    ]
+    _assign_ids(merged)
+    return [event for _, event in sorted(merged, key=lambda pair: pair[0])]
+
+
+def _assign_ids(merged: list[tuple[int, Event]]) -> None:
+    """Ids from (date, place, family); clusters that share one are told apart by their smallest report id."""
+    by_key: dict[str, list[Event]] = defaultdict(list)
+    for _, event in merged:
+        by_key[event.event_id].append(event)
+    for key, events in by_key.items():
+        events.sort(key=lambda e: min(e.report_ids))
+        for number, event in enumerate(events):
+            event.event_id = event_id_for((key,) if number == 0 else (key, str(number)))
+
+
+def fusion_key(report: Report | Event) -> tuple[str, str, str]:
+    """(date, place, type family): the part of an event that names it."""
+    if report.geonameid is not None:
+        place = f"g{report.geonameid}"
+    else:
+        place = (report.location or report.admin1 or report.country or "").casefold()
+    date = report.event_date.isoformat() if report.event_date else ""
+    kind = _kind(report) if isinstance(report, Report) else ""
+    fam = "violence" if kind != "other" else f"{report.event_type}/{report.sub_event_type}"
+    return date, place, fam
+
+
+def event_id_for(key: tuple[str, ...]) -> str:
+    """A stable id from a fusion key."""
+    return hashlib.sha1("|".join(key).encode("utf-8")).hexdigest()[:16]
 
 
 def _merge(
-    key: tuple[str, str, str, str], members: list[Report], outlets: dict[str, str | None], urls: dict[str, str | None]
+    members: list[Report], outlets: dict[str, str | None], urls: dict[str, str | None], sides: Sides
 ) -> Event:
     members = sorted(members, key=lambda r: r.report_id)
-    lead = max(members, key=lambda r: (SUB_TYPE_PRIORITY.get(r.sub_event_type, 1), _place_rank(r), r.confidence))
-    stated = [r for r in members if r.fatalities_high > 0]
-    low = min((r.fatalities_low for r in stated), default=0)
-    best = min((r.fatalities for r in stated), default=0)
-    high = max((r.fatalities_high for r in stated), default=0)
+    sub_type = _sub_type(members)
+    lead = max(
+        (r for r in members if r.sub_event_type == sub_type),
+        key=lambda r: (sides.specific(r.actor1) + sides.specific(r.actor2), _place_rank(r), r.confidence),
+    )
+    placed = max(members, key=lambda r: (_place_rank(r), sum(m.geonameid == r.geonameid for m in members)))
+    dated = [r for r in members if r.event_date is not None]
+    when = min(dated, key=lambda r: (r.time_precision or 3, r.event_date)) if dated else lead
+    base = lead.model_dump(include=set(Event.model_fields) & set(Report.model_fields))
+    place_fields = ("iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
+                    "geo_precision", "geonameid")  # fmt: skip
+    base.update({name: getattr(placed, name) for name in place_fields})
+    base.update(event_date=when.event_date, time_precision=when.time_precision)
+    base.update(_actors(lead, members, sides))
+    stated = [r for r in members if r.fatalities_high > 0 or r.fatalities > 0]
     sources: dict[str, Source] = {}
     claimants: list[str] = []
     for report in members:
@@ -97,23 +489,70 @@ def _merge(
         for figure in report.figures:
             if not any(_same_figure(figure, kept) for kept in figures):
                 figures.append(figure)
-    evidence = [span for report in members for span in report.evidence]
-    base = lead.model_dump(include=set(Event.model_fields) & set(Report.model_fields))
-    base.update(
-        event_id=event_id_for(key),
-        report_ids=[r.report_id for r in members],
-        sources=list(sources.values()),
-        n_sources=len(sources),
-        fatalities=best,
-        fatalities_low=low,
-        fatalities_high=high,
-        attributed_to=claimants,
-        figures=figures,
-        evidence=evidence,
-        confidence=max(r.confidence for r in members),
-        modality=lead.modality,
-    )
-    return Event.model_validate(base)
+    n_sources = len({outlets.get(d) or d for d in sources})
+    fused = {
+        "report_ids": [r.report_id for r in members],
+        "sources": sorted(sources.values(), key=lambda s: s.document_id),
+        "n_sources": n_sources,
+        # ACLED: the most conservative figure is the event's; the others stay as figures with their claimants.
+        "fatalities": min((r.fatalities for r in stated if r.fatalities > 0), default=0),
+        "fatalities_low": min((r.fatalities_low for r in stated), default=0),
+        "fatalities_high": max((r.fatalities_high for r in stated), default=0),
+        "attributed_to": claimants,
+        "figures": figures,
+        "evidence": [span for report in members for span in report.evidence],
+        "confidence": round(min(1.0, max(r.confidence for r in members) + 0.1 * (n_sources - 1)), 4),
+        "modality": "reported" if any(r.modality == "reported" for r in members) else lead.modality,
+        "civilian_targeting": next((r.civilian_targeting for r in members if r.civilian_targeting), None),
+    }
+    base.update(fused)
+    event = Event.model_validate({**base, "event_id": ""})
+    event.event_id = "|".join(fusion_key(event)[:2] + (family(lead),))
+    return event
+
+
+def _sub_type(members: list[Report]) -> str:
+    """The outcome names the event: a takeover beats a clash, a battle beats the strikes inside it."""
+    documents: dict[str, set[str]] = defaultdict(set)
+    for report in members:
+        documents[report.sub_event_type].add(report.document_id)
+
+    def rank(name: str) -> tuple[int, int, int]:
+        order = TERRITORIAL_SUB_TYPES.index(name) if name in TERRITORIAL_SUB_TYPES else 0
+        return SUB_TYPE_PRIORITY.get(name, 1), len(documents[name]), -order
+
+    return max(sorted(documents), key=rank)
+
+
+def _actors(lead: Report, members: list[Report], sides: Sides) -> dict[str, Any]:
+    """The lead report's actors, with a vague or missing slot filled by a named actor another report gives."""
+    slots = [
+        [lead.actor1, lead.assoc_actor_1, lead.inter1],
+        [lead.actor2, lead.assoc_actor_2, lead.inter2],
+    ]
+    for report in members:
+        pair = [
+            [report.actor1, report.assoc_actor_1, report.inter1],
+            [report.actor2, report.assoc_actor_2, report.inter2],
+        ]
+        straight = sides.fits(lead.actor1, report.actor1) and sides.fits(lead.actor2, report.actor2)
+        if not straight:
+            pair.reverse()
+        for slot, other in zip(slots, pair, strict=True):
+            if not sides.specific(slot[0]) and sides.specific(other[0]) and sides.fits(slot[0], other[0]):
+                other_side = slots[1 - slots.index(slot)][0]
+                if not (sides.specific(other_side) and sides.side(other_side) == sides.side(other[0])):
+                    slot[:] = other
+    (a1, s1, i1), (a2, s2, i2) = slots
+    return {
+        "actor1": a1,
+        "assoc_actor_1": s1,
+        "inter1": i1,
+        "actor2": a2,
+        "assoc_actor_2": s2,
+        "inter2": i2,
+        "interaction": interaction(i1 if isinstance(i1, int) else None, i2 if isinstance(i2, int) else None),
+    }
 
 
 def _place_rank(report: Report) -> int:
@@ -124,12 +563,18 @@ def _place_rank(report: Report) -> int:
 
 
 def _same_figure(a: Figure, b: Figure) -> bool:
-    return (a.kind, a.value, a.low, a.high, a.unit, a.place, a.claimant) == (
-        b.kind,
-        b.value,
-        b.low,
-        b.high,
-        b.unit,
-        b.place,
-        b.claimant,
-    )
+    keys = ("kind", "value", "low", "high", "unit", "place", "claimant")
+    return all(getattr(a, k) == getattr(b, k) for k in keys)
+
+
+__all__ = [
+    "Side",
+    "Sides",
+    "default_sides",
+    "event_id_for",
+    "family",
+    "fuse_reports",
+    "fusion_key",
+    "haversine_km",
+    "load_fusion_vocabulary",
+]

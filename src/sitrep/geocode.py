@@ -183,7 +183,8 @@ def find_place_spans(
     for ent in doc.ents:
         if ent.label_ in NER_LABELS:
             trimmed = _trim(ent, words)
-            if trimmed is not None:
+            # A lone common word left of an entity ("Zone" of "North Zone") is not a place name.
+            if trimmed is not None and not (len(trimmed) == 1 and trimmed[0].lower_ in words.not_places):
                 spans.append(trimmed)
         elif ent.label_ in _BLOCKING_LABELS:
             blocked.append(ent)
@@ -693,12 +694,12 @@ class _Weights:
     """Scores are in orders of magnitude of population: one point is worth a town ten times bigger."""
 
     feature: tuple[tuple[str, float], ...] = (
-        ("CONT", 2.0), ("PCLI", 2.0), ("PPLC", 2.5), ("ADM1", 1.0), ("PPLA", 1.0), ("PPLA2", 0.5), ("ADM2", 0.3),
+        ("CONT", 2.0), ("PCLI", 4.0), ("PPLC", 2.5), ("ADM1", 1.0), ("PPLA", 1.0), ("PPLA2", 0.5), ("ADM2", 0.0),
     )  # fmt: skip
     key_match: float = -0.5  # a spelling variant, not the exact name
     fuzzy_match: float = -1.5  # plus -0.1 per point of rapidfuzz ratio below 100
-    country_focus: float = 3.0  # times the country's share of the document's mentions
-    admin1_focus: float = 2.0  # times the admin1 area's share
+    country_focus: float = 9.0  # times the country's share of the document's mentions
+    admin1_focus: float = 3.0  # times the admin1 area's share
     qualifier: float = 4.0  # "Morek (Hama)": inside the named area
     proximity: float = 1.5  # times exp(-km / 100) to the nearest other chosen place
     containment: float = 1.0  # an area that holds another chosen place
@@ -747,7 +748,9 @@ def _candidate_score(c: GazEntry, m: _Mention) -> float:
         s += WEIGHTS.key_match
     elif c.match == "fuzzy":
         s += WEIGHTS.fuzzy_match - (1 - c.score / 0.7) * 10
-    if m.areas and (c.country, c.admin1_code) in m.areas:
+    # A country holds its qualifying areas as much as its towns do ("Mexico" beside "Sonora").
+    if m.areas and ((c.country, c.admin1_code) in m.areas
+                    or (c.kind in ("country", "continent") and any(a[0] == c.country for a in m.areas))):  # fmt: skip
         s += WEIGHTS.qualifier
     if m.countries and c.country in m.countries:
         s += WEIGHTS.qualifier / 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from .errors import Errors, SitrepError
 
@@ -37,10 +38,26 @@ def load_language(name: str = "", *, disable: tuple[str, ...] = ()) -> Language:
     reasons = []
     for candidate in candidates:
         try:
-            return spacy.load(candidate, disable=list(disable))
+            nlp = spacy.load(candidate, disable=list(disable))
         except OSError as e:
             reasons.append(f"{candidate}: {str(e).splitlines()[0]}")
+            continue
+        if "parser" in nlp.pipe_names:
+            nlp.add_pipe("sitrep_paragraphs", before="parser")
+        return nlp
     raise SitrepError(Errors.E016.format(reason="; ".join(reasons)))
+
+
+@Language.component("sitrep_paragraphs")
+def mark_paragraphs(doc: Doc) -> Doc:
+    """Start a sentence after every blank line: a headline or a caption is not part of the next paragraph.
+
+    Runs before the parser, which keeps sentence starts that are already set.
+    """
+    for token in doc[:-1]:
+        if token.is_space and "\n\n" in token.text:
+            doc[token.i + 1].is_sent_start = True
+    return doc
 
 
 def blank_language() -> Language:

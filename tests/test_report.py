@@ -1,0 +1,203 @@
+"""The situation report, over a real store: hand-written events through the real writes, and a real ingest."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert
+from typer.testing import CliRunner
+
+from sitrep.cli import app
+from sitrep.errors import InputError
+from sitrep.models import Document, Event, Evidence, Figure, Report, Source
+from sitrep.pipeline import Pipeline
+from sitrep.report import gather, md_escape, safe_url, write_report
+from sitrep.settings import Settings
+from sitrep.store import Store, open_store
+from sitrep.store import write as w
+from sitrep.store.schema import control_periods
+
+REPO = Path(__file__).resolve().parents[1]
+INJECTION_PAGE = Path(__file__).parent / "fixtures" / "pages" / "script-injection.html"
+HOSTILE = "<script>alert(1)</script>"
+HOSTILE_OUTLET = "<img src=x onerror=alert(1)>"
+SOHR = "Syrian Observatory for Human Rights"
+
+
+def _document(doc_id: str, *, outlet: str, url: str, text: str) -> Document:
+    return Document(id=doc_id, source=f"{doc_id}.txt", outlet=outlet, url=url, text=text,
+                    published=dt.date(2024, 12, 6))  # fmt: skip
+
+
+def _event(event_id: str, document: Document, **fields: object) -> tuple[Report, Event]:
+    report_id = f"{document.id}:0:{event_id}"
+    text = str(fields.get("notes", ""))
+    base: dict[str, object] = {"country": "Syria", "evidence": [Evidence(text=text, start=0, end=len(text))]}
+    report = Report(report_id=report_id, document_id=document.id, sentence_start=0, sentence_end=len(text),
+                    sentence=text, **{**base, **fields})  # fmt: skip
+    event = Event(event_id=event_id, report_ids=[report_id], n_sources=1,
+                  sources=[Source(document_id=document.id, outlet=document.outlet, url=document.url,
+                                  attributed_to=[SOHR])], **{**base, **fields})  # fmt: skip
+    return report, event
+
+
+@pytest.fixture
+def filled(store: Store) -> Store:
+    """Three events: a takeover quoted from a hostile page, a strike, and an older clash outside the week."""
+    hostile = _document("d1", outlet=HOSTILE_OUTLET, url="javascript:alert(1)", text=f"Rebels took Hama. {HOSTILE}")
+    plain = _document("d2", outlet="Orontes Daily", url="https://orontes.example/strike", text="A strike hit Idlib.")
+    items = [
+        _event("e1", hostile, event_date=dt.date(2024, 12, 5), event_type="Battles",
+               sub_event_type="Non-state actor overtakes territory", actor1="Hayat Tahrir al Sham",
+               actor2="Military Forces of Syria (2000-)", location="Hama", admin1="Hama", latitude=35.13,
+               longitude=36.75, fatalities=12, notes=f"Rebels took Hama. {HOSTILE}",
+               figures=[Figure(kind="killed", value=12, low=12, high=12, claimant=SOHR)]),
+        _event("e2", plain, event_date=dt.date(2024, 12, 4), event_type="Explosions/Remote violence",
+               sub_event_type="Air/drone strike", actor1="Military Forces of Russia (2000-)", location="Idlib",
+               admin1="Idleb", latitude=35.93, longitude=36.63, fatalities=5,
+               notes='A strike hit Idlib; <a href="javascript:alert(2)">more</a> $5 $x$ [link](javascript:x)'),
+        _event("e3", plain, event_date=dt.date(2024, 11, 20), event_type="Battles", sub_event_type="Armed clash",
+               actor1="Hayat Tahrir al Sham", location="Aleppo", admin1="Aleppo", latitude=36.2, longitude=37.16,
+               notes="Clashes near Aleppo."),
+    ]  # fmt: skip
+    with store.begin() as conn:
+        for document in (hostile, plain):
+            w.write_document(conn, document, minhash=None)
+        w.write_reports(conn, [report for report, _ in items])
+        w.sync_events(conn, [event for _, event in items])
+    return store
+
+
+@pytest.mark.parametrize("suffix", [".html", ".md"])
+def test_report_escapes_untrusted_text(filled: Store, tmp_path: Path, suffix: str) -> None:
+    out = write_report(filled, date=dt.date(2024, 12, 6), days=7, out=tmp_path / f"report{suffix}")
+    text = out.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text.replace("\\", "")  # Markdown backslashes the parentheses
+    assert "<script" not in text.lower()
+    assert "<img src=x" not in text
+    assert "<a " not in text.replace('<a href="https://orontes.example/strike"', "")
+    # Every real link (an HTML attribute; a Markdown link not backslash-escaped) goes to http(s) or is an image.
+    link = r'(?:href|src)="([^"]*)"' if suffix == ".html" else r"(?<!\\)\]\(<?([^)>]*)"
+    targets = re.findall(link, text)
+    assert targets
+    assert all(t.startswith(("https://orontes.example/", "data:image/png;base64,")) for t in targets)
+
+
+def test_report_html_is_one_self_contained_file(filled: Store, tmp_path: Path) -> None:
+    text = write_report(filled, date=dt.date(2024, 12, 6), days=7, out=tmp_path / "r.html").read_text()
+    images = re.findall(r'<img alt="[^"]+" src="data:image/png;base64,([A-Za-z0-9+/=]+)">', text)
+    assert len(images) == 3  # map, events by type, fatalities
+    assert all(base64.b64decode(image)[:8] == b"\x89PNG\r\n\x1a\n" for image in images)
+    assert not re.search(r'(src|href)="(?!data:|https://orontes\.example/)', text)  # nothing loads from elsewhere
+    assert "<link" not in text and "@import" not in text
+
+
+def test_report_statements_link_their_sources(filled: Store, tmp_path: Path) -> None:
+    text = write_report(filled, date=dt.date(2024, 12, 6), days=7, out=tmp_path / "r.html").read_text()
+    assert '<a href="https://orontes.example/strike" rel="noopener noreferrer nofollow">Orontes Daily</a>' in text
+    assert "&lt;img src=x onerror=alert(1)&gt; (per Syrian Observatory for Human Rights)" in text  # shown, not linked
+
+
+def test_report_gathers_the_period(filled: Store) -> None:
+    data = gather(filled, date=dt.date(2024, 12, 6), days=7)
+    assert (data.date_from, data.date_to) == (dt.date(2024, 11, 30), dt.date(2024, 12, 6))
+    assert [e.event_id for e in data.events] == ["e2", "e1"]
+    assert [(c.date, c.actor, c.place) for c in data.changes] == [
+        (dt.date(2024, 12, 5), "Hayat Tahrir al Sham", "Hama")
+    ]
+    assert data.changes_from_events
+    assert [(f.kind, f.value, f.claimant) for f in data.figures] == [("killed", 12, SOHR)]
+    assert data.fatalities == 17
+
+
+def test_report_default_date_is_the_latest_event(filled: Store) -> None:
+    assert gather(filled, date=None, days=1).date_to == dt.date(2024, 12, 5)
+
+
+def test_report_changes_from_control_periods(filled: Store) -> None:
+    data = {"place": "Homs", "actor": "Hayat Tahrir al Sham", "status": "assessed", "valid_from": "2024-12-06",
+            "valid_to": None, "event_ids": ["e1"], "latitude": 34.73, "longitude": 36.71}  # fmt: skip
+    with filled.begin() as conn:
+        conn.execute(
+            insert(control_periods).values(period_id="p1", place="Homs", actor="Hayat Tahrir al Sham",
+                                           status="assessed", valid_from=dt.date(2024, 12, 6), data=data)
+        )  # fmt: skip
+    report = gather(filled, date=dt.date(2024, 12, 6), days=7)
+    assert not report.changes_from_events
+    assert [(c.place, c.status, [s.outlet for s in c.sources]) for c in report.changes] == [
+        ("Homs", "assessed", [HOSTILE_OUTLET])
+    ]
+
+
+def test_report_pdf_is_one_page(filled: Store, tmp_path: Path) -> None:
+    content = write_report(filled, date=dt.date(2024, 12, 6), days=7, out=tmp_path / "r.pdf").read_bytes()
+    assert content[:5] == b"%PDF-"
+    assert len(re.findall(rb"/Type /Page\b", content)) == 1
+
+
+@pytest.mark.parametrize(("name", "days"), [("r.docx", 7), ("report", 7), ("r.html", 0)])
+def test_report_refuses_bad_arguments(filled: Store, tmp_path: Path, name: str, days: int) -> None:
+    with pytest.raises(InputError):
+        write_report(filled, date=None, days=days, out=tmp_path / name)
+    assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://a.example/x?y=1", "https://a.example/x?y=1"),
+        ("http://a.example/", "http://a.example/"),
+        ("javascript:alert(1)", None),
+        (" JavaScript:alert(1)", None),
+        ("data:text/html,<script>alert(1)</script>", None),
+        ("//a.example/x", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_report_safe_url(url: str | None, expected: str | None) -> None:
+    assert safe_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("<b>x</b>", "&lt;b&gt;x&lt;/b&gt;"), ("[a](javascript:x)", r"\[a\]\(javascript:x\)"), ("it's", "it's")],
+)
+def test_report_md_escape(text: str, expected: str) -> None:
+    assert md_escape(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--date", "2024-12-06", "--out", "{tmp}/r.html"], 0, "wrote"),
+        (["--date", "6 Dec", "--out", "{tmp}/r.html"], 1, "Error: [E002]"),
+        (["--out", "{tmp}/r.txt"], 1, "Error: [E134]"),
+    ],
+)
+def test_report_cli(filled: Store, runner: CliRunner, tmp_path: Path, args: list[str], code: int, message: str) -> None:
+    if not filled.is_sqlite:
+        pytest.skip("the CLI test reads the SQLite file by path")
+    db = filled.url.removeprefix("sqlite:///")
+    result = runner.invoke(app, ["report", "--db", db, *[a.format(tmp=tmp_path) for a in args]])
+    assert result.exit_code == code, result.output
+    assert message in result.output
+    assert (tmp_path / "r.html").exists() == (code == 0)
+
+
+@pytest.mark.model
+def test_report_of_the_examples(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "examples.db"))
+    Pipeline(Settings(db=str(tmp_path / "examples.db"))).ingest([str(REPO / "examples"), str(INJECTION_PAGE)], store)
+    text = write_report(store, date=dt.date(2024, 12, 8), days=12, out=tmp_path / "r.html").read_text()
+    store.close()
+    headlines = text.split("<h2>Changes of control</h2>", 1)[1].split("<h2>", 1)[0]
+    for city in ("Aleppo", "Hama", "Homs", "Damascus"):
+        assert f"took {city}" in headlines
+    assert "Crisis Ledger" in text  # the hostile page's event is in the report, and nothing of it runs
+    assert "<script" not in text.lower()
+    assert "javascript:" not in text.lower()
