@@ -379,10 +379,12 @@ def train(
     if not gold.is_file():
         raise InputError(Errors.E010.format(source=gold))
     report = train_event_classifier(gold, out_dir=out, case_tsv=case, extra_negatives=negatives, progress=True)
-    table = Table("held-out part", "measure", "value", title=f"Model saved to {report.model_path}")
-    for part, scores in (("ACLED", report.held_out), ("CASE 2021", report.case_held_out)):
-        for name, value in scores.items():
-            table.add_row(part, name, json.dumps(value.model_dump() if hasattr(value, "model_dump") else value)[:80])
+    table = Table("held-out part", "predictor", "n", "event_type", "sub_event_type", "no event when none",
+                  title=f"Model saved to {report.model_path}")  # fmt: skip
+    for part, by_predictor in (("ACLED", report.held_out), ("CASE 2021", report.case_held_out)):
+        for predictor, scores in by_predictor.items():
+            cells = (scores.event_type, scores.sub_event_type, scores.no_event_rate)
+            table.add_row(part, predictor, str(scores.n), *("-" if v is None else f"{v:.3f}" for v in cells))
     console.print(table)
     console.print(f"Use it with SITREP_EVENT_MODEL={report.model_path} (the setting event_model).")
 

@@ -97,6 +97,10 @@ _COMBINING = re.compile(r"[\u0300-\u036f]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
+# Countries whose name lists stay in memory for fuzzy matching; a worldwide feed cycles through a few dozen.
+FUZZY_CACHE_COUNTRIES = 32
+
+
 def plain_name(text: str) -> str:
     """Lowercase, fold diacritics, drop apostrophes and turn other punctuation into spaces.
 
@@ -456,6 +460,7 @@ class Gazetteer:
     def _fuzzy_candidates(self, iso: str) -> tuple[list[str], list[tuple[int, int]]]:
         cached = self._fuzzy_cache.get(iso)
         if cached is not None:
+            self._fuzzy_cache[iso] = self._fuzzy_cache.pop(iso)  # most recently used last
             return cached
         if iso:
             rows = self.conn.execute(
@@ -468,7 +473,7 @@ class Gazetteer:
                 (_SRC_DEMONYM,),
             ).fetchall()
         result = ([r[0] for r in rows], [(r[1], r[2]) for r in rows])
-        if len(self._fuzzy_cache) >= 8:  # keep memory bounded: a few countries at a time
+        if len(self._fuzzy_cache) >= FUZZY_CACHE_COUNTRIES:  # bounded memory: drop the least recently used
             self._fuzzy_cache.pop(next(iter(self._fuzzy_cache)))
         self._fuzzy_cache[iso] = result
         return result
