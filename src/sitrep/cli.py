@@ -389,6 +389,62 @@ def train(
     console.print(f"Use it with SITREP_EVENT_MODEL={report.model_path} (the setting event_model).")
 
 
+@command("control")
+def control_command(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    date: Annotated[str | None, typer.Option("--date", help="Only periods in force on this day, YYYY-MM-DD.")] = None,
+    place: Annotated[str | None, typer.Option("--place", help="Only this settlement.")] = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="Only holders whose name contains this.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or geojson.")] = "table",
+) -> None:
+    """Who holds which settlement from when to when: holder, status (assessed, claimed, contested), evidence.
+
+    With --place, --actor and --date, the table also gives the distance from the place to the nearest settlement
+    the actor holds that day, beside the distances the sources report.
+
+    Example: sitrep control --date 2024-12-06 --format json
+    """
+    from . import control
+
+    export.check_format(fmt, ("table", "json", "geojson"))
+    day = parse_published(date)
+    settings = _settings(config, db=db)
+    store = open_store(settings.db)
+    with store.connect() as conn:
+        found = list(q.iter_control_periods(conn, on=day, place=place, actor=actor))
+        front: tuple[float | None, list[str]] | None = None
+        if fmt == "table" and place and actor and day:
+            everything = list(q.iter_control_periods(conn, on=day))
+            distance = control.front_distance(everything, place, actor, day, _place_centre(conn, place))
+            reported = control.reported_distances(q.iter_events(conn, EventFilter(date_to=day)), place)
+            front = (distance, [f"{f.value:g} km ({f.claimant or '?'}, {f.date or '?'})" for f in reported])
+    store.close()
+    if fmt == "json":
+        sys.stdout.write(json.dumps([control.period_record(p) for p in found], indent=2, ensure_ascii=False) + "\n")
+        return
+    if fmt == "geojson":
+        sys.stdout.write(json.dumps(control.periods_geojson(found), ensure_ascii=False) + "\n")
+        return
+    table = Table("place", "admin1", "holder", "status", "from", "to", "events", title=f"{len(found)} control periods")
+    for period in found:
+        table.add_row(
+            period.place,
+            period.admin1 or "",
+            period.actor,
+            period.status,
+            period.valid_from.isoformat(),
+            period.valid_to.isoformat() if period.valid_to else "",
+            str(len(period.event_ids)),
+        )
+    console.print(table)
+    if front is not None:
+        distance, claims = front
+        held = "no located settlement held" if distance is None else f"{distance:g} km"
+        console.print(f"Front distance from {place} to {actor} on {day}: {held}", highlight=False)
+        console.print(f"Reported: {'; '.join(claims) or 'none'}", highlight=False)
+
+
 @command("settings")
 def settings_command(config: ConfigOption = None) -> None:
     """Show every setting with its value and help.

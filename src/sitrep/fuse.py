@@ -18,11 +18,10 @@ re-ingest and another input order.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,9 +44,11 @@ EXPLOSIONS = "Explosions/Remote violence"
 VIOLENCE_AGAINST_CIVILIANS = "Violence against civilians"
 ARMED_CLASH = "Armed clash"
 # ACLED's territorial sub-types (codebook names, not vocabulary): their order breaks ties between them.
+NON_STATE_TAKEOVER = "Non-state actor overtakes territory"
+GOVERNMENT_REGAINS = "Government regains territory"
 TERRITORIAL_SUB_TYPES: tuple[str, ...] = (
-    "Non-state actor overtakes territory",
-    "Government regains territory",
+    NON_STATE_TAKEOVER,
+    GOVERNMENT_REGAINS,
     "Non-violent transfer of territory",
 )
 # ACLED: when one sentence reports a takeover and another only fighting at the same place and day, the
@@ -335,12 +336,34 @@ class _Fuser:
             days = [m.day for m in members if m.day is not None]
             if days and max(days) - min(days) > self.window:
                 # A chain longer than the window is several events: one a day (ACLED's events are atomic by day).
-                by_day: dict[int | None, list[_Item]] = defaultdict(list)
-                for m in members:
-                    by_day[m.day].append(m)
-                out.extend(by_day.values())
+                out.extend(self._split_by_day(members))
             else:
                 out.append(members)
+        return out
+
+    def _split_by_day(self, members: list[_Item]) -> list[list[_Item]]:
+        """The day-by-day clusters of a chain: only reports of one day, linked directly, stay together."""
+        by_day: dict[int | None, list[_Item]] = defaultdict(list)
+        for m in members:
+            by_day[m.day].append(m)
+        out: list[list[_Item]] = []
+        for day_members in by_day.values():
+            local = {m.index: m.index for m in day_members}
+
+            def root(i: int, local: dict[int, int] = local) -> int:
+                while local[i] != i:
+                    i = local[i]
+                return i
+
+            for n, a in enumerate(day_members):
+                for b in day_members[n + 1 :]:
+                    if a.day == b.day and self.fits(a, b):
+                        ra, rb = root(a.index), root(b.index)
+                        local[max(ra, rb)] = min(ra, rb)
+            groups: dict[int, list[_Item]] = defaultdict(list)
+            for m in day_members:
+                groups[root(m.index)].append(m)
+            out.extend(groups.values())
         return out
 
     def _link_precise(self, items: list[_Item]) -> None:
@@ -383,8 +406,7 @@ class _Fuser:
             for day in days:
                 for other in vague_by_day.get(day, ()):
                     if other.index > item.index and self.fits(item, other):
-                        # Vague reports join each other directly, never through a precise cluster.
-                        self.parent[self.find(other.index)] = self.find(item.index)
+                        self.union(item.index, other.index)
 
 
 # ---- fusion ------------------------------------------------------------------------------------------------------
@@ -416,7 +438,10 @@ def fuse_reports(
     sides = sides or default_sides()
     clusters = _Fuser(unique, settings=settings, sides=sides).clusters()
     merged = [
-        (min(item.index for item in members), _merge([item.report for item in members], outlets or {}, urls or {}, sides))
+        (
+            min(item.index for item in members),
+            _merge([item.report for item in members], outlets or {}, urls or {}, sides),
+        )
         for members in clusters
     ]
     _assign_ids(merged)
@@ -451,16 +476,18 @@ def event_id_for(key: tuple[str, ...]) -> str:
     return hashlib.sha1("|".join(key).encode("utf-8")).hexdigest()[:16]
 
 
-def _merge(
-    members: list[Report], outlets: dict[str, str | None], urls: dict[str, str | None], sides: Sides
-) -> Event:
+def _merge(members: list[Report], outlets: dict[str, str | None], urls: dict[str, str | None], sides: Sides) -> Event:
     members = sorted(members, key=lambda r: r.report_id)
     sub_type = _sub_type(members)
     lead = max(
         (r for r in members if r.sub_event_type == sub_type),
         key=lambda r: (sides.specific(r.actor1) + sides.specific(r.actor2), _place_rank(r), r.confidence),
     )
-    placed = max(members, key=lambda r: (_place_rank(r), sum(m.geonameid == r.geonameid for m in members)))
+    # A takeover's place is where the takeover was, not where the fighting around it was reported.
+    candidates = [r for r in members if r.sub_event_type == sub_type] if sub_type in TERRITORIAL_SUB_TYPES else members
+    placed = max(
+        candidates, key=lambda r: (_place_rank(r), sum(m.geonameid == r.geonameid for m in members), r.report_id)
+    )
     dated = [r for r in members if r.event_date is not None]
     when = min(dated, key=lambda r: (r.time_precision or 3, r.event_date)) if dated else lead
     base = lead.model_dump(include=set(Event.model_fields) & set(Report.model_fields))
@@ -507,7 +534,7 @@ def _merge(
     }
     base.update(fused)
     event = Event.model_validate({**base, "event_id": ""})
-    event.event_id = "|".join(fusion_key(event)[:2] + (family(lead),))
+    event.event_id = "|".join((*fusion_key(event)[:2], family(lead)))
     return event
 
 
@@ -524,25 +551,31 @@ def _sub_type(members: list[Report]) -> str:
     return max(sorted(documents), key=rank)
 
 
+_Slot = tuple[str | None, str | None, int | None]
+
+
 def _actors(lead: Report, members: list[Report], sides: Sides) -> dict[str, Any]:
     """The lead report's actors, with a vague or missing slot filled by a named actor another report gives."""
-    slots = [
-        [lead.actor1, lead.assoc_actor_1, lead.inter1],
-        [lead.actor2, lead.assoc_actor_2, lead.inter2],
+    slots: list[_Slot] = [
+        (lead.actor1, lead.assoc_actor_1, lead.inter1),
+        (lead.actor2, lead.assoc_actor_2, lead.inter2),
     ]
+    kinds = {_kind(lead)} | ({"battle"} if _kind(lead) == "territory" else set())
     for report in members:
-        pair = [
-            [report.actor1, report.assoc_actor_1, report.inter1],
-            [report.actor2, report.assoc_actor_2, report.inter2],
+        if _kind(report) not in kinds:
+            continue  # a strike's actors are not the takeover's
+        pair: list[_Slot] = [
+            (report.actor1, report.assoc_actor_1, report.inter1),
+            (report.actor2, report.assoc_actor_2, report.inter2),
         ]
-        straight = sides.fits(lead.actor1, report.actor1) and sides.fits(lead.actor2, report.actor2)
-        if not straight:
+        if _swapped(lead, report, sides):
             pair.reverse()
-        for slot, other in zip(slots, pair, strict=True):
-            if not sides.specific(slot[0]) and sides.specific(other[0]) and sides.fits(slot[0], other[0]):
-                other_side = slots[1 - slots.index(slot)][0]
-                if not (sides.specific(other_side) and sides.side(other_side) == sides.side(other[0])):
-                    slot[:] = other
+        for number in (0, 1):
+            mine, other, facing = slots[number][0], pair[number][0], slots[1 - number][0]
+            if sides.specific(mine) or not sides.specific(other) or not sides.fits(mine, other):
+                continue
+            if not (sides.specific(facing) and sides.side(facing) == sides.side(other)):
+                slots[number] = pair[number]
     (a1, s1, i1), (a2, s2, i2) = slots
     return {
         "actor1": a1,
@@ -551,8 +584,24 @@ def _actors(lead: Report, members: list[Report], sides: Sides) -> dict[str, Any]
         "actor2": a2,
         "assoc_actor_2": s2,
         "inter2": i2,
-        "interaction": interaction(i1 if isinstance(i1, int) else None, i2 if isinstance(i2, int) else None),
+        "interaction": interaction(i1, i2),
     }
+
+
+def _swapped(lead: Report, report: Report, sides: Sides) -> bool:
+    """Whether a report names the lead's actors in the other order. A loose name fits either slot, so slots are
+    scored: the same name beats an empty slot, which beats a loose fit."""
+
+    def score(a: str | None, b: str | None) -> float:
+        if a and b and actor_key(a) == actor_key(b):
+            return 3.0
+        if not a or not b:
+            return 1.0
+        return 0.5 if sides.fits(a, b) else -10.0
+
+    straight = score(lead.actor1, report.actor1) + score(lead.actor2, report.actor2)
+    swapped = score(lead.actor1, report.actor2) + score(lead.actor2, report.actor1)
+    return swapped > straight
 
 
 def _place_rank(report: Report) -> int:

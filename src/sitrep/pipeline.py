@@ -195,11 +195,19 @@ class Pipeline:
         return stats
 
     def _refuse(self, store: Store, dates: set[dt.date], stats: IngestStats) -> None:
-        """Fuse again every report near the touched dates and bring the stored events in line."""
+        """Fuse again every report near the touched dates and bring the stored events in line, then rebuild the
+        control timeline from the live events.
+
+        Reports are read a window wider than the events replaced, so that an event at the edge of the range is
+        fused with all its reports.
+        """
+        from .control import control_timeline
+        from .store.filters import EventFilter
+
         window = dt.timedelta(days=self.settings.fusion_window_days)
         date_from, date_to = min(dates) - window, max(dates) + window
         with store.begin() as conn:
-            reports = list(q.iter_reports(conn, date_from=date_from, date_to=date_to))
+            reports = list(q.iter_reports(conn, date_from=date_from - window, date_to=date_to + window))
             documents = {r.document_id for r in reports}
             outlets: dict[str, str | None] = {}
             urls: dict[str, str | None] = {}
@@ -207,11 +215,12 @@ class Pipeline:
                 document = q.get_document(conn, doc_id)
                 if document is not None:
                     outlets[doc_id], urls[doc_id] = document.outlet, document.url
-            events = fuse_reports(reports, settings=self.settings, outlets=outlets, urls=urls)
-            from .store.filters import EventFilter
-
+            fused = fuse_reports(reports, settings=self.settings, outlets=outlets, urls=urls)
+            events = [e for e in fused if e.event_date is None or date_from <= e.event_date <= date_to]
             existing = [e.event_id for e in q.iter_events(conn, EventFilter(date_from=date_from, date_to=date_to))]
             new, updated, deleted = w.sync_events(conn, events, replaces=existing)
+            periods = control_timeline(q.iter_events(conn), settings=self.settings)
+            w.sync_control_periods(conn, periods)
         stats.events_new += new
         stats.events_updated += updated
         stats.events_deleted += deleted

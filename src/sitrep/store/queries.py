@@ -169,6 +169,7 @@ def iter_control_periods(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     place: str | None = None,
+    actor: str | None = None,
 ) -> Iterator[ControlPeriod]:
     """Stored control periods: those in force `on` a day, or starting within [date_from, date_to], of a place.
 
@@ -178,6 +179,7 @@ def iter_control_periods(
         date_from: Periods that start on or after this day.
         date_to: Periods that start on or before this day.
         place: Periods of this place (case-insensitive).
+        actor: Periods whose holder's name contains this text (case-insensitive).
 
     Returns:
         The periods by place, then start date.
@@ -192,6 +194,8 @@ def iter_control_periods(
         query = query.where(c.valid_from <= date_to)
     if place:
         query = query.where(func.lower(c.place) == place.lower())
+    if actor:
+        query = query.where(func.lower(c.actor).contains(actor.lower(), autoescape=True))
     for row in conn.execute(query):
         # Like events, a period's model may be wrapped as {"content": ...}; accept both layouts.
         data = row.data.get("content", row.data) if isinstance(row.data, dict) else row.data

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from ..models import Document, Event, Report
-from .schema import document_copies, documents, event_sources, events, reports
+from ..models import ControlPeriod, Document, Event, Report
+from .schema import control_periods, document_copies, documents, event_sources, events, reports
 
 
 def now() -> dt.datetime:
@@ -181,3 +182,49 @@ def _sources_by_report(event: Event) -> list[tuple[str, str | None, list[str]]]:
         source = by_document.get(document_id)
         out.append((document_id, source.outlet if source else None, list(source.attributed_to) if source else []))
     return out
+
+
+def sync_control_periods(conn: Connection, periods: Sequence[ControlPeriod]) -> tuple[int, int, int]:
+    """Make the stored control periods match a fresh timeline: insert new ones, update changed ones (keyed by a
+    stable `period_id`), delete those the timeline no longer has. Writing the same timeline twice changes nothing.
+
+    Args:
+        conn: An open transaction.
+        periods: The whole timeline, as `control.control_timeline` made it.
+
+    Returns:
+        Counts of (new, updated, deleted) periods.
+    """
+    new = updated = 0
+    fresh: set[str] = set()
+    for period in periods:
+        pid = control_period_id(period)
+        fresh.add(pid)
+        data = period.model_dump(mode="json")
+        values = {
+            "place": period.place,
+            "geonameid": period.geonameid,
+            "actor": period.actor,
+            "status": period.status,
+            "valid_from": period.valid_from,
+            "valid_to": period.valid_to,
+            "data": data,
+        }
+        stored = conn.execute(select(control_periods.c.data).where(control_periods.c.period_id == pid)).first()
+        if stored is None:
+            conn.execute(insert(control_periods).values(period_id=pid, **values))
+            new += 1
+        elif stored.data != data:
+            conn.execute(update(control_periods).where(control_periods.c.period_id == pid).values(**values))
+            updated += 1
+    gone = [row[0] for row in conn.execute(select(control_periods.c.period_id)) if row[0] not in fresh]
+    for pid in gone:
+        conn.execute(delete(control_periods).where(control_periods.c.period_id == pid))
+    return new, updated, len(gone)
+
+
+def control_period_id(period: ControlPeriod) -> str:
+    """A stable id for a control period: its settlement, holder, status and first day."""
+    place = f"g{period.geonameid}" if period.geonameid is not None else period.place.casefold()
+    key = "|".join((place, period.actor, period.status, period.valid_from.isoformat()))
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]

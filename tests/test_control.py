@@ -1,0 +1,183 @@
+"""Territorial control: periods per settlement from takeover events, their status, front distances, storage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from sitrep.control import control_timeline, front_distance, load_control_vocabulary, reported_distances
+from sitrep.errors import DataFileError
+from sitrep.models import ControlPeriod, Event, Evidence, Figure
+from sitrep.settings import Settings
+from sitrep.store import open_store
+from sitrep.store import queries as q
+from sitrep.store import write as w
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+HTS = "Hayat Tahrir al Sham"
+ARMY = "Military Forces of Syria (2000-)"
+# Gazetteer facts (GeoNames ids and coordinates), not text.
+HAMA = {"location": "Hama", "geonameid": 170017, "latitude": 35.13, "longitude": 36.76, "admin1": "Hama"}
+HOMS = {"location": "Homs", "geonameid": 169577, "latitude": 34.72, "longitude": 36.73, "admin1": "Homs"}
+
+
+def _event(event_id: str, day: int, place: dict[str, Any], text: str, **fields: Any) -> Event:
+    values: dict[str, Any] = {
+        "event_id": event_id,
+        "event_date": dt.date(2024, 12, day),
+        "event_type": "Battles",
+        "sub_event_type": "Non-state actor overtakes territory",
+        "actor1": HTS,
+        "actor2": ARMY,
+        "geo_precision": 1,
+        "attributed_to": ["Syrian Observatory for Human Rights"],
+        "evidence": [Evidence(text=text, start=0, end=len(text))],
+        **place,
+    }
+    values.update(fields)
+    return Event.model_validate(values)
+
+
+def _timeline(events: list[Event]) -> list[tuple[str, str, str, str, str | None]]:
+    return [
+        (p.place, p.actor, p.status, p.valid_from.isoformat(), p.valid_to.isoformat() if p.valid_to else None)
+        for p in control_timeline(events, settings=Settings())
+    ]
+
+
+def test_control_takeover_starts_a_period_held_by_the_coalition() -> None:
+    events = [_event("e1", 5, HAMA, "Fighters seized the city.")]
+    assert _timeline(events) == [("Hama", "Military Operations Command", "assessed", "2024-12-05", None)]
+
+
+def test_control_next_change_closes_the_period() -> None:
+    events = [
+        _event("e1", 5, HAMA, "Fighters seized the city."),
+        _event("e2", 9, HAMA, "The army retook the city.", sub_event_type="Government regains territory",
+               actor1=ARMY, actor2=HTS),
+    ]  # fmt: skip
+    assert _timeline(events) == [
+        ("Hama", "Military Operations Command", "assessed", "2024-12-05", "2024-12-08"),
+        ("Hama", ARMY, "assessed", "2024-12-09", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("claimants", "text", "status"),
+    [
+        (["Military Operations Command"], "Its fighters seized the city.", "claimed"),
+        ([ARMY], "The army said it withdrew from the city.", "assessed"),
+        (["Syrian Observatory for Human Rights"], "Fighters pushed into the western districts.", "contested"),
+    ],
+)
+def test_control_status_follows_who_says_it(claimants: list[str], text: str, status: str) -> None:
+    events = [_event("e1", 5, HAMA, text, attributed_to=claimants)]
+    assert [p.status for p in control_timeline(events, settings=Settings())] == [status]
+
+
+def test_control_withdrawal_gives_the_place_to_the_other_side() -> None:
+    text = "Rebels took control of the city after the army pulled out."
+    events = [_event("e1", 7, HOMS, text, event_type="Strategic developments",
+                     sub_event_type="Non-violent transfer of territory", actor1=ARMY, actor2=HTS)]  # fmt: skip
+    assert [p.actor for p in control_timeline(events, settings=Settings())] == ["Military Operations Command"]
+
+
+def test_control_countryside_takeover_says_nothing_about_the_city() -> None:
+    events = [_event("e1", 4, HAMA, "Fighters seized villages in the countryside.", geo_precision=2)]
+    assert control_timeline(events, settings=Settings()) == []
+
+
+def test_control_clash_after_takeover_makes_it_contested() -> None:
+    events = [
+        _event("e1", 5, HAMA, "Fighters seized the city."),
+        _event("e2", 7, HAMA, "Clashes went on.", sub_event_type="Armed clash"),
+    ]
+    assert [(p.status, p.valid_from.day) for p in control_timeline(events, settings=Settings())] == [
+        ("assessed", 5),
+        ("contested", 7),
+    ]
+
+
+def test_control_front_distance_to_nearest_held_settlement() -> None:
+    periods = control_timeline([_event("e1", 5, HAMA, "Fighters seized the city.")], settings=Settings())
+    homs = (34.72, 36.73)
+    distance = front_distance(periods, "Homs", HTS, dt.date(2024, 12, 6), homs)
+    assert distance is not None and 40 < distance < 50
+    assert front_distance(periods, "Homs", HTS, dt.date(2024, 12, 4), homs) is None
+
+
+def test_control_reported_distances_keep_claimants() -> None:
+    figure = Figure(kind="distance_km", value=10, place="Hama", claimant="Syrian Observatory for Human Rights")
+    event = _event("e1", 4, HAMA, "Fighters advanced.", sub_event_type="Armed clash", figures=[figure])
+    assert reported_distances([event], "hama") == [figure]
+
+
+def test_control_vocabulary_bad_file_names_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "control.yaml"
+    path.write_text("control:\n  gain_sub_types: []\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="gain_sub_types"):
+        load_control_vocabulary(path)
+
+
+def test_control_store_sync_is_idempotent(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "c.db"))
+    periods = control_timeline([_event("e1", 5, HAMA, "Fighters seized the city.")], settings=Settings())
+    with store.begin() as conn:
+        assert w.sync_control_periods(conn, periods) == (1, 0, 0)
+    with store.begin() as conn:
+        assert w.sync_control_periods(conn, periods) == (0, 0, 0)
+    with store.connect() as conn:
+        assert list(q.iter_control_periods(conn, on=dt.date(2024, 12, 6), actor="operations")) == periods
+        assert list(q.iter_control_periods(conn, on=dt.date(2024, 12, 4))) == []
+
+
+@pytest.mark.model
+def test_control_examples_give_the_city_takeovers(tmp_path: Path) -> None:
+    from sitrep.cli import app
+    from sitrep.pipeline import Pipeline
+
+    db = str(tmp_path / "e.db")
+    Pipeline(Settings()).ingest([str(EXAMPLES)], open_store(db))
+    result = CliRunner().invoke(app, ["control", "--db", db, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    periods = [ControlPeriod.model_validate(p) for p in json.loads(result.output)]
+    first = {p.place: p.valid_from for p in sorted(periods, key=lambda p: p.valid_from, reverse=True)}
+    assert first.get("Aleppo") in (dt.date(2024, 11, 29), dt.date(2024, 11, 30))
+    assert first.get("Hama") == dt.date(2024, 12, 5)
+    assert first.get("Homs") in (dt.date(2024, 12, 7), dt.date(2024, 12, 8))
+    assert first.get("Damascus") == dt.date(2024, 12, 8)
+    for period in periods:
+        assert period.actor != ARMY and period.event_ids
+
+
+@pytest.mark.parametrize("fmt", ["json", "geojson"])
+def test_control_cli_prints_the_contract(tmp_path: Path, fmt: str) -> None:
+    from sitrep.cli import app
+
+    db = str(tmp_path / "cli.db")
+    store = open_store(db)
+    with store.begin() as conn:
+        w.sync_control_periods(
+            conn, control_timeline([_event("e1", 5, HAMA, "Fighters seized it.")], settings=Settings())
+        )
+    result = CliRunner().invoke(app, ["control", "--db", db, "--date", "2024-12-06", "--format", fmt])
+    assert result.exit_code == 0, result.output
+    record = {
+        "place": "Hama",
+        "admin1": "Hama",
+        "latitude": 35.13,
+        "longitude": 36.76,
+        "actor": "Military Operations Command",
+        "status": "assessed",
+        "valid_from": "2024-12-05",
+        "valid_to": None,
+        "event_ids": ["e1"],
+    }
+    payload = json.loads(result.output)
+    found = payload if fmt == "json" else [f["properties"] for f in payload["features"]]
+    assert found == [record]

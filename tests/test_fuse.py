@@ -1,0 +1,180 @@
+"""Fusion: reports of one event become one event; separate events stay apart; ids do not depend on order."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sitrep.fuse import fuse_reports
+from sitrep.models import Event, Figure, Report
+from sitrep.settings import Settings
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+DAY = dt.date(2024, 12, 2)
+# Gazetteer facts (GeoNames ids and coordinates), not text.
+IDLIB = {"location": "Idlib", "geonameid": 169389, "latitude": 35.93, "longitude": 36.63, "admin1": "Idleb"}
+SARMADA = {"location": "Sarmada", "geonameid": None, "latitude": 36.18, "longitude": 36.72, "admin1": "Idleb"}
+ATARIB = {"location": "Atarib", "geonameid": 174030, "latitude": 36.14, "longitude": 36.83, "admin1": "Aleppo"}
+HAMA = {"location": "Hama", "geonameid": 170017, "latitude": 35.13, "longitude": 36.76, "admin1": "Hama"}
+OUTLETS: dict[str, str | None] = {"doc-a": "Outlet A", "doc-b": "Outlet B", "doc-c": "Outlet C"}
+
+
+def _report(report_id: str, document_id: str, place: dict[str, Any], **fields: Any) -> Report:
+    values: dict[str, Any] = {
+        "report_id": f"{document_id}:{report_id}",
+        "document_id": document_id,
+        "sentence_start": 0,
+        "sentence_end": 10,
+        "sentence": "A sentence written for this test.",
+        "event_date": DAY,
+        "time_precision": 1,
+        "event_type": "Explosions/Remote violence",
+        "sub_event_type": "Air/drone strike",
+        "actor1": "Military Forces of Syria (2000-)",
+        "actor2": "Civilians (Syria)",
+        "geo_precision": 1,
+        "country": "Syria",
+        **place,
+    }
+    values.update(fields)
+    return Report.model_validate(values)
+
+
+def _fuse(reports: list[Report]) -> list[Event]:
+    return fuse_reports(reports, settings=Settings(), outlets=OUTLETS)
+
+
+def test_fuse_one_strike_from_two_outlets_is_one_event() -> None:
+    events = _fuse([_report("1", "doc-a", IDLIB), _report("1", "doc-b", IDLIB, geo_precision=2)])
+    assert len(events) == 1
+    assert events[0].n_sources == 2
+    assert sorted(s.outlet or "" for s in events[0].sources) == ["Outlet A", "Outlet B"]
+    assert events[0].geo_precision == 1
+
+
+def test_fuse_two_strikes_in_two_towns_stay_two() -> None:
+    events = _fuse([_report("1", "doc-a", IDLIB), _report("2", "doc-a", ATARIB), _report("1", "doc-b", SARMADA)])
+    assert sorted(e.location or "" for e in events) == ["Atarib", "Idlib", "Sarmada"]
+
+
+@pytest.mark.parametrize("days_apart", [2, 5])
+def test_fuse_strikes_days_apart_stay_apart(days_apart: int) -> None:
+    later = DAY + dt.timedelta(days=days_apart)
+    assert len(_fuse([_report("1", "doc-a", IDLIB), _report("1", "doc-b", IDLIB, event_date=later)])) == 2
+
+
+def test_fuse_disagreeing_figures_kept_side_by_side() -> None:
+    eleven = Figure(kind="killed", value=11, low=11, high=11, claimant="White Helmets")
+    eight = Figure(kind="killed", value=8, low=8, high=8, claimant="Syrian Observatory for Human Rights")
+    events = _fuse(
+        [
+            _report("1", "doc-a", IDLIB, fatalities=11, fatalities_low=11, fatalities_high=11, figures=[eleven]),
+            _report("1", "doc-b", IDLIB, fatalities=8, fatalities_low=8, fatalities_high=8, figures=[eight]),
+        ]
+    )
+    assert len(events) == 1
+    event = events[0]
+    assert sorted((f.value, f.claimant) for f in event.figures) == [
+        (8, "Syrian Observatory for Human Rights"),
+        (11, "White Helmets"),
+    ]
+    assert (event.fatalities_low, event.fatalities, event.fatalities_high) == (8, 8, 11)
+
+
+def test_fuse_swapped_actors_are_one_battle() -> None:
+    clash = {"event_type": "Battles", "sub_event_type": "Armed clash"}
+    events = _fuse(
+        [
+            _report(
+                "1", "doc-a", HAMA, **clash, actor1="Hayat Tahrir al Sham", actor2="Military Forces of Syria (2000-)"
+            ),
+            _report(
+                "1", "doc-b", HAMA, **clash, actor1="Military Forces of Syria (2000-)", actor2="Hayat Tahrir al Sham"
+            ),
+        ]
+    )
+    assert len(events) == 1
+
+
+def test_fuse_strike_in_battle_merges_and_takeover_names_event() -> None:
+    battle = {"event_type": "Battles", "actor1": "Hayat Tahrir al Sham", "actor2": "Military Forces of Syria (2000-)"}
+    events = _fuse(
+        [
+            _report("1", "doc-a", HAMA, **battle, sub_event_type="Armed clash"),
+            _report("2", "doc-a", HAMA, actor2="Hayat Tahrir al Sham"),
+            _report("1", "doc-b", HAMA, **battle, sub_event_type="Non-state actor overtakes territory"),
+        ]
+    )
+    assert [(e.sub_event_type, len(e.report_ids)) for e in events] == [("Non-state actor overtakes territory", 3)]
+
+
+def test_fuse_fighting_before_takeover_stays_armed_clash() -> None:
+    battle = {"event_type": "Battles", "actor1": "Hayat Tahrir al Sham", "actor2": "Military Forces of Syria (2000-)"}
+    events = _fuse(
+        [
+            _report("1", "doc-a", HAMA, **battle, sub_event_type="Armed clash", event_date=DAY - dt.timedelta(days=1)),
+            _report("1", "doc-b", HAMA, **battle, sub_event_type="Non-state actor overtakes territory"),
+        ]
+    )
+    assert sorted(e.sub_event_type for e in events) == ["Armed clash", "Non-state actor overtakes territory"]
+
+
+def test_fuse_strike_on_civilians_stays_out_of_battle() -> None:
+    battle = {"event_type": "Battles", "actor1": "Hayat Tahrir al Sham", "actor2": "Military Forces of Syria (2000-)"}
+    events = _fuse([_report("1", "doc-a", HAMA, **battle, sub_event_type="Armed clash"), _report("2", "doc-b", HAMA)])
+    assert len(events) == 2
+
+
+def test_fuse_region_report_joins_only_a_single_fit() -> None:
+    province = {"location": "Idleb", "geonameid": None, "latitude": None, "longitude": None, "admin1": "Idleb"}
+    vague = _report("9", "doc-c", province, geo_precision=3)
+    alone = _fuse([_report("1", "doc-a", IDLIB), vague])
+    assert len(alone) == 1 and alone[0].n_sources == 2 and alone[0].location == "Idlib"
+    two = _fuse([_report("1", "doc-a", IDLIB), _report("2", "doc-b", SARMADA), vague])
+    assert len(two) == 3
+
+
+def test_fuse_reordered_input_gives_identical_events() -> None:
+    reports = [
+        _report("1", "doc-a", IDLIB),
+        _report("1", "doc-b", IDLIB, geo_precision=2),
+        _report("2", "doc-a", SARMADA),
+        _report("3", "doc-a", ATARIB, event_date=DAY - dt.timedelta(days=1)),
+        _report("2", "doc-b", HAMA, event_type="Battles", sub_event_type="Armed clash", actor2="Hayat Tahrir al Sham"),
+    ]
+    expected = sorted(e.model_dump_json() for e in _fuse(reports))
+    for seed in range(5):
+        shuffled = reports[:]
+        random.Random(seed).shuffle(shuffled)
+        assert sorted(e.model_dump_json() for e in _fuse(shuffled)) == expected
+
+
+def test_fuse_event_id_survives_a_new_report() -> None:
+    first = _fuse([_report("5", "doc-b", IDLIB)])
+    second = _fuse([_report("5", "doc-b", IDLIB), _report("1", "doc-a", IDLIB)])
+    assert [e.event_id for e in first] == [e.event_id for e in second]
+
+
+@pytest.mark.model
+def test_fuse_examples_idlib_pair_is_one_event_with_both_figures(tmp_path: Path) -> None:
+    from sitrep.pipeline import Pipeline
+    from sitrep.store import open_store
+    from sitrep.store import queries as q
+
+    store = open_store(str(tmp_path / "f.db"))
+    Pipeline(Settings()).ingest([str(EXAMPLES)], store)
+    with store.connect() as conn:
+        strikes = [
+            e
+            for e in q.iter_events(conn)
+            if e.location == "Idlib" and e.event_date == DAY and e.sub_event_type == "Air/drone strike"
+        ]
+    killed = {(f.value, f.claimant) for e in strikes for f in e.figures if f.kind == "killed"}
+    assert len(strikes) == 1
+    assert strikes[0].n_sources == 2
+    assert {value for value, _ in killed} == {8, 11}
+    assert strikes[0].fatalities == 8
