@@ -27,8 +27,8 @@ def _report(report_id: str, document_id: str, place: dict[str, Any], **fields: A
     values: dict[str, Any] = {
         "report_id": f"{document_id}:{report_id}",
         "document_id": document_id,
-        "sentence_start": 0,
-        "sentence_end": 10,
+        "sentence_start": 100 * int(report_id),  # each report its own sentence
+        "sentence_end": 100 * int(report_id) + 10,
         "sentence": "A sentence written for this test.",
         "event_date": DAY,
         "time_precision": 1,
@@ -178,3 +178,17 @@ def test_fuse_examples_idlib_pair_is_one_event_with_both_figures(tmp_path: Path)
     assert strikes[0].n_sources == 2
     assert {value for value, _ in killed} == {8, 11}
     assert strikes[0].fatalities == 8
+
+
+def test_fuse_keeps_apart_two_events_split_from_one_sentence() -> None:
+    battle = {"event_type": "Battles", "actor1": "Hayat Tahrir al Sham", "actor2": "Military Forces of Syria (2000-)"}
+    clash = _report("1", "doc-a", HAMA, **battle, sub_event_type="Armed clash")
+    takeover = clash.model_copy(
+        update={"report_id": "doc-a:1b", "sub_event_type": "Non-state actor overtakes territory"}
+    )
+    headline = _report("2", "doc-a", HAMA, **battle, sub_event_type="Non-state actor overtakes territory")
+    events = _fuse([clash, takeover, headline])
+    assert sorted((e.sub_event_type, len(e.report_ids)) for e in events) == [
+        ("Armed clash", 1),
+        ("Non-state actor overtakes territory", 2),
+    ]

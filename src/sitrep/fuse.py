@@ -288,6 +288,12 @@ class _Fuser:
             for i, r in enumerate(reports)
         ]
         self.parent = list(range(len(self.items)))
+        self.same_type_only = False
+        # The sub-types each component holds per sentence: the extractor splits a sentence into two events on
+        # purpose (the fighting and the takeover it ended in), so fusion must not join them again.
+        self.sentence_types: dict[int, dict[tuple[str, int], set[str]]] = {
+            i: {(r.document_id, r.sentence_start): {r.sub_event_type}} for i, r in enumerate(reports)
+        }
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -297,8 +303,16 @@ class _Fuser:
 
     def union(self, i: int, j: int) -> None:
         ri, rj = self.find(i), self.find(j)
-        if ri != rj:
-            self.parent[max(ri, rj)] = min(ri, rj)
+        if ri == rj:
+            return
+        a, b = self.sentence_types[ri], self.sentence_types[rj]
+        if any(key in b and b[key] != types for key, types in a.items()):
+            return  # it would put two events split from one sentence back into one
+        keep, drop = min(ri, rj), max(ri, rj)
+        self.parent[drop] = keep
+        merged = self.sentence_types.pop(drop)
+        for key, types in merged.items():
+            self.sentence_types[keep].setdefault(key, set()).update(types)
 
     def fits(self, a: _Item, b: _Item) -> bool:
         if a.day is None or b.day is None:
@@ -310,6 +324,8 @@ class _Fuser:
             if gap > self.window:
                 return False
             same_day = gap == 0 or (a.report.time_precision or 1) > 1 or (b.report.time_precision or 1) > 1
+        if self.same_type_only and a.report.sub_event_type != b.report.sub_event_type:
+            return False
         return (
             _types_fit(a, b, same_day=same_day)
             and _places_fit(a.report, b.report, same_day=same_day, radius_km=self.settings.fusion_radius_km)
@@ -325,9 +341,12 @@ class _Fuser:
         for item in self.items:
             r = item.report
             blocks[((r.admin1 or r.country or "").casefold(), family(r))].append(item)
-        for block in blocks.values():
-            self._link_precise([it for it in block if it.precise])
-            self._link_vague([it for it in block if not it.precise], [it for it in block if it.precise])
+        # Reports of one sub-type link first, so that a takeover's reports are together before a clash split
+        # from one of their sentences asks to join them (and is refused).
+        for self.same_type_only in (True, False):
+            for block in blocks.values():
+                self._link_precise([it for it in block if it.precise])
+                self._link_vague([it for it in block if not it.precise], [it for it in block if it.precise])
         components: dict[int, list[_Item]] = defaultdict(list)
         for item in self.items:
             components[self.find(item.index)].append(item)
