@@ -307,3 +307,16 @@ def test_actors_recall_on_held_out_acled_rows(registry: ActorRegistry, nlp: Lang
         total += 1
         found += actor_key(row["actor1"]) in names
     assert found / total >= 0.70
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Rebels take Homs. Fighters of Hayat Tahrir al-Sham entered the city on Sunday.", "Hayat Tahrir al Sham"),
+        ("Rebels clashed with Hayat Tahrir al-Sham near Idlib.", "Unidentified Armed Group ({country})"),
+    ],
+)
+def test_actors_coref_headline_rebels_named_in_a_later_sentence(nlp: Language, text: str, expected: str) -> None:
+    doc = nlp(text)
+    rebels = next(s for s in doc.spans[ACTOR_SPANS] if s.text == "Rebels")
+    assert rebels.id_ == expected

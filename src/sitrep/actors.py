@@ -1139,10 +1139,18 @@ class ActorCoref:
         self, actors: Sequence[Span], start: int, description: DescriptionEntry, doc_country: str | None
     ) -> Span | None:
         earlier = [s for s in actors if s.end <= start and s.label_ in description.links_to]
+        if not STATE_KINDS.intersection(description.links_to):
+            if earlier:
+                return max(earlier, key=lambda s: s.end)
+            # A headline often says "Rebels" before the story names them: from the first sentence only, the first
+            # group named in a later sentence (in the same sentence a later name is usually the other side).
+            first = actors[0].doc[start].sent if actors else None
+            if first is not None and first.start == 0:
+                later = [s for s in actors if s.start >= first.end and s.label_ in description.links_to]
+                return min(later, key=lambda s: s.start) if later else None
+            return None
         if not earlier:
             return None
-        if not STATE_KINDS.intersection(description.links_to):
-            return max(earlier, key=lambda s: s.end)
         # "the army" is the document's own state: with the country known, only an actor of that country; without
         # it, only when the document names the forces of a single country (else "Russian jets ... the army"
         # would link to Russia).
