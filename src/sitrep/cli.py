@@ -92,18 +92,8 @@ def ingest(
     store = open_store(settings.db)
     pipeline = Pipeline(settings)
     started = time.perf_counter()
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("[bold]ingest[/]"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[current]}", style="dim"),
-        TimeElapsedColumn(),
-        console=err_console,
-        disable=quiet,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("ingest", total=None, current="loading models")
+    with _progress("ingest", total=None, quiet=quiet) as (progress, task):
+        progress.update(task, current="loading models")
         pipeline.extractor  # noqa: B018 - load models before the bar starts counting documents
         stats = pipeline.ingest(
             inputs,

@@ -15,13 +15,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 from spacy.tokens import Doc, Span, Token
 
+from ..datafiles import data_path
 from ..errors import DataFileError, Errors
 from ..models import Evidence
 
@@ -100,10 +100,6 @@ class Claim(BaseModel):
     named: bool = Field(False, description="The claimant is a name (alias, entity, proper noun), not 'residents'.")
 
 
-def _data_path(name: str) -> Path:
-    return Path(str(resources.files("sitrep") / "data" / name))
-
-
 @lru_cache(maxsize=8)
 def load_claimant_rules(path: str | Path | None = None) -> ClaimantRules:
     """Read and validate the claimants file (`data/claimants.yaml` by default).
@@ -117,7 +113,7 @@ def load_claimant_rules(path: str | Path | None = None) -> ClaimantRules:
     Raises:
         DataFileError: The file cannot be read, an entry is malformed, or an alias names two claimants.
     """
-    file = Path(path) if path else _data_path(CLAIMANTS_FILE)
+    file = Path(path) if path else data_path(CLAIMANTS_FILE)
     try:
         raw = yaml.safe_load(file.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:

@@ -14,13 +14,13 @@ import datetime as dt
 import logging
 import re
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 from spacy.tokens import Span, Token
 
+from ..datafiles import data_path
 from ..errors import DataFileError, Errors
 from ..models import Modality
 from .attribution import ClaimantRules, find_claimant_mentions, load_claimant_rules
@@ -71,10 +71,6 @@ class ModalityRules(_Frozen):
     historical: HistoricalCues
 
 
-def _data_path(name: str) -> Path:
-    return Path(str(resources.files("sitrep") / "data" / name))
-
-
 @lru_cache(maxsize=8)
 def load_modality_rules(path: str | Path | None = None) -> ModalityRules:
     """Read and validate the modality cues (`data/modality.yaml` by default).
@@ -88,7 +84,7 @@ def load_modality_rules(path: str | Path | None = None) -> ModalityRules:
     Raises:
         DataFileError: The file cannot be read or an entry is malformed.
     """
-    file = Path(path) if path else _data_path(MODALITY_FILE)
+    file = Path(path) if path else data_path(MODALITY_FILE)
     try:
         raw = yaml.safe_load(file.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:

@@ -18,7 +18,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spacy.tokens import Doc, Span, Token
 
+from ..datafiles import data_path
 from ..errors import DataFileError, Errors
 from ..models import Evidence, Figure
 from ..nlp import PLACE_SPANS
@@ -164,10 +164,6 @@ class NumberRules(_Frozen):
         return list(self.by_role[role].get(word, ()))
 
 
-def _data_path(name: str) -> Path:
-    return Path(str(resources.files("sitrep") / "data" / name))
-
-
 @lru_cache(maxsize=8)
 def load_number_rules(path: str | Path | None = None) -> NumberRules:
     """Read and validate the number rules (`data/numbers.yaml` by default).
@@ -181,7 +177,7 @@ def load_number_rules(path: str | Path | None = None) -> NumberRules:
     Raises:
         DataFileError: The file cannot be read or an entry is malformed.
     """
-    file = Path(path) if path else _data_path(NUMBERS_FILE)
+    file = Path(path) if path else data_path(NUMBERS_FILE)
     try:
         raw = yaml.safe_load(file.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:
