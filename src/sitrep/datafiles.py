@@ -4,8 +4,39 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import DataFileError, Errors
 
 
 def data_path(name: str) -> Path:
     """The path of a file under the package's `data/` folder."""
     return Path(str(resources.files("sitrep") / "data" / name))
+
+
+def read_yaml_mapping(file: Path) -> dict[str, Any]:
+    """A YAML data file whose top level is a mapping.
+
+    Raises:
+        DataFileError: The file cannot be read or parsed, or is not a mapping.
+    """
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise DataFileError(Errors.E012.format(path=file, reason=e)) from e
+    if not isinstance(raw, dict):
+        raise DataFileError(Errors.E012.format(path=file, reason="the top level must be a mapping"))
+    return raw
+
+
+def entry_error(file: Path, error: ValidationError) -> DataFileError:
+    """A validation error of a data file as a `DataFileError` naming the file, the entry and the field."""
+    first = error.errors()[0]
+    loc = [str(part) for part in first["loc"]]
+    entry = loc[0] if loc else ""
+    return DataFileError(
+        Errors.E011.format(path=file, entry=entry, field=".".join(loc[1:]) or entry, reason=first["msg"])
+    )

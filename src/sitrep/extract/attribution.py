@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 from spacy.tokens import Doc, Span, Token
 
-from ..datafiles import data_path
+from ..datafiles import data_path, read_yaml_mapping
 from ..errors import DataFileError, Errors
 from ..models import Evidence
 
@@ -114,12 +113,7 @@ def load_claimant_rules(path: str | Path | None = None) -> ClaimantRules:
         DataFileError: The file cannot be read, an entry is malformed, or an alias names two claimants.
     """
     file = Path(path) if path else data_path(CLAIMANTS_FILE)
-    try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise DataFileError(Errors.E012.format(path=file, reason=e)) from e
-    if not isinstance(raw, dict):
-        raise DataFileError(Errors.E012.format(path=file, reason="the top level must be a mapping"))
+    raw = read_yaml_mapping(file)
     try:
         rules = ClaimantRules.model_validate(raw)
     except ValidationError as e:

@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..actors import Actor, ActorRegistry, ActorRuler, actor_spans, interaction, load_actors
 from ..classify import EventClassifier, Label, disorder_type, load_event_classifier
+from ..datafiles import data_path, entry_error, read_yaml_mapping
 from ..dates import DateResult, resolve_date
 from ..errors import DataFileError, Errors
 from ..gazetteer import Gazetteer
@@ -38,7 +38,6 @@ from .roles import assign_roles
 logger = logging.getLogger(__name__)
 
 _SKIPPED_MODALITIES = frozenset({"planned", "historical"})
-_DATA = Path(__file__).parent.parent / "data"
 
 
 class ExtractRules(BaseModel):
@@ -54,15 +53,11 @@ class ExtractRules(BaseModel):
 
 def load_extract_rules(path: Path | None = None) -> ExtractRules:
     """Read and validate `data/extract.yaml`."""
-    path = path or _DATA / "extract.yaml"
+    file = path or data_path("extract.yaml")
     try:
-        return ExtractRules.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError) as e:
-        raise DataFileError(Errors.E012.format(path=path, reason=e)) from e
+        return ExtractRules.model_validate(read_yaml_mapping(file))
     except ValidationError as e:
-        err = e.errors()[0]
-        field_name = ".".join(str(x) for x in err["loc"])
-        raise DataFileError(Errors.E011.format(path=path, entry=field_name, field=field_name, reason=err["msg"])) from e
+        raise entry_error(file, e) from e
 
 
 @dataclass
@@ -303,11 +298,8 @@ class Extractor:
 
 def load_default_actors(path: Path | None = None) -> dict[str, dict[str, str | int]]:
     """`data/default_actors.yaml`: generic actors by event type, validated."""
-    path = path or Path(__file__).parent.parent / "data" / "default_actors.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as e:
-        raise DataFileError(Errors.E012.format(path=path, reason=e)) from e
+    path = path or data_path("default_actors.yaml")
+    data = read_yaml_mapping(path)
     allowed = {"actor1": str, "actor2": str, "actor1_inter": int, "actor2_inter": int}
     for entry, rule in data.items():
         if not isinstance(rule, dict):

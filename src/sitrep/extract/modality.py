@@ -16,12 +16,10 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 from spacy.tokens import Span, Token
 
-from ..datafiles import data_path
-from ..errors import DataFileError, Errors
+from ..datafiles import data_path, entry_error, read_yaml_mapping
 from ..models import Modality
 from .attribution import ClaimantRules, find_claimant_mentions, load_claimant_rules
 
@@ -85,20 +83,11 @@ def load_modality_rules(path: str | Path | None = None) -> ModalityRules:
         DataFileError: The file cannot be read or an entry is malformed.
     """
     file = Path(path) if path else data_path(MODALITY_FILE)
-    try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise DataFileError(Errors.E012.format(path=file, reason=e)) from e
-    if not isinstance(raw, dict):
-        raise DataFileError(Errors.E012.format(path=file, reason="the top level must be a mapping"))
+    raw = read_yaml_mapping(file)
     try:
         return ModalityRules.model_validate(raw)
     except ValidationError as e:
-        first = e.errors()[0]
-        loc = [str(part) for part in first["loc"]]
-        raise DataFileError(
-            Errors.E011.format(path=file, entry=loc[0], field=".".join(loc[1:]) or loc[0], reason=first["msg"])
-        ) from e
+        raise entry_error(file, e) from e
 
 
 def find_modality(

@@ -21,12 +21,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spacy.tokens import Doc, Span, Token
 
-from ..datafiles import data_path
-from ..errors import DataFileError, Errors
+from ..datafiles import data_path, entry_error, read_yaml_mapping
 from ..models import Evidence, Figure
 from ..nlp import PLACE_SPANS
 from .attribution import find_attribution
@@ -178,25 +176,11 @@ def load_number_rules(path: str | Path | None = None) -> NumberRules:
         DataFileError: The file cannot be read or an entry is malformed.
     """
     file = Path(path) if path else data_path(NUMBERS_FILE)
-    try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise DataFileError(Errors.E012.format(path=file, reason=e)) from e
-    if not isinstance(raw, dict):
-        raise DataFileError(Errors.E012.format(path=file, reason="the top level must be a mapping"))
+    raw = read_yaml_mapping(file)
     try:
         return NumberRules.model_validate(lower_strings(raw))
     except ValidationError as e:
-        raise _entry_error(file, e) from e
-
-
-def _entry_error(file: Path, error: ValidationError) -> DataFileError:
-    first = error.errors()[0]
-    loc = [str(part) for part in first["loc"]]
-    entry = loc[0] if loc else ""
-    return DataFileError(
-        Errors.E011.format(path=file, entry=entry, field=".".join(loc[1:]) or entry, reason=first["msg"])
-    )
+        raise entry_error(file, e) from e
 
 
 def lower_strings(value: Any) -> Any:
