@@ -202,7 +202,7 @@ def extract(
     pipeline = Pipeline(settings)
     if file != "-" and not Path(file).is_file():
         raise InputError(Errors.E010.format(source=file))
-    is_jsonl = file.endswith((".jsonl", ".ndjson")) or (file == "-" and fmt == "jsonl" and _stdin_is_jsonl())
+    is_jsonl = file.endswith((".jsonl", ".ndjson")) or (file == "-" and _stdin_is_jsonl())
     if is_jsonl:
         raws: Iterator[RawDocument] = _jsonl_raws(file, published=date)
     else:
@@ -235,6 +235,7 @@ def extract(
 
 
 def _stdin_is_jsonl() -> bool:
+    """Standard input holds JSON Lines when it starts with "{" (a news text does not)."""
     first = sys.stdin.buffer.peek(1)[:1] if hasattr(sys.stdin.buffer, "peek") else b""
     return first == b"{"
 

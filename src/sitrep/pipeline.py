@@ -22,6 +22,7 @@ from .sources import read_sources
 from .store import Store
 from .store import queries as q
 from .store import write as w
+from .store.filters import EventFilter
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -202,7 +203,6 @@ class Pipeline:
         fused with all its reports.
         """
         from .control import control_timeline
-        from .store.filters import EventFilter
 
         window = dt.timedelta(days=self.settings.fusion_window_days)
         date_from, date_to = min(dates) - window, max(dates) + window
