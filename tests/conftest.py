@@ -8,8 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from spacy.language import Language
+from spacy.tokens import Span
 from typer.testing import CliRunner
 
+from sitrep.errors import SitrepError
+from sitrep.nlp import load_language
 from sitrep.settings import Settings
 from sitrep.store import Store, open_store
 
@@ -17,6 +21,20 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = REPO / "examples"
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    """The real English pipeline (a test file that needs another pipeline defines its own `nlp`)."""
+    try:
+        return load_language()
+    except SitrepError as e:
+        pytest.skip(str(e))
+
+
+def first_sentence(nlp: Language, text: str) -> Span:
+    """The first sentence of a text parsed by `nlp`."""
+    return next(iter(nlp(text).sents))
 
 
 @pytest.fixture

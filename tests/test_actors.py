@@ -2,13 +2,13 @@
 
 import csv
 import datetime as dt
-import hashlib
 from pathlib import Path
 
 import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from conftest import shared_file
 from sitrep.actors import (
     ACTION,
     DOC_COUNTRY_KEY,
@@ -18,10 +18,9 @@ from sitrep.actors import (
     interaction,
     load_actors,
 )
+from sitrep.classify import is_held_out
 from sitrep.errors import DataFileError
 from sitrep.nlp import ACTOR_SPANS, blank_language
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 @pytest.fixture(scope="module")
@@ -290,11 +289,8 @@ def test_actors_components_run_in_the_english_pipeline() -> None:
 
 @pytest.mark.shared
 def test_actors_recall_on_held_out_acled_rows(registry: ActorRegistry, nlp: Language) -> None:
-    gold = SHARED / "data" / "acled" / "acled-dev.csv"
-    if not gold.exists():
-        pytest.skip("needs ../shared/data/acled/acled-dev.csv beside the repository")
-    with gold.open(encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if int(hashlib.sha1(r["event_id_cnty"].encode()).hexdigest(), 16) % 5 == 0]
+    with shared_file("data", "acled", "acled-dev.csv").open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if is_held_out(r["event_id_cnty"])]
     found = total = 0
     for row in rows[:1000]:
         doc = nlp(row["notes"])

@@ -5,29 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import spacy
 from spacy.language import Language
 
-from sitrep.errors import DataFileError, SitrepError
+from conftest import first_sentence
+from sitrep.errors import DataFileError
 from sitrep.extract.attribution import (
     document_claimants,
     find_attribution,
     find_claimant_mentions,
     load_claimant_rules,
 )
-from sitrep.nlp import load_language
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    try:
-        return load_language()
-    except SitrepError as e:
-        pytest.skip(str(e))
-
-
-def _sent(nlp: Language, text: str) -> spacy.tokens.Span:
-    return next(iter(nlp(text).sents))
 
 
 @pytest.mark.parametrize(
@@ -93,7 +80,7 @@ def test_attribution_bad_kind_raises(tmp_path: Path) -> None:
     ],
 )  # fmt: skip
 def test_attribution_claimant(nlp: Language, text: str, claimant: str, cue: str) -> None:
-    claims = find_attribution(_sent(nlp, text))
+    claims = find_attribution(first_sentence(nlp, text))
     assert [(c.claimant, c.cue) for c in claims][:1] == [(claimant, cue)]
 
 
@@ -107,7 +94,7 @@ def test_attribution_claimant(nlp: Language, text: str, claimant: str, cue: str)
     ],
 )
 def test_attribution_known_and_named(nlp: Language, text: str, known: bool, named: bool) -> None:
-    claim = find_attribution(_sent(nlp, text))[0]
+    claim = find_attribution(first_sentence(nlp, text))[0]
     assert (claim.known, claim.named) == (known, named)
 
 
@@ -120,7 +107,7 @@ def test_attribution_known_and_named(nlp: Language, text: str, known: bool, name
     ],
 )
 def test_attribution_none(nlp: Language, text: str) -> None:
-    assert find_attribution(_sent(nlp, text)) == []
+    assert find_attribution(first_sentence(nlp, text)) == []
 
 
 @pytest.mark.model

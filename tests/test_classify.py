@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import shared_file
 from sitrep import classify as C
 from sitrep.errors import DataFileError, InputError
 from sitrep.nlp import blank_language, load_language
@@ -289,9 +290,6 @@ def test_classify_training_refuses_unknown_labels(tmp_path: Path) -> None:
 
 @pytest.mark.shared
 def test_classify_case_codes_cover_the_shared_file() -> None:
-    path = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "case2021" / "case2021-task2.tsv"
-    if not path.exists():
-        pytest.skip(f"needs {path} (the shared development data beside the repository)")
-    examples = C.read_case(path)
+    examples = C.read_case(shared_file("data", "case2021", "case2021-task2.tsv"))
     assert len(examples) > 1000
     assert {ex.label for ex in examples} <= set(C.sub_event_types()) | {C.NO_EVENT}

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
+from conftest import shared_file
 from sitrep.gazetteer import Gazetteer
 from sitrep.geocode import (
     CONTRACT_FIELDS,
@@ -217,8 +218,7 @@ def test_geocode_event_place_model(model_nlp: Language, gazetteer: Gazetteer, te
 @pytest.mark.shared
 def test_geocode_trnews_sample_accuracy() -> None:
     """On the first 20 TR-News articles, given the gold spans, most toponyms land within 161 km."""
-    if not (SHARED / "geoparsing" / "TR-News.xml").exists():
-        pytest.skip("../shared/data/geoparsing/TR-News.xml is absent")
+    shared_file("data", "geoparsing", "TR-News.xml")
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))

@@ -7,26 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
-import spacy
 from spacy.language import Language
 
-from sitrep.errors import DataFileError, SitrepError
+from conftest import first_sentence
+from sitrep.errors import DataFileError
 from sitrep.extract.modality import find_modality, load_modality_rules
-from sitrep.nlp import load_language
 
 PUBLISHED = dt.date(2024, 12, 3)
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    try:
-        return load_language()
-    except SitrepError as e:
-        pytest.skip(str(e))
-
-
-def _sent(nlp: Language, text: str) -> spacy.tokens.Span:
-    return next(iter(nlp(text).sents))
 
 
 def test_modality_rules_load() -> None:
@@ -68,7 +55,7 @@ def test_modality_bad_file_raises(tmp_path: Path) -> None:
     ],
 )
 def test_modality_sentence(nlp: Language, text: str, modality: str) -> None:
-    assert find_modality(_sent(nlp, text), published=PUBLISHED) == modality
+    assert find_modality(first_sentence(nlp, text), published=PUBLISHED) == modality
 
 
 @pytest.mark.model
@@ -77,13 +64,13 @@ def test_modality_sentence(nlp: Language, text: str, modality: str) -> None:
     [(dt.date(2024, 12, 3), "historical"), (dt.date(2015, 10, 1), "reported"), (None, "reported")],
 )
 def test_modality_year_against_published(nlp: Language, published: dt.date | None, modality: str) -> None:
-    sent = _sent(nlp, "In 2015, Russia launched airstrikes to support the government.")
+    sent = first_sentence(nlp, "In 2015, Russia launched airstrikes to support the government.")
     assert find_modality(sent, published=published) == modality
 
 
 @pytest.mark.model
 def test_modality_year_in_description_is_not_background(nlp: Language) -> None:
-    sent = _sent(nlp, "The rebels, who first rose up in 2011, captured the airport on Friday.")
+    sent = first_sentence(nlp, "The rebels, who first rose up in 2011, captured the airport on Friday.")
     trigger = next(t for t in sent if t.lower_ == "captured")
     assert find_modality(sent, trigger=trigger, published=PUBLISHED) == "reported"
 
@@ -94,6 +81,6 @@ def test_modality_year_in_description_is_not_background(nlp: Language) -> None:
     [("captured", "reported"), ("advance", "planned")],
 )
 def test_modality_trigger(nlp: Language, trigger_word: str, modality: str) -> None:
-    sent = _sent(nlp, "Rebels captured the airport and vowed to advance on the capital.")
+    sent = first_sentence(nlp, "Rebels captured the airport and vowed to advance on the capital.")
     trigger = next(t for t in sent if t.lower_ == trigger_word)
     assert find_modality(sent, trigger=trigger, published=PUBLISHED) == modality

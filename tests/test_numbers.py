@@ -8,33 +8,16 @@ import hashlib
 from pathlib import Path
 
 import pytest
-import spacy
 from spacy.language import Language
 
-from sitrep.errors import DataFileError, SitrepError
+from conftest import first_sentence, shared_file
+from sitrep.errors import DataFileError
 from sitrep.extract.numbers import (
     find_document_fatalities,
     find_fatalities,
     find_figures,
     load_number_rules,
 )
-from sitrep.nlp import load_language
-
-SHARED = Path(__file__).parents[1].parent / "shared"
-ACLED_DEV = SHARED / "data" / "acled" / "acled-dev.csv"
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    try:
-        return load_language()
-    except SitrepError as e:
-        pytest.skip(str(e))
-
-
-def _sent(nlp: Language, text: str) -> spacy.tokens.Span:
-    return next(iter(nlp(text).sents))
-
 
 # ---------------------------------------------------------------------------------------------------------
 # Data file
@@ -110,7 +93,7 @@ def test_numbers_rules_bad_file_raises(tmp_path: Path, content: str, entry: str 
     ],
 )
 def test_numbers_fatalities_best(nlp: Language, text: str, best: int) -> None:
-    assert find_fatalities(_sent(nlp, text)).best == best
+    assert find_fatalities(first_sentence(nlp, text)).best == best
 
 
 @pytest.mark.model
@@ -124,7 +107,7 @@ def test_numbers_fatalities_best(nlp: Language, text: str, best: int) -> None:
     ],
 )
 def test_numbers_fatalities_unknown_count(nlp: Language, text: str, best: int) -> None:
-    result = find_fatalities(_sent(nlp, text))
+    result = find_fatalities(first_sentence(nlp, text))
     assert (result.best, result.unknown, result.stated) == (best, True, False)
 
 
@@ -138,7 +121,7 @@ def test_numbers_fatalities_unknown_count(nlp: Language, text: str, best: int) -
     ],
 )
 def test_numbers_fatalities_range(nlp: Language, text: str, low: int, best: int, high: int) -> None:
-    result = find_fatalities(_sent(nlp, text))
+    result = find_fatalities(first_sentence(nlp, text))
     assert (result.low, result.best, result.high) == (low, best, high)
 
 
@@ -160,7 +143,7 @@ def test_numbers_fatalities_evidence_offsets(nlp: Language) -> None:
     [("Peaceful protest", 0), ("Attack", 2), (None, 2)],
 )
 def test_numbers_fatalities_sub_type(nlp: Language, sub_type: str | None, best: int) -> None:
-    sent = _sent(nlp, "Two men were shot dead during the march.")
+    sent = first_sentence(nlp, "Two men were shot dead during the march.")
     assert find_fatalities(sent, event_sub_type=sub_type).best == best
 
 
@@ -170,7 +153,7 @@ def test_numbers_fatalities_sub_type(nlp: Language, sub_type: str | None, best: 
     [(dt.date(2024, 12, 3), 0), (dt.date(2014, 6, 1), 40)],
 )
 def test_numbers_fatalities_older_year_is_background(nlp: Language, published: dt.date, best: int) -> None:
-    sent = _sent(nlp, "Forty miners were killed in the town in 2014.")
+    sent = first_sentence(nlp, "Forty miners were killed in the town in 2014.")
     assert find_fatalities(sent, published=published).best == best
 
 
@@ -201,9 +184,7 @@ def test_numbers_document_fatalities(nlp: Language, text: str, best: int) -> Non
 @pytest.mark.model
 @pytest.mark.shared
 def test_numbers_acled_heldout_sample(nlp: Language) -> None:
-    if not ACLED_DEV.exists():
-        pytest.skip(f"shared data not found at {ACLED_DEV}")
-    with ACLED_DEV.open(encoding="utf-8") as f:
+    with shared_file("data", "acled", "acled-dev.csv").open(encoding="utf-8") as f:
         rows = [
             r
             for r in csv.DictReader(f)
@@ -244,7 +225,7 @@ def test_numbers_acled_heldout_sample(nlp: Language) -> None:
 def test_numbers_figures_kind_value(
     nlp: Language, text: str, kind: str, value: float, unit: str | None, place: str | None
 ) -> None:
-    figures = [f for f in find_figures(_sent(nlp, text), attribute=False) if f.kind == kind]
+    figures = [f for f in find_figures(first_sentence(nlp, text), attribute=False) if f.kind == kind]
     assert len(figures) == 1
     figure = figures[0]
     assert figure.value == pytest.approx(value, rel=1e-3)
@@ -255,7 +236,9 @@ def test_numbers_figures_kind_value(
 
 @pytest.mark.model
 def test_numbers_figures_ambiguous_is_casualties(nlp: Language) -> None:
-    figures = find_figures(_sent(nlp, "Seven soldiers were killed and wounded in the ambush."), attribute=False)
+    figures = find_figures(
+        first_sentence(nlp, "Seven soldiers were killed and wounded in the ambush."), attribute=False
+    )
     assert [(f.kind, f.value) for f in figures] == [("casualties", 7)]
 
 
@@ -269,7 +252,7 @@ def test_numbers_figures_ambiguous_is_casualties(nlp: Language) -> None:
     ],
 )
 def test_numbers_figures_claimant(nlp: Language, text: str, claimant: str | None) -> None:
-    figures = find_figures(_sent(nlp, text), published=dt.date(2024, 12, 3))
+    figures = find_figures(first_sentence(nlp, text), published=dt.date(2024, 12, 3))
     assert figures
     assert {f.claimant for f in figures} == {claimant}
     assert {f.date for f in figures} == {dt.date(2024, 12, 3)}
