@@ -17,8 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_geocode import ACLED, load_gwn, load_trnews
+from sitrep.distance import haversine_km
 from sitrep.gazetteer import Gazetteer, default_gazetteer_path
-from sitrep.geocode import Geocoder, event_place, haversine_km, resolve_places
+from sitrep.geocode import Geocoder, event_place, resolve_places
 from sitrep.nlp import load_language
 from sitrep.settings import Settings
 

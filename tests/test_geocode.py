@@ -26,8 +26,6 @@ from sitrep.nlp import PLACE_SPANS, blank_language, load_language
 from sitrep.settings import Settings
 from test_gazetteer import build_small_gazetteer
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
 
 @pytest.fixture(scope="module")
 def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:

@@ -7,12 +7,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from sitrep.distance import haversine_km
 from sitrep.errors import StoreError
 from sitrep.models import Document, Event, Source
 from sitrep.store import Store, database_url, open_store
 from sitrep.store import queries as q
 from sitrep.store import write as w
-from sitrep.store.filters import EventFilter, haversine_km
+from sitrep.store.filters import EventFilter
 from sitrep.store.schema import metadata
 
 

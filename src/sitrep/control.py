@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .actors import STATE_KINDS
+from .distance import haversine_km
 from .errors import DataFileError, Errors
 from .fuse import (
     ARMED_CLASH,
@@ -33,7 +34,6 @@ from .fuse import (
     VOCABULARY_FILE,
     Sides,
     default_sides,
-    haversine_km,
     read_vocabulary,
     string_list,
 )

@@ -17,9 +17,9 @@ import yaml
 
 from .actors import actor_key
 from .classify import is_held_out
+from .distance import haversine_km
 from .errors import Errors, InputError
 from .models import Event, RawDocument
-from .store.filters import haversine_km
 
 DATA = Path(__file__).parent / "data"
 

@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from .actors import STATE_KINDS, ActorRegistry, actor_key, interaction, load_actors
+from .distance import haversine_km
 from .errors import DataFileError, Errors
 from .models import Event, Figure, Report, Source
 from .settings import Settings
@@ -56,14 +57,6 @@ TERRITORIAL_SUB_TYPES: tuple[str, ...] = (
 SUB_TYPE_PRIORITY = {name: 3 for name in TERRITORIAL_SUB_TYPES} | {ARMED_CLASH: 2}
 KM_PER_DEGREE = 111.2
 EARTH_RADIUS_KM = 6371.0
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 # ---- actors: which side each name is on ------------------------------------------------------------------------

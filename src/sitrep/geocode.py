@@ -29,6 +29,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
+from .distance import haversine_km
 from .errors import DataFileError, Errors
 from .gazetteer import DATA_DIR, GazEntry, Gazetteer, ascii_name, plain_name
 from .models import Place
@@ -822,14 +823,6 @@ def _km(a: GazEntry, b: GazEntry) -> float:
     if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
         return math.inf
     return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _to_place(m: _Mention, gazetteer: Gazetteer, point: str) -> ResolvedPlace:

@@ -11,10 +11,9 @@ import math
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import ColumnElement, and_, func, or_
 
+from ..distance import EARTH_RADIUS_KM, haversine_km
 from ..errors import Errors, InputError
 from .schema import events
-
-EARTH_RADIUS_KM = 6371.0088
 
 
 class EventFilter(BaseModel):
@@ -126,14 +125,6 @@ def parse_bbox(value: str) -> tuple[float, float, float, float]:
     if len(numbers) != 4:
         raise InputError(Errors.E017.format(name="bbox", reason="four comma-separated numbers expected"))
     return numbers[0], numbers[1], numbers[2], numbers[3]
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _escape_like(text: str) -> str:
