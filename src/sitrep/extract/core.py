@@ -27,7 +27,7 @@ from ..dates import DateResult, resolve_date
 from ..errors import DataFileError, Errors
 from ..gazetteer import Gazetteer
 from ..geocode import PlaceRuler, ResolvedPlace, event_place, places_by_sentence, resolve_places
-from ..models import Document, Evidence, Figure, Place, Report
+from ..models import Document, Evidence, Figure, Modality, Place, Report
 from ..nlp import load_language
 from ..settings import Settings
 from .attribution import Claim, document_claimants
@@ -68,6 +68,7 @@ class _Draft:
     label: Label
     date: DateResult
     claims: list[Claim]
+    modality: Modality = "reported"
     sentences: list[Span] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
 
@@ -136,7 +137,7 @@ class Extractor:
                     logger.debug("not an event (%s): %s", modality, clause.text)
                     continue
                 drafts.append(_Draft(sent=clause, label=clause_label, date=date, claims=list(claims),
-                                     sentences=[sent], figures=list(sent_figures)))  # fmt: skip
+                                     modality=modality, sentences=[sent], figures=list(sent_figures)))  # fmt: skip
         drafts = self._main_first(drafts, document.text, sentences=list(doc.sents))
         default_place = _main_place(places)
         reports = [
@@ -235,7 +236,6 @@ class Extractor:
         evidence = [Evidence(text=s.text, start=s.start_char, end=s.end_char) for s in draft.sentences]
         if draft.date.evidence is not None:
             evidence.append(draft.date.evidence)
-        modality = find_modality(sent, trigger=label.trigger, published=published)
         claimants = list(dict.fromkeys(c.claimant for c in draft.claims))
         return Report(
             report_id=":".join(
@@ -263,7 +263,7 @@ class Extractor:
             fatalities_low=deaths.low,
             fatalities_high=deaths.high,
             attributed_to=claimants,
-            modality=modality,
+            modality=draft.modality,
             confidence=round(float(label.score), 3),
             evidence=evidence,
             figures=draft.figures,

@@ -60,11 +60,6 @@ def count_events(conn: Connection, *, include_deleted: bool = False) -> int:
     return int(conn.execute(query).scalar_one())
 
 
-def event_ids(conn: Connection) -> list[str]:
-    """Ids of all live events."""
-    return [row[0] for row in conn.execute(select(events.c.event_id).where(events.c.deleted.is_(False)))]
-
-
 def iter_reports(
     conn: Connection, *, date_from: dt.date | None = None, date_to: dt.date | None = None
 ) -> Iterator[Report]:
