@@ -180,8 +180,14 @@ class Pipeline:
         Returns:
             The counts.
         """
+        return self.ingest_raw(read_sources(inputs, settings=self.settings), store, on_document=on_document)
+
+    def ingest_raw(
+        self, raws: Iterable[RawDocument], store: Store, *, on_document: Callable[[str], None] | None = None
+    ) -> IngestStats:
+        """`ingest` over documents already read (by `sitrep watch`, the API, or a caller's own reader)."""
         run = _IngestRun(self, store)
-        for raw in read_sources(inputs, settings=self.settings):
+        for raw in raws:
             run.add(raw)
             if on_document:
                 on_document(raw.source)
