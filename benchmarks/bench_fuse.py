@@ -104,12 +104,6 @@ def main() -> None:
         help="Days the reports span; 0 (default) grows the span with n (n/100 days, as an archive grows), "
         "a fixed number makes the data denser as n grows.",
     )
-    parser.add_argument(
-        "--no-gc",
-        action="store_true",
-        help="Time with CPython's cyclic garbage collector off, to separate fusion's own growth from the "
-        "collector's passes over a growing heap.",
-    )
     args = parser.parse_args()
     settings = Settings()
     default_sides()  # load the actor registry outside the timing
@@ -117,12 +111,9 @@ def main() -> None:
     for n in args.sizes:
         reports = synthetic_reports(n, seed=args.seed, days=args.days or max(30, n // 100))
         gc.collect()
-        if args.no_gc:
-            gc.disable()
         started = time.perf_counter()
         events = fuse_reports(reports, settings=settings)
         seconds = time.perf_counter() - started
-        gc.enable()
         results.append((n, seconds))
         per = seconds / n * 1e6
         print(f"n={n:>7}  events={len(events):>7}  {seconds:7.2f} s  {per:6.1f} us/report", flush=True)

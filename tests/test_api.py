@@ -389,3 +389,10 @@ def test_api_openapi_conformance(client: TestClient) -> None:
             case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
         check()
+
+
+@pytest.mark.parametrize("query", ["place=Ha%00ma", "actor=%00", "admin1=x&place=%00"])
+def test_api_nul_in_a_query_parameter_is_refused(client: TestClient, query: str) -> None:
+    response = client.get(f"/api/events?{query}")
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("[E135]")

@@ -153,6 +153,46 @@ def test_control_examples_give_the_city_takeovers(tmp_path: Path) -> None:
     assert first.get("Damascus") == dt.date(2024, 12, 8)
     for period in periods:
         assert period.actor != ARMY and period.event_ids
+    held_by = {p.place: p.actor for p in periods if p.place in ("Aleppo", "Hama", "Homs", "Damascus")}
+    assert set(held_by.values()) == {"Military Operations Command"}, held_by
+
+
+IDLIB = {"location": "Saraqib", "geonameid": 163345, "latitude": 35.86, "longitude": 36.80, "admin1": "Idlib"}
+ALEPPO = {"location": "Aleppo", "geonameid": 170063, "latitude": 36.20, "longitude": 37.16, "admin1": "Aleppo"}
+DARAA = {"location": "Daraa", "geonameid": 170592, "latitude": 32.62, "longitude": 36.10, "admin1": "Dar'a"}
+LOOSE = "Unidentified Armed Group (Syria)"
+
+
+def _clash(event_id: str, day: int, place: dict[str, Any], actor: str) -> Event:
+    return _event(event_id, day, place, "Fighting went on.", sub_event_type="Armed clash", actor1=actor,
+                  country="Syria")  # fmt: skip
+
+
+def _unnamed_takeover(day: int, place: dict[str, Any]) -> Event:
+    return _event("t", day, place, "Rebel fighters seized the city.", actor1=LOOSE, country="Syria")
+
+
+@pytest.mark.parametrize(
+    ("fighting", "holder"),
+    [
+        ([_clash("c1", 3, IDLIB, HTS)], "Military Operations Command"),  # one named side nearby, just before
+        ([_clash("c1", 3, IDLIB, HTS), _clash("c2", 4, IDLIB, "Syrian National Army")], LOOSE),  # two sides
+        ([_clash("c1", 9, IDLIB, HTS)], LOOSE),  # the named side fought there only later
+        ([_clash("c1", 3, DARAA, HTS)], LOOSE),  # too far away (about 400 km)
+        ([], LOOSE),  # nobody named
+    ],
+)
+def test_control_unnamed_rebels_are_credited_to_the_one_named_offensive(fighting: list[Event], holder: str) -> None:
+    periods = control_timeline([*fighting, _unnamed_takeover(5, ALEPPO)], settings=Settings())
+    aleppo = [p for p in periods if p.place == "Aleppo"]
+    assert [p.actor for p in aleppo] == [holder]
+    assert aleppo[0].reported_actor == (LOOSE if holder != LOOSE else None)
+
+
+def test_control_offensive_credit_can_be_turned_off() -> None:
+    events = [_clash("c1", 3, IDLIB, HTS), _unnamed_takeover(5, ALEPPO)]
+    periods = control_timeline(events, settings=Settings(offensive_days=0))
+    assert [p.actor for p in periods if p.place == "Aleppo"] == [LOOSE]
 
 
 @pytest.mark.parametrize("fmt", ["json", "geojson"])

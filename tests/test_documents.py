@@ -100,3 +100,56 @@ def test_documents_near_duplicate_found_and_different_story_not() -> None:
     found = index.find(index.signature(copy))
     assert found is not None and found[0] == "a" and found[1] >= settings.near_duplicate_jaccard
     assert index.find(index.signature(other)) is None
+
+
+# ---- bad input found by fuzzing (tests/test_fuzz.py) ----------------------------------------------------------
+
+STORY = "Rebel fighters seized the town of Morek in northern Hama on Tuesday after days of fighting, a monitor said."
+
+
+@pytest.mark.parametrize("charset", ["punycode", "undefined", "idna", "rot13", "no-such-codec"])
+def test_documents_declared_charset_that_cannot_decode_falls_back(charset: str, settings: Settings) -> None:
+    page = f'<html><head><meta charset="{charset}"></head><body><p>{STORY}</p></body></html>'.encode()
+    document = to_document(RawDocument(source="in", content=page, media_type="html"), settings=settings)
+    assert isinstance(document, Document) and "Morek" in document.text
+
+
+@pytest.mark.parametrize(
+    ("markup", "kind"), [("<svg><s/><g>", Skip), (f"<svg><s/><g><p>{STORY}</p>", Document)], ids=["bare", "with-story"]
+)
+def test_documents_tree_that_trips_htmldate_is_a_result(markup: str, kind: type, settings: Settings) -> None:
+    # htmldate (called by trafilatura for the date) fails an lxml `assert` on these trees.
+    result = to_document(RawDocument(source="in", content=markup.encode(), media_type="html"), settings=settings)
+    assert isinstance(result, kind)
+    assert isinstance(result, Skip) or "Morek" in result.text
+
+
+@pytest.mark.parametrize("media_type", ["html", "text"])
+def test_documents_over_the_size_cap_is_refused(media_type: str) -> None:
+    settings = Settings(max_document_bytes=1000)
+    raw = RawDocument(source="big", content=STORY.encode() * 20, media_type=media_type)
+    result = to_document(raw, settings=settings)
+    assert isinstance(result, Skip) and result.reason == "failed"
+    assert result.message.startswith("[E004] big is 2,140 bytes, over the 1,000-byte cap")
+
+
+def test_documents_metadata_with_nul_and_surrogates_is_cleaned(settings: Settings) -> None:
+    raw = RawDocument(
+        source="in\ud800",
+        input_id="a\x00",
+        content=STORY.encode(),
+        media_type="text",
+        title="Morek\x00 falls \udfff",
+        outlet="\x00",
+        url="https://x.example/\x1b",
+    )
+    document = to_document(raw, settings=settings)
+    assert isinstance(document, Document)
+    assert (document.source, document.input_id, document.title, document.outlet, document.url) == (
+        "in\ufffd",
+        "a",
+        "Morek falls \ufffd",
+        None,
+        "https://x.example/",
+    )
+    document.model_dump_json()  # raised PydanticSerializationError on a lone surrogate

@@ -153,3 +153,96 @@ def test_sources_url_failures_are_clear(server: str, path: str, message: str) ->
 def test_sources_unreachable_url(settings: Settings) -> None:
     [raw] = list(read_sources(["http://127.0.0.1:9/x"], settings=settings))
     assert raw.error and raw.error.startswith("[E008] Cannot fetch http://127.0.0.1:9/x")
+
+
+# ---- bad input found by fuzzing (tests/test_fuzz.py) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (b'{"id": ' + b"9" * 5000 + b', "text": "Clashes in Homs."}', "Exceeds the limit"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'{"text": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_001, "nested too deeply"),
+    ],
+    ids=["integer-over-python-limit", "deep-array", "deep-object"],
+)
+def test_sources_jsonl_unparseable_line_is_coded_error(
+    tmp_path: Path, settings: Settings, line: bytes, reason: str
+) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(line + b'\n{"id": "ok", "text": "Clashes in Homs."}\n')
+    bad, good = read_sources([str(path)], settings=settings)
+    assert bad.error and bad.error.startswith("[E006]") and reason in bad.error
+    assert good.input_id == "ok" and good.error is None
+
+
+def test_sources_jsonl_surrogates_and_nul_are_cleaned(tmp_path: Path, settings: Settings) -> None:
+    path = tmp_path / "odd.jsonl"
+    path.write_text(
+        '{"id": "a\\u0000", "text": "Caf\\u00e9 owners in Homs fled \\ud800 the shelling.\\u0000", '
+        '"title": "T\\udfff\\u0000", "outlet": "\\u0000", "url": "https://x.example/\\ud800"}\n',
+        encoding="ascii",
+    )
+    [raw] = list(read_sources([str(path)], settings=settings))
+    # The whole text stays UTF-8: a lone surrogate no longer turns every accent into cp1252 mojibake.
+    assert raw.content.decode("utf-8") == "Café owners in Homs fled \ufffd the shelling."
+    assert (raw.input_id, raw.title, raw.outlet, raw.url) == ("a", "T\ufffd", None, "https://x.example/\ufffd")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            b"text\n" + b"Rebels entered Hama.\n" + b"x" * 200_000 + b"\n",
+            ["Rebels entered Hama.", "docs.csv, line 3: not valid CSV"],
+        ),
+        (b"\r,", ["[E003]"]),  # raised csv.Error from the header before
+        (b'text,id\r\n"Clashes\rin Homs.",1\r\n', ["Clashes\rin Homs."]),
+    ],
+    ids=["cell-over-csv-field-limit", "bare-carriage-return", "carriage-return-in-quotes"],
+)
+def test_sources_csv_malformed_is_coded_error(
+    tmp_path: Path, settings: Settings, content: bytes, expected: list[str]
+) -> None:
+    path = tmp_path / "docs.csv"
+    path.write_bytes(content)
+    results = [r.error or r.content.decode() for r in read_sources([str(path)], settings=settings)]
+    assert len(results) == len(expected)
+    assert all(part in result for result, part in zip(results, expected, strict=True)), results
+
+
+@pytest.mark.parametrize(
+    ("pub_date", "expected"),
+    [
+        ("0000-00-00", None),
+        ("0000-01-01T00:00:00Z", None),
+        ("Fri, 31 Dec 9999 23:59:59 -1400", None),
+        ("Mon, 01 Jan 0001 00:00:00 -1400", dt.date(1, 1, 1)),
+        ("Mon, 02 Dec 2024 09:00:00 GMT", dt.date(2024, 12, 2)),
+    ],
+    ids=["year-0-month-0", "year-0", "past-year-9999-in-utc", "year-1", "ordinary"],
+)
+def test_sources_feed_date_out_of_range_is_undated(
+    tmp_path: Path, settings: Settings, pub_date: str, expected: dt.date | None
+) -> None:
+    path = tmp_path / "far.rss"
+    path.write_text(FEED.replace("Mon, 02 Dec 2024 09:00:00 GMT", pub_date))
+    first = next(iter(read_sources([str(path)], settings=settings)))
+    assert first.error is None and first.published == expected
+
+
+def test_sources_file_name_not_utf8_is_storable(tmp_path: Path, settings: Settings) -> None:
+    path = tmp_path / b"story-\xff.txt".decode("utf-8", "surrogateescape")
+    path.write_text("Rebels entered Hama.")
+    [raw] = list(read_sources([str(path)], settings=settings))
+    assert raw.error is None and raw.source.endswith("story-\ufffd.txt")
+    raw.source.encode("utf-8")
+
+
+def test_sources_feed_entry_with_broken_description_is_one_failure(tmp_path: Path, settings: Settings) -> None:
+    # feedparser gives `summary: None` for this description, which raised TypeError before.
+    path = tmp_path / "odd.rss"
+    path.write_text(FEED.replace("<description></description>", "<description></BODY<></description>"))
+    first, second = read_sources([str(path)], settings=settings)
+    assert first.error is None and second.error and second.error.endswith("the entry has no text.")

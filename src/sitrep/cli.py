@@ -83,22 +83,32 @@ def ingest(
     db: DbOption = None,
     config: ConfigOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
+    engine: Annotated[str, typer.Option(help="Where extraction runs: local or dask.")] = "local",
+    workers: Annotated[int, typer.Option(help="Worker processes (local: 1 means this process).")] = 1,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster).")
+    ] = None,
 ) -> None:
-    """Read documents, extract their events and store them. Re-ingesting the same input changes nothing.
+    """Read documents, extract their events and store them. Re-ingesting the same input changes nothing; an
+    interrupted ingest is finished by the next one.
 
-    Example: sitrep ingest examples/ --db sitrep.db
+    Example: sitrep ingest examples/ --db sitrep.db --engine dask --workers 2
     """
     settings = _settings(config, db=db)
     store = open_store(settings.db)
     pipeline = Pipeline(settings)
     started = time.perf_counter()
     with _progress("ingest", total=None, quiet=quiet) as (progress, task):
-        progress.update(task, current="loading models")
-        pipeline.extractor  # noqa: B018 - load models before the bar starts counting documents
+        if engine == "local" and workers == 1:
+            progress.update(task, current="loading models")
+            pipeline.extractor  # noqa: B018 - load models before the bar starts counting documents
         stats = pipeline.ingest(
             inputs,
             store,
             on_document=lambda source: progress.update(task, advance=1, current=_short(source)),
+            engine=engine,
+            workers=workers,
+            scheduler=scheduler,
         )
     for message in stats.errors:
         err_console.print(f"[red]failed[/] {message}", highlight=False, markup=True)
@@ -574,3 +584,60 @@ def report_command(
     finally:
         store.close()
     console.print(f"wrote {written}", highlight=False)
+
+
+@command()
+def watch(
+    feeds: Annotated[Path, typer.Argument(help="A file listing sources: one feed/page URL or file path a line.")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+    every: Annotated[
+        str | None, typer.Option("--every", help="Time between cycles: 30s, 15m, 2h, 1d (setting watch_interval).")
+    ] = None,
+    cycles: Annotated[int | None, typer.Option("--cycles", min=1, help="Stop after this many cycles.")] = None,
+    once: Annotated[bool, typer.Option("--once", help="Run one cycle and stop (--cycles 1).")] = False,
+) -> None:
+    """Poll feeds, pages and files, and ingest what is new; one line per cycle.
+
+    In FEEDS, # starts a comment; relative paths are read from the folder of FEEDS.
+    An unchanged URL costs a conditional GET (ETag, Last-Modified), an unchanged file a stat;
+    only feed items not seen before are ingested. A failing source waits longer after each
+    failure (settings watch_backoff_base, watch_backoff_max) while the others go on. What was
+    seen is kept in the database, so a restarted watch resumes where it stopped.
+    Ctrl-C or SIGTERM stops it after the cycle under way.
+
+    Example: sitrep watch feeds.txt --db sitrep.db --every 15m
+    """
+    import signal
+    import threading
+
+    from .watch import Watcher, parse_interval, read_feeds_file
+
+    if every is not None:
+        parse_interval(every, origin="--every")  # a clearer message than the settings' own check
+    settings = _settings(config, db=db, watch_interval=every)
+    interval = parse_interval(settings.watch_interval, origin="the settings")
+    sources = read_feeds_file(feeds)
+    store = open_store(settings.db)
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: object) -> None:
+        if stop.is_set():  # asked twice: do not wait for the cycle to end
+            raise KeyboardInterrupt
+        stop.set()
+        err_console.print(f"{signal.Signals(signum).name}: stopping after this cycle", highlight=False)
+
+    handlers = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    err_console.print(f"watching {len(sources)} sources into {store.safe_url} every {interval:g} s", highlight=False)
+    try:
+        with Watcher(sources, store, Pipeline(settings)) as watcher:
+            watcher.run(
+                every=interval,
+                cycles=1 if once else cycles,
+                stop=stop,
+                on_cycle=lambda stats: console.print(stats.summary(), highlight=False, markup=False, soft_wrap=True),
+            )
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        store.close()

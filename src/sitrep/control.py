@@ -39,6 +39,7 @@ from .fuse import (
 )
 from .models import ControlPeriod, ControlStatus, Event, Figure
 from .settings import Settings
+from .store.filters import EventFilter
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,7 @@ class _Change:
     actor: str
     status: ControlStatus
     fighting_only: bool = False
+    reported_actor: str | None = None
 
 
 def _text(event: Event) -> str:
@@ -177,28 +179,90 @@ def control_timeline(
 
     Args:
         events: Fused events (deleted ones are ignored).
-        settings: Sitrep settings (kept for a uniform stage signature).
+        settings: Sitrep settings (`offensive_days`, `offensive_km`).
         sides: Actor sides; defaults to the packaged registry.
         vocabulary: Control words; defaults to `data/control.yaml`.
 
     Returns:
         Periods sorted by place, then valid_from.
     """
-    del settings
     sides = sides or default_sides()
     vocabulary = vocabulary or default_vocabulary()
+    live = [event for event in events if not event.deleted]
+    fighting = _named_fighting(live, sides) if settings.offensive_days else []
     by_place: dict[str, list[_Change]] = defaultdict(list)
-    for event in events:
+    for event in live:
         key = place_key(event)
-        if event.deleted or key is None:
+        if key is None:
             continue
         change = _change(event, key, sides=sides, vocabulary=vocabulary)
-        if change is not None:
-            by_place[key].append(change)
+        if change is None:
+            continue
+        if change.side == change.actor and not change.fighting_only and _loose_armed(change.actor, sides):
+            _credit_offensive(change, fighting, sides=sides, settings=settings)
+        by_place[key].append(change)
     periods: list[ControlPeriod] = []
     for changes in by_place.values():
         periods.extend(_periods(sorted(changes, key=lambda c: (c.event.event_date, c.event.event_id))))
     return sorted(periods, key=lambda p: (p.place, p.valid_from, p.actor))
+
+
+def _loose_armed(actor: str, sides: Sides) -> bool:
+    """An armed non-state holder with no name of its own ("Unidentified Armed Group (Syria)", "Opposition Rebels")."""
+    side = sides.side(actor)
+    return side is not None and side.key == "*" and side.kind not in STATE_KINDS and not side.civilian
+
+
+def _named_fighting(events: Sequence[Event], sides: Sides) -> list[tuple[Event, str]]:
+    """Located, dated battles with a named non-state side in them: (event, that side's key)."""
+    out = []
+    for event in events:
+        if event.event_type != "Battles" or event.event_date is None or event.latitude is None:
+            continue
+        for name in (event.actor1, event.actor2):
+            side = sides.side(name)
+            if side and side.key != "*" and side.kind not in STATE_KINDS and not side.civilian:
+                out.append((event, side.key))
+    return out
+
+
+def _credit_offensive(
+    change: _Change, fighting: Sequence[tuple[Event, str]], *, sides: Sides, settings: Settings
+) -> None:
+    """Credit a town that "rebels" took to the named side of the offensive around it.
+
+    Reports of a fast offensive often say only "rebel fighters entered the city"; an analyst reads them as the
+    offensive's named side when one named side, and only one, fought in the same country within `offensive_km`
+    on that day or in the `offensive_days` before (the offensive that reached the town; a side that arrives later
+    is not it). The reported name is kept beside it; with two named sides, or none, the holder stays as reported.
+    """
+    event = change.event
+    if event.event_date is None or event.latitude is None or event.longitude is None:
+        return
+    window = dt.timedelta(days=settings.offensive_days)
+    near = {
+        key
+        for other, key in fighting
+        if other.country == event.country
+        and other.event_date is not None
+        and dt.timedelta(0) <= event.event_date - other.event_date <= window
+        and haversine_km(event.latitude, event.longitude, other.latitude or 0.0, other.longitude or 0.0)
+        <= settings.offensive_km
+    }
+    if len(near) != 1:
+        return
+    (key,) = near
+    change.reported_actor = change.actor
+    change.side, change.actor = key, sides.registry.canonical_name(key) or key
+
+
+def control_filters(vocabulary: ControlVocabulary | None = None) -> list[EventFilter]:
+    """The stored events that can change or contest control: battles, and the non-violent transfers (which ACLED
+    files under strategic developments). Reading only these keeps a timeline rebuild far below a full scan."""
+    vocabulary = vocabulary or default_vocabulary()
+    filters = [EventFilter(event_type="Battles")]
+    filters += [EventFilter(sub_event_type=sub) for sub in sorted(vocabulary.transfer_sub_types)]
+    return filters
 
 
 def _periods(changes: list[_Change]) -> list[ControlPeriod]:
@@ -237,6 +301,7 @@ def _periods(changes: list[_Change]) -> list[ControlPeriod]:
                 status=change.status,
                 valid_from=date,
                 event_ids=[event.event_id],
+                reported_actor=change.reported_actor,
             )
         )
     return out
@@ -296,7 +361,8 @@ def front_distance(
 
 
 def period_record(period: ControlPeriod) -> dict[str, Any]:
-    """A period as the `sitrep control --format json` contract has it."""
+    """A period as the `sitrep control --format json` contract has it, plus `reported_actor` when the holder was
+    inferred from the offensive around the place."""
     return {
         "place": period.place,
         "admin1": period.admin1,
@@ -307,7 +373,7 @@ def period_record(period: ControlPeriod) -> dict[str, Any]:
         "valid_from": period.valid_from.isoformat(),
         "valid_to": period.valid_to.isoformat() if period.valid_to else None,
         "event_ids": list(period.event_ids),
-    }
+    } | ({"reported_actor": period.reported_actor} if period.reported_actor else {})
 
 
 def periods_geojson(periods: Iterable[ControlPeriod]) -> dict[str, Any]:
@@ -338,6 +404,7 @@ def reported_distances(events: Iterable[Event], city: str) -> list[Figure]:
 
 __all__ = [
     "ControlVocabulary",
+    "control_filters",
     "control_timeline",
     "default_vocabulary",
     "front_distance",

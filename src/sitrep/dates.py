@@ -14,6 +14,7 @@ reported day) and 3 when only the month is (the 15th). `resolve_date` reads a se
 DATE entities of the parser that none of these forms covers go to dateparser, relative to the publication date.
 """
 
+import bisect
 import calendar
 import datetime as dt
 import logging
@@ -170,6 +171,14 @@ def resolve_date(
     """
     rules = rules or load_date_rules()
     settings = settings or Settings.model_validate({})
+    try:
+        return _resolve(sent, published, settings, rules)
+    except OverflowError:
+        # A publication date at an end of the calendar (year 1, year 9999): nothing can be counted from it.
+        return DateResult(date=published, time_precision=1 if published else None)
+
+
+def _resolve(sent: Span, published: dt.date | None, settings: Settings, rules: DateRules) -> DateResult:
     text = sent.text
     candidates = _with_entities(sent, _candidates(text, published, rules), published)
     if not candidates:
@@ -273,7 +282,7 @@ def _with_entities(sent: Span, found: list[_Candidate], published: dt.date | Non
     replaces them; other entities ("two weeks later", "33", "July") are left out: dateparser reads bare numbers
     as years and durations as dates.
     """
-    for ent in sent.ents:
+    for ent in _date_entities(sent):
         if ent.label_ != "DATE" or not (_MONTH_IN.search(ent.text) and _DIGIT.search(ent.text)):
             continue
         start, end = ent.start_char - sent.start_char, ent.end_char - sent.start_char
@@ -285,6 +294,22 @@ def _with_entities(sent: Span, found: list[_Candidate], published: dt.date | Non
             found = [c for c in found if c not in inside]
             found.append(_Candidate(start, end, date, 1, "parsed"))
     return found
+
+
+def _date_entities(sent: Span) -> list[Span]:
+    """The DATE entities inside a span. `Span.ents` walks every entity of the document, so the document's DATE
+    entities are listed once (kept in `doc.user_data`) and bisected."""
+    doc = sent.doc
+    cached = doc.user_data.get(_DATE_ENTS_KEY)
+    if cached is None:  # the entities are set once, by the pipeline, before dates are read
+        dates = [ent for ent in doc.ents if ent.label_ == "DATE"]
+        cached = doc.user_data[_DATE_ENTS_KEY] = (dates, [ent.start for ent in dates])
+    dates, starts = cached
+    first = bisect.bisect_left(starts, sent.start)
+    return [ent for ent in dates[first : bisect.bisect_left(starts, sent.end)] if ent.end <= sent.end]
+
+
+_DATE_ENTS_KEY = "sitrep_date_ents"
 
 
 @lru_cache(maxsize=4096)

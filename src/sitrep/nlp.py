@@ -7,9 +7,11 @@ loaded here.
 
 from __future__ import annotations
 
+import bisect
+
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from .errors import Errors, SitrepError
 
@@ -65,3 +67,23 @@ def blank_language() -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     return nlp
+
+
+def spans_within(span: Span, key: str) -> list[Span]:
+    """The spans of `doc.spans[key]` that lie inside `span`, in order.
+
+    Reading a span group builds a Span object for every mention in the document, so filtering it once per
+    sentence makes long documents quadratic. The group is listed once per document (kept in `doc.user_data`,
+    after the pipeline has filled it) and bisected.
+    """
+    doc = span.doc
+    if key not in doc.spans:
+        return []
+    cache_key = f"sitrep_sorted_{key}"
+    cached = doc.user_data.get(cache_key)
+    if cached is None:
+        ordered = sorted(doc.spans[key], key=lambda s: (s.start, s.end))
+        cached = doc.user_data[cache_key] = (ordered, [s.start for s in ordered])
+    ordered, starts = cached
+    first, last = bisect.bisect_left(starts, span.start), bisect.bisect_left(starts, span.end)
+    return [s for s in ordered[first:last] if s.end <= span.end]

@@ -150,7 +150,7 @@ def gather(store: Store, *, date: dt.date | None, days: int) -> ReportData:
                     date=period.valid_from,
                     place=period.place,
                     admin1=period.admin1,
-                    actor=period.actor,
+                    actor=period.actor + (f" (reported as {period.reported_actor})" if period.reported_actor else ""),
                     status=period.status,
                     text=next((e.notes for e in evidence if e.notes), None),
                     sources=_unique_sources(s for e in evidence for s in e.sources),

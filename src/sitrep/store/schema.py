@@ -86,9 +86,11 @@ events = Table(
     Column("first_seen", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("data", JSON, nullable=False),
-    Index("ix_events_date", "event_date"),
+    # Date range and box in one index: both backends walk it in date order and test the box on its entries, before
+    # reading any row (measured in benchmarks/bench_query.py against a grid-cell column and a (latitude, longitude)
+    # index, which SQLite's planner picks for a box without dates and then sorts the whole box).
+    Index("ix_events_date_place", "event_date", "latitude", "longitude"),
     Index("ix_events_updated", "updated_at"),
-    Index("ix_events_lat_lon", "latitude", "longitude"),
 )
 
 event_sources = Table(
@@ -113,4 +115,29 @@ control_periods = Table(
     Column("valid_to", Date),
     Column("data", JSON, nullable=False),
     Index("ix_control_place", "place"),
+)
+
+# Dates whose reports are stored but not yet fused into events. Written in the same transaction as the reports
+# and cleared in the one that fuses them, so a run killed in between is finished by the next one.
+pending_fusion = Table(
+    "pending_fusion",
+    metadata,
+    Column("event_date", Date, primary_key=True),
+)
+
+# What `sitrep watch` knows of each source it polls, so that a restarted watcher resumes where it stopped:
+# HTTP validators (or a file's size and mtime), a hash of the last content, the ids of the items already seen
+# (a bounded list), and the failure count behind its back-off.
+watch_sources = Table(
+    "watch_sources",
+    metadata,
+    Column("source", Text, primary_key=True),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("content_hash", String(64)),
+    Column("seen_ids", JSON, nullable=False),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("last_polled_at", DateTime(timezone=True)),
+    Column("last_error", Text),
 )

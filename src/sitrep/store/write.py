@@ -11,6 +11,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from ..models import ControlPeriod, Document, Event, Report
 from .schema import control_periods, document_copies, documents, event_sources, events, reports
+from .upsert import insert_ignore
 
 
 def now() -> dt.datetime:
@@ -24,12 +25,10 @@ def has_document(conn: Connection, document_id: str) -> bool:
 
 
 def write_document(conn: Connection, document: Document, *, minhash: bytes | None) -> bool:
-    """Store a document unless its id is there already. Returns whether it was new."""
-    if has_document(conn, document.id):
-        return False
+    """Store a document unless its id is there already (another process may have just stored it). Returns whether
+    it was new."""
     row = document.model_dump(exclude={"ingested_at"})
-    conn.execute(insert(documents).values(**row, minhash=minhash, ingested_at=now()))
-    return True
+    return insert_ignore(conn, documents, {**row, "minhash": minhash, "ingested_at": now()})
 
 
 def record_copy(
@@ -47,27 +46,18 @@ def record_copy(
     The document's own source read again is not a copy: re-ingesting the same input changes nothing.
     """
     own = conn.execute(select(documents.c.source).where(documents.c.id == document_id)).scalar()
-    if own == source:
+    if own is None or own == source:  # None: the original failed and is not stored; its next ingest records this
         return False
-    exists = conn.execute(
-        select(document_copies.c.source).where(
-            document_copies.c.document_id == document_id, document_copies.c.source == source
-        )
-    ).first()
-    if exists:
-        return False
-    conn.execute(
-        insert(document_copies).values(
-            document_id=document_id,
-            source=source,
-            url=url,
-            outlet=outlet,
-            kind=kind,
-            similarity=round(similarity, 4),
-            seen_at=now(),
-        )
-    )
-    return True
+    values = {
+        "document_id": document_id,
+        "source": source,
+        "url": url,
+        "outlet": outlet,
+        "kind": kind,
+        "similarity": round(similarity, 4),
+        "seen_at": now(),
+    }
+    return insert_ignore(conn, document_copies, values)
 
 
 def write_reports(conn: Connection, items: Iterable[Report]) -> int:

@@ -584,6 +584,7 @@
     box.append(el("h3", { text: c.place || "Unknown place" }));
     const dl = el("dl");
     row(dl, "Held by", c.actor);
+    if (c.reported_actor) row(dl, "Reported as", c.reported_actor);
     row(dl, "Status", status);
     row(dl, "Region", c.admin1);
     row(dl, "From", c.valid_from);
