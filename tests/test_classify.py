@@ -8,6 +8,7 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import shared_file
@@ -126,6 +127,26 @@ def test_classify_strip_furniture_removes_acled_coder_notes() -> None:
     assert C.strip_furniture(text) == "On 2 May 2020, workers protested in the square."
 
 
+@pytest.mark.parametrize(
+    ("text", "roles"),
+    [
+        (
+            "Gunmen killed three soldiers at a checkpoint.",
+            {"agt:nonstate_actor", "vic:state_actor", "va:nonstate_actor>state_actor"},
+        ),
+        (
+            "A shepherd was shot dead by militants near the well.",
+            {"agt:nonstate_actor", "vic:civilian", "va:nonstate_actor>civilian"},
+        ),
+        ("Villagers were attacked on the road.", {"vic:civilian"}),
+        ("The minister opened a new bridge.", set()),
+    ],
+)
+def test_classify_triggers_roles_name_victim_and_agent(text: str, roles: set[str]) -> None:
+    triggers = C.load_triggers()
+    assert triggers.analyze(triggers.tokenize(text)).roles == roles
+
+
 # --------------------------------------------------------------------------------------- data files
 
 
@@ -137,11 +158,23 @@ def test_classify_strip_furniture_removes_acled_coder_notes() -> None:
         ({"sub_event_type": "Attack", "priority": 1, "triggers": ["... kill"]}, "triggers"),
         ({"sub_event_type": "Attack", "priority": 1, "triggers": []}, "triggers"),
         ({"sub_event_type": "Attack", "priority": 1, "triggers": ["kill"], "agent": "civilian"}, "agent"),
+        ({"sub_event_type": "Attack", "priority": 1, "triggers": ["kill"], "over": ["Air strike"]}, "over"),
     ],
 )
 def test_classify_triggers_bad_entry_names_the_field(tmp_path: Path, rule: dict[str, object], field: str) -> None:
     path = tmp_path / "triggers.yaml"
     path.write_text(json.dumps({"cue_sets": {"civilian": ["villager"]}, "rules": [rule]}), encoding="utf-8")
+    with pytest.raises(DataFileError, match=field):
+        C.load_triggers(path)
+
+
+@pytest.mark.parametrize(
+    ("roles", "field"),
+    [({"harm": []}, "harm"), ({"harm": ["kill"], "before": 0}, "before"), ({"harm": ["kill ... man"]}, "harm")],
+)
+def test_classify_triggers_bad_roles_name_the_field(tmp_path: Path, roles: dict[str, object], field: str) -> None:
+    path = tmp_path / "triggers.yaml"
+    path.write_text(json.dumps({"roles": roles}), encoding="utf-8")
     with pytest.raises(DataFileError, match=field):
         C.load_triggers(path)
 
@@ -241,6 +274,58 @@ def test_classify_sentence_points_at_the_trigger(text: str, sub: str, lemma: str
     assert label.sub_event_type == sub
     assert label.trigger is not None and label.trigger_lemma == lemma
     assert label.trigger.lemma_.lower() == lemma
+
+
+@pytest.mark.model
+def test_classify_sentence_model_trigger_is_the_highest_heavy_word() -> None:
+    # A hand-made model: "demand" weighs most, "gathered" nearly as much and heads the sentence. The trigger is
+    # the head, not the word of the purpose clause (where modality would read "demand" as a plan).
+    features = C.FeatureSettings(bigrams=False, rule_features=False, phrase_features=False)
+    mask = (1 << features.n_bits) - 1
+    weights = {C._hash("w:" + word, mask): w for word, w in (("gathered", 0.8), ("demand", 1.0))}
+    rows = sorted(weights)
+    classifier = C.EventClassifier(
+        labels=[C.NO_EVENT, "Peaceful protest"],
+        rows=np.array(rows, dtype=np.int64),
+        weights=np.array([[0.0, weights[r]] for r in rows], dtype=np.float32),
+        bias=np.array([0.0, 3.0], dtype=np.float32),
+        features=features,
+        triggers=C.load_triggers(),
+    )
+    sent = next(load_language()("Villagers gathered outside the office to demand the release of the chief.").sents)
+    label = classifier.classify_sentence(sent)
+    assert label is not None and label.sub_event_type == "Peaceful protest"
+    assert label.trigger is not None and label.trigger.text == "gathered"
+
+
+def _bias_only_classifier(bias: dict[str, float]) -> C.EventClassifier:
+    """A hand-made model whose decision is its bias alone (one unused feature row keeps the lookup valid)."""
+    labels = [C.NO_EVENT, "Armed clash", "Government regains territory", "Non-state actor overtakes territory"]
+    return C.EventClassifier(
+        labels=labels,
+        rows=np.array([1], dtype=np.int64),
+        weights=np.zeros((1, len(labels)), dtype=np.float32),
+        bias=np.array([bias.get(label, -5.0) for label in labels], dtype=np.float32),
+        features=C.FeatureSettings(bigrams=False, rule_features=False, phrase_features=False),
+        triggers=C.load_triggers(),
+    )
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("outcome_bias", "sub"),
+    [
+        # the model sees a clash but gives the takeover some weight: the takeover, which the pipeline splits
+        (0.5, "Non-state actor overtakes territory"),
+        # the model gives the takeover next to nothing: the clash stands
+        (-3.0, "Armed clash"),
+    ],
+)
+def test_classify_sentence_fighting_that_won_ground_is_typed_as_the_gain(outcome_bias: float, sub: str) -> None:
+    classifier = _bias_only_classifier({"Armed clash": 2.0, "Non-state actor overtakes territory": outcome_bias})
+    sent = next(load_language()("Rebels captured the town after a long battle with the army.").sents)
+    label = classifier.classify_sentence(sent)
+    assert label is not None and label.sub_event_type == sub
 
 
 # ------------------------------------------------------------------------------------------ training

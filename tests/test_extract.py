@@ -112,3 +112,17 @@ def test_extract_plan_is_not_an_event(pipeline: Pipeline) -> None:
         "The army vowed to launch a counter-offensive to retake the city.", published="2024-12-01"
     )
     assert result.events == []
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "events"),
+    [
+        ("The strike was carried out by Russian aircraft, a monitor said.", 1),
+        ("Russian aircraft struck Raqqa on Tuesday.", 2),
+    ],
+)
+def test_extract_the_strike_told_again_is_the_same_event(pipeline: Pipeline, follow_up: str, events: int) -> None:
+    text = f"Government jets struck a market in Idlib on Monday, killing five people. {follow_up}"
+    result = pipeline.extract(text, published="2024-12-04")
+    assert len(result.events) == events
+    assert result.events[0].fatalities == 5

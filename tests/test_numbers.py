@@ -157,6 +157,73 @@ def test_numbers_fatalities_older_year_is_background(nlp: Language, published: d
     assert find_fatalities(sent, published=published).best == best
 
 
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "best"),
+    [
+        # The parser takes "IS" for a verb and leaves the number outside the noun phrase.
+        ("Late on Friday, 9 IS militants were killed in an air raid east of the city.", 9),
+    ],
+)
+def test_numbers_fatalities_number_cut_off_by_a_name(nlp: Language, text: str, best: int) -> None:
+    assert find_fatalities(first_sentence(nlp, text)).best == best
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "best"),
+    [
+        ("Farmer killed on his land by unknown attackers.", 1),
+        ("Two nurses killed, three hurt in overnight raid.", 2),
+    ],
+)
+def test_numbers_fatalities_headline_passive(nlp: Language, text: str, best: int) -> None:
+    assert find_fatalities(first_sentence(nlp, text)).best == best
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "best"),
+    [
+        # The parser hangs the victims on the place names before them; the passive verb right after still counts them.
+        ("In Mombasa, Kenya, two men and a boy were shot dead near the port.", 3),
+    ],
+)
+def test_numbers_fatalities_victims_after_a_place_list(nlp: Language, text: str, best: int) -> None:
+    assert find_fatalities(first_sentence(nlp, text)).best == best
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "best"),
+    [
+        ("Police shot and killed a 19-year-old near the market.", 1),
+        # the gerund counts injuries: its "others" are no second group of dead
+        ("The clashes resulted in the killing of 2 members of the militia and the injuring of 5 others.", 2),
+    ],
+)
+def test_numbers_fatalities_one_victim_phrase_is_one_group(nlp: Language, text: str, best: int) -> None:
+    assert find_fatalities(first_sentence(nlp, text)).best == best
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "best"),
+    [
+        ("Shelling killed three civilians on Monday. The death toll since the offensive began stands at 300.", 3),
+        ("Five soldiers were killed, bringing the death toll so far this year to 90.", 5),
+    ],
+)
+def test_numbers_document_fatalities_running_tally_is_not_the_event(nlp: Language, text: str, best: int) -> None:
+    assert find_document_fatalities(nlp(text)).best == best
+
+
+@pytest.mark.model
+def test_numbers_document_fatalities_toll_brought_to_a_number(nlp: Language) -> None:
+    doc = nlp("A second wounded man died in hospital, bringing the death toll to 2.")
+    assert find_document_fatalities(doc).best == 2
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Fatalities in a document
 # ---------------------------------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ class ExtractRules(BaseModel):
     territorial_sub_types: frozenset[str]
     death_lemmas: frozenset[str]
     support_verbs: frozenset[str]
+    event_nouns: frozenset[str]
 
 
 def load_extract_rules(path: Path | None = None) -> ExtractRules:
@@ -125,7 +126,7 @@ class Extractor:
             label = self.classifier.classify_sentence(sent)
             claimant = claims[0].claimant if claims else None
             sent_figures = [] if date.historical else find_figures(sent, published=published, claimant=claimant)
-            if drafts and _continues(sent, label, date, sentence_places, drafts[-1], self.rules.death_lemmas):
+            if drafts and _continues(sent, label, date, sentence_places, drafts[-1], self.rules):
                 drafts[-1].sentences.append(sent)
                 drafts[-1].figures.extend(sent_figures)
                 drafts[-1].claims.extend(c for c in claims if c.claimant not in {x.claimant for x in drafts[-1].claims})
@@ -362,16 +363,28 @@ def _continues(
     date: DateResult,
     sentence_places: dict[int, list[Place]],
     previous: _Draft,
-    death_lemmas: frozenset[str],
+    rules: ExtractRules,
 ) -> bool:
-    """Whether a sentence only adds to the event before it: it names no new place or day, and it is either no
-    event of its own or an event only because someone died."""
+    """Whether a sentence only adds to the event before it: it names no new place or day, and it is no event of
+    its own, or an event only because someone died, or it speaks of "the strike" just told."""
     if sentence_places.get(sent.start) or (date.evidence is not None and date.date != previous.date.date):
         return False
+    if _refers_back(sent, rules.event_nouns):
+        return True
     if label is None or not label.is_event:
-        return any(t.lemma_.lower() in death_lemmas for t in sent)
+        return any(t.lemma_.lower() in rules.death_lemmas for t in sent)
     trigger = label.trigger
-    return trigger is not None and trigger.lemma_.lower() in death_lemmas
+    return trigger is not None and trigger.lemma_.lower() in rules.death_lemmas
+
+
+def _refers_back(sent: Span, event_nouns: frozenset[str]) -> bool:
+    """A subject such as "the strike" or "this attack": the sentence tells more of an event already named."""
+    return any(
+        t.dep_ in ("nsubj", "nsubjpass")
+        and t.lemma_.lower() in event_nouns
+        and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in t.children)
+        for t in sent
+    )
 
 
 def _country_focus(places: Sequence[ResolvedPlace]) -> str | None:

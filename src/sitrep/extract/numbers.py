@@ -86,6 +86,15 @@ class SummaryCues(_Frozen):
     split_units: frozenset[str]
 
 
+class RunningTallyCues(_Frozen):
+    """Words that make a death toll a running tally over many events ("bringing the death toll since March to
+    500"), not the deaths of the event told."""
+
+    nouns: frozenset[str] = frozenset()
+    words: frozenset[str] = frozenset()
+    phrases: tuple[str, ...] = ()
+
+
 class NumberRules(_Frozen):
     """`data/numbers.yaml`, validated. Every word is lower case; verbs and nouns are lemmas."""
 
@@ -105,6 +114,7 @@ class NumberRules(_Frozen):
     life_verbs_object: frozenset[str]
     toll_nouns: frozenset[str]
     toll_verbs: frozenset[str]
+    toll_object_verbs: frozenset[str] = frozenset()
     result_verbs: frozenset[str]
     negations: frozenset[str]
     collective_nouns: frozenset[str]
@@ -124,8 +134,10 @@ class NumberRules(_Frozen):
     significant_sub_event_types: frozenset[str] = frozenset()
     no_fatality_sub_event_types: frozenset[str] = frozenset()
     unknown_total_nouns: frozenset[str]
+    running_tally: RunningTallyCues = Field(default_factory=lambda: RunningTallyCues())
     unknown_deaths: int = 3
     significant_deaths: int = 10
+    max_count: int = 1_000_000
     summary: SummaryCues
     distance_units: dict[str, float]
     distance_prepositions: frozenset[str]
@@ -439,7 +451,12 @@ def _verb_victims(
             # Headline style: "Five killed in a clash", "3 killed by police".
             subjects = _args(verb, ["nsubj"])
             # A participle with a subject and no object is a reduced passive: "and ten others injured".
-            if subjects and (_args(verb, ["agent"]) or verb.tag_ == "VBN" or all(_is_number_word(s) for s in subjects)):
+            if subjects and (
+                _args(verb, ["agent"])
+                or verb.tag_ == "VBN"
+                or all(_is_number_word(s) for s in subjects)
+                or (_headline_passive(verb) and verb.lemma_.lower() not in result_verbs)
+            ):
                 own = subjects
             # "3 killed." with the number parsed as a loose dependent.
             own = own or [c for c in verb.lefts if c.dep_ in {"meta", "dep", "npadvmod"} and _is_number_word(c)]
@@ -485,6 +502,13 @@ def _verb_victims(
             if objs:
                 return objs, child
     return [], None
+
+
+def _headline_passive(verb: Token) -> bool:
+    """ "Three teachers killed, one injured", "Woman killed on her farm by unknown group": a killing verb in the
+    past with a subject and no object is a headline's passive. Not in a relative clause ("the gang that
+    attacked and killed") and not with a clause of its own for an object ("police killed what they said")."""
+    return verb.tag_ == "VBD" and verb.dep_ != "relcl" and not _args(verb, ["ccomp", "xcomp", "dative"])
 
 
 def _is_number_word(tok: Token) -> bool:
@@ -542,6 +566,11 @@ def _toll_victims(toll: Token, rules: NumberRules) -> list[Token]:
                 out.append(child)
             if child.dep_ == "prep" and child.lower_ in {"to", "at", "from"}:
                 out.extend(g for g in child.children if g.dep_ == "pobj")
+    elif toll.dep_ in {"dobj", "obj"} and verb.lemma_.lower() in rules.toll_object_verbs:
+        # "bringing the death toll to 20"
+        for child in verb.children:
+            if child.dep_ == "prep" and child.lower_ == "to":
+                out.extend(g for g in child.children if g.dep_ == "pobj" and g.like_num)
     return out
 
 
@@ -754,6 +783,10 @@ def _quantity_of(noun: Token, qmap: dict[int, _Quantity]) -> _Quantity | None:
         for child in noun.children:
             if child.i in qmap and child.dep_ in deps:
                 return qmap[child.i]
+    # "7 IS militants": the parser may cut the number off the phrase, taking "IS" for a verb.
+    cut = _number_before_names(noun)
+    if cut is not None and cut in qmap:
+        return qmap[cut]
     # "2 IS militants": the parser may hang the number on a compound word.
     for k in range(noun.left_edge.i, noun.i):
         if k in qmap:
@@ -766,6 +799,19 @@ def _quantity_of(noun: Token, qmap: dict[int, _Quantity]) -> _Quantity | None:
             if path.i == noun.i:
                 return qmap[k]
     return None
+
+
+def _number_before_names(noun: Token) -> int | None:
+    """The number right before the capitalised names that open a noun's phrase when the parser left it out:
+    in "7 IS militants" it takes "IS" for a verb and "7" for its subject."""
+    doc = noun.doc
+    start = noun.left_edge.i
+    k = start
+    while k - 1 >= noun.sent.start and doc[k - 1].is_upper and doc[k - 1].is_alpha and doc[k - 1].head.i != noun.i:
+        k -= 1
+    if k == start or k - 1 < noun.sent.start or not doc[k - 1].like_num:
+        return None
+    return k - 1
 
 
 def _is_person(noun: Token, rules: NumberRules) -> bool:
@@ -819,7 +865,7 @@ def _count(kind: str, noun: Token, cue: Token, qmap: dict[int, _Quantity], rules
         or (lemma in rules.collective_nouns and not singular_det)
         or noun.lower_ in rules.collective_nouns
         or (noun.pos_ == "PRON" and noun.lower_ not in _SINGULAR_PRONOUNS)
-        or noun.pos_ == "ADJ"  # "the dead", "the injured"
+        or (noun.pos_ == "ADJ" and not singular_det)  # "the dead", "the injured"; but "a 21-year-old" is one
     ):
         return _Group(kind, noun, cue, None, None, None, explicit=False, total=total, tokens=tokens)
     return _Group(kind, noun, cue, 1.0, 1.0, 1.0, explicit=True, total=total, tokens=tokens)
@@ -864,7 +910,8 @@ def _groups(
         others -= direct.get(cue.kind, set())
         made = _make_groups(cue, _expand(cue.victims, others, rules.total_nouns), qmap, rules, seen)
         if not made and not any((cue.kind, v.i) in seen for v in cue.victims):
-            made = _make_groups(cue, _nearby_victims(cue, rules), qmap, rules, seen)
+            nearby = _expand(_nearby_victims(cue, rules), others, rules.total_nouns)
+            made = _make_groups(cue, nearby, qmap, rules, seen)
         partners = [c for c in cues if c.kind == _ALTERNATIVE.get(cue.kind)]
         for group in made:
             group.ambiguous = bool(partners) and _ambiguous(cue, group.noun, partners)
@@ -903,8 +950,17 @@ def _nearby_victims(cue: _Cue, rules: NumberRules) -> list[Token]:
         if (
             cand.pos_ in _NOUNISH
             and cand.dep_ not in {"pobj", "compound", "poss", "nummod"}
-            and not any(a.dep_ == "prep" for a in _ancestors_until_verb(cand))
+            and (
+                not any(a.dep_ == "prep" for a in _ancestors_until_verb(cand))
+                # "in Mato Grosso, a man was killed": whatever the parse hangs it on, a noun with only the
+                # cue's auxiliaries between them is its subject.
+                or all(t.pos_ == "AUX" or t.dep_ in {"aux", "auxpass", "neg"} for t in tok.doc[cand.i + 1 : tok.i])
+            )
         ):
+            # "four men and a woman were shot dead": the last conjunct is nearest; the phrase starts at the first
+            # (but not at a place name the parser made the first: "in Jalisco, four men and a woman").
+            while cand.dep_ == "conj" and cand.head.pos_ == "NOUN" and cand.head.i < cand.i:
+                cand = cand.head
             out.append(cand)
             break
         k -= 1
@@ -1001,6 +1057,9 @@ def _tally(
         if group.negated:
             tally.stated = True
             continue
+        if _running_tally(group, rules):
+            logger.debug("running tally, not the event's deaths: %s", sent.text)
+            continue
         if not group.explicit:
             if not group.ambiguous and (not group.total or group.noun.lemma_.lower() in rules.unknown_total_nouns):
                 tally.unknown = True
@@ -1023,6 +1082,31 @@ def _tally(
         else:
             tally.people = [tally.people[0] + low, tally.people[1] + best, tally.people[2] + high]
     return tally
+
+
+def _running_tally(group: _Group, rules: NumberRules) -> bool:
+    """A toll counted over many events: "bringing the death toll since the start of the offensive to 500", "the
+    number of civilians killed since March rose to 300". Only totals and "number of" phrases count: "two
+    people were killed on Monday" is news even in a sentence that has "since"."""
+    cues = rules.running_tally
+    top = group.cue
+    # up from the cue to the noun phrase it belongs to ("killed" -> "civilians" -> "of" -> "number")
+    while top.dep_ in {"acl", "relcl", "amod", "compound", "pobj", "prep"} and top.head.i != top.i:
+        top = top.head
+    if not (group.total or top.lemma_.lower() in cues.nouns):
+        return False
+    scope = list(top.subtree)
+    verb = top.head
+    if top.dep_ in {"nsubj", "nsubjpass", "dobj", "obj"} and verb.pos_ in {"VERB", "AUX"}:
+        # "the toll stands at 300 since ...", "bringing the toll since ... to 500": the verb's own phrases too
+        for child in verb.children:
+            if child.i != top.i and child.dep_ in {"prep", "advmod", "npadvmod", "advcl"}:
+                scope.extend(child.subtree)
+    words = [t.lower_ for t in sorted(scope, key=lambda t: t.i)]
+    if any(w in cues.words for w in words):
+        return True
+    text = " " + " ".join(words) + " "
+    return any(f" {phrase} " in text for phrase in cues.phrases)
 
 
 def _restates(group: _Group, rules: NumberRules) -> bool:
@@ -1056,6 +1140,10 @@ def _to_fatalities(tally: _Tally, rules: NumberRules) -> Fatalities:
     if best == 0 and tally.claimed[1] > 0:
         low, best, high = tally.claimed
     high += tally.ambiguous_high
+    if not all(math.isfinite(v) and v <= rules.max_count for v in (low, best, high)):
+        # "killed 10**23" is a typo or not a count of people: no figure rather than an absurd one.
+        logger.debug("count over max_count ignored: %s", [span.text for span in tally.evidence])
+        return Fatalities(low=0, best=0, high=0, evidence=tally.evidence, stated=False, unknown=False)
     unknown = tally.unknown and best == 0
     if unknown:
         fill = rules.significant_deaths if tally.significant else rules.unknown_deaths
