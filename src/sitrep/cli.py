@@ -28,6 +28,7 @@ from rich.table import Table
 from sqlalchemy import Connection
 
 from . import export
+from .engine import EngineSpec
 from .errors import Errors, InputError, SitrepError
 from .models import Event, RawDocument
 from .pipeline import Pipeline, parse_published
@@ -106,9 +107,7 @@ def ingest(
             inputs,
             store,
             on_document=lambda source: progress.update(task, advance=1, current=_short(source)),
-            engine=engine,
-            workers=workers,
-            scheduler=scheduler,
+            engine=EngineSpec(engine, workers, scheduler),
         )
     for message in stats.errors:
         err_console.print(f"[red]failed[/] {message}", highlight=False, markup=True)

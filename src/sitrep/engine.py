@@ -72,37 +72,46 @@ def extract_in_worker(settings: Settings, documents: Sequence[Document]) -> list
     return extract_safely(extractor, documents)
 
 
-@contextmanager
-def open_executor(
-    engine: str = "local", *, workers: int = 1, scheduler: str | None = None
-) -> Iterator[Executor | None]:
-    """Worker processes for extraction, or `None` to extract in this process.
+@dataclass(frozen=True)
+class EngineSpec:
+    """Where extraction runs.
 
-    Args:
-        engine: "local" (this machine's processes) or "dask".
+    Attributes:
+        name: "local" (this machine's processes) or "dask".
         workers: Local processes, or the LocalCluster's workers when Dask gets no scheduler. With "local", 1 means
             in this process.
         scheduler: A Dask scheduler address (tcp://host:8786); without it Dask starts a LocalCluster on loopback.
+    """
+
+    name: str = "local"
+    workers: int = 1
+    scheduler: str | None = None
+
+
+@contextmanager
+def open_executor(spec: EngineSpec) -> Iterator[Executor | None]:
+    """Worker processes for extraction, or `None` to extract in this process.
 
     Raises:
         InputError: An unknown engine, fewer than one worker, a scheduler for the local engine, or a Dask
             scheduler that cannot be reached.
     """
-    if engine not in ENGINES:
-        raise InputError(Errors.E023.format(engine=engine, allowed=", ".join(ENGINES)))
-    if workers < 1:
-        raise InputError(Errors.E024.format(workers=workers))
-    if engine == "local":
-        if scheduler:
+    if spec.name not in ENGINES:
+        raise InputError(Errors.E023.format(engine=spec.name, allowed=", ".join(ENGINES)))
+    if spec.workers < 1:
+        raise InputError(Errors.E024.format(workers=spec.workers))
+    if spec.name == "local":
+        if spec.scheduler:
             raise InputError(Errors.E025)
-        if workers == 1:
+        if spec.workers == 1:
             yield None
             return
         # spawn: the workers must not inherit the parent's open database connections or threads.
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=spec.workers, mp_context=context) as pool:
             yield pool
         return
-    with _dask_client(workers=workers, scheduler=scheduler) as client:
+    with _dask_client(workers=spec.workers, scheduler=spec.scheduler) as client:
         yield client.get_executor(pure=False)
 
 

@@ -216,7 +216,7 @@ def find_place_spans(
         if key in named:
             continue
         named.add(key)
-        for country in {h.country for h in hits if h.country}:
+        for country in sorted({h.country for h in hits if h.country}):
             shared[country] += 1
     focus |= {c for c, _ in votes.most_common(3)} | {c for c, n in shared.items() if n >= 2}
     for span in found:
@@ -461,7 +461,7 @@ def resolve_places(
     # Unknown names get a fuzzy second chance within the document's countries.
     for m in mentions:
         if not m.candidates:
-            for iso in sorted(focus, key=focus.__getitem__, reverse=True)[:2]:
+            for iso in sorted(focus, key=lambda country: (-focus[country], country))[:2]:
                 m.candidates = gazetteer.lookup(m.text, country=iso, fuzzy=True, fuzzy_cutoff=cutoff, limit=5)
                 if m.candidates:
                     break
@@ -727,7 +727,7 @@ def _country_focus(mentions: Sequence[_Mention], given: Sequence[str]) -> defaul
         top = m.candidates[0]
         if top.kind == "country" and top.match in ("exact", "alias"):
             votes[top.country] += 2
-        countries = {c.country for c in m.candidates if c.country}
+        countries = sorted({c.country for c in m.candidates if c.country})  # sorted: float sums and ties in order
         for country in countries:
             votes[country] += 1 / len(countries)
     return votes
@@ -736,7 +736,7 @@ def _country_focus(mentions: Sequence[_Mention], given: Sequence[str]) -> defaul
 def _admin1_focus(mentions: Sequence[_Mention]) -> defaultdict[tuple[str, str], float]:
     votes: defaultdict[tuple[str, str], float] = defaultdict(float)
     for m in mentions:
-        areas = {(c.country, c.admin1_code) for c in m.candidates if c.admin1_code}
+        areas = sorted({(c.country, c.admin1_code) for c in m.candidates if c.admin1_code})
         for area in areas:
             votes[area] += 1 / len(areas)
         top = m.candidates[0] if m.candidates else None
@@ -904,7 +904,7 @@ def event_place(sent: Span, places: Sequence[Place], *, trigger: Token | None = 
     # stray name match, not the event's place.
     prior = load_conflict_prior()
     votes: Counter[str] = Counter()
-    for _mention, country in {(getattr(p, "mention", "") or p.name, _country_of(p)) for p in places}:
+    for _mention, country in sorted({(getattr(p, "mention", "") or p.name, _country_of(p)) for p in places}):
         votes[country] += 1 if country else 0
     top_votes = max(votes.values(), default=0)
     scored = []

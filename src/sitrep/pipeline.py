@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .documents import NearDuplicateIndex, Skip, document_id, normalise_text, serialize, to_document
-from .engine import ExtractionFailure, Outcome, extract_in_worker, extract_safely, open_executor
+from .engine import EngineSpec, ExtractionFailure, Outcome, extract_in_worker, extract_safely, open_executor
 from .errors import Errors, InputError, Warnings
 from .fuse import fuse_reports
 from .models import Document, ExtractResult, Figure, RawDocument, Report
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from .extract import Extractor
 
 logger = logging.getLogger(__name__)
+
+LOCAL = EngineSpec()
 
 
 @dataclass
@@ -183,9 +185,7 @@ class Pipeline:
         store: Store,
         *,
         on_document: Callable[[str], None] | None = None,
-        engine: str = "local",
-        workers: int = 1,
-        scheduler: str | None = None,
+        engine: EngineSpec = LOCAL,
     ) -> IngestStats:
         """Read, clean, de-duplicate, extract and store documents, then fuse the events they touch.
 
@@ -197,9 +197,7 @@ class Pipeline:
             inputs: Files, folders, feeds or URLs.
             store: The open database.
             on_document: Called with each input's source after it is handled (for progress bars).
-            engine: Where extraction runs: "local" or "dask" (see `sitrep.engine.open_executor`).
-            workers: Worker processes (1 with "local": this process).
-            scheduler: A Dask scheduler address; a LocalCluster when not given.
+            engine: Where extraction runs: in this process (the default), local worker processes or Dask.
 
         Returns:
             The counts.
@@ -209,8 +207,6 @@ class Pipeline:
             store,
             on_document=on_document,
             engine=engine,
-            workers=workers,
-            scheduler=scheduler,
         )
 
     def ingest_raw(
@@ -219,13 +215,11 @@ class Pipeline:
         store: Store,
         *,
         on_document: Callable[[str], None] | None = None,
-        engine: str = "local",
-        workers: int = 1,
-        scheduler: str | None = None,
+        engine: EngineSpec = LOCAL,
     ) -> IngestStats:
         """`ingest` over documents already read (by `sitrep watch`, the API, or a caller's own reader)."""
-        with open_executor(engine, workers=workers, scheduler=scheduler) as executor:
-            run = _IngestRun(self, store, executor, workers=workers)
+        with open_executor(engine) as executor:
+            run = _IngestRun(self, store, executor, workers=engine.workers)
             for raw in raws:
                 run.add(raw)
                 if on_document:
