@@ -87,6 +87,19 @@ def test_dates_background_is_historical(nlp: Language, text: str, date: dt.date)
     assert result.date == date
 
 
+@pytest.mark.parametrize(
+    ("text", "date", "historical"),
+    [
+        ("More than 2000 workers marched to the governor's office.", D(2024, 12, 5), False),
+        ("Some 2019 families were displaced by the floods.", D(2024, 12, 5), False),
+        ("Around 2015 when the war began, rebels took the town.", D(2015, 7, 1), True),
+    ],
+)
+def test_dates_a_count_is_not_a_year(nlp: Language, text: str, date: dt.date, historical: bool) -> None:
+    result = resolve_date(_sent(nlp, text), published=D(2024, 12, 5))
+    assert (result.date, result.historical) == (date, historical)
+
+
 def test_dates_news_day_wins_over_background_year(nlp: Language) -> None:
     text = "HTS, which has held Idlib since 2017, attacked the city on Tuesday."
     result = resolve_date(_sent(nlp, text), published=D(2024, 12, 5))

@@ -52,6 +52,8 @@ def test_modality_bad_file_raises(tmp_path: Path) -> None:
         ("More than 500,000 people have been killed since the civil war began in 2011.", "historical"),
         ("In 2015, Russia launched airstrikes to support the government.", "historical"),
         ("The rebels seized the city in 2016 before losing it.", "historical"),
+        ("More than 2000 workers marched to the governor's office.", "reported"),
+        ("Rebels recalled the 2015 elections as they seized the town.", "historical"),
     ],
 )
 def test_modality_sentence(nlp: Language, text: str, modality: str) -> None:

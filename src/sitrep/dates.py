@@ -74,6 +74,8 @@ class DateRules(BaseModel):
     number_words: dict[str, int] = Field(default_factory=dict)
     relative_days: dict[str, _Relative] = Field(default_factory=dict)
     background_before: tuple[str, ...] = ()
+    count_before: tuple[str, ...] = ()
+    count_not_followed_by: frozenset[str] = frozenset()
 
 
 _ANCHORS = {"last_week", "this_week", "last_weekend", "this_weekend", "last_month", "this_month", "last_year"}
@@ -253,8 +255,19 @@ def _candidates(text: str, published: dt.date | None, rules: DateRules) -> list[
         year = int(m[1])
         if published is not None and year >= published.year:
             continue  # the current year says nothing more than the publication date; a later one is a plan
+        if _is_count(text, m.start(), m.end(), rules):
+            continue
         add(_Candidate(m.start(), m.end(), dt.date(year, 7, 1), 3, "year"))
     return found
+
+
+def _is_count(text: str, start: int, end: int, rules: DateRules) -> bool:
+    """ "more than 2000 workers": a number of people or things, not a year."""
+    before = text[:start].lower().rstrip()
+    after = re.match(r"\s+([a-z]+)\b", text[end:])
+    return (
+        _ends_with_any(before, rules.count_before) and after is not None and after[1] not in rules.count_not_followed_by
+    )
 
 
 def _evidence(sent: Span, candidate: _Candidate) -> Evidence:

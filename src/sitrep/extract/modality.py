@@ -213,11 +213,21 @@ def _historical(anchor: Token, path: list[tuple[Token, str]], published: dt.date
     for tok in clause:
         if not _YEAR.match(tok.text):
             continue
-        if int(tok.text) > published.year - cues.min_years_before:
+        if int(tok.text) > published.year - cues.min_years_before or _counts_things(tok):
             continue
         if _attaches_to(tok, on_path):
             return True
     return False
+
+
+def _counts_things(tok: Token) -> bool:
+    """"more than 2000 workers": the number counts a plural noun ("the 2015 elections" keeps its year)."""
+    head = tok.head
+    return (
+        tok.dep_ == "nummod"
+        and head.tag_ == "NNS"
+        and not any(c.dep_ == "det" and c.lower_ == "the" for c in head.children)
+    )
 
 
 def _clause_tokens(head: Token) -> list[Token]:
