@@ -303,3 +303,20 @@ def test_gazetteer_acled_admin1_names_are_display_names(tmp_path: Path) -> None:
     assert gaz.lookup("Saraqib", country="SY")[0].admin1 == "Idleb"
     area = gaz.admin1_area("Idlib", "SY")  # GeoNames' spelling still finds the area
     assert area is not None and area.name == "Idleb"
+
+
+def test_gazetteer_fuzzy_cache_stays_within_its_name_budget(
+    small_gazetteer_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sitrep.gazetteer as gazetteer_module
+
+    fresh = Gazetteer(small_gazetteer_path)
+    sizes = {iso: len(fresh._fuzzy_candidates(iso)[0]) for iso in ("SY", "FR", "KE")}
+    assert min(sizes.values()) > 0
+    budget = max(sizes.values()) + min(sizes.values())  # less than all three: one must be dropped
+    monkeypatch.setattr(gazetteer_module, "FUZZY_CACHE_NAMES", budget)
+    fresh._fuzzy_cache.clear()
+    for iso in ("SY", "FR", "KE", "SY"):
+        fresh.lookup("Saraqibe", country=iso)
+        assert sum(len(keys) for keys, _refs in fresh._fuzzy_cache.values()) <= budget
+    assert fresh.lookup("Saraqibe", country="SY")[0].name == "Saraqib"
