@@ -221,7 +221,7 @@ def _historical(anchor: Token, path: list[tuple[Token, str]], published: dt.date
 
 
 def _counts_things(tok: Token) -> bool:
-    """"more than 2000 workers": the number counts a plural noun ("the 2015 elections" keeps its year)."""
+    """Whether a number counts a plural noun ("more than 2000 workers"); "the 2015 elections" keeps its year."""
     head = tok.head
     return (
         tok.dep_ == "nummod"
