@@ -44,8 +44,8 @@ def _report(report_id: str, document_id: str, place: dict[str, Any], **fields: A
     return Report.model_validate(values)
 
 
-def _fuse(reports: list[Report]) -> list[Event]:
-    return fuse_reports(reports, settings=Settings(), outlets=OUTLETS)
+def _fuse(reports: list[Report], settings: Settings | None = None) -> list[Event]:
+    return fuse_reports(reports, settings=settings or Settings(), outlets=OUTLETS)
 
 
 def test_fuse_one_strike_from_two_outlets_is_one_event() -> None:
@@ -83,6 +83,16 @@ def test_fuse_disagreeing_figures_kept_side_by_side() -> None:
         (11, "White Helmets"),
     ]
     assert (event.fatalities_low, event.fatalities, event.fatalities_high) == (8, 8, 11)
+
+
+@pytest.mark.parametrize(
+    ("rule", "best"), [("sitrep.fatalities.lowest_stated.v1", 8), ("sitrep.fatalities.median_stated.v1", 11)]
+)
+def test_fuse_fatality_rule_is_the_setting(rule: str, best: int) -> None:
+    figures = (8, 11, 30)
+    reports = [_report("1", f"doc-{n}", IDLIB, fatalities=n, fatalities_low=n, fatalities_high=n) for n in figures]
+    [event] = _fuse(reports, Settings(fatality_rule=rule))
+    assert (event.fatalities_low, event.fatalities, event.fatalities_high) == (8, best, 30)
 
 
 def test_fuse_swapped_actors_are_one_battle() -> None:

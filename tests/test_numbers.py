@@ -212,6 +212,12 @@ def test_numbers_fatalities_one_victim_phrase_is_one_group(nlp: Language, text: 
     [
         ("Shelling killed three civilians on Monday. The death toll since the offensive began stands at 300.", 3),
         ("Five soldiers were killed, bringing the death toll so far this year to 90.", 5),
+        # the killing verb itself runs over a period
+        ("A drone killed two farmers on Monday. Some 640 people have been killed since the truce collapsed.", 2),
+        ("A drone killed two farmers on Monday. Some 640 people have been killed since March.", 2),
+        ("A drone killed two farmers on Monday. More than 640 people have died there so far.", 2),
+        # "since" belongs to the town, not to the killing
+        ("Four people were killed on Monday in the town, which has been under siege since March.", 4),
     ],
 )
 def test_numbers_document_fatalities_running_tally_is_not_the_event(nlp: Language, text: str, best: int) -> None:

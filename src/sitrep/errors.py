@@ -38,6 +38,7 @@ class Errors:
     E025 = "[E025] --scheduler is a Dask scheduler address; use it with --engine dask."
     E026 = "[E026] Cannot reach the Dask scheduler {address}: {reason}."
     E027 = "[E027] {source}: the main text is {size:,} characters, over the {limit:,} cap (setting max_text_chars)."
+    E028 = "[E028] Setting {setting} names {name!r}, which is not registered; known: {known}."
     E050 = "[E050] Gazetteer file {path}, line {line}: {reason}. Nothing was added; the gazetteer is unchanged."
     E051 = "[E051] Cannot build or open the gazetteer at {path}: {reason}. Check the setting gazetteer_path."
     E052 = "[E052] Unknown country {country!r}; give an ISO 3166 alpha-2 code (SY) or a country name (Syria)."

@@ -36,6 +36,7 @@ from .actors import STATE_KINDS, ActorRegistry, actor_key, interaction, load_act
 from .distance import haversine_km
 from .errors import DataFileError, Errors
 from .models import Event, Figure, Report, Source
+from .registry import FatalityRule, fatality_rules, resolve
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -446,6 +447,7 @@ def fuse_reports(
     Returns:
         Events in the order of their first report, so that a document's main event stays first.
     """
+    best: FatalityRule = resolve(fatality_rules, settings.fatality_rule, setting="fatality_rule")
     unique = list({r.report_id: r for r in reports}.values())
     if not unique:
         return []
@@ -455,7 +457,7 @@ def fuse_reports(
         merged = [
             (
                 min(item.index for item in members),
-                _merge([item.report for item in members], outlets or {}, urls or {}, sides),
+                _merge([item.report for item in members], outlets or {}, urls or {}, sides, best=best),
             )
             for members in clusters
         ]
@@ -508,7 +510,14 @@ def event_id_for(key: tuple[str, ...]) -> str:
     return hashlib.sha1("|".join(key).encode("utf-8")).hexdigest()[:16]
 
 
-def _merge(members: list[Report], outlets: dict[str, str | None], urls: dict[str, str | None], sides: Sides) -> Event:
+def _merge(
+    members: list[Report],
+    outlets: dict[str, str | None],
+    urls: dict[str, str | None],
+    sides: Sides,
+    *,
+    best: FatalityRule,
+) -> Event:
     members = sorted(members, key=lambda r: r.report_id)
     sub_type = _sub_type(members)
     lead = max(
@@ -553,8 +562,8 @@ def _merge(members: list[Report], outlets: dict[str, str | None], urls: dict[str
         "report_ids": [r.report_id for r in members],
         "sources": sorted(sources.values(), key=lambda s: s.document_id),
         "n_sources": n_sources,
-        # ACLED: the most conservative figure is the event's; the others stay as figures with their claimants.
-        "fatalities": min((r.fatalities for r in stated if r.fatalities > 0), default=0),
+        # The others stay as figures with their claimants, and in low/high.
+        "fatalities": best([r.fatalities for r in stated if r.fatalities > 0]),
         "fatalities_low": min((r.fatalities_low for r in stated), default=0),
         "fatalities_high": max((r.fatalities_high for r in stated), default=0),
         "attributed_to": claimants,

@@ -44,6 +44,11 @@ class Settings(BaseModel):
         25.0, description="Reports within this distance (and window) may describe the same event."
     )
     fusion_window_days: int = Field(1, description="Reports this many days apart may describe the same event.")
+    fatality_rule: str = Field(
+        "sitrep.fatalities.lowest_stated.v1",
+        description="Which stated figure becomes a fused event's fatalities (a name in sitrep.registry."
+        "fatality_rules); the default is ACLED's most conservative figure. Every figure stays in fatalities_low/high.",
+    )
     offensive_days: int = Field(
         7,
         ge=0,

@@ -93,6 +93,7 @@ class RunningTallyCues(_Frozen):
     nouns: frozenset[str] = frozenset()
     words: frozenset[str] = frozenset()
     phrases: tuple[str, ...] = ()
+    period_words: frozenset[str] = frozenset()
 
 
 class NumberRules(_Frozen):
@@ -1089,6 +1090,8 @@ def _running_tally(group: _Group, rules: NumberRules) -> bool:
     number of civilians killed since March rose to 300". Only totals and "number of" phrases count: "two
     people were killed on Monday" is news even in a sentence that has "since"."""
     cues = rules.running_tally
+    if _counted_over_a_period(group.cue, cues):
+        return True
     top = group.cue
     # up from the cue to the noun phrase it belongs to ("killed" -> "civilians" -> "of" -> "number")
     while top.dep_ in {"acl", "relcl", "amod", "compound", "pobj", "prep"} and top.head.i != top.i:
@@ -1107,6 +1110,25 @@ def _running_tally(group: _Group, rules: NumberRules) -> bool:
         return True
     text = " " + " ".join(words) + " "
     return any(f" {phrase} " in text for phrase in cues.phrases)
+
+
+def _counted_over_a_period(cue: Token, cues: RunningTallyCues) -> bool:
+    """The killing verb itself runs over a period ("826 people have been killed since the offensive began",
+    "40 have died so far"); a "since" further off ("killed in the town, besieged since March") does not count."""
+    if cue.pos_ not in {"VERB", "AUX"}:
+        return False
+    for child in cue.children:
+        if child.dep_ == "advcl":
+            words = {m.lower_ for m in child.children if m.dep_ == "mark"}
+        elif child.dep_ in {"prep", "advmod", "npadvmod"}:
+            if " ".join(t.lower_ for t in child.subtree) in cues.phrases:
+                return True
+            words = {child.lower_}
+        else:
+            continue
+        if words & cues.period_words:
+            return True
+    return False
 
 
 def _restates(group: _Group, rules: NumberRules) -> bool:

@@ -1,0 +1,74 @@
+"""Write docs/tour.md: the main commands run on the bundled examples, each with the output it really printed.
+
+.venv/bin/python scripts/tour.py            # rewrite docs/tour.md (run it after a change that alters the output)
+
+The commands run in a temporary folder against a fresh SQLite file, with a fixed terminal width so that tables
+wrap the same way on every machine. Long outputs keep their first lines and say how many were left out.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SITREP = Path(sys.executable).with_name("sitrep")
+TOUR = ROOT / "docs" / "tour.md"
+
+# (what it shows, the command after "sitrep", lines of output kept)
+STEPS: list[tuple[str, str, int]] = [
+    ("Ingest the bundled corpus (HTML, text, a feed, JSON Lines) into a new SQLite file.",
+     "ingest examples/ --db sitrep.db", 0),
+    ("Again: nothing is new, nothing changes.", "ingest examples/ --db sitrep.db", 0),
+    ("The battles since 1 December.", "events --db sitrep.db --type Battles --from 2024-12-01 --format table", 40),
+    ("Who held what on 8 December, from the territorial events.", "control --db sitrep.db --date 2024-12-08", 30),
+    ("How far the HTS-led command was from Hama on 4 December, beside what the sources said.",
+     'control --db sitrep.db --place Hama --actor "Military Operations Command" --date 2024-12-04', 30),
+    ("One page, no database: the events of a single article as JSON Lines (first event shown).",
+     "extract examples/html/crisis-ledger-2024-12-03-hama-countryside.html --published 2024-12-03 --format jsonl", 1),
+    ("The situation report for the twelve days to 8 December.",
+     "report --db sitrep.db --date 2024-12-08 --days 12 --out report.html", 10),
+]  # fmt: skip
+
+
+def run(command: str, cwd: Path) -> str:
+    """The command's standard output and error as a user would see them, or a failure naming the command."""
+    env = {**os.environ, "COLUMNS": "110", "NO_COLOR": "1", "TERM": "dumb"}
+    done = subprocess.run(
+        [str(SITREP), *shlex.split(command)], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"`sitrep {command}` failed ({done.returncode}):\n{done.stderr}")
+    return (done.stdout + done.stderr).rstrip()
+
+
+def shorten(output: str, keep: int) -> str:
+    """The first `keep` lines (all when keep is 0), saying how many more there were."""
+    lines = output.splitlines()
+    if not keep or len(lines) <= keep:
+        return output
+    return "\n".join([*lines[:keep], f"… ({len(lines) - keep} more lines)"])
+
+
+def main() -> None:
+    parts = [
+        "# A tour of Sitrep\n",
+        "<!-- Written by scripts/tour.py from real runs on examples/; do not edit by hand. -->\n",
+        "Each block is a command run on the bundled corpus (`examples/`) and what it printed.\n",
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "examples").symlink_to(ROOT / "examples")
+        for what, command, keep in STEPS:
+            output = shorten(run(command, work), keep)
+            parts.append(f"{what}\n\n```console\n$ sitrep {command}\n{output}\n```\n")
+    TOUR.write_text("\n".join(parts), encoding="utf-8")
+    print(f"wrote {TOUR.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
