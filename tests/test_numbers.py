@@ -289,6 +289,8 @@ def test_numbers_acled_heldout_sample(nlp: Language) -> None:
         ("Police arrested 23 protesters outside parliament.", "arrested", 23, None, None),
         ("Gunmen abducted 12 students from the school.", "abducted", 12, None, None),
         ("Two helicopters were shot down over the valley.", "aircraft", 2, None, None),
+        ("Rebels said they shot down an aircraft over the valley.", "aircraft", 1, None, None),
+        ("Rebels said they shot down two aircraft over the valley.", "aircraft", 2, None, None),
         ("The army released 150 prisoners on Monday.", "prisoners", 150, None, None),
         ("Some 3,000 refugees crossed the border.", "refugees", 3000, None, None),
         ("The blast wounded 14 people.", "injured", 14, None, None),
@@ -305,6 +307,19 @@ def test_numbers_figures_kind_value(
     assert figure.unit == unit
     if place is not None:
         assert figure.place == place
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the same word for one and many: no count without "a" or a number
+        "The army, backed by Syrian and Russian aircraft, repelled the attack.",
+        "Military personnel were deployed to the border.",
+    ],
+)
+def test_numbers_figures_invariant_noun_without_count(nlp: Language, text: str) -> None:
+    assert find_figures(first_sentence(nlp, text), attribute=False) == []
 
 
 @pytest.mark.model

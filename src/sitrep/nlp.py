@@ -52,14 +52,30 @@ def load_language(name: str = "", *, disable: tuple[str, ...] = ()) -> Language:
 
 @Language.component("sitrep_paragraphs")
 def mark_paragraphs(doc: Doc) -> Doc:
-    """Start a sentence after every blank line: a headline or a caption is not part of the next paragraph.
+    """Start a sentence after every blank line, and after a line that ends a sentence.
 
-    Runs before the parser, which keeps sentence starts that are already set.
+    A headline or a caption is not part of the next paragraph; and a line break after a full stop ends the
+    sentence even where the parser would carry on (extracted web pages put each paragraph on one line). A single
+    line break elsewhere may be hard wrapping inside a sentence and is left to the parser, which runs after this
+    and keeps the sentence starts already set.
     """
-    for token in doc[:-1]:
-        if token.is_space and "\n\n" in token.text:
+    for token in doc[1:-1]:
+        if not (token.is_space and "\n" in token.text):
+            continue
+        if "\n\n" in token.text or _ends_sentence(doc, token.i - 1):
             doc[token.i + 1].is_sent_start = True
     return doc
+
+
+def _ends_sentence(doc: Doc, i: int) -> bool:
+    """A full stop, question or exclamation mark, perhaps followed by a closing quote."""
+    if doc[i].text in CLOSING_QUOTES and i > 0:
+        i -= 1
+    return doc[i].text in SENTENCE_ENDS
+
+
+SENTENCE_ENDS = frozenset({".", "!", "?"})
+CLOSING_QUOTES = frozenset({'"', "\u201d", "'", "\u2019"})
 
 
 def blank_language() -> Language:

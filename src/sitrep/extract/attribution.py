@@ -187,7 +187,13 @@ def find_claimant_mentions(text: str, *, rules: ClaimantRules | None = None) -> 
 # ---------------------------------------------------------------------------------------------------------
 
 
-def find_attribution(sent: Span, *, doc: Doc | None = None, rules: ClaimantRules | None = None) -> list[Claim]:
+def find_attribution(
+    sent: Span,
+    *,
+    doc: Doc | None = None,
+    rules: ClaimantRules | None = None,
+    previous: Sequence[Claim] = (),
+) -> list[Claim]:
     """The claims a sentence makes: who it credits, and the words that credit them.
 
     Args:
@@ -195,6 +201,8 @@ def find_attribution(sent: Span, *, doc: Doc | None = None, rules: ClaimantRules
         doc: The whole document; when given, "it said" and "the monitor said" are resolved to the last
             claimant named before the sentence.
         rules: Claimant rules; the packaged `data/claimants.yaml` by default.
+        previous: The claims of the last sentence that had any: "It said" speaks for the first of them, even
+            when that one is not a known claimant ("The defence ministry said ... It said ...").
 
     Returns:
         Claims in text order, one per claimant (the first cue wins); a source cited by another claimant
@@ -203,7 +211,7 @@ def find_attribution(sent: Span, *, doc: Doc | None = None, rules: ClaimantRules
     rules = rules or load_claimant_rules()
     found: list[Claim] = []
     for cue_text, cue_tokens, claimant_tokens in _cue_phrases(sent, rules):
-        claim = _resolve(sent, cue_text, cue_tokens, claimant_tokens, rules, doc)
+        claim = _resolve(sent, cue_text, cue_tokens, claimant_tokens, rules, doc, previous)
         if claim is not None:
             found.append(claim)
     # "Citing a source, SANA said ...": the one who cites is the claimant; whom it cites comes after.
@@ -232,8 +240,10 @@ def document_claimants(doc: Doc, *, carry: bool = False, rules: ClaimantRules | 
     rules = rules or load_claimant_rules()
     out: list[list[Claim]] = []
     previous: list[Claim] = []
+    last: list[Claim] = []
     for sent in doc.sents:
-        claims = find_attribution(sent, doc=doc, rules=rules)
+        claims = find_attribution(sent, doc=doc, rules=rules, previous=last)
+        last = claims or last
         if not claims and carry and previous:
             claims = [c.model_copy() for c in previous]
             previous = []
@@ -333,6 +343,7 @@ def _resolve(
     phrase: Sequence[Token],
     rules: ClaimantRules,
     doc: Doc | None,
+    previous: Sequence[Claim] = (),
 ) -> Claim | None:
     source = sent.doc
     start = min(t.i for t in [*cue_tokens, *phrase])
@@ -351,6 +362,9 @@ def _resolve(
     lower = head.lower_
     if lower in rules.cues.empty_subjects - {"it"} and head.pos_ == "PRON" and lower != "they":
         return None
+    if lower in {"it", "they"} and len(phrase_span) == 1 and previous:
+        said = previous[0]
+        return said.model_copy(update={"cue": cue_text, "evidence": evidence})
     if head.pos_ == "PRON" or _kind_noun(head, rules) is not None:
         if doc is None:
             return None

@@ -119,6 +119,7 @@ class NumberRules(_Frozen):
     result_verbs: frozenset[str]
     negations: frozenset[str]
     collective_nouns: frozenset[str]
+    invariant_nouns: frozenset[str] = frozenset()
     significant_nouns: frozenset[str]
     non_person_nouns: frozenset[str]
     months: frozenset[str]
@@ -865,6 +866,7 @@ def _count(kind: str, noun: Token, cue: Token, qmap: dict[int, _Quantity], rules
         plural
         or (lemma in rules.collective_nouns and not singular_det)
         or noun.lower_ in rules.collective_nouns
+        or (noun.lower_ in rules.invariant_nouns and not singular_det)
         or (noun.pos_ == "PRON" and noun.lower_ not in _SINGULAR_PRONOUNS)
         or (noun.pos_ == "ADJ" and not singular_det)  # "the dead", "the injured"; but "a 21-year-old" is one
     ):
@@ -1426,9 +1428,8 @@ def _counts_one_of(noun: Token, nouns: frozenset[str]) -> bool:
 def _place_spans(sent: Span) -> list[Span]:
     doc = sent.doc
     if PLACE_SPANS in doc.spans:
-        spans = [s for s in doc.spans[PLACE_SPANS] if s.start >= sent.start and s.end <= sent.end]
-        if spans:
-            return spans
+        # The place finder has already turned down the entities it left out ("SANA said", "Damascus said").
+        return [s for s in doc.spans[PLACE_SPANS] if s.start >= sent.start and s.end <= sent.end]
     return [e for e in sent.ents if e.label_ in {"GPE", "LOC", "FAC"}]
 
 
