@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from spacy.tokens import Span
 
 from .errors import DataFileError, Errors
@@ -76,6 +76,18 @@ class DateRules(BaseModel):
     background_before: tuple[str, ...] = ()
     count_before: tuple[str, ...] = ()
     count_not_followed_by: frozenset[str] = frozenset()
+    _relative_pattern: re.Pattern[str] = PrivateAttr(default=re.compile(r"(?!)"))
+
+    def model_post_init(self, context: object, /) -> None:
+        # One pattern for every relative phrase, the longest first so that "last night" wins over "night".
+        phrases = sorted(self.relative_days, key=len, reverse=True)
+        if phrases:
+            self._relative_pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b")
+
+    @property
+    def relative_pattern(self) -> re.Pattern[str]:
+        """Matches any of `relative_days` as whole words, in lower-cased text."""
+        return self._relative_pattern
 
 
 _ANCHORS = {"last_week", "this_week", "last_weekend", "this_weekend", "last_month", "this_month", "last_year"}
@@ -231,10 +243,9 @@ def _candidates(text: str, published: dt.date | None, rules: DateRules) -> list[
     for m in _MONTH_YEAR.finditer(text):
         add(_Candidate(m.start(), m.end(), _safe_date(int(m[2]), _month(m[1]), 15), 3, "month"))
     lowered = text.lower()
-    for phrase in sorted(rules.relative_days, key=len, reverse=True):
-        for m in re.finditer(rf"\b{re.escape(phrase)}\b", lowered):
-            relative = rules.relative_days[phrase]
-            add(_Candidate(m.start(), m.end(), _relative(relative, published), relative.precision, "relative"))
+    for m in rules.relative_pattern.finditer(lowered):
+        relative = rules.relative_days[m[0]]
+        add(_Candidate(m.start(), m.end(), _relative(relative, published), relative.precision, "relative"))
     for m in _AGO.finditer(text):
         count = int(m[1]) if m[1].isdigit() else rules.number_words.get(m[1].lower(), 0)
         if not count:

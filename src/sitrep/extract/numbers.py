@@ -891,12 +891,24 @@ def _partitive(noun: Token) -> bool:
     return False
 
 
+_PARTS_KEY = "sitrep.numbers.parts"
+
+
+def _sentence_parts(sent: Span, rules: NumberRules) -> tuple[dict[int, _Quantity], list[_Cue]]:
+    """The numbers and cue words of a sentence, read once per document: fatalities and figures both need them."""
+    cache = sent.doc.user_data.setdefault(_PARTS_KEY, {})
+    key = (sent.start, sent.end, id(rules))
+    parts = cache.get(key)
+    if parts is None or parts[0] is not rules:
+        parts = cache[key] = (rules, _quantities(sent, rules), _cues(sent, rules))
+    return parts[1], parts[2]
+
+
 def _groups(
     sent: Span, rules: NumberRules, kinds: set[str] | None = None, published: dt.date | None = None
 ) -> list[_Group]:
     """The counted noun phrases of a sentence, one per noun and kind."""
-    qmap = _quantities(sent, rules)
-    cues = _cues(sent, rules)
+    qmap, cues = _sentence_parts(sent, rules)
     direct: dict[str, set[int]] = {}
     cue_tokens: dict[str, set[int]] = {}
     for cue in cues:
