@@ -261,10 +261,10 @@ def _cue_phrases(sent: Span, rules: ClaimantRules) -> list[tuple[str, list[Token
     lowers = [t.lower_ for t in sent]
     taken: set[int] = set()
     # "according to X", "citing X", "as reported by X".
-    for phrase in cues.prepositions:
-        words = phrase.split()
-        n = len(words)
-        for k in range(len(lowers) - n + 1):
+    by_first = _by_first_word(cues.prepositions)
+    for k, lower in enumerate(lowers):
+        for words in by_first.get(lower, ()):
+            n = len(words)
             if lowers[k : k + n] != words:
                 continue
             last = sent[k + n - 1]
@@ -290,6 +290,16 @@ def _cue_phrases(sent: Span, rules: ClaimantRules) -> list[tuple[str, list[Token
             holder = _noun_holder(tok)
             if holder:
                 out.append((tok.lower_, [tok], holder))
+    return out
+
+
+@lru_cache(maxsize=8)
+def _by_first_word(phrases: tuple[str, ...]) -> dict[str, list[list[str]]]:
+    """The phrases' words, listed under their first word, so that a sentence is scanned once."""
+    out: dict[str, list[list[str]]] = {}
+    for phrase in phrases:
+        words = phrase.split()
+        out.setdefault(words[0], []).append(words)
     return out
 
 
