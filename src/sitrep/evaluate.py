@@ -100,8 +100,9 @@ def evaluate_acled(
 
     Returns:
         Scores for event_type, sub_event_type, actor1, actor2, actors (both gold actors found among the
-        predicted), location, admin1, distance within 10 and 50 km, geo_precision, fatalities, event_date,
-        time_precision, and "any event".
+        predicted, names compared without their parenthesised suffix), actor1_exact and actor2_exact (the
+        whole name, suffix and all), location, admin1, distance within 10 and 50 km, geo_precision,
+        fatalities, event_date, time_precision, and "any event".
     """
     import time
 
@@ -141,6 +142,11 @@ def _score_row(scores: Scores, row: dict[str, str], events: list[Event]) -> None
             scores.score(name, gold in predicted)
     wanted = [g for g in gold_actors if g]
     scores.score("actors", bool(wanted) and all(g in predicted for g in wanted))
+    # The same with the suffix: a country-less "Protesters" counts above, not here; nor a wrong period.
+    exact = {(name or "").casefold() for e in events for name in (e.actor1, e.actor2, e.assoc_actor_1, e.assoc_actor_2)}
+    for name in ("actor1", "actor2"):
+        if row.get(name):
+            scores.score(f"{name}_exact", row[name].casefold() in exact)
     scores.score("fatalities", main is not None and main.fatalities == int(row["fatalities"] or 0))
     scores.score("event_date", main is not None and str(main.event_date) == row["event_date"])
     scores.score("time_precision", main is not None and str(main.time_precision) == row["time_precision"])
