@@ -2,6 +2,11 @@
 
 Usage:
     .venv/bin/python benchmarks/geo_misses.py [--corpus trnews|gwn|acled] [--n 30] [--part train|test|all]
+    .venv/bin/python benchmarks/geo_misses.py --ceiling [--part test] [--every 3]
+
+`--ceiling`: how many ACLED notes name their gold location, admin2 or admin1 in any spelling (as written, by the
+gazetteer's matching key, fuzzily at 85, or by a GeoNames alternative name of the admin1 area): the most a
+geocoder that reads only the note can reach. `--every 3` keeps the rows bench_geocode.py uses by default.
 
 Training part: even document index (TR-News, GeoWebNews); ACLED rows not held out (held out = sha1(event_id) % 5 == 0).
 """
@@ -12,13 +17,17 @@ import argparse
 import collections
 import csv
 import hashlib
+import json
+import re
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from rapidfuzz import fuzz
+
 from bench_geocode import ACLED, load_gwn, load_trnews
 from sitrep.distance import haversine_km
-from sitrep.gazetteer import Gazetteer, default_gazetteer_path
+from sitrep.gazetteer import Gazetteer, default_gazetteer_path, plain_name
 from sitrep.geocode import Geocoder, event_place, resolve_places
 from sitrep.nlp import load_language
 from sitrep.settings import Settings
@@ -38,7 +47,12 @@ def main() -> None:
     parser.add_argument("--corpus", default="gwn")
     parser.add_argument("--n", type=int, default=30)
     parser.add_argument("--part", default="train")
+    parser.add_argument("--ceiling", action="store_true", help="count ACLED notes that name their place")
+    parser.add_argument("--every", type=int, default=1, help="with --ceiling: every Nth ACLED row")
     args = parser.parse_args()
+    if args.ceiling:
+        print(json.dumps(ceiling(args.part, every=args.every), indent=2))
+        return
     gaz = Gazetteer.open(default_gazetteer_path(Settings()))
     point = "capital" if args.corpus == "acled" else "centroid"
     geocoder = Geocoder(nlp=load_language(), gazetteer=gaz, settings=Settings(geocode_region_point=point))
@@ -91,6 +105,62 @@ def main() -> None:
             f"{m[7]} {m[8]},{m[9]}"
         )
     print("most missed:", names.most_common(args.n))
+
+
+def ceiling(part: str, *, every: int = 1) -> dict[str, object]:
+    """Count the ACLED rows of a part whose note names the gold location, admin2 or admin1 in any spelling."""
+    gaz = Gazetteer.open(default_gazetteer_path(Settings()))
+    with ACLED.open(encoding="utf-8", newline="") as f:
+        rows = [r for i, r in enumerate(csv.DictReader(f))
+                if i % every == 0 and (part == "all" or held_out(r["event_id_cnty"]) == (part == "test"))]  # fmt: skip
+    stats: collections.Counter[str] = collections.Counter()
+    unnamed: collections.Counter[str] = collections.Counter()
+    for row in rows:
+        found = {level: _named_how(gaz, row, level) for level in ("location", "admin2", "admin1")}
+        stats["rows"] += 1
+        stats["named_any"] += any(found.values())
+        stats["named_location_or_admin2"] += bool(found["location"] or found["admin2"])
+        stats["named_admin1_only"] += bool(found["admin1"] and not (found["location"] or found["admin2"]))
+        for level, how in found.items():
+            if how:
+                stats[f"{level}:{how}"] += 1
+        if not any(found.values()):
+            unnamed[row["country"]] += 1
+    return {**dict(stats), "ceiling": round(stats["named_any"] / max(1, stats["rows"]), 4),
+            "unnamed_by_country": dict(unnamed.most_common(8))}  # fmt: skip
+
+
+def _named_how(gaz: Gazetteer, row: dict[str, str], level: str) -> str | None:
+    """How a note names the row's location, admin2 or admin1: "exact", "key", "fuzzy" or None."""
+    name = row[level].strip()
+    if not name:
+        return None
+    # ACLED joins names ("Mogadishu-Dharkenley", "Tunapuna/Piarco"): each part counts.
+    variants = {name} | {p for p in re.split(r"[-/]", name) if len(p.strip()) > 3}
+    if level == "admin1":
+        country = gaz.country(row["country"])
+        area = gaz.admin1_area(name, country.country if country else None)
+        if area is not None:
+            variants.add(area.name)
+            query = "SELECT name FROM admin1 WHERE country = ? AND code = ?"
+            variants |= {str(r[0]) for r in gaz.conn.execute(query, (area.country, area.admin1_code))}
+    notes = plain_name(row["notes"])
+    words = notes.split()
+    grams = {n: [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)] for n in range(1, 6)}
+    keys = {n: {gaz.key(g) for g in grams[n]} for n in grams}
+    how = None
+    for variant in variants:
+        plain = plain_name(variant)
+        n = len(plain.split())
+        if len(plain) < 3:
+            continue
+        if re.search(r"\b" + re.escape(plain) + r"\b", notes):
+            return "exact"
+        if n <= 5 and gaz.key(variant) in keys[n]:
+            how = how or "key"
+        if n <= 5 and any(fuzz.ratio(plain, g) >= 85 for g in grams[n] if abs(len(g) - len(plain)) <= 3):
+            how = how or "fuzzy"
+    return how
 
 
 if __name__ == "__main__":

