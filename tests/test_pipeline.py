@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,10 @@ def test_pipeline_ingest_same_events_on_each_backend(pipeline: Pipeline, store: 
     with reference.connect() as a, store.connect() as b:
         expected = [e.model_dump(exclude={"first_seen", "updated_at"}) for e in q.iter_events(a)]
         assert [e.model_dump(exclude={"first_seen", "updated_at"}) for e in q.iter_events(b)] == expected
+
+
+def test_pipeline_is_exported_by_the_package_without_loading_spacy() -> None:
+    script = "import sys, sitrep; assert 'spacy' not in sys.modules; from sitrep import Pipeline; print(Pipeline)"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "sitrep.pipeline.Pipeline" in done.stdout
