@@ -61,6 +61,7 @@ class Site:
         self.items = ITEMS[:2]
         self.version = 1
         self.error_fixed = False
+        self.retry_after = "3600"
         self.log: list[tuple[str, int, str | None, str | None]] = []  # path, status, If-None-Match, If-Modified-Since
 
     def publish(self, items: list[tuple[str, str, str]]) -> None:
@@ -85,6 +86,8 @@ def _handler(site: Site) -> type[http.server.BaseHTTPRequestHandler]:
             status, body = 200, rss(site.items)
             if path == "/error" and not site.error_fixed:
                 status, body = 500, b"server error"
+            elif path == "/busy":
+                status, body = 429, b"slow down"
             elif path == "/broken":
                 body = BROKEN_FEED
             elif path in ("/feed", "/error") and inm is not None:
@@ -101,6 +104,8 @@ def _handler(site: Site) -> type[http.server.BaseHTTPRequestHandler]:
             if status == 304:
                 self.end_headers()
                 return
+            if status == 429:
+                self.send_header("Retry-After", site.retry_after)
             self.send_header("Content-Type", "application/rss+xml" if status == 200 else "text/plain")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -330,6 +335,30 @@ def test_watch_failing_sources_back_off_and_others_go_on(
         assert (state.failures, state.next_attempt_at) == (2, clock.now + dt.timedelta(seconds=600))
     assert len(first.errors) == 3 and "failed: " in first.summary()
     assert _documents(store) == 2
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "wait"),
+    [
+        ("3600", 3600),  # longer than the back-off: believed
+        ("10", 300),  # shorter: the back-off still holds
+        ("999999", 21600),  # never longer than the longest back-off
+        ("Tue, 03 Dec 2024 14:30:00 GMT", 9000),  # an HTTP date, the clock being 12:00 that day
+        ("soon", 300),  # unreadable: ignored
+    ],
+)
+def test_watch_honours_retry_after(
+    tmp_path: Path, idle_pipeline: Pipeline, server: str, site: Site, retry_after: str, wait: float
+) -> None:
+    store = open_store(str(tmp_path / "w.db"))
+    site.retry_after = retry_after
+    clock = Clock()
+    with Watcher([f"{server}/busy"], store, idle_pipeline, clock=clock) as watcher:
+        assert watcher.run_cycle().failed == 1
+    state = _state(store, f"{server}/busy")
+    store.close()
+    assert "HTTP 429" in (state.last_error or "")
+    assert state.next_attempt_at == clock.now + dt.timedelta(seconds=wait)
 
 
 def test_watch_recovered_source_resets_its_backoff(

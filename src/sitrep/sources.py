@@ -253,7 +253,14 @@ def read_fetched(content: bytes, media_type: str, *, url: str, empty_feed_ok: bo
 
 
 class FetchError(Exception):
-    """A URL could not be fetched; the message is a coded E004/E008 text."""
+    """A URL could not be fetched; the message is a coded E004/E008 text.
+
+    `retry_after` is the server's `Retry-After` header (429, 503), when it sent one: see `retry_after_seconds`.
+    """
+
+    def __init__(self, message: str, *, retry_after: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -325,7 +332,10 @@ def _get(client: httpx.Client, url: str, *, headers: dict[str, str], settings: S
             "GET", url, headers=headers, timeout=settings.fetch_timeout, follow_redirects=True
         ) as response:
             if response.status_code >= 400:
-                raise FetchError(Errors.E008.format(url=url, reason=f"HTTP {response.status_code}"))
+                raise FetchError(
+                    Errors.E008.format(url=url, reason=f"HTTP {response.status_code}"),
+                    retry_after=response.headers.get("retry-after"),
+                )
             etag, last_modified = response.headers.get("etag"), response.headers.get("last-modified")
             if response.status_code == 304:
                 return Fetched(status=304, content=b"", media_type="", etag=etag, last_modified=last_modified)
@@ -348,6 +358,22 @@ def _get(client: httpx.Client, url: str, *, headers: dict[str, str], settings: S
             )
     except httpx.HTTPError as e:
         raise FetchError(Errors.E008.format(url=url, reason=type(e).__name__ + (f": {e}" if str(e) else ""))) from e
+
+
+def retry_after_seconds(value: str | None, *, now: dt.datetime | None = None) -> float | None:
+    """The wait a `Retry-After` header asks for: delay-seconds or an HTTP date (RFC 9110); None if absent or bad."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
 def parse_date(value: object) -> dt.date | None:

@@ -30,7 +30,7 @@ import httpx
 from .errors import Errors, InputError, SitrepError
 from .models import RawDocument
 from .settings import Settings
-from .sources import FetchError, fetch_if_changed, read_fetched, read_file
+from .sources import FetchError, fetch_if_changed, read_fetched, read_file, retry_after_seconds
 from .store import Store
 from .store.watch_state import SourceState, load_states, save_state
 
@@ -181,6 +181,10 @@ class Poll:
 class _SourceFailed(Exception):
     """A whole source could not be read (as opposed to one bad entry in a feed)."""
 
+    def __init__(self, message: str, *, retry_after: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
 
 def poll_source(
     state: SourceState, *, settings: Settings, now: dt.datetime, client: httpx.Client | None = None
@@ -207,7 +211,9 @@ def poll_source(
             raws = _poll_file(new_state, settings=settings, previous_poll=state.last_polled_at)
     except _SourceFailed as e:
         failures = state.failures + 1
-        wait = dt.timedelta(seconds=backoff_seconds(failures, settings=settings))
+        # A server that says when to come back (429/503 with Retry-After) is believed, up to the longest back-off.
+        asked = min(retry_after_seconds(e.retry_after, now=now) or 0.0, settings.watch_backoff_max)
+        wait = dt.timedelta(seconds=max(backoff_seconds(failures, settings=settings), asked))
         failed = replace(new_state, failures=failures, next_attempt_at=now + wait, last_error=str(e))
         # The validators and hash stay those of the last good read: a fixed source is then read in full.
         failed.etag, failed.last_modified, failed.content_hash = state.etag, state.last_modified, state.content_hash
@@ -235,7 +241,7 @@ def _poll_url(state: SourceState, *, settings: Settings, client: httpx.Client | 
             state.source, settings=settings, etag=state.etag, last_modified=state.last_modified, client=client
         )
     except FetchError as e:
-        raise _SourceFailed(str(e)) from e
+        raise _SourceFailed(str(e), retry_after=e.retry_after) from e
     if fetched.status == 304:
         # A 304 may carry fresher validators; without them, the old ones still hold.
         state.etag = fetched.etag or state.etag
