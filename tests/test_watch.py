@@ -361,6 +361,26 @@ def test_watch_honours_retry_after(
     assert state.next_attempt_at == clock.now + dt.timedelta(seconds=wait)
 
 
+def test_watch_reads_the_feeds_file_again_when_it_changes(
+    tmp_path: Path, idle_pipeline: Pipeline, server: str, site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = open_store(str(tmp_path / "w.db"))
+    site.items = []  # empty feeds: nothing to ingest, so no model is needed
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(f"{server}/feed\n")
+    with Watcher.from_feeds_file(feeds, store, idle_pipeline, clock=Clock()) as watcher:
+        first = watcher.run_cycle()
+        feeds.write_text(f"{server}/feed\n{server}/lm-only\n")
+        second = watcher.run_cycle()
+        feeds.write_text(f"{server}/feed\nftp://files.example/feed.xml\n")  # a bad edit
+        with caplog.at_level("WARNING", logger="sitrep.watch"):
+            third = watcher.run_cycle()
+    store.close()
+    assert (first.sources, second.sources, third.sources) == (1, 2, 2)
+    assert site.statuses("/lm-only") == [200, 304]
+    assert "[E018]" in caplog.text and "still watching the 2 sources" in caplog.text
+
+
 def test_watch_recovered_source_resets_its_backoff(
     tmp_path: Path, idle_pipeline: Pipeline, server: str, site: Site
 ) -> None:

@@ -598,7 +598,8 @@ def watch(
 ) -> None:
     """Poll feeds, pages and files, and ingest what is new; one line per cycle.
 
-    In FEEDS, # starts a comment; relative paths are read from the folder of FEEDS.
+    In FEEDS, # starts a comment; relative paths are read from the folder of FEEDS, which is
+    read again before a cycle when it has changed.
     An unchanged URL costs a conditional GET (ETag, Last-Modified), an unchanged file a stat;
     only feed items not seen before are ingested. A failing source waits longer after each
     failure (settings watch_backoff_base, watch_backoff_max) while the others go on. What was
@@ -616,7 +617,7 @@ def watch(
         parse_interval(every, origin="--every")  # a clearer message than the settings' own check
     settings = _settings(config, db=db, watch_interval=every)
     interval = parse_interval(settings.watch_interval, origin="the settings")
-    sources = read_feeds_file(feeds)
+    sources = read_feeds_file(feeds)  # a bad file stops here, before the database is opened
     store = open_store(settings.db)
     stop = threading.Event()
 
@@ -629,7 +630,7 @@ def watch(
     handlers = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     err_console.print(f"watching {len(sources)} sources into {store.safe_url} every {interval:g} s", highlight=False)
     try:
-        with Watcher(sources, store, Pipeline(settings)) as watcher:
+        with Watcher.from_feeds_file(feeds, store, Pipeline(settings)) as watcher:
             watcher.run(
                 every=interval,
                 cycles=1 if once else cycles,

@@ -339,10 +339,10 @@ def _utcnow() -> dt.datetime:
 
 
 class Watcher:
-    """Polls a fixed list of sources in cycles, ingesting new items into a store.
+    """Polls a list of sources in cycles, ingesting new items into a store.
 
     Example:
-        >>> with Watcher(read_feeds_file(Path("feeds.txt")), store, Pipeline()) as watcher:
+        >>> with Watcher.from_feeds_file(Path("feeds.txt"), store, Pipeline()) as watcher:
         ...     watcher.run(every=900)
 
     Args:
@@ -367,6 +367,36 @@ class Watcher:
         self.clock = clock
         self.cycles_run = 0
         self._client = httpx.Client(timeout=self.settings.fetch_timeout, follow_redirects=True)
+        self._feeds: Path | None = None
+        self._feeds_stamp: tuple[int, int] | None = None
+
+    @classmethod
+    def from_feeds_file(
+        cls, feeds: Path, store: Store, pipeline: Pipeline, *, clock: Callable[[], dt.datetime] = _utcnow
+    ) -> Watcher:
+        """A watcher of the sources a feeds file lists, read again before a cycle whenever the file has changed.
+
+        Raises:
+            InputError: The file cannot be read or a line is wrong (at start; a later bad edit is logged and the
+                sources read before are kept).
+        """
+        watcher = cls(read_feeds_file(feeds), store, pipeline, clock=clock)
+        watcher._feeds, watcher._feeds_stamp = feeds, _stamp(feeds)
+        return watcher
+
+    def _reread_feeds(self) -> None:
+        if self._feeds is None or _stamp(self._feeds) == self._feeds_stamp:
+            return
+        self._feeds_stamp = _stamp(self._feeds)
+        try:
+            sources = read_feeds_file(self._feeds)
+        except InputError as e:
+            logger.warning("%s; still watching the %d sources read before", e, len(self.sources))
+            return
+        added = [s for s in sources if s not in self.sources]
+        dropped = [s for s in self.sources if s not in sources]
+        self.sources = sources
+        logger.info("%s changed: %d sources added, %d dropped", self._feeds, len(added), len(dropped))
 
     def __enter__(self) -> Watcher:
         return self
@@ -390,6 +420,7 @@ class Watcher:
             StoreError: The database failed; nothing of this cycle's state was saved, so the next cycle redoes it.
         """
         started = time.perf_counter()
+        self._reread_feeds()
         self.cycles_run += 1
         stats = CycleStats(cycle=self.cycles_run, sources=len(self.sources))
         now = self.clock()
@@ -453,6 +484,15 @@ class Watcher:
                 break
             _sleep(stop, every - (time.monotonic() - started))
         return done
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """When and how big a file was last written, or None when it is gone."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
 
 def _sleep(stop: threading.Event, seconds: float) -> None:
