@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spacy.tokens import Span
 
 from .errors import DataFileError, Errors
@@ -76,18 +76,6 @@ class DateRules(BaseModel):
     background_before: tuple[str, ...] = ()
     count_before: tuple[str, ...] = ()
     count_not_followed_by: frozenset[str] = frozenset()
-    _relative_pattern: re.Pattern[str] = PrivateAttr(default=re.compile(r"(?!)"))
-
-    def model_post_init(self, context: object, /) -> None:
-        # One pattern for every relative phrase, the longest first so that "last night" wins over "night".
-        phrases = sorted(self.relative_days, key=len, reverse=True)
-        if phrases:
-            self._relative_pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b")
-
-    @property
-    def relative_pattern(self) -> re.Pattern[str]:
-        """Matches any of `relative_days` as whole words, in lower-cased text."""
-        return self._relative_pattern
 
 
 _ANCHORS = {"last_week", "this_week", "last_weekend", "this_weekend", "last_month", "this_month", "last_year"}
@@ -243,7 +231,7 @@ def _candidates(text: str, published: dt.date | None, rules: DateRules) -> list[
     for m in _MONTH_YEAR.finditer(text):
         add(_Candidate(m.start(), m.end(), _safe_date(int(m[2]), _month(m[1]), 15), 3, "month"))
     lowered = text.lower()
-    for m in rules.relative_pattern.finditer(lowered):
+    for m in _words_pattern(tuple(rules.relative_days)).finditer(lowered):
         relative = rules.relative_days[m[0]]
         add(_Candidate(m.start(), m.end(), _relative(relative, published), relative.precision, "relative"))
     for m in _AGO.finditer(text):
@@ -360,7 +348,7 @@ def _adjust(chosen: _Candidate, date: dt.date, text: str, rules: DateRules) -> t
             precision = 2
     if chosen.kind in ("full", "month") and _ends_with_any(before, rules.month_before) and chosen.precision == 3:
         precision = 3
-    if precision == 1 and any(re.search(rf"\b{re.escape(p)}\b", text.lower()) for p in rules.discovery):
+    if precision == 1 and _words_pattern(rules.discovery).search(text.lower()):
         precision = 2
     return date, precision
 
@@ -379,7 +367,20 @@ def _is_background(
 
 
 def _ends_with_any(text: str, phrases: tuple[str, ...]) -> bool:
-    return any(re.search(rf"(?:^|\W){re.escape(p)}$", text) for p in phrases)
+    return bool(phrases) and _ending_pattern(phrases).search(text) is not None
+
+
+@lru_cache(maxsize=64)
+def _ending_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of the phrases as the whole end of a text, or its last words."""
+    return re.compile(r"(?:^|\W)(?:" + "|".join(map(re.escape, phrases)) + r")$")
+
+
+@lru_cache(maxsize=64)
+def _words_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of the phrases as whole words, the longest first ("last night" before "night")."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, ordered)) + r")\b" if ordered else r"(?!)")
 
 
 def _looks_like_month(text: str, start: int, rules: DateRules) -> bool:
