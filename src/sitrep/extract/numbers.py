@@ -1488,6 +1488,8 @@ def _distances(sent: Span, rules: NumberRules) -> list[tuple[int, Figure]]:
 def _quantities_with_units(sent: Span, rules: NumberRules) -> list[tuple[int, _Quantity]]:
     doc = sent.doc
     out: list[tuple[int, _Quantity]] = []
+    if not _unit_pattern(tuple(rules.distance_units)).search(sent.text.lower()):
+        return out  # most sentences name no distance: skip the token walk
     i = sent.start
     while i < sent.end:
         parsed = _number_at(doc, i, sent.end, rules)
@@ -1505,6 +1507,12 @@ def _quantities_with_units(sent: Span, rules: NumberRules) -> list[tuple[int, _Q
             out.append((unit_i, qty))
         i = j
     return out
+
+
+@lru_cache(maxsize=8)
+def _unit_pattern(units: tuple[str, ...]) -> re.Pattern[str]:
+    """Any unit word, also glued to its number ("10km")."""
+    return re.compile(r"(?<![a-z])(?:" + "|".join(map(re.escape, sorted(units, key=len, reverse=True))) + r")\b")
 
 
 def _name_like(tok: Token) -> bool:
