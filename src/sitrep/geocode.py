@@ -415,9 +415,13 @@ def _gazetteer_spans(doc: Doc, gazetteer: Gazetteer, words: ContextWords, max_wo
         match = None
         for j in range(min(n, i + max_words), shortest - 1, -1):
             last = doc[j - 1]
-            if not _capitalised(last) or last.lower_ in words.not_places or doc[i:j].text.count("\n"):
+            if not _capitalised(last) or last.lower_ in words.not_places:
                 continue
             span = doc[i:j]
+            text = span.text
+            # The gazetteer first: most capitalised runs are no place, and the checks below cost more.
+            if "\n" in text or not gazetteer.has_place_key(gazetteer.key(text)):
+                continue
             if any(t.is_sent_start for t in span[1:]):
                 continue
             # A sentence's first word tagged as a verb or adjective is no name, unless people live there
@@ -427,9 +431,8 @@ def _gazetteer_spans(doc: Doc, gazetteer: Gazetteer, words: ContextWords, max_wo
                 continue
             if _inside_longer_name(doc, i, j, words, spans, articles=articles):
                 continue
-            if gazetteer.has_place_key(gazetteer.key(span.text)):
-                match = span
-                break
+            match = span
+            break
         if match is not None:
             spans.append(match)
             i = match.end
