@@ -147,6 +147,48 @@ def test_classify_triggers_roles_name_victim_and_agent(text: str, roles: set[str
     assert triggers.analyze(triggers.tokenize(text)).roles == roles
 
 
+def _every_rule_hit(triggers: C.Triggers, toks: list[C._Tok]) -> list[tuple[str, int, int, str]]:
+    """Reference for `analyze`: walk every rule and every phrase, no index."""
+    found = triggers.find(toks)
+
+    def spans(phrase: str) -> list[tuple[int, int]]:
+        return found.get(triggers._phrase_ids[phrase], [])
+
+    cues = {name for name, phrases in triggers.cue_sets.items() if any(spans(p) for p in phrases)}
+    actors = sorted((s, e, name) for name in triggers.actor_sets for p in triggers.cue_sets[name] for s, e in spans(p))
+    hits = []
+    for rule in triggers.rules:
+        if any(c not in cues for c in rule.requires) or any(c in cues for c in rule.excludes):
+            continue
+        ok = [
+            (s, e, p) for p in rule.triggers for s, e in spans(p)
+            if not rule.agent or C._agent_of(toks, actors, s, e) == rule.agent
+        ]  # fmt: skip
+        if ok:
+            s, _e, p = min(ok, key=lambda x: x[0])
+            hits.append((rule.priority, s, rule.sub_event_type, p))
+    hits.sort(key=lambda h: (-h[0], h[1]))
+    return [(sub, prio, s, p) for prio, s, sub, p in hits]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gunmen killed three soldiers at a checkpoint, then police arrested two suspects.",
+        "Protesters burned tyres and police fired tear gas to disperse them.",
+        "An IED planted by militants exploded near a patrol; troops later seized the village.",
+        "Jets bombed the town while rebels shelled the airport.",
+        "Residents marched peacefully to the governor's office.",
+        "The minister opened a new bridge.",
+    ],
+)
+def test_classify_triggers_analyze_finds_what_every_rule_walk_finds(text: str) -> None:
+    triggers = C.load_triggers()
+    toks = triggers.tokenize(text)
+    got = [(h.sub_event_type, h.priority, h.start, h.phrase) for h in triggers.analyze(toks).hits]
+    assert got == _every_rule_hit(triggers, toks)
+
+
 # --------------------------------------------------------------------------------------- data files
 
 
