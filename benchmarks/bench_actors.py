@@ -8,12 +8,19 @@ parenthesised suffix removed (as `sitrep eval` compares them). Held-out rows are
 sha1(event_id_cnty) % 5 == 0; `--misses` lists the most frequent missed gold actors of the other rows only.
 
     .venv/bin/python benchmarks/bench_actors.py [--limit N] [--misses 30] [--blank]
+
+`--pipeline` instead runs the whole extraction (as `sitrep eval` does) on the training rows only and writes each
+row whose gold actor1 or actor2 is missing among the predicted events to `--dump` (JSON Lines: gold, predicted,
+note), for studying misses without looking at the held-out rows.
+
+    .venv/bin/python benchmarks/bench_actors.py --pipeline --dump /tmp/actor_misses.jsonl [--limit N]
 """
 
 import argparse
 import csv
 import datetime as dt
 import hashlib
+import json
 import re
 import sys
 import time
@@ -41,7 +48,11 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="only the first N rows")
     parser.add_argument("--misses", type=int, default=0, help="list the N most frequent missed gold actors")
     parser.add_argument("--blank", action="store_true", help="tokenizer only (the components use no parse): fast")
+    parser.add_argument("--pipeline", action="store_true", help="whole extraction on the training rows")
+    parser.add_argument("--dump", type=Path, help="with --pipeline: write the missed rows here (JSON Lines)")
     args = parser.parse_args()
+    if args.pipeline:
+        return pipeline_misses(args.gold, limit=args.limit, dump=args.dump, top=args.misses)
     if not args.gold.exists():
         print(f"no gold file at {args.gold}", file=sys.stderr)
         return 1
@@ -109,6 +120,75 @@ def main() -> int:
         print("\nmost frequent missed gold actors (dev part):")
         for name, n in misses.most_common(args.misses):
             print(f"  {n:5d}  {name}")
+    return 0
+
+
+def pipeline_misses(gold: Path, *, limit: int, dump: Path | None, top: int) -> int:
+    """Score actor recall of the whole extraction on the training rows; dump the misses."""
+    from sitrep.evaluate import read_acled
+    from sitrep.models import RawDocument
+    from sitrep.pipeline import Pipeline
+
+    rows = read_acled(gold, split="train", limit=limit or None)
+    raws = (
+        RawDocument(
+            source=r["event_id_cnty"],
+            input_id=r["event_id_cnty"],
+            content=r["notes"].encode("utf-8"),
+            media_type="text",
+            published=dt.date.fromisoformat(r["event_date"]),
+        )
+        for r in rows
+    )
+    counts: Counter[str] = Counter()
+    missed: Counter[str] = Counter()
+    suffixes: Counter[str] = Counter()
+    out = dump.open("w", encoding="utf-8") if dump else None
+    for row, result in zip(rows, Pipeline().extract_many(raws), strict=True):
+        names = [n for e in result.events for n in (e.actor1, e.actor2, e.assoc_actor_1, e.assoc_actor_2) if n]
+        keys = {actor_key(n) for n in names}
+        exact = {n.casefold() for n in names}
+        miss = {}
+        for column in ("actor1", "actor2"):
+            gold_name = row[column]
+            if not gold_name:
+                continue
+            counts[f"{column}.total"] += 1
+            found = actor_key(gold_name) in keys
+            counts[f"{column}.found"] += found
+            counts[f"{column}.exact"] += gold_name.casefold() in exact
+            if found and gold_name.casefold() not in exact:
+                same = sorted({n for n in names if actor_key(n) == actor_key(gold_name)})
+                suffixes[f"{gold_name} -> {' | '.join(same)}"] += 1
+            if not found:
+                missed[f"{column}: {gold_name}"] += 1
+                miss[column] = gold_name
+        if miss and out is not None:
+            fields = ("sub_event_type", "actor1", "assoc_actor_1", "actor2", "assoc_actor_2", "country")
+            predicted = [{f: getattr(e, f) for f in fields} for e in result.events]
+            record = {
+                "id": row["event_id_cnty"],
+                "country": row["country"],
+                "sub": row["sub_event_type"],
+                "missed": miss,
+                "gold1": row["actor1"],
+                "gold2": row["actor2"],
+                "predicted": predicted,
+                "notes": row["notes"],
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if out is not None:
+        out.close()
+    for column in ("actor1", "actor2"):
+        total = counts[f"{column}.total"]
+        if total:
+            print(f"train {column}: {counts[f'{column}.found'] / total:.3f} found, "
+                  f"{counts[f'{column}.exact'] / total:.3f} exact, of {total}")  # fmt: skip
+    for name, n in missed.most_common(top):
+        print(f"  {n:5d}  {name}")
+    print("\nfound, but with another suffix (gold -> predicted):")
+    for name, n in suffixes.most_common(top):
+        print(f"  {n:5d}  {name}")
     return 0
 
 

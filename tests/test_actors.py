@@ -316,3 +316,19 @@ def test_actors_coref_headline_rebels_named_in_a_later_sentence(nlp: Language, t
     doc = nlp(text)
     rebels = next(s for s in doc.spans[ACTOR_SPANS] if s.text == "Rebels")
     assert rebels.id_ == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"), [("protesters", "Protesters"), ("civilians", "Civilians"), ("police", None)]
+)
+def test_actors_generic_without_country_drops_only_a_country_suffix(
+    registry: ActorRegistry, key: str, expected: str | None
+) -> None:
+    actor = registry.resolve_generic(key, None, unknown_country=True)
+    assert (actor.name if actor else None) == expected
+
+
+def test_actors_unit_coded_as_associate_of_its_parent(registry: ActorRegistry) -> None:
+    actor = registry.resolve_id("Donbass People's Militia")
+    assert actor is not None
+    assert (actor.associate, actor.parent) == (True, "NAF: United Armed Forces of Novorossiya")

@@ -135,6 +135,7 @@ class ActorEntry(_Strict):
     by_country: dict[str, str] = Field(default_factory=dict)
     members: tuple[str, ...] = ()
     parent: str | None = None
+    associate: bool = False
     former_names: tuple[str, ...] = ()
 
     @field_validator("country", mode="before")
@@ -225,6 +226,7 @@ class Actor(BaseModel):
     aliases: tuple[str, ...] = ()
     acronyms: tuple[str, ...] = ()
     parent: str | None = None
+    associate: bool = Field(default=False, description="ACLED codes it as an associate of its parent.")
     members: tuple[str, ...] = ()
     template: str = Field(default="", description="The registry name it was made from, e.g. with '{period}'.")
 
@@ -452,6 +454,7 @@ class ActorRegistry:
                 aliases=entry.aliases,
                 acronyms=entry.acronyms,
                 parent=self.fill(entry.parent, country=code, on=on) if entry.parent else None,
+                associate=entry.associate,
                 members=tuple(self.fill(m, country=code, on=on) or m for m in entry.members),
                 template=entry.name,
             )
@@ -464,7 +467,9 @@ class ActorRegistry:
             return self.resolve_generic(key, mention_country, on=on)
         return None
 
-    def resolve_generic(self, key: str, country: str | None, *, on: dt.date | None = None) -> Actor | None:
+    def resolve_generic(
+        self, key: str, country: str | None, *, on: dt.date | None = None, unknown_country: bool = False
+    ) -> Actor | None:
         """A generic actor for a country: ('protesters', 'KE') → 'Protesters (Kenya)'.
 
         A state kind whose country has a named entry ("Police Forces of Kenya ({period})") returns that entry,
@@ -474,6 +479,8 @@ class ActorRegistry:
             key: A `generic` key of actor_patterns.yaml (civilians, protesters, police, military ...).
             country: ISO2 code or country name.
             on: The event date, for period suffixes.
+            unknown_country: Without a country, still name an actor whose country is only a suffix
+                ("Protesters ({country})" → "Protesters"): the text says who acted but not where.
 
         Returns:
             The actor, or `None` for an unknown key or a template that needs a country when none is known.
@@ -483,12 +490,14 @@ class ActorRegistry:
             return None
         code = self.country_code(country)
         if generic.countries and generic.otherwise and code not in generic.countries:
-            return self.resolve_generic(generic.otherwise, code, on=on)
+            return self.resolve_generic(generic.otherwise, code, on=on, unknown_country=unknown_country)
         if code is not None and "{" in generic.template:
             named = self.id_for_country(generic, code)
             if named in self.entries:
                 return self.resolve_id(named, country=code, on=on)
         name = self.fill(generic.template, country=code, on=on)
+        if name is None and unknown_country and generic.template.endswith(" ({country})"):
+            name = generic.template.removesuffix(" ({country})")
         if name is None:
             return None
         return Actor(

@@ -9,10 +9,11 @@ that event's report rather than made an event of its own.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import logging
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -32,12 +33,15 @@ from ..nlp import ACTOR_SPANS, load_language, spans_within
 from ..settings import Settings
 from .attribution import Claim, document_claimants
 from .modality import find_modality
-from .numbers import find_document_fatalities, find_figures
-from .roles import assign_roles
+from .numbers import _counted_over_a_period, find_document_fatalities, find_figures, load_number_rules
+from .roles import assign_roles, mention_anchor
 
 logger = logging.getLogger(__name__)
 
 _SKIPPED_MODALITIES = frozenset({"planned", "historical"})
+# spaCy entity labels that may name a place, or a people whose country tells the document's ("Kenyan").
+_PLACE_ENTITY_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
+_STATE_LABELS = frozenset({"military", "police", "government"})
 
 
 class ExtractRules(BaseModel):
@@ -47,6 +51,14 @@ class ExtractRules(BaseModel):
 
     fighting_lemmas: frozenset[str]
     territorial_sub_types: frozenset[str]
+    takeover_sub_types: frozenset[str]
+    speech_verbs: frozenset[str]
+    perpetrator_kinds: frozenset[str]
+    leader_verbs: frozenset[str]
+    unknown_actor: str
+    state_takeover: str
+    non_state_takeover: str
+    loss_lemmas: frozenset[str]
     death_lemmas: frozenset[str]
     support_verbs: frozenset[str]
     event_nouns: frozenset[str]
@@ -59,6 +71,33 @@ def load_extract_rules(path: Path | None = None) -> ExtractRules:
         return ExtractRules.model_validate(read_yaml_mapping(file))
     except ValidationError as e:
         raise entry_error(file, e) from e
+
+
+DefaultRule = dict[str, "str | int | bool | list[str] | list[int] | dt.date"]
+
+
+@dataclass(frozen=True)
+class DefaultActors:
+    """`data/default_actors.yaml`: ACLED's generic actors and role rules by event type, and the conventions of
+    one country and period ("a clash in Donbas with no named sides is Ukraine's forces against the NAF")."""
+
+    by_type: dict[str, DefaultRule] = field(default_factory=dict)
+    by_country: dict[str, dict[str, DefaultRule]] = field(default_factory=dict)
+
+    def rule(self, label: Label) -> DefaultRule:
+        """The rule of an event: its type's, overridden by its sub-type's."""
+        return {**self.by_type.get(label.event_type, {}), **self.by_type.get(label.sub_event_type, {})}
+
+    def country_rule(self, label: Label, country: str | None, on: dt.date | None) -> DefaultRule:
+        """The country's convention for an event of this type on this date, or an empty rule."""
+        rules = self.by_country.get(country or "", {})
+        rule = {**rules.get(label.event_type, {}), **rules.get(label.sub_event_type, {})}
+        since, until = rule.get("since"), rule.get("until")
+        if on is not None and (
+            (isinstance(since, dt.date) and on < since) or (isinstance(until, dt.date) and on > until)
+        ):
+            return {}
+        return rule
 
 
 @dataclass
@@ -83,8 +122,15 @@ class Extractor:
     actors: ActorRegistry
     gazetteer: Gazetteer
     classifier: EventClassifier
-    default_actors: dict[str, dict[str, str | int]] = field(default_factory=dict)
+    default_actors: DefaultActors = field(default_factory=DefaultActors)
     rules: ExtractRules = field(default_factory=load_extract_rules)
+    _generic_keys: dict[str, str] = field(init=False, default_factory=dict)
+    _unknown_template: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        self._generic_keys = {g.template: g.key for g in self.actors.generic.values()}
+        unknown = self.actors.generic.get(self.rules.unknown_actor)
+        self._unknown_template = unknown.template if unknown is not None else ""
 
     @classmethod
     def load(cls, *, settings: Settings, nlp: Language | None = None) -> Extractor:
@@ -116,7 +162,7 @@ class Extractor:
         """Reports (document order; the first is the main event) and all figures of one parsed document."""
         published = document.published
         places = resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings)
-        country = _country_focus(places)
+        country = _country_focus(places) or self._country_evidence(doc, places)
         sentence_places = places_by_sentence(doc, places)
         claims_by_sentence = document_claimants(doc)
         drafts: list[_Draft] = []
@@ -133,6 +179,9 @@ class Extractor:
                 figures.extend(sent_figures)
                 continue
             figures.extend(sent_figures)
+            if label is not None and label.is_event and _running_tally(sent, label, self.rules.death_lemmas):
+                logger.debug("a running tally, not an event: %s", sent.text)
+                continue
             for clause, clause_label in self._sentence_events(sent, label):
                 modality = find_modality(clause, trigger=clause_label.trigger, published=published)
                 if modality in _SKIPPED_MODALITIES or date.historical or date.future:
@@ -142,12 +191,47 @@ class Extractor:
                                      modality=modality, sentences=[sent], figures=list(sent_figures)))  # fmt: skip
         drafts = self._main_first(drafts, document.text, sentences=list(doc.sents))
         default_place = _main_place(places)
+        # An actor word inside a longer place name ("Imam" in "Taybat al-Imam") names no actor; a name that is
+        # both ("Pokot", "Turkana") stays the actor's.
+        place_ranges = [(p.start, p.end) for p in places if p.start is not None and p.end is not None]
         reports = [
             report
             for draft in drafts
-            for report in self._reports(doc, document, draft, sentence_places, default_place, country)
+            for report in self._reports(doc, document, draft, sentence_places, default_place, country, place_ranges)
         ]
         return reports, figures
+
+    def _country_evidence(self, doc: Doc, places: Sequence[ResolvedPlace]) -> str | None:
+        """The document's country when no place of events resolved: a vote of the other clues.
+
+        A brief note often names only a village the gazetteer lacks ("in Kasipul"), yet says enough elsewhere:
+        a resolved place in another role ("a gang from Nairobi"), a place name the gazetteer knows although the
+        geocoder left it unresolved, a country adjective ("Kenyan"), or an actor whose home country is known
+        ("KDF", "Kenyan police"). Place evidence outweighs actors, which may act abroad.
+        """
+        votes: defaultdict[str, float] = defaultdict(float)
+        for place in places:
+            if place.resolved and place.country_code:
+                votes[place.country_code] += 2.0
+        names = {p.mention for p in places if not p.resolved and p.mention}
+        names.update(e.text for e in doc.ents if e.label_ in _PLACE_ENTITY_LABELS)
+        for name in names:
+            code = self.actors.demonym_country(name)
+            if code is not None:
+                votes[code] += 1.0
+                continue
+            found = self.gazetteer.lookup(name, fuzzy=False, limit=1)
+            if found:
+                votes[found[0].country] += 1.0
+        for span in doc.spans.get(ACTOR_SPANS, ()):
+            # Only a named mention ("KDF", "Kenyan police"): "local police" is every country's.
+            code = self.actors.home_country(span.id_) if any(t.is_title or t.is_upper for t in span) else None
+            if code is not None:
+                votes[code] += 1.0 if span.label_ in _STATE_LABELS else 0.5
+        if not votes:
+            return None
+        ranked = sorted(votes.items(), key=lambda kv: kv[1], reverse=True)
+        return ranked[0][0] if len(ranked) == 1 or ranked[1][1] < ranked[0][1] else None
 
     def _main_first(self, drafts: list[_Draft], text: str, *, sentences: list[Span]) -> list[_Draft]:
         """Put the document's main event first: the one of the type the whole text is classified as.
@@ -209,29 +293,65 @@ class Extractor:
         sentence_places: dict[int, list[Place]],
         default_place: ResolvedPlace | None,
         country: str | None,
+        place_ranges: Sequence[tuple[int, int]] = (),
     ) -> list[Report]:
         """The report of a draft, one per place when the event's place is a list ("struck Hama and Idlib")."""
         sent = draft.sent
         candidates = [p for p in sentence_places.get(sent.sent.start, []) if _inside(p, sent)]
         place = event_place(sent, candidates, trigger=draft.label.trigger)
         if place is None or place.latitude is None:
-            return [self._report(doc, document, draft, default_place if default_place is not None else place,
-                                 country)]  # fmt: skip
+            fallback = default_place if default_place is not None else place
+            return [self._report(doc, document, draft, fallback, country, place_ranges)]
         places = [place, *_conjoined_places(doc, place, candidates)]
-        return [self._report(doc, document, draft, p, country) for p in places]
+        return [self._report(doc, document, draft, p, country, place_ranges) for p in places]
 
-    def _report(self, doc: Doc, document: Document, draft: _Draft, place: Place | None, country: str | None) -> Report:
+    def _report(
+        self,
+        doc: Doc,
+        document: Document,
+        draft: _Draft,
+        place: Place | None,
+        country: str | None,
+        place_ranges: Sequence[tuple[int, int]] = (),
+    ) -> Report:
         sent, label = draft.sent, draft.label
         published = document.published
         place_country = getattr(place, "country_code", None) or country
-        spans = [s for s in spans_within(sent, ACTOR_SPANS) if s.label_ != GROUP_LABEL]
-        span1, span2, supporters = assign_roles(sent, spans, label.trigger, support_verbs=self.rules.support_verbs)
         on = draft.date.date
-        actor1 = self.actors.resolve_id(span1.id_, country=place_country, on=on) if span1 is not None else None
-        actor2 = self.actors.resolve_id(span2.id_, country=place_country, on=on) if span2 is not None else None
-        actor1, actor2 = self._apply_defaults(label, actor1, actor2, place_country, draft)
+        excluded = self.default_actors.rule(label).get("no_inter")
+        excluded = excluded if isinstance(excluded, list) else []
+        spans = [
+            s
+            for s in spans_within(sent, ACTOR_SPANS)
+            if s.label_ != GROUP_LABEL
+            and not any(_within(s, a, b) for a, b in place_ranges)
+            and not (excluded and (a := self._resolve(s.id_, place_country, on)) is not None and a.inter in excluded)
+        ]
+        trigger = label.trigger
+        # "Rebels and troops clashed": in a battle two sides in one phrase fight each other.
+        mutual = label.event_type == "Battles" and label.sub_event_type not in self.rules.takeover_sub_types
+        span1, span2, supporters = assign_roles(sent, spans, trigger, support_verbs=self.rules.support_verbs,
+                                                speech_verbs=self.rules.speech_verbs,
+                                                allied_conjuncts=not mutual)  # fmt: skip
+        leader = _leader(span1, supporters, self.rules.leader_verbs)
+        if leader is not None and span1 is not None:
+            # "opposition fighters led by HTS": the named leader is the actor, the led its associates.
+            supporters = [span1, *(s for s in supporters if s is not leader)]
+            span1 = leader
+        if span1 is not None and span1.id_ not in self.actors.entries:
+            # "militants suspected to belong to Al Shabaab", "gunmen of the Mungiki sect": the group they belong to.
+            span1 = _named_within(span1, spans, self.actors.entries, self.rules.perpetrator_kinds) or span1
+        actor1 = self._resolve(span1.id_, place_country, on) if span1 is not None else None
+        actor2 = self._resolve(span2.id_, place_country, on) if span2 is not None else None
+        if actor1 is None or actor1.template == self._unknown_template:
+            actor1 = self._named_elsewhere(draft, place_country, on, other=actor2) or actor1
+        lost = span1 is not None and mention_anchor(span1).head.lemma_.lower() in self.rules.loss_lemmas
+        label, actor1, actor2 = self._apply_defaults(label, actor1, actor2, place_country, draft, lost=lost)
         associates = [self.actors.resolve_id(s.id_, country=place_country, on=on) for s in supporters]
-        assoc_actor_1 = "; ".join(dict.fromkeys(a.name for a in associates if a is not None and a != actor1)) or None
+        actor1, unit1 = self._as_parent(actor1, place_country, on)
+        actor2, unit2 = self._as_parent(actor2, place_country, on)
+        assoc_actor_1 = "; ".join(dict.fromkeys(a.name for a in [unit1, *associates] if a is not None and a != actor1))
+        assoc_actor_2 = unit2.name if unit2 is not None else None
         inter1 = self.actors.inter_for(actor1, place_country) if actor1 else None
         inter2 = self.actors.inter_for(actor2, place_country) if actor2 else None
         deaths = find_document_fatalities(draft.sentences, event_sub_type=label.sub_event_type, published=published)
@@ -253,9 +373,10 @@ class Extractor:
             event_type=label.event_type,
             sub_event_type=label.sub_event_type,
             actor1=actor1.name if actor1 else None,
-            assoc_actor_1=assoc_actor_1,
+            assoc_actor_1=assoc_actor_1 or None,
             inter1=inter1,
             actor2=actor2.name if actor2 else None,
+            assoc_actor_2=assoc_actor_2,
             inter2=inter2,
             interaction=interaction(inter1, inter2),
             civilian_targeting="Civilian targeting" if _targets_civilians(actor2) else None,
@@ -271,47 +392,187 @@ class Extractor:
             figures=draft.figures,
         )
 
-    def _apply_defaults(
-        self, label: Label, actor1: Actor | None, actor2: Actor | None, country: str | None, draft: _Draft
+    def _named_elsewhere(
+        self, draft: _Draft, country: str | None, on: dt.date | None, *, other: Actor | None
+    ) -> Actor | None:
+        """A named armed group in the event's other sentences ("Al Shabaab claimed the attack"), for an event whose
+        sentence names no perpetrator or only "gunmen"."""
+        for sent in draft.sentences:
+            if sent.start <= draft.sent.start < sent.end:
+                continue
+            for span in spans_within(sent, ACTOR_SPANS):
+                if span.label_ not in self.rules.perpetrator_kinds or span.id_ not in self.actors.entries:
+                    continue
+                actor = self._resolve(span.id_, country, on)
+                if actor is not None and (other is None or actor.name != other.name):
+                    return actor
+        return None
+
+    def _resolve(self, span_id: str, country: str | None, on: dt.date | None) -> Actor | None:
+        """The actor of a span id; a generic one ("Protesters ({country})") even when the country is unknown."""
+        actor = self.actors.resolve_id(span_id, country=country, on=on)
+        if (
+            actor is not None
+            and country
+            and actor.kind in self.actors.generic
+            and actor.country not in (None, country)
+            and self.actors.is_unit(span_id)
+        ):
+            # A foreign unit's common name ("local police" is Afghanistan's ALP) is the document's own force.
+            actor = self.actors.resolve_generic(actor.kind, country, on=on) or actor
+        if actor is None and span_id in self._generic_keys:
+            actor = self.actors.resolve_generic(self._generic_keys[span_id], country, on=on, unknown_country=True)
+        return actor
+
+    def _as_parent(
+        self, actor: Actor | None, country: str | None, on: dt.date | None
     ) -> tuple[Actor | None, Actor | None]:
-        """ACLED's generic actors for empty roles, and named actors moved to the role their inter code fits."""
-        rule = {**self.default_actors.get(label.event_type, {}), **self.default_actors.get(label.sub_event_type, {})}
+        """(actor, unit): a unit ACLED codes as an associate of its parent gives the parent, and itself aside."""
+        if actor is None or not actor.associate or not actor.parent:
+            return actor, None
+        parent = self.actors.resolve_id(actor.parent, country=country, on=on)
+        return (parent, actor) if parent is not None else (actor, None)
+
+    def _apply_defaults(
+        self,
+        label: Label,
+        actor1: Actor | None,
+        actor2: Actor | None,
+        country: str | None,
+        draft: _Draft,
+        *,
+        lost: bool = False,
+    ) -> tuple[Label, Actor | None, Actor | None]:
+        """ACLED's generic actors for empty roles, named actors moved to the role their inter code fits, and the
+        territorial sub-type that fits the side that took the place (`lost`: actor1 is the subject of a verb of
+        losing, "the army withdrew")."""
+        if label.sub_event_type in self.rules.takeover_sub_types:
+            label, actor1, actor2 = self._takeover(label, actor1, actor2, lost=lost)
+        rule = self.default_actors.rule(label)
         if not rule:
-            return actor1, actor2
+            return label, actor1, actor2
+        on = draft.date.date
+        actor1, actor2 = (self._as_kind(a, rule, country, on) for a in (actor1, actor2))
+        kinds = rule.get("actor2_kinds")
+        kinds = kinds if isinstance(kinds, list) else []
         if actor1 is not None and "actor1_inter" in rule and actor1.inter != rule["actor1_inter"]:
-            if actor2 is None:
+            if actor2 is None or (actor1.kind in kinds and actor2.kind not in kinds):
                 actor2 = actor1
             actor1 = None
+        if kinds and (actor2 is None or actor2.kind not in kinds):
+            # "dispersed by police": the force that intervened is actor2 wherever the event's sentences name it.
+            spans = (s for sent in draft.sentences for s in spans_within(sent, ACTOR_SPANS) if s.label_ in kinds)
+            force = next(
+                (a for s in spans if (a := self._resolve(s.id_, country, on)) is not None and a != actor1), None
+            )
+            if force is not None:
+                if actor1 is None and actor2 is not None and actor2.kind != force.kind:
+                    actor1 = actor2
+                actor2 = force
+        if rule.get("actor2_strict") and actor2 is not None and actor2.inter != rule.get("actor2_inter"):
+            # ACLED's attacks are always on civilians: a named armed victim means the roles were read backwards.
+            if actor1 is None:
+                actor1 = actor2
+            actor2 = None
+        unarmed = rule.get("unarmed_victims")
+        if isinstance(unarmed, list) and actor2 is not None and actor2.template in self._templates(unarmed):
+            # A mob's victims are people, whatever they were suspected of ("lynched two suspected robbers").
+            actor2 = None
         victim_inter = rule.get("actor2_inter")
         if actor1 is not None and actor1.inter == victim_inter and (actor2 is None or actor2.inter != victim_inter):
             actor1, actor2 = actor2, actor1
         if actor2 is not None and actor1 is not None and actor1.name == actor2.name:
             actor2 = None
-        on = draft.date.date
-        key1, key2 = rule.get("actor1"), rule.get("actor2")
-        if actor1 is None and isinstance(key1, str):
-            actor1 = self.actors.resolve_generic(key1, country, on=on)
-        if actor2 is None and isinstance(key2, str):
-            actor2 = self.actors.resolve_generic(key2, country, on=on)
+        convention = self.default_actors.country_rule(label, country, on)
+        if convention:
+            # The two sides of a country's conflict: each empty role takes the side not already named.
+            sides = [a for k in ("actor1", "actor2") if (a := self._default_actor(convention.get(k), country, on))]
+            if actor1 is None:
+                actor1 = next((a for a in sides if actor2 is None or a.name != actor2.name), None)
+            if actor2 is None:
+                actor2 = next((a for a in sides if actor1 is None or a.name != actor1.name), None)
+        if actor1 is None:
+            actor1 = self._default_actor(rule.get("actor1"), country, on)
+        if actor2 is None:
+            actor2 = self._default_actor(rule.get("actor2"), country, on)
         if actor1 is not None and actor2 is not None and actor1.name == actor2.name:
             actor2 = None  # an unnamed side against an unnamed side is one unknown, not two
-        return actor1, actor2
+        return label, actor1, actor2
+
+    def _templates(self, keys: Sequence[object]) -> set[str]:
+        """The name templates of generic keys."""
+        return {g.template for k in keys if isinstance(k, str) and (g := self.actors.generic.get(k)) is not None}
+
+    def _default_actor(self, value: object, country: str | None, on: dt.date | None) -> Actor | None:
+        """A default actor: a generic key ("civilians") for the country, or a registry name."""
+        if not isinstance(value, str):
+            return None
+        if value in self.actors.generic:
+            return self.actors.resolve_generic(value, country, on=on, unknown_country=True)
+        return self.actors.resolve_id(value, country=country, on=on)
+
+    def _as_kind(self, actor: Actor | None, rule: DefaultRule, country: str | None, on: dt.date | None) -> Actor | None:
+        """An actor as this event type codes it: no actor of an inter code the type never has (civilians are
+        no side of a battle), and a government as its forces (`government_as`: the state's air strikes are its
+        military's)."""
+        if actor is None:
+            return None
+        excluded = rule.get("no_inter")
+        if isinstance(excluded, list) and actor.inter in excluded:
+            return None
+        as_kind = rule.get("government_as")
+        if isinstance(as_kind, str) and actor.kind == "government":
+            return self.actors.resolve_generic(as_kind, actor.country or country, on=on) or actor
+        return actor
+
+    def _takeover(
+        self, label: Label, actor1: Actor | None, actor2: Actor | None, *, lost: bool
+    ) -> tuple[Label, Actor | None, Actor | None]:
+        """A takeover's actor1 is the side that took the place; a battle's sub-type follows it (a state force
+        regains territory, anyone else overtakes it). A state force that "withdrew" or "lost" it lost it."""
+        if lost and actor1 is not None and actor1.inter == 1 and (actor2 is None or actor2.inter != 1):
+            actor1, actor2 = actor2, actor1
+        if actor1 is None or label.sub_event_type not in self.rules.territorial_sub_types:
+            return label, actor1, actor2
+        wanted = self.rules.state_takeover if actor1.inter == 1 else self.rules.non_state_takeover
+        if wanted != label.sub_event_type:
+            label = replace(label, sub_event_type=wanted)
+        return label, actor1, actor2
 
 
-def load_default_actors(path: Path | None = None) -> dict[str, dict[str, str | int]]:
-    """`data/default_actors.yaml`: generic actors by event type, validated."""
+def load_default_actors(path: Path | None = None) -> DefaultActors:
+    """`data/default_actors.yaml`: generic actors and role rules by event type, and country conventions."""
     path = path or data_path("default_actors.yaml")
     data = read_yaml_mapping(path)
-    allowed = {"actor1": str, "actor2": str, "actor1_inter": int, "actor2_inter": int}
+    countries = data.pop("countries", None) or {}
+    if not isinstance(countries, dict):
+        raise DataFileError(Errors.E011.format(path=path, entry="countries", field="", reason="a mapping expected"))
+    by_country = {
+        str(code): _default_rules(path, rules, prefix=f"countries.{code}.") for code, rules in countries.items()
+    }
+    return DefaultActors(by_type=_default_rules(path, data), by_country=by_country)
+
+
+_RULE_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "actor1": str, "actor2": str, "actor1_inter": int, "actor2_inter": int, "actor2_kinds": list,
+    "actor2_strict": bool, "no_inter": list, "government_as": str, "since": dt.date, "until": dt.date,
+    "unarmed_victims": list,
+}  # fmt: skip
+
+
+def _default_rules(path: Path, data: object, *, prefix: str = "") -> dict[str, DefaultRule]:
+    if not isinstance(data, dict):
+        raise DataFileError(Errors.E011.format(path=path, entry=prefix, field="", reason="a mapping expected"))
     for entry, rule in data.items():
         if not isinstance(rule, dict):
-            raise DataFileError(Errors.E011.format(path=path, entry=entry, field="", reason="a mapping expected"))
+            raise DataFileError(
+                Errors.E011.format(path=path, entry=f"{prefix}{entry}", field="", reason="a mapping expected")
+            )
         for key, value in rule.items():
-            if key not in allowed or not isinstance(value, allowed[key]):
-                raise DataFileError(Errors.E011.format(path=path, entry=entry, field=key,
-                                                       reason=f"expected one of {sorted(allowed)} with a "
-                                                       "generic key or an inter code"))  # fmt: skip
-    return data
+            if key not in _RULE_FIELDS or not isinstance(value, _RULE_FIELDS[key]):
+                reason = f"expected one of {sorted(_RULE_FIELDS)}: a generic key or actor name, inter codes or a date"
+                raise DataFileError(Errors.E011.format(path=path, entry=f"{prefix}{entry}", field=key, reason=reason))
+    return {str(k): dict(v) for k, v in data.items()}
 
 
 def _clauses(sent: Span) -> list[Span]:
@@ -324,6 +585,64 @@ def _clauses(sent: Span) -> list[Span]:
     bounds = [sent.start, *(c for c in cuts if sent.start < c < sent.end), sent.end]
     doc = sent.doc
     return [doc[a:b] for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _running_tally(sent: Span, label: Label, death_lemmas: frozenset[str]) -> bool:
+    """Whether a later sentence only counts over a period ("826 people have been killed since the offensive
+    began", "the city has come under bombardment since Wednesday"): a figure, not one event.
+
+    The trigger must be a death or a noun (many strikes), and its verb perfect and itself running over the
+    period: "since" elsewhere ("killed in the town, besieged since March"), a causal "since" ("protested since
+    they are not paid") and ongoing action ("have been demonstrating since Monday") do not count. The first
+    sentence of a document tells its news, whatever its tense.
+    """
+    trigger = label.trigger
+    if sent.start == 0 or trigger is None:
+        return False
+    if trigger.pos_ in ("VERB", "AUX") and trigger.lemma_.lower() not in death_lemmas:
+        return False
+    verb = trigger
+    # A trigger noun ("bombardment", "raids") belongs to the verb it hangs off.
+    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        if verb.dep_ not in ("dobj", "obj", "pobj", "prep", "attr", "nsubj", "nsubjpass", "compound", "amod"):
+            return False
+        verb = verb.head
+    if verb.pos_ not in ("VERB", "AUX") or not any(c.dep_ == "aux" and c.lemma_ == "have" for c in verb.children):
+        return False
+    return _counted_over_a_period(verb, load_number_rules().running_tally)
+
+
+def _named_within(span: Span, spans: Sequence[Span], named: Mapping[str, object], kinds: frozenset[str]) -> Span | None:
+    """A named group's mention inside the noun phrase of a generic one ("militants linked to Al Shabaab")."""
+    subtree = {t.i for t in span.root.subtree}
+    for other in spans:
+        if (
+            other is not span
+            and other.root.i in subtree
+            and mention_anchor(other).dep_ == "pobj"  # "linked to X", "of X"; not "X-held", "X-led"
+            and other.id_ in named
+            and other.label_ in kinds
+        ):
+            return other
+    return None
+
+
+def _leader(span1: Span | None, supporters: Sequence[Span], leader_verbs: frozenset[str]) -> Span | None:
+    """The supporter that leads actor1 ("fighters led by HTS", "forces commanded by X"), if any."""
+    if span1 is None:
+        return None
+    anchor = mention_anchor(span1)
+    for span in supporters:
+        by = mention_anchor(span).head
+        verb = by.head
+        if by.lower_ == "by" and verb.lemma_.lower() in leader_verbs and verb.head.i == anchor.i:
+            return span
+    return None
+
+
+def _within(span: Span, start: int, end: int) -> bool:
+    """Whether a span lies inside the characters start:end and is shorter."""
+    return start <= span.start_char and span.end_char <= end and end - start > span.end_char - span.start_char
 
 
 def _inside(place: Place, span: Span) -> bool:

@@ -16,7 +16,13 @@ _TARGET_PREPS = {"against", "on", "targeting", "at", "with", "between"}
 
 
 def assign_roles(
-    sent: Span, actors: Sequence[Span], trigger: Token | None, *, support_verbs: frozenset[str] = frozenset()
+    sent: Span,
+    actors: Sequence[Span],
+    trigger: Token | None,
+    *,
+    support_verbs: frozenset[str] = frozenset(),
+    speech_verbs: frozenset[str] = frozenset(),
+    allied_conjuncts: bool = False,
 ) -> tuple[Span | None, Span | None, list[Span]]:
     """Pick actor1 and actor2 among the actor spans of a sentence, and the supporters of actor1.
 
@@ -25,6 +31,9 @@ def assign_roles(
         actors: Actor mentions inside the sentence (each span's `id_` is its canonical name).
         trigger: The event's trigger token, when the classifier found one.
         support_verbs: Lemmas after which "by X" names a supporter ("backed by Russian forces").
+        speech_verbs: Lemmas whose subject is a source, not an actor ("residents said").
+        allied_conjuncts: Actors in one noun phrase with actor1 ("Russian and Syrian jets struck") act together:
+            they are supporters, not actor2. False for events whose verb is mutual ("rebels and troops clashed").
 
     Returns:
         (actor1, actor2, supporters); either actor may be `None`; two mentions of one actor are never both.
@@ -34,12 +43,34 @@ def assign_roles(
     actors = [s for s in actors if roles[id(s)] not in ("support", "modifier")]
     if not actors:
         return None, None, supporters
+    if not allied_conjuncts:
+        # "clashes between Pokot and Turkana herders": the two sides, whoever else the sentence names.
+        between = [s for s in actors if (a := mention_anchor(s)).dep_ == "pobj" and a.head.lower_ == "between"]
+        sides = list({s.id_: s for s in reversed(between)}.values())[::-1]
+        if len(sides) >= 2:
+            return sides[0], sides[1], [s for s in supporters if s.id_ not in (sides[0].id_, sides[1].id_)]
+    clause = _clause_verbs(trigger)
     agents = [s for s in actors if roles[id(s)] == "agent"]
     subjects = [s for s in actors if roles[id(s)] == "subject"]
+    # The subject of the event's own verb comes before the trigger's implied actor; the subject of another verb
+    # ("as the government responded", "the army said") after it.
+    own = [
+        s for s in subjects if (verb := mention_anchor(s).head).i in clause and verb.lemma_.lower() not in speech_verbs
+    ]
     implied = [s for s in actors if roles[id(s)] == "implied"]
     targets = [s for s in actors if roles[id(s)] == "target"]
-    leads = agents or subjects or implied
+    leads = agents or own or implied or subjects
     actor1 = leads[0] if leads else next((s for s in actors if roles[id(s)] != "target"), None)
+    if allied_conjuncts and actor1 is not None:
+        anchor = mention_anchor(actor1).i
+        allies = [s for s in actors if s.id_ != actor1.id_ and mention_anchor(s).i == anchor]
+        supporters.extend(allies)
+        actors = [s for s in actors if all(s is not a for a in allies)]
+        targets = [s for s in targets if all(s is not a for a in allies)]
+    if actor1 is not None and roles[id(actor1)] != "implied":
+        # The trigger's own actor ("airstrikes") acts with actor1; it is not what actor1 acted on.
+        supporters.extend(s for s in implied if s.id_ != actor1.id_)
+        actors = [s for s in actors if roles[id(s)] != "implied"]
     rest = [s for s in targets if actor1 is None or s.id_ != actor1.id_]
     if not rest:
         rest = [s for s in actors if actor1 is None or s.id_ != actor1.id_]
@@ -48,6 +79,26 @@ def assign_roles(
         actor1, actor2 = actor2, None
     named = {s.id_ for s in (actor1, actor2) if s is not None}
     return actor1, actor2, [s for s in supporters if s.id_ not in named]
+
+
+def mention_anchor(span: Span) -> Token:
+    """The token that carries a mention's dependency, reached through compounds, modifiers and conjunctions: one
+    token for all the actors of one noun phrase ("Russian and Syrian jets", "HTS and allied groups")."""
+    head = span.root
+    while head.dep_ in {"compound", "amod", "appos", "conj", "poss", "nmod"} and head.head.i != head.i:
+        head = head.head
+    return head
+
+
+def _clause_verbs(trigger: Token | None) -> set[int]:
+    """The indices of the verb the trigger belongs to and the verbs coordinated with it."""
+    verb = trigger
+    while verb is not None and verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    if verb is None or verb.pos_ not in ("VERB", "AUX"):
+        return set()
+    verbs = {verb, *verb.conjuncts}
+    return {v.i for v in verbs}
 
 
 def _role(span: Span, support_verbs: frozenset[str], trigger: Token | None) -> str:
@@ -59,10 +110,11 @@ def _role(span: Span, support_verbs: frozenset[str], trigger: Token | None) -> s
     if head.dep_ in ("npadvmod", "amod") and head.head.dep_ == "amod":
         return "modifier"  # "rebel-held": describes a place, does not act
     # Walk up through compounds, appositions and conjunctions to the token that carries the dependency.
-    while head.dep_ in {"compound", "amod", "appos", "conj", "poss", "nmod"} and head.head is not head:
+    while head.dep_ in {"compound", "amod", "appos", "conj", "poss", "nmod"} and head.head.i != head.i:
         head = head.head
     if head.dep_ == "pobj" and head.head.dep_ == "agent":
-        return "agent"
+        # "the government, backed by Russian forces": a supporter, not the one who acted.
+        return "support" if head.head.head.lemma_.lower() in support_verbs else "agent"
     if head.dep_ in _SUBJECT_DEPS:
         if head.dep_ == "nsubjpass":
             return "target"
