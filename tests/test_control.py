@@ -168,6 +168,11 @@ def _clash(event_id: str, day: int, place: dict[str, Any], actor: str) -> Event:
                   country="Syria")  # fmt: skip
 
 
+def _handover(event_id: str, day: int, place: dict[str, Any], actor: str) -> Event:
+    return _event(event_id, day, place, "The army withdrew and the rebels entered.", actor1=actor, country="Syria",
+                  event_type="Strategic developments", sub_event_type="Non-violent transfer of territory")  # fmt: skip
+
+
 def _unnamed_takeover(day: int, place: dict[str, Any]) -> Event:
     return _event("t", day, place, "Rebel fighters seized the city.", actor1=LOOSE, country="Syria")
 
@@ -176,6 +181,8 @@ def _unnamed_takeover(day: int, place: dict[str, Any]) -> Event:
     ("fighting", "holder"),
     [
         ([_clash("c1", 3, IDLIB, HTS)], "Military Operations Command"),  # one named side nearby, just before
+        # a town handed over to a named side shows the offensive too
+        ([_handover("h1", 3, IDLIB, HTS)], "Military Operations Command"),
         ([_clash("c1", 3, IDLIB, HTS), _clash("c2", 4, IDLIB, "Syrian National Army")], LOOSE),  # two sides
         ([_clash("c1", 9, IDLIB, HTS)], LOOSE),  # the named side fought there only later
         ([_clash("c1", 3, DARAA, HTS)], LOOSE),  # too far away (about 400 km)

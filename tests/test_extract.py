@@ -54,21 +54,7 @@ def test_extract_seed_clash_between_hts_and_army_in_hama_per_sohr(seed: ExtractR
     assert any(e.actor2 == "Military Forces of Syria (2000-)" and SOHR in e.attributed_to for e in found)
 
 
-@pytest.mark.parametrize(
-    "admin1",
-    [
-        pytest.param(
-            "Hama",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="fuse merges the province-wide Syrian-Russian strikes (geo_precision 3) into the Armed clash "
-                "at Hama (geo_precision 2) of the same day: needs a fuse rule that a region-level strike is not "
-                "inside a town-level battle",
-            ),
-        ),
-        "Idleb",
-    ],
-)
+@pytest.mark.parametrize("admin1", ["Hama", "Idleb"])
 def test_extract_seed_air_strikes_in_hama_and_idlib(seed: ExtractResult, admin1: str) -> None:
     strikes = _find(seed.events, "Air/drone strike", admin1=admin1)
     assert strikes

@@ -95,6 +95,14 @@ def test_fuse_fatality_rule_is_the_setting(rule: str, best: int) -> None:
     assert (event.fatalities_low, event.fatalities, event.fatalities_high) == (8, best, 30)
 
 
+@pytest.mark.parametrize(("strike_precision", "events"), [(2, 1), (3, 2)])
+def test_fuse_strike_joins_a_battle_only_where_it_is_placed(strike_precision: int, events: int) -> None:
+    sides = {"actor1": "Military Forces of Syria (2000-)", "actor2": "Hayat Tahrir al Sham"}
+    clash = _report("1", "doc-a", HAMA, event_type="Battles", sub_event_type="Armed clash", geo_precision=2, **sides)
+    strike = _report("1", "doc-b", HAMA, geo_precision=strike_precision, **sides)  # "on Hama province" is 3
+    assert len(_fuse([clash, strike])) == events
+
+
 def test_fuse_swapped_actors_are_one_battle() -> None:
     clash = {"event_type": "Battles", "sub_event_type": "Armed clash"}
     events = _fuse(

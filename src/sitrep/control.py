@@ -31,6 +31,7 @@ from .fuse import (
     ARMED_CLASH,
     GOVERNMENT_REGAINS,
     NON_STATE_TAKEOVER,
+    TERRITORIAL_SUB_TYPES,
     VOCABULARY_FILE,
     Sides,
     default_sides,
@@ -214,10 +215,16 @@ def _loose_armed(actor: str, sides: Sides) -> bool:
 
 
 def _named_fighting(events: Sequence[Event], sides: Sides) -> list[tuple[Event, str]]:
-    """Located, dated battles with a named non-state side in them: (event, that side's key)."""
+    """Located, dated battles and changes of hands with a named non-state side in them: (event, that side's key).
+
+    A town handed over without a fight ("the army withdrew and HTS entered") shows where the offensive is as well
+    as a battle does.
+    """
     out = []
     for event in events:
-        if event.event_type != "Battles" or event.event_date is None or event.latitude is None:
+        if event.event_type != "Battles" and event.sub_event_type not in TERRITORIAL_SUB_TYPES:
+            continue
+        if event.event_date is None or event.latitude is None:
             continue
         for name in (event.actor1, event.actor2):
             side = sides.side(name)

@@ -245,8 +245,11 @@ def _types_fit(a: _Item, b: _Item, *, same_day: bool) -> bool:
     if kinds == {"battle", "territory"}:
         return True
     if kinds == {"battle", "strike"}:
-        strike = a if a.kind == "strike" else b
-        return not strike.on_civilians  # a strike on civilians is its own event, not part of the battle
+        strike, battle = (a, b) if a.kind == "strike" else (b, a)
+        if strike.on_civilians:
+            return False  # a strike on civilians is its own event, not part of the battle
+        # Strikes "on Hama province" are not known to be the ones at the battle in a town of it.
+        return (strike.report.geo_precision or 3) <= (battle.report.geo_precision or 3)
     if kinds == {"strike", "attack"}:
         return a.on_civilians and b.on_civilians
     return False
@@ -342,7 +345,10 @@ class _Fuser:
         for self.same_type_only in (True, False):
             for block in blocks.values():
                 self._link_precise([it for it in block if it.precise])
-                self._link_vague([it for it in block if not it.precise], [it for it in block if it.precise])
+        # Vague reports ("strikes on Hama province") last, once the precise clusters are whole, to join one that
+        # they fit as a whole.
+        for block in blocks.values():
+            self._link_vague([it for it in block if not it.precise], [it for it in block if it.precise])
         components: dict[int, list[_Item]] = defaultdict(list)
         for item in self.items:
             components[self.find(item.index)].append(item)
@@ -408,7 +414,13 @@ class _Fuser:
             days: Iterable[int | None] = (
                 [None] if item.day is None else range(item.day - self.window, item.day + self.window + 1)
             )
-            roots = {self.find(o.index) for d in days for o in by_day.get(d, ()) if self.fits(item, o)}
+            # A vague report joins the one cluster it fits as a whole: "strikes on Hama province" may join other
+            # strikes in Hama, but not through them a battle in one town of it.
+            fit_all: dict[int, bool] = {}
+            for o in (o for d in days for o in by_day.get(d, ())):
+                root, fits = self.find(o.index), self.fits(item, o)
+                fit_all[root] = fit_all.get(root, True) and fits
+            roots = {root for root, fits in fit_all.items() if fits}
             if len(roots) == 1:
                 self.union(item.index, roots.pop())
             else:
