@@ -84,7 +84,8 @@ def writable_gazetteer(small_gazetteer_path: Path, tmp_path: Path) -> Gazetteer:
 @pytest.mark.parametrize(
     ("text", "plain"),
     [("Ma'arrat al-Nu'mān", "maarrat al numan"), ("Ḩamāh", "hamah"), ("Tall Rif‘at", "tall rifat"),
-     ("Saint-Étienne", "saint etienne"), ("Αθήνα", ""), ("  Deir ez-Zor ", "deir ez zor")],
+     ("Saint-Étienne", "saint etienne"), ("Αθήνα", ""), ("  Deir ez-Zor ", "deir ez zor"),
+     ("Gədəbəy", "gedebey"), ("Łódź", "lodz"), ("Tromsø", "tromso")],
 )  # fmt: skip
 def test_gazetteer_plain_name(text: str, plain: str) -> None:
     assert plain_name(text) == plain
@@ -320,3 +321,30 @@ def test_gazetteer_fuzzy_cache_stays_within_its_name_budget(
         fresh.lookup("Saraqibe", country=iso)
         assert sum(len(keys) for keys, _refs in fresh._fuzzy_cache.values()) <= budget
     assert fresh.lookup("Saraqibe", country="SY")[0].name == "Saraqib"
+
+
+def test_gazetteer_admin1_area_prefers_its_own_name_to_a_city_of_that_name(gazetteer: Gazetteer) -> None:
+    # Mexico City is indexed as "Mexico" too (without its level word); the State of Mexico is named so.
+    area = gazetteer.admin1_area("Mexico", "MX")
+    assert area is not None and area.admin1_code == "15"
+
+
+def test_gazetteer_stale_admin1_code_moves_to_the_neighbours_area(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("names.yaml", "admin1.csv", "countries.csv"):
+        shutil.copy(DATA_DIR / name, data / name)
+    (data / "aliases.csv").write_text("alias,country,kind,target,adjective,note\n", encoding="utf-8")
+    cities = [
+        _city(1, "Kiambu", "KE", "22", 88869, -1.1714, 36.8356),
+        _city(2, "Ruiru", "KE", "22", 238858, -1.1466, 36.9609),
+        _city(3, "Juja", "KE", "22", 40446, -1.1029, 37.0144),
+        _city(4, "Nairobi", "KE", "05", 4397073, -1.28333, 36.81667),
+        _city(5, "Oldtown", "KE", "03", 5000, -1.12, 36.95),  # a code of the old provinces
+    ]
+    build_gazetteer(tmp_path / "g.sqlite", data_dir=data, cities=cities)
+    gaz = Gazetteer(tmp_path / "g.sqlite")
+    moved = gaz.get(5)
+    assert moved is not None and moved.admin1_code == "22"
+    kept = gaz.get(4)
+    assert kept is not None and kept.admin1_code == "05"

@@ -15,9 +15,9 @@ from spacy.language import Language
 
 from sitrep.errors import DataFileError
 from sitrep.gazetteer import DATA_DIR, Gazetteer, build_gazetteer
-from sitrep.geocode import ResolvedPlace, resolve_places
+from sitrep.geocode import ResolvedPlace, load_admin1_prior, resolve_places
 from sitrep.nlp import blank_language
-from test_gazetteer import SMALL_ALIASES, SMALL_CITIES
+from test_gazetteer import SMALL_ALIASES, SMALL_CITIES, _city
 
 REGIONS = """# regions for the test gazetteer
 name,aliases,latitude,longitude,kind,countries
@@ -33,6 +33,18 @@ Damascene,place,SY,Damascus
 """
 
 
+# Namesakes of famous places, and places for chains of qualifiers (points are general knowledge).
+MORE_CITIES = [
+    _city(2643743, "London", "GB", "ENG", 8961989, 51.50853, -0.12574),
+    _city(4517009, "London", "US", "OH", 10060, 39.88645, -83.44825),
+    _city(5128581, "New York City", "US", "NY", 8175133, 40.71427, -74.00597, "New York"),
+    _city(4930956, "Boston", "US", "MA", 667137, 42.35843, -71.05977),
+    _city(4887398, "Chicago", "US", "IL", 2720546, 41.85003, -87.65005),
+    _city(1622318, "Tuban", "ID", "08", 76242, -6.8995, 112.064),
+    _city(73560, "Lahij", "YE", "24", 23375, 13.05667, 44.88194),
+]
+
+
 def _build(folder: Path, regions: str = REGIONS, demonyms: str = DEMONYMS) -> Path:
     data = folder / "data"
     data.mkdir(parents=True, exist_ok=True)
@@ -42,7 +54,7 @@ def _build(folder: Path, regions: str = REGIONS, demonyms: str = DEMONYMS) -> Pa
     (data / "regions.csv").write_text(regions, encoding="utf-8")
     (data / "demonyms.csv").write_text(demonyms, encoding="utf-8")
     path = folder / "gazetteer.sqlite"
-    build_gazetteer(path, data_dir=data, cities=SMALL_CITIES)
+    build_gazetteer(path, data_dir=data, cities=[*SMALL_CITIES, *MORE_CITIES])
     return path
 
 
@@ -147,3 +159,47 @@ def test_geocode_resolve_bad_regions_file_refused(tmp_path: Path, regions: str, 
 def test_geocode_resolve_bad_demonym_refused(tmp_path: Path) -> None:
     with pytest.raises(DataFileError, match="target"):
         _build(tmp_path, demonyms="adjective,kind,country,target\nAtlantean,region,,Atlantis\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "admin1"),
+    [("Flights from New York, Boston and Chicago to London were cancelled.", "GB", "ENG"),
+     ("Flights from New York and Boston to London, Ohio were cancelled.", "US", "OH")],
+)  # fmt: skip
+def test_geocode_resolve_famous_place_beats_namesake_of_the_documents_country(
+    nlp: Language, gazetteer: Gazetteer, text: str, country: str, admin1: str
+) -> None:
+    names = ["New York", "Boston", "London"] + (["Chicago"] if "Chicago" in text else ["Ohio"])
+    london = next(p for p in _given(text, names, nlp, gazetteer) if p.mention == "London")
+    assert (london.country_code, london.admin1_code) == (country, admin1)
+
+
+def test_geocode_resolve_chain_of_qualifiers_passes_its_area_down(nlp: Language, gazetteer: Gazetteer) -> None:
+    text = "Gunmen seized a farm in Wadi Qarn area of Tuban district (Lahij) on Monday."
+    farm, tuban, lahij = _given(text, ["Wadi Qarn", "Tuban", "Lahij"], nlp, gazetteer)
+    assert lahij.country_code == "YE"
+    # Tuban is known only in Indonesia; the qualifier puts it, and the unknown name it qualifies, in Lahij.
+    assert [(p.country_code, p.admin1_code, p.geo_precision) for p in (farm, tuban)] == [("YE", "24", 2)] * 2
+
+
+@pytest.mark.parametrize("text", ["Security forces raided farms in Rural Damascus on Monday.",
+                                  "Security forces raided farms in rural Damascus on Monday."])  # fmt: skip
+def test_geocode_resolve_area_named_with_its_countryside_word(nlp: Language, gazetteer: Gazetteer, text: str) -> None:
+    (place,) = _given(text, ["Damascus"], nlp, gazetteer)
+    # "Rural Damascus" is the governorate around the capital; "rural Damascus" is the capital's countryside.
+    expected = ("admin1", "08") if "Rural" in text else ("place", "13")
+    assert (place.kind, place.admin1_code) == expected
+
+
+def test_geocode_resolve_list_of_cities_is_no_chain_of_qualifiers(nlp: Language, gazetteer: Gazetteer) -> None:
+    text = "The band played in London, Boston, New York and Chicago last month."
+    places = _given(text, ["London", "Boston", "New York", "Chicago"], nlp, gazetteer)
+    assert [p.country_code for p in places] == ["GB", "US", "US", "US"]
+
+
+@pytest.mark.parametrize("line", ["UA,14", "UKR,14,30", "UA,,30", "UA,14,many"])
+def test_geocode_resolve_bad_admin1_prior_refused(tmp_path: Path, line: str) -> None:
+    path = tmp_path / "conflict_admin1.csv"
+    path.write_text(f"# test\ncountry,admin1,events\nUA,05,10\n{line}\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="line 3"):
+        load_admin1_prior(str(path))

