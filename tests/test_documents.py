@@ -153,3 +153,17 @@ def test_documents_metadata_with_nul_and_surrogates_is_cleaned(settings: Setting
         "https://x.example/",
     )
     document.model_dump_json()  # raised PydanticSerializationError on a lone surrogate
+
+
+def test_documents_page_blocks_become_paragraphs(settings: Settings) -> None:
+    page = (
+        b"<html><head><title>Wire</title></head><body><article><h1>Six hurt in market blast, police say</h1>"
+        b"<p>A bomb went off in the main market of the town on Monday morning, wounding six people, police said.</p>"
+        b"<p>No group said it was behind the blast, which damaged a dozen stalls near the bus station.</p>"
+        b"</article></body></html>"
+    )
+    document = to_document(RawDocument(source="page.html", content=page, media_type="html"), settings=settings)
+    assert isinstance(document, Document), document
+    # a headline with no full stop must not run into the first sentence
+    assert "police say\n\nA bomb went off" in document.text
+    assert "police said.\n\nNo group" in document.text

@@ -172,7 +172,9 @@ def html_main_text(content: bytes, *, url: str | None, settings: Settings) -> tu
         _, baseline_text, _ = trafilatura.baseline(html)
         if len(baseline_text) > len(text):
             text = baseline_text
-    return text, meta
+    # Each line is a block of the page (a headline, a paragraph): a blank line keeps a headline with no full stop
+    # from running into the first sentence.
+    return "\n\n".join(line for line in text.splitlines() if line.strip()), meta
 
 
 def decode_html(content: bytes) -> str:
