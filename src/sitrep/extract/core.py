@@ -33,7 +33,7 @@ from ..nlp import ACTOR_SPANS, load_language, spans_within
 from ..settings import Settings
 from .attribution import Claim, document_claimants
 from .modality import find_modality
-from .numbers import _counted_over_a_period, find_document_fatalities, find_figures, load_number_rules
+from .numbers import counts_over_a_period, find_document_fatalities, find_figures
 from .roles import assign_roles, mention_anchor
 
 logger = logging.getLogger(__name__)
@@ -609,7 +609,7 @@ def _running_tally(sent: Span, label: Label, death_lemmas: frozenset[str]) -> bo
         verb = verb.head
     if verb.pos_ not in ("VERB", "AUX") or not any(c.dep_ == "aux" and c.lemma_ == "have" for c in verb.children):
         return False
-    return _counted_over_a_period(verb, load_number_rules().running_tally)
+    return counts_over_a_period(verb)
 
 
 def _named_within(span: Span, spans: Sequence[Span], named: Mapping[str, object], kinds: frozenset[str]) -> Span | None:

@@ -1126,6 +1126,17 @@ def _running_tally(group: _Group, rules: NumberRules) -> bool:
     return any(f" {phrase} " in text for phrase in cues.phrases)
 
 
+def counts_over_a_period(verb: Token, *, rules: NumberRules | None = None) -> bool:
+    """Whether a killing (or striking) verb counts over a period rather than telling one event: "826 people have
+    been killed since the offensive began", "40 have died so far".
+
+    Args:
+        verb: The verb of the count.
+        rules: Number rules; the packaged `data/numbers.yaml` by default.
+    """
+    return _counted_over_a_period(verb, (rules or load_number_rules()).running_tally)
+
+
 def _counted_over_a_period(cue: Token, cues: RunningTallyCues) -> bool:
     """The killing verb itself runs over a period ("826 people have been killed since the offensive began",
     "40 have died so far"); a "since" further off ("killed in the town, besieged since March") does not count."""
