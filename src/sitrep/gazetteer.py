@@ -355,6 +355,8 @@ class Gazetteer:
         self._fuzzy_cache: dict[str, tuple[list[str], list[tuple[int, int]]]] = {}
         self._fuzzy_hits: dict[tuple[str, str | None, float], list[tuple[tuple[int, int], float, str]]] = {}
         self._lookups: dict[tuple[Any, ...], list[GazEntry]] = {}
+        self._keys: dict[str, str] = {}
+        self._place_keys: dict[str, bool] = {}
         self._countries: dict[str, tuple[int, str, int | None]] = {}
         self._entries: dict[tuple[int, int], GazEntry | None] = {}
         self._connect()
@@ -405,6 +407,7 @@ class Gazetteer:
         self._fuzzy_cache.clear()
         self._fuzzy_hits.clear()
         self._lookups.clear()
+        self._place_keys.clear()
         self._connect()
 
     def close(self) -> None:
@@ -424,7 +427,12 @@ class Gazetteer:
 
     def key(self, text: str) -> str:
         """The matching key of a name (see `names.yaml`)."""
-        return self.rules.key(text)
+        key = self._keys.get(text)
+        if key is None:
+            if len(self._keys) >= LOOKUP_CACHE_SIZE:
+                self._keys.clear()
+            key = self._keys[text] = self.rules.key(text)
+        return key
 
     def has_key(self, key: str) -> bool:
         """Whether any entry has this matching key (fast; for scanning text)."""
@@ -432,8 +440,13 @@ class Gazetteer:
 
     def has_place_key(self, key: str) -> bool:
         """Whether a place, area or country (not a demonym such as "Syrian") has this matching key."""
-        row = self.conn.execute("SELECT 1 FROM names WHERE key = ? AND src != ? LIMIT 1", (key, _SRC_DEMONYM))
-        return row.fetchone() is not None
+        known = self._place_keys.get(key)
+        if known is None:
+            if len(self._place_keys) >= LOOKUP_CACHE_SIZE:
+                self._place_keys.clear()
+            row = self.conn.execute("SELECT 1 FROM names WHERE key = ? AND src != ? LIMIT 1", (key, _SRC_DEMONYM))
+            known = self._place_keys[key] = row.fetchone() is not None
+        return known
 
     def numeric_iso(self, country: str) -> str | None:
         """The numeric ISO 3166 code of a country (as ACLED's `iso` column), e.g. "760" for SY."""
