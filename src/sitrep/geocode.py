@@ -22,7 +22,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -746,11 +746,24 @@ def _contained_place(name: str, gazetteer: Gazetteer) -> list[GazEntry]:
     return []
 
 
-def _ends_with(tokens: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> int:
-    for phrase in phrases:
+def _ends_with(tokens: Sequence[str], phrases: tuple[tuple[str, ...], ...]) -> int:
+    """The length of the first of the phrases that the tokens end with, or 0."""
+    if not tokens:
+        return 0
+    for phrase in _by_last_word(phrases).get(tokens[-1], ()):
         if len(phrase) <= len(tokens) and tuple(tokens[len(tokens) - len(phrase) :]) == phrase:
             return len(phrase)
     return 0
+
+
+@lru_cache(maxsize=64)
+def _by_last_word(phrases: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str, ...]]]:
+    """The phrases under their last word, in their order: most context words match no phrase at all."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        if phrase:
+            out.setdefault(phrase[-1], []).append(phrase)
+    return out
 
 
 def _starts_with(tokens: Sequence[str], phrases: Iterable[tuple[str, ...]]) -> int:
