@@ -196,6 +196,9 @@ def test_gazetteer_add_places_csv(writable_gazetteer: Gazetteer, tmp_path: Path)
     assert add_places(csv_file, gazetteer=writable_gazetteer) == 1
     hits = writable_gazetteer.lookup("Kumhana", country="SY")
     assert hits[0].name == "Qomhana" and hits[0].admin1 == "Hama"
+    # the fuzzy lists know the new place too
+    fuzzy = writable_gazetteer.lookup("Qomhanax", country="SY")
+    assert fuzzy and fuzzy[0].name == "Qomhana" and fuzzy[0].match == "fuzzy"
 
 
 def test_gazetteer_add_places_geonames_dump(writable_gazetteer: Gazetteer, tmp_path: Path) -> None:

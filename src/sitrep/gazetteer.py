@@ -26,6 +26,7 @@ import sqlite3
 import tempfile
 import time
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -41,7 +42,7 @@ from .settings import Settings
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bump when the tables or the way they are filled change; any change makes old files rebuild."""
 
 Kind = Literal["place", "admin1", "admin2", "country", "continent", "region"]
@@ -87,6 +88,7 @@ CREATE TABLE names(
   key TEXT NOT NULL, kind INTEGER NOT NULL, ref INTEGER NOT NULL, plain TEXT NOT NULL,
   src INTEGER NOT NULL DEFAULT 0, country TEXT NOT NULL, PRIMARY KEY(key, kind, ref, plain)) WITHOUT ROWID;
 CREATE TABLE added_names(geonameid INTEGER NOT NULL, name TEXT NOT NULL);
+CREATE TABLE fuzzy_lists(country TEXT PRIMARY KEY, keys TEXT NOT NULL, refs BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE regions(
   id INTEGER PRIMARY KEY, name TEXT NOT NULL, latitude REAL NOT NULL, longitude REAL NOT NULL,
   fcode TEXT NOT NULL, countries TEXT NOT NULL DEFAULT '');
@@ -548,19 +550,10 @@ class Gazetteer:
         if cached is not None:
             self._fuzzy_cache[iso] = self._fuzzy_cache.pop(iso)  # most recently used last
             return cached
-        if iso:
-            rows = self.conn.execute(
-                "SELECT key, kind, ref FROM names WHERE country = ? AND src != ?", (iso, _SRC_DEMONYM)
-            ).fetchall()
-        else:  # without a country, only places big enough to be named abroad, and all areas
-            rows = self.conn.execute(
-                "SELECT n.key, n.kind, n.ref FROM names n LEFT JOIN places p ON n.kind = 0 AND p.geonameid = n.ref"
-                " WHERE n.src != ? AND (n.kind != 0 OR p.population >= 100000)",
-                (_SRC_DEMONYM,),
-            ).fetchall()
-        result = ([r[0] for r in rows], [(r[1], r[2]) for r in rows])
+        row = self.conn.execute("SELECT keys, refs FROM fuzzy_lists WHERE country = ?", (iso,)).fetchone()
+        result = _unpack_fuzzy_list(row[0], row[1]) if row else ([], [])
         cached_names = sum(len(keys) for keys, _refs in self._fuzzy_cache.values())
-        while self._fuzzy_cache and cached_names + len(rows) > FUZZY_CACHE_NAMES:  # bounded memory
+        while self._fuzzy_cache and cached_names + len(result[0]) > FUZZY_CACHE_NAMES:  # bounded memory
             dropped_keys, _refs = self._fuzzy_cache.pop(next(iter(self._fuzzy_cache)))
             cached_names -= len(dropped_keys)
         self._fuzzy_cache[iso] = result
@@ -755,6 +748,41 @@ def _file_version(path: Path) -> str | None:
 # -- building ----------------------------------------------------------------------------------------------
 
 
+def write_fuzzy_lists(conn: sqlite3.Connection, countries: Iterable[str] | None = None) -> None:
+    """Store each country's names for fuzzy matching as one row, so that a country's list loads in one read.
+
+    Reading a country's names row by row cost up to 0.1 s (the United States has 117,000); most documents meet
+    countries the process has not met yet, so that was paid again and again. The list under "" is the one for
+    names without a country: places big enough to be named abroad, and all areas.
+
+    Args:
+        conn: The gazetteer file, open for writing.
+        countries: Only these countries (and ""), after `add_places`; all by default.
+    """
+    if countries is None:
+        countries = [row[0] for row in conn.execute("SELECT DISTINCT country FROM names")]
+    for iso in {*countries, ""}:
+        if iso:
+            rows = conn.execute(
+                "SELECT key, kind, ref FROM names WHERE country = ? AND src != ?", (iso, _SRC_DEMONYM)
+            ).fetchall()
+        else:
+            rows = conn.execute(
+                "SELECT n.key, n.kind, n.ref FROM names n LEFT JOIN places p ON n.kind = 0 AND p.geonameid = n.ref"
+                " WHERE n.src != ? AND (n.kind != 0 OR p.population >= 100000)",
+                (_SRC_DEMONYM,),
+            ).fetchall()
+        refs = array("q", [number for _key, kind, ref in rows for number in (kind, ref)])
+        keys = "\n".join(key for key, _kind, _ref in rows)
+        conn.execute("INSERT OR REPLACE INTO fuzzy_lists VALUES (?, ?, ?)", (iso, keys, refs.tobytes()))
+
+
+def _unpack_fuzzy_list(keys: str, refs: bytes) -> tuple[list[str], list[tuple[int, int]]]:
+    numbers = array("q")
+    numbers.frombytes(refs)
+    return (keys.split("\n") if keys else []), list(zip(numbers[0::2], numbers[1::2], strict=True))
+
+
 def build_gazetteer(
     path: str | Path, *, data_dir: Path = DATA_DIR, cities: Iterable[dict[str, Any]] | None = None
 ) -> BuildStats:
@@ -805,6 +833,7 @@ def build_gazetteer(
         builder.add_demonyms()
         builder.flush_names()
         conn.executescript(_INDEXES)
+        write_fuzzy_lists(conn)
         conn.execute("INSERT INTO meta VALUES ('version', ?)", (gazetteer_version(data_dir),))
         conn.execute("INSERT INTO meta VALUES ('built_at', ?)", (time.strftime("%Y-%m-%dT%H:%M:%S"),))
         conn.commit()
@@ -1343,6 +1372,7 @@ def add_places(path: str | Path, *, gazetteer: Gazetteer) -> int:
                         "INSERT OR IGNORE INTO names VALUES (?, 0, ?, ?, 0, ?)", (key, place[0], plain, place[4])
                     )
                     conn.execute("INSERT INTO added_names VALUES (?, ?)", (place[0], name))
+            write_fuzzy_lists(conn, {place[4] for _line, place, _names in rows})
             added = len(rows)
     except sqlite3.Error as e:
         raise DataFileError(Errors.E050.format(path=source, line=0, reason=f"cannot write the gazetteer ({e})")) from e
