@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from conftest import shared_file
 from sitrep import classify as C
@@ -420,3 +421,103 @@ def test_classify_case_codes_cover_the_shared_file() -> None:
     examples = C.read_case(shared_file("data", "case2021", "case2021-task2.tsv"))
     assert len(examples) > 1000
     assert {ex.label for ex in examples} <= set(C.sub_event_types()) | {C.NO_EVENT}
+
+
+# ------------------------------------------------------------------- places taken, prisoners freed, cities entered
+
+
+@pytest.mark.parametrize(
+    ("text", "sub"),
+    [
+        # what is captured decides: a place is taken, people are abducted
+        ("Militants captured the area around the old water plant on Monday.", "Non-state actor overtakes territory"),
+        ("Insurgents captured the town of Kalanga after a day of fighting.", "Non-state actor overtakes territory"),
+        ("The fighters had also taken the base of the army's 9th Brigade.", "Non-state actor overtakes territory"),
+        ("Gunmen captured two aid workers on the road to the camp.", "Abduction/forced disappearance"),
+    ],
+)
+def test_classify_capture_of_a_place_is_a_takeover_of_people_an_abduction(text: str, sub: str) -> None:
+    assert C.classify(text)[0].sub_event_type == sub
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The rebels said they had freed hundreds of inmates from the central jail.",
+        "Fighters released the detainees held in the provincial prison, residents said.",
+    ],
+)
+def test_classify_prisoners_freed_by_fighters_is_no_event(text: str) -> None:
+    label = C.classify(text)[0]
+    assert label.sub_event_type == C.NO_EVENT
+    assert label.source == "rules"
+
+
+def test_classify_prisoners_freed_under_a_deal_stay_an_agreement() -> None:
+    text = "The two sides freed prisoners under an exchange deal brokered by Qatar."
+    assert C.classify(text)[0].sub_event_type == "Agreement"
+
+
+@pytest.mark.parametrize(
+    ("text", "sub"),
+    [
+        ("Soldiers destroyed two drones and killed five militants near the border, the army said.", "Armed clash"),
+        ("The army said its troops had shot down three drones over the airbase.", "Disrupted weapons use"),
+    ],
+)
+def test_classify_drones_destroyed_are_no_air_strike(text: str, sub: str) -> None:
+    triggers = C.load_triggers()
+    assert "Air/drone strike" not in {h.sub_event_type for h in triggers.hits(triggers.tokenize(text))}
+    assert C.classify(text)[0].sub_event_type == sub
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "text",
+    ["Rebel forces entered Benghazi overnight, witnesses said.", "Insurgents entered Kandahar on Tuesday morning."],
+)
+def test_classify_sentence_armed_group_entering_a_named_place_takes_it(text: str) -> None:
+    sent = next(load_language()(text).sents)
+    label = C.classify_sentence(sent)
+    assert label is not None and label.sub_event_type == "Non-state actor overtakes territory"
+    assert label.trigger_lemma == "enter"
+    # without a parse no place is known, and "<place>" phrases match nothing
+    hits = C.load_event_classifier().rule_hits(text)
+    assert "Non-state actor overtakes territory" not in {h.sub_event_type for h in hits}
+
+
+@pytest.mark.parametrize(
+    ("rule", "reason"),
+    [
+        ({"sub_event_type": "No event", "priority": 1, "triggers": ["free ... prisoner"]}, "decides"),
+        ({"sub_event_type": "No event", "priority": 1, "decides": True, "triggers": ["x"], "over": ["Attack"]}, "over"),
+    ],
+)
+def test_classify_triggers_no_event_rule_must_decide(tmp_path: Path, rule: dict[str, object], reason: str) -> None:
+    path = tmp_path / "triggers.yaml"
+    path.write_text(json.dumps({"rules": [rule]}), encoding="utf-8")
+    with pytest.raises(DataFileError, match=reason):
+        C.load_triggers(path)
+
+
+def test_classify_model_ignores_rule_features_it_was_not_trained_with(tmp_path: Path) -> None:
+    shipped = C.load_event_classifier()
+    assert shipped.vocabulary is not None and "c:territory" in shipped.vocabulary
+    # a cue set of common words added after training: the model must see the same features as before
+    data = yaml.safe_load(Path(shipped.triggers.path).read_text(encoding="utf-8"))
+    data["cue_sets"]["common_words"] = ["the", "on", "in", "said", "killed", "town"]
+    path = tmp_path / "triggers.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    changed = C.load_event_classifier(triggers=path)
+    text = "Gunmen killed three villagers in the town on Monday, police said."
+    toks = shipped._tokens(text)
+    before = shipped._probs(toks, shipped.triggers.analyze(toks))
+    after = changed._probs(toks, changed.triggers.analyze(toks))
+    assert "common_words" in changed.triggers.analyze(toks).cues
+    np.testing.assert_allclose(after, before)
+
+
+def test_classify_rule_vocabulary_names_rules_phrases_and_cues() -> None:
+    vocab = set(C.rule_vocabulary(C.load_triggers()))
+    assert {"r:Armed clash", "t:Armed clash", "p:airstrike", "c:state_actor"} <= vocab
+    assert not any(v.startswith("p:") and v[2:] in {"hack", "confront"} for v in vocab)  # role-only harm words

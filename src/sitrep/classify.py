@@ -12,6 +12,12 @@ How they are combined (model alone, rules first, or rules unless the model is co
 rules' hits as model features) was chosen by cross-validation on the training part and is recorded in the model's
 metadata. `train_event_classifier` rebuilds the artifact; `benchmarks/bench_classify.py` measures it.
 
+Rules added after training reach the decision in two ways only, so that editing `triggers.yaml` never shifts what
+the model says elsewhere: the model sees only the rule, phrase and cue features it was trained with (its
+`rule_vocabulary`), and a rule marked `decides` (among them the `No event` rules: "fighters freed the prisoners")
+overrides the model when it is the best hit. Phrases with "<place>" ("enter <place>") match place names, which only
+a parsed sentence (`classify_sentence`) knows.
+
 Tried and not kept, judged by the 4-fold out-of-fold predictions on the training part (ACLED event-type accuracy
 0.882, sub-type 0.851 with the shipped settings): 2^20 hash buckets, word trigrams, skip-bigrams, a marker on
 first-sentence words, character 3-5-grams, heavier or lighter rule and role features, other SGD strengths, averaged
@@ -47,6 +53,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import DataFileError, Errors, InputError, Warnings
+from .nlp import PLACE_SPANS
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -70,6 +77,9 @@ _VOWELS = frozenset("aeiou")
 _CONTENT_POS = frozenset({"VERB", "NOUN", "ADJ", ""})  # "" when the pipeline has no tagger
 _OVER_MIN_P = 0.1  # the least probability the model gives an outcome that a rule's `over` puts first
 _TRIGGER_WEIGHT_SHARE = 0.5  # a model-chosen trigger weighs at least this share of the heaviest word
+PLACE = "<place>"
+"""A word of a trigger phrase that matches a place name ("enter <place>"); only parsed sentences know places."""
+_PLACE_ENTITIES = frozenset({"GPE", "LOC", "FAC"})
 _DIGITS = str.maketrans("123456789", "000000000")  # numbers are features by shape: "12 killed" ~ "30 killed"
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9)\"'][.!?])\s+(?=[A-Z0-9\"'])")
 
@@ -223,6 +233,7 @@ class _Tok:
     start: int
     end: int
     lemma: str = ""
+    place: bool = False  # the first word of a place name, in a parsed sentence
 
     @property
     def is_sep(self) -> bool:
@@ -294,6 +305,7 @@ class _RuleSpec(BaseModel):
     excludes: list[str] = Field(default_factory=list)
     agent: str | None = None
     over: list[str] = Field(default_factory=list)
+    decides: bool = False
 
     @field_validator("triggers")
     @classmethod
@@ -349,6 +361,7 @@ class TriggerRule:
     agent: str | None
     index: int
     over: tuple[str, ...] = ()
+    decides: bool = False
 
 
 @dataclass(frozen=True)
@@ -362,6 +375,7 @@ class RuleHit:
     start: int
     end: int
     rule_index: int
+    decides: bool = False
 
 
 @dataclass(frozen=True)
@@ -495,9 +509,9 @@ class Triggers:
                     if best is None or start < best[0]:
                         best = (start, end, phrase)
             if best is not None:
-                out.append(
-                    RuleHit(rule.sub_event_type, rule.priority, rule.confidence, best[2], best[0], best[1], rule.index)
-                )
+                start, end, phrase = best
+                sub, index = rule.sub_event_type, rule.index
+                out.append(RuleHit(sub, rule.priority, rule.confidence, phrase, start, end, index, rule.decides))
         out.sort(key=lambda h: (-h.priority, h.start))
         phrases = frozenset(self._phrases_text[p] for p in found if p not in self._role_only)
         return Analysis(out, phrases, frozenset(cues_present), self._roles(toks, found, actors))
@@ -547,7 +561,7 @@ class Triggers:
 
 
 def _tok_in(tok: _Tok, forms: frozenset[str]) -> bool:
-    return tok.text in forms or (bool(tok.lemma) and tok.lemma in forms)
+    return tok.text in forms or (bool(tok.lemma) and tok.lemma in forms) or (tok.place and PLACE in forms)
 
 
 def _agent_of(toks: Sequence[_Tok], actors: list[tuple[int, int, str]], start: int, end: int) -> str | None:
@@ -635,10 +649,13 @@ def _read_triggers(path: Path) -> Triggers:
     rules: list[TriggerRule] = []
     for i, r in enumerate(spec.rules):
         entry = f"rules[{i}] ({r.sub_event_type})"
-        if r.sub_event_type not in taxonomy.event_type:
+        if r.sub_event_type not in taxonomy.event_type and r.sub_event_type != NO_EVENT:
             raise DataFileError(
                 Errors.E011.format(path=path, entry=entry, field="sub_event_type", reason="not an ACLED sub-event type")
             )
+        if r.sub_event_type == NO_EVENT and (r.over or not r.decides):
+            reason = f"a {NO_EVENT!r} rule needs `decides: true` and no `over`"
+            raise DataFileError(Errors.E011.format(path=path, entry=entry, field="decides", reason=reason))
         for fld, names in (("requires", r.requires), ("excludes", r.excludes)):
             for name in names:
                 if name not in spec.cue_sets:
@@ -665,6 +682,7 @@ def _read_triggers(path: Path) -> Triggers:
                 agent=r.agent,
                 index=i,
                 over=tuple(r.over),
+                decides=r.decides,
             )
         )
     if not rules:
@@ -786,8 +804,15 @@ def _word_features(word: str, mask: int, stems: bool) -> tuple[int, ...]:
     return (_hash("w:" + word, mask),)
 
 
-def _features(toks: Sequence[_Tok], seen: Analysis, fs: FeatureSettings) -> tuple[list[int], list[float]]:
-    """Hashed binary word and word-pair features, L2-normalised; then unit features for what the rules saw."""
+def _features(
+    toks: Sequence[_Tok], seen: Analysis, fs: FeatureSettings, vocabulary: frozenset[str] | None = None
+) -> tuple[list[int], list[float]]:
+    """Hashed binary word and word-pair features, L2-normalised; then unit features for what the rules saw.
+
+    `vocabulary` (at inference): the rule, phrase and cue features the model was trained with (`rule_vocabulary`).
+    Others (rules, phrases and cue sets an analyst added after training) are left out: the model has no weights
+    for them, and they would only dilute the normalised weight of the ones it knows.
+    """
     mask = (1 << fs.n_bits) - 1
     words = [t.text.translate(_DIGITS) for t in toks if not t.is_mark or t.is_sep]
     feats = {f for w in words if w not in _SEPARATORS for f in _word_features(w, mask, fs.stems)}
@@ -796,14 +821,17 @@ def _features(toks: Sequence[_Tok], seen: Analysis, fs: FeatureSettings) -> tupl
         feats.update(crc32(f"b:{a} {b}".encode()) & mask for a, b in itertools.pairwise(words))
     idx = sorted(feats)
     val = [1.0 / math.sqrt(len(idx))] * len(idx) if idx else []
-    extra: set[int] = set()
+    names: set[str] = set()
     if fs.rule_features and seen.hits:
-        extra.update(_hash("r:" + h.sub_event_type, mask) for h in seen.hits)
-        extra.add(_hash("t:" + seen.hits[0].sub_event_type, mask))
+        names.update("r:" + h.sub_event_type for h in seen.hits)
+        names.add("t:" + seen.hits[0].sub_event_type)
     if fs.phrase_features:
         # the analyst's phrase lists generalise over wording the training data lacks ("warplanes" ~ "jets")
-        extra.update(_hash("p:" + p, mask) for p in seen.phrases)
-        extra.update(_hash("c:" + c, mask) for c in seen.cues)
+        names.update("p:" + p for p in seen.phrases)
+        names.update("c:" + c for c in seen.cues)
+    if vocabulary is not None:
+        names &= vocabulary
+    extra = {_hash(name, mask) for name in names}
     for f in sorted(extra):
         idx.append(f)
         val.append(1.0 / math.sqrt(len(extra)))
@@ -834,6 +862,7 @@ class EventClassifier:
     combination: Combination = "model"
     confident: float = 0.9
     metadata: dict[str, Any] = field(default_factory=dict)
+    vocabulary: frozenset[str] | None = None  # the rule feature names it was trained with; None: all
 
     def __post_init__(self) -> None:
         self._label_index = {lab: i for i, lab in enumerate(self.labels)}
@@ -842,7 +871,7 @@ class EventClassifier:
         return self.triggers.tokenize(strip_furniture(text))
 
     def _probs(self, toks: Sequence[_Tok], seen: Analysis) -> np.ndarray:
-        idx, val = _features(toks, seen, self.features)
+        idx, val = _features(toks, seen, self.features, self.vocabulary)
         logits = self.bias.copy()
         if idx:
             f = np.asarray(idx, dtype=np.int64)
@@ -862,6 +891,9 @@ class EventClassifier:
                 return NO_EVENT, 0.5, "rules", probs, seen
             return rule.sub_event_type, rule.confidence, "rules", probs, seen
         probs = self._probs(toks, seen)
+        if rule is not None and rule.decides and mode == "combined":
+            # the analyst vouches for this pattern: the model's weights cannot know a rule added after training
+            return rule.sub_event_type, rule.confidence, "rules", probs, seen
         top = int(probs.argmax())
         model_label, model_p = self.labels[top], float(probs[top])
         if rule is not None and rule.sub_event_type == model_label:
@@ -926,10 +958,12 @@ class EventClassifier:
             The label with `trigger` and `trigger_lemma` set, or None when the sentence reports no conflict event.
         """
         by_char = {t.idx - sent.start_char: t for t in sent}
+        places = _place_starts(sent)
         toks = [
-            _Tok(t.text, t.start, t.end, t.lemma or (by_char[t.start].lemma_.lower() if t.start in by_char else ""))
+            _Tok(t.text, t.start, t.end, t.lemma or (by_char[t.start].lemma_.lower() if t.start in by_char else ""),
+                 t.start in places)
             for t in self.triggers.tokenize(sent.text)
-        ]
+        ]  # fmt: skip
         best, score, source, probs, seen = self._judge(toks, mode)
         if best == NO_EVENT:
             return None
@@ -993,6 +1027,32 @@ class EventClassifier:
         return self.triggers.hits(self._tokens(text))
 
 
+def _place_starts(sent: Span) -> frozenset[int]:
+    """Where place names begin in a sentence (offsets from its start): the place ruler's spans and spaCy's
+    GPE/LOC/FAC entities, so that "entered Damascus" reads as entering a place and "captured Hama" as taking one."""
+    spans = [s for s in sent.doc.spans.get(PLACE_SPANS, ()) if sent.start <= s.start < sent.end]
+    spans.extend(e for e in sent.ents if e.label_ in _PLACE_ENTITIES)
+    return frozenset(s.start_char - sent.start_char for s in spans)
+
+
+def rule_vocabulary(triggers: Triggers) -> list[str]:
+    """The names of the rule features a model trained with these triggers can see: "r:"/"t:" and a sub-type,
+    "p:" and a phrase, "c:" and a cue set. Saved with the model, so that rules added later do not feed it
+    features it has no weights for.
+
+    Args:
+        triggers: The compiled trigger rules.
+
+    Returns:
+        The feature names, sorted.
+    """
+    subs = {rule.sub_event_type for rule in triggers.rules}
+    names = {f"{kind}:{sub}" for sub in subs for kind in ("r", "t")}
+    names.update("p:" + p for i, p in enumerate(triggers._phrases_text) if i not in triggers._role_only)
+    names.update("c:" + c for c in triggers.cue_sets)
+    return sorted(names)
+
+
 def _softmax(logits: np.ndarray) -> np.ndarray:
     z = np.exp(logits - logits.max(axis=-1, keepdims=True))
     return z / z.sum(axis=-1, keepdims=True)
@@ -1051,6 +1111,7 @@ def _read_classifier(path: Path, triggers: Triggers) -> EventClassifier:
         fs = FeatureSettings(**meta["features"])
         combination = meta["combination"]["mode"]
         confident = float(meta["combination"].get("confident", 0.9))
+        vocabulary = frozenset(str(v) for v in meta["rule_vocabulary"]) if "rule_vocabulary" in meta else None
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise DataFileError(Errors.E092.format(path=path, reason=e)) from e
     if combination not in get_args(Combination):
@@ -1063,8 +1124,10 @@ def _read_classifier(path: Path, triggers: Triggers) -> EventClassifier:
             raise DataFileError(Errors.E092.format(path=path, reason=f"unknown label {lab!r}"))
     trained_with = meta.get("triggers_sha256")
     if trained_with and trained_with != hashlib.sha256(Path(triggers.path).read_bytes()).hexdigest():
-        # still usable: rule hits are features by sub-type name, but the model has not learnt the new rules
-        logger.warning(Warnings.W090.format(path=triggers.path, model=path))
+        # still usable: rule hits are features by name, but the model has not learnt the new rules. With its
+        # vocabulary it sees exactly the features it knows, and the new rules act through `decides` and `over`.
+        log = logger.debug if vocabulary is not None else logger.warning
+        log(Warnings.W090.format(path=triggers.path, model=path))
     return EventClassifier(
         labels=labels,
         rows=rows,
@@ -1075,6 +1138,7 @@ def _read_classifier(path: Path, triggers: Triggers) -> EventClassifier:
         combination=combination,
         confident=confident,
         metadata=meta,
+        vocabulary=vocabulary,
     )
 
 
@@ -1512,6 +1576,7 @@ def train_event_classifier(
             "case_held_out_rule": "int(sha1('case:' + id).hexdigest(), 16) % 2 == 0",
         },
         "triggers_sha256": hashlib.sha256(Path(rules.path).read_bytes()).hexdigest(),
+        "rule_vocabulary": rule_vocabulary(rules),
         "cv_objective": best["objective"],
         "held_out": {k: v.model_dump(exclude={"confusions"}) for k, v in held_out.items()},
         "case_held_out": {k: v.model_dump(exclude={"confusions"}) for k, v in case_scores.items()},
@@ -1750,6 +1815,9 @@ def _combine_batch(probs: np.ndarray, prepared: _Prepared, combination: Combinat
         top = int(p.argmax())
         model_label, model_p = prepared.labels[top], float(p[top])
         rule = seen.hits[0].sub_event_type if seen.hits else None
+        if seen.hits and seen.hits[0].decides:
+            out.append(seen.hits[0].sub_event_type)
+            continue
         keep = rule is None or _model_wins(model_label, model_p, rule, combination, confident)
         out.append(model_label if keep else str(rule))
     return out
