@@ -85,6 +85,21 @@ def test_cli_extract_jsonl_is_one_line_per_input_in_order(runner: CliRunner, tmp
 
 
 @pytest.mark.model
+@pytest.mark.parametrize(("flag", "date"), [([], "2024-12-02"), (["--published", "2024-12-04"], "2024-12-04")])
+def test_cli_extract_text_header_is_metadata(runner: CliRunner, tmp_path: Path, flag: list[str], date: str) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text(
+        "Title: Clashes erupt in Hama\nOutlet: Test Wire\nPublished: 2024-12-02\n\n"
+        "Warplanes struck the town of Sarmada in Idlib, killing four civilians, the White Helmets said.\n"
+    )
+    result = runner.invoke(app, ["extract", str(story), "--format", "jsonl", *flag])
+    assert result.exit_code == 0, result.output
+    [out] = [json.loads(line) for line in result.stdout.splitlines()]
+    # the header's title names Hama and clashes: read as a title, it gives no event of its own
+    assert [(e["admin1"], e["event_date"]) for e in out["events"]] == [("Idleb", date)]
+
+
+@pytest.mark.model
 def test_cli_extract_acled_csv_has_acled_columns(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "story.txt"
     path.write_text("Rebels shelled government positions near Morek in northern Hama on Sunday, the army said.")

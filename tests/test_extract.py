@@ -104,11 +104,33 @@ def test_extract_seed_no_background_plan_or_boilerplate_events(seed: ExtractResu
             "Remote explosive/landmine/IED",
             "2020-05-06",
         ),
+        (  # entering a city in an offensive is a takeover, with no word for fighting or territory
+            "Rebel fighters entered Benghazi early on Sunday and the governor fled the city.",
+            "2011-02-22",
+            "Non-state actor overtakes territory",
+            "2011-02-20",
+        ),
+        (  # drones destroyed are no air strike: the claim is of a battle
+            "The interior ministry said its forces had destroyed two drones and killed dozens of attackers near "
+            "Kidal on Monday.",
+            "2024-11-27",
+            "Armed clash",
+            "2024-11-25",
+        ),
     ],
 )
 def test_extract_sentences_we_wrote(pipeline: Pipeline, text: str, published: str, sub_type: str, date: str) -> None:
     [event, *_] = pipeline.extract(text, published=published).events
     assert (event.sub_event_type, str(event.event_date)) == (sub_type, date)
+
+
+def test_extract_prisoners_freed_after_a_takeover_are_no_event_of_their_own(pipeline: Pipeline) -> None:
+    result = pipeline.extract(
+        "Rebels captured the area of Tal Hamid near Aleppo on Thursday, a monitor said. "
+        "The fighters said they had freed prisoners held in the town jail.",
+        published="2024-11-29",
+    )
+    assert [e.sub_event_type for e in result.events] == ["Non-state actor overtakes territory"]
 
 
 def test_extract_plan_is_not_an_event(pipeline: Pipeline) -> None:
@@ -315,3 +337,22 @@ def test_extract_generic_attackers_take_the_group_they_belong_to(pipeline: Pipel
     text = "Militants linked to Al Shabaab attacked a school near Mandera on Tuesday, killing two teachers."
     [event, *_] = pipeline.extract(text, published="2019-10-10").events
     assert event.actor1 == "Al Shabaab"
+
+
+@pytest.mark.parametrize(
+    ("text", "sub_type", "precision"),
+    [
+        # ACLED codes the outskirts of a town at the town; but a takeover there did not take the town
+        (
+            "Rebels captured several villages on the outskirts of Aleppo on Monday.",
+            "Non-state actor overtakes territory",
+            2,
+        ),
+        ("Rebels clashed with the army on the outskirts of Aleppo on Monday.", "Armed clash", 1),
+    ],
+)
+def test_extract_takeover_on_a_towns_edge_is_near_it(
+    pipeline: Pipeline, text: str, sub_type: str, precision: int
+) -> None:
+    [event] = [e for e in pipeline.extract(text, published="2024-11-26").events if e.location == "Aleppo"]
+    assert (event.sub_event_type, event.geo_precision) == (sub_type, precision)

@@ -33,7 +33,7 @@ from .errors import Errors, InputError, SitrepError
 from .models import Event, RawDocument
 from .pipeline import Pipeline, parse_published
 from .settings import Settings, load_settings
-from .sources import record_to_raw
+from .sources import read_text_file, record_to_raw
 from .store import open_store
 from .store import queries as q
 from .store.filters import EventFilter, parse_bbox
@@ -218,18 +218,12 @@ def extract(
         content = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
         if len(content) > settings.max_document_bytes:
             raise InputError(Errors.E004.format(source=file, size=len(content), limit=settings.max_document_bytes))
-        is_html = content.lstrip()[:1] == b"<"
-        raws = iter(
-            [
-                RawDocument(
-                    source=file,
-                    input_id=None if file == "-" else Path(file).name,
-                    content=content,
-                    media_type="html" if is_html else "text",
-                    published=date,
-                )
-            ]
-        )
+        input_id = None if file == "-" else Path(file).name
+        if content.lstrip()[:1] == b"<":
+            raw = RawDocument(source=file, content=content, media_type="html")
+        else:  # a Title/Outlet/Published/URL header is metadata, as `sitrep ingest` reads it
+            raw = read_text_file(content, source=file)
+        raws = iter([raw.model_copy(update={"input_id": input_id, "published": date or raw.published})])
     results = pipeline.extract_many(raws)
     if fmt == "jsonl":
         for result in results:

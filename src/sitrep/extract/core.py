@@ -302,6 +302,10 @@ class Extractor:
         if place is None or place.latitude is None:
             fallback = default_place if default_place is not None else place
             return [self._report(doc, document, draft, fallback, country, place_ranges)]
+        outskirts = getattr(place, "relation", "") == "outskirts"
+        if outskirts and draft.label.sub_event_type in self.rules.territorial_sub_types:
+            # What changed hands is beside the town ("took the area on the edge of Aleppo"), not the town itself.
+            place = place.model_copy(update={"geo_precision": 2})
         places = [place, *_conjoined_places(doc, place, candidates)]
         return [self._report(doc, document, draft, p, country, place_ranges) for p in places]
 
