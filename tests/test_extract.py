@@ -356,3 +356,13 @@ def test_extract_takeover_on_a_towns_edge_is_near_it(
 ) -> None:
     [event] = [e for e in pipeline.extract(text, published="2024-11-26").events if e.location == "Aleppo"]
     assert (event.sub_event_type, event.geo_precision) == (sub_type, precision)
+
+
+def test_extract_a_party_killing_others_is_not_the_toll_of_the_event_before(pipeline: Pipeline) -> None:
+    text = (
+        "Shelling by the militants on a school in Aleppo killed four people on Thursday, SANA said. "
+        "The defence ministry said its forces had destroyed drones and killed dozens of attackers."
+    )
+    events = pipeline.extract(text, published="2024-11-28").events
+    shelling = [e for e in events if e.sub_event_type == "Shelling/artillery/missile attack"]
+    assert [e.fatalities for e in shelling] == [4]

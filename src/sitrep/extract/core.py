@@ -697,7 +697,15 @@ def _continues(
     if label is None or not label.is_event:
         return any(t.lemma_.lower() in rules.death_lemmas for t in sent)
     trigger = label.trigger
-    return trigger is not None and trigger.lemma_.lower() in rules.death_lemmas
+    if trigger is None or trigger.lemma_.lower() not in rules.death_lemmas:
+        return False
+    # "Its forces killed hundreds of attackers": someone killing, told as another kind of event, is that event;
+    # "four people were killed" only adds the toll.
+    verb = trigger
+    while verb.dep_ == "conj" and not any(c.dep_ == "nsubj" for c in verb.children):
+        verb = verb.head  # "destroyed drones and killed hundreds": the subject is the first verb's
+    killers = any(c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN", "PRON") for c in verb.children)
+    return not (killers and label.sub_event_type != previous.label.sub_event_type)
 
 
 def _refers_back(sent: Span, event_nouns: frozenset[str]) -> bool:
