@@ -103,6 +103,23 @@ def test_fuse_strike_joins_a_battle_only_where_it_is_placed(strike_precision: in
     assert len(_fuse([clash, strike])) == events
 
 
+@pytest.mark.parametrize(
+    ("targets", "days_apart", "events"),
+    [
+        (("Civilians (Syria)", "Hayat Tahrir al Sham"), 0, 2),  # a residential area and fighters' positions
+        (("Civilians (Syria)", None), 0, 1),  # one report does not say whom it hit: the same strike
+        (("Civilians (Syria)", None), 1, 2),  # but a day apart it is not known to be
+        (("Civilians (Syria)", "Civilians (Syria)"), 1, 1),
+    ],
+)
+def test_fuse_strikes_on_civilians_and_on_fighters_stay_apart(
+    targets: tuple[str | None, str | None], days_apart: int, events: int
+) -> None:
+    first = _report("1", "doc-a", IDLIB, actor2=targets[0])
+    second = _report("1", "doc-b", IDLIB, actor2=targets[1], event_date=DAY + dt.timedelta(days=days_apart))
+    assert len(_fuse([first, second])) == events
+
+
 def test_fuse_swapped_actors_are_one_battle() -> None:
     clash = {"event_type": "Battles", "sub_event_type": "Armed clash"}
     events = _fuse(

@@ -232,11 +232,16 @@ class _Item:
     kind: str
     precise: bool
     on_civilians: bool
+    on_fighters: bool = False
 
 
 def _types_fit(a: _Item, b: _Item, *, same_day: bool) -> bool:
     if a.report.sub_event_type == b.report.sub_event_type:
-        return True
+        # Strikes on a residential area and strikes on fighters' positions are two events, even on one town; a day
+        # apart, a report that does not say whom it hit does not join them either.
+        if not same_day:
+            return (a.on_civilians, a.on_fighters) == (b.on_civilians, b.on_fighters)
+        return not ((a.on_civilians and b.on_fighters) or (a.on_fighters and b.on_civilians))
     kinds = {a.kind, b.kind}
     if kinds == {"territory"}:
         return True
@@ -283,6 +288,7 @@ class _Fuser:
                 kind=_kind(r),
                 precise=r.latitude is not None and r.longitude is not None and (r.geo_precision or 3) <= 2,
                 on_civilians=bool((s := sides.side(r.actor2)) and s.civilian) or bool(r.civilian_targeting),
+                on_fighters=bool(s and not s.civilian and not r.civilian_targeting),
             )
             for i, r in enumerate(reports)
         ]
