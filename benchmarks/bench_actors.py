@@ -125,21 +125,11 @@ def main() -> int:
 
 def pipeline_misses(gold: Path, *, limit: int, dump: Path | None, top: int) -> int:
     """Score actor recall of the whole extraction on the training rows; dump the misses."""
-    from sitrep.evaluate import read_acled
-    from sitrep.models import RawDocument
+    from sitrep.evaluate import acled_raw, read_acled
     from sitrep.pipeline import Pipeline
 
     rows = read_acled(gold, split="train", limit=limit or None)
-    raws = (
-        RawDocument(
-            source=r["event_id_cnty"],
-            input_id=r["event_id_cnty"],
-            content=r["notes"].encode("utf-8"),
-            media_type="text",
-            published=dt.date.fromisoformat(r["event_date"]),
-        )
-        for r in rows
-    )
+    raws = (acled_raw(r) for r in rows)
     counts: Counter[str] = Counter()
     missed: Counter[str] = Counter()
     suffixes: Counter[str] = Counter()

@@ -107,16 +107,7 @@ def evaluate_acled(
     import time
 
     scores = Scores()
-    raws = (
-        RawDocument(
-            source=row["event_id_cnty"],
-            input_id=row["event_id_cnty"],
-            content=row["notes"].encode("utf-8"),
-            media_type="text",
-            published=dt.date.fromisoformat(row["event_date"]),
-        )
-        for row in rows
-    )
+    raws = (acled_raw(row) for row in rows)
     started = time.perf_counter()
     for row, result in zip(rows, extract_many(raws), strict=True):
         _score_row(scores, row, result.events)
@@ -125,6 +116,17 @@ def evaluate_acled(
             on_row()
     scores.seconds = time.perf_counter() - started
     return scores
+
+
+def acled_raw(row: dict[str, str]) -> RawDocument:
+    """A gold ACLED row's notes as a document published on its event date, as `sitrep eval` extracts them."""
+    return RawDocument(
+        source=row["event_id_cnty"],
+        input_id=row["event_id_cnty"],
+        content=row["notes"].encode("utf-8"),
+        media_type="text",
+        published=dt.date.fromisoformat(row["event_date"]),
+    )
 
 
 def _score_row(scores: Scores, row: dict[str, str], events: list[Event]) -> None:
