@@ -354,7 +354,7 @@ class Gazetteer:
         self.path = Path(path)
         self.rules = rules or load_name_rules()
         self._conn: sqlite3.Connection | None = None
-        self._fuzzy_cache: dict[str, tuple[list[str], list[tuple[int, int]]]] = {}
+        self._fuzzy_cache: dict[str, tuple[list[str], array[int]]] = {}
         self._fuzzy_hits: dict[tuple[str, str | None, float], list[tuple[tuple[int, int], float, str]]] = {}
         self._lookups: dict[tuple[Any, ...], list[GazEntry]] = {}
         self._keys: dict[str, str] = {}
@@ -539,19 +539,20 @@ class Gazetteer:
         if found is None:
             keys, refs = self._fuzzy_candidates(iso or "")
             hits = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=10)
-            found = [(refs[i], float(score), matched) for matched, score, i in hits]
+            found = [((refs[2 * i], refs[2 * i + 1]), float(score), matched) for matched, score, i in hits]
             if len(self._fuzzy_hits) >= FUZZY_CACHE_LOOKUPS:
                 self._fuzzy_hits.pop(next(iter(self._fuzzy_hits)))
             self._fuzzy_hits[(key, iso, cutoff)] = found
         return found
 
-    def _fuzzy_candidates(self, iso: str) -> tuple[list[str], list[tuple[int, int]]]:
+    def _fuzzy_candidates(self, iso: str) -> tuple[list[str], array[int]]:
+        """A country's name keys, and (kind, ref) of each as a flat array: key i is entry (refs[2i], refs[2i+1])."""
         cached = self._fuzzy_cache.get(iso)
         if cached is not None:
             self._fuzzy_cache[iso] = self._fuzzy_cache.pop(iso)  # most recently used last
             return cached
         row = self.conn.execute("SELECT keys, refs FROM fuzzy_lists WHERE country = ?", (iso,)).fetchone()
-        result = _unpack_fuzzy_list(row[0], row[1]) if row else ([], [])
+        result = _unpack_fuzzy_list(row[0], row[1]) if row else ([], array("q"))
         cached_names = sum(len(keys) for keys, _refs in self._fuzzy_cache.values())
         while self._fuzzy_cache and cached_names + len(result[0]) > FUZZY_CACHE_NAMES:  # bounded memory
             dropped_keys, _refs = self._fuzzy_cache.pop(next(iter(self._fuzzy_cache)))
@@ -777,10 +778,10 @@ def write_fuzzy_lists(conn: sqlite3.Connection, countries: Iterable[str] | None 
         conn.execute("INSERT OR REPLACE INTO fuzzy_lists VALUES (?, ?, ?)", (iso, keys, refs.tobytes()))
 
 
-def _unpack_fuzzy_list(keys: str, refs: bytes) -> tuple[list[str], list[tuple[int, int]]]:
+def _unpack_fuzzy_list(keys: str, refs: bytes) -> tuple[list[str], array[int]]:
     numbers = array("q")
     numbers.frombytes(refs)
-    return (keys.split("\n") if keys else []), list(zip(numbers[0::2], numbers[1::2], strict=True))
+    return (keys.split("\n") if keys else []), numbers
 
 
 def build_gazetteer(

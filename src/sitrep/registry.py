@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import catalogue
@@ -50,7 +51,13 @@ def resolve(registry: catalogue.Registry, name: str, *, setting: str) -> Any:
         setting: The setting that named it, for the error message.
     """
     try:
-        return registry.get(name)
+        return _get(registry, name)
     except catalogue.RegistryError as e:
         known = ", ".join(sorted(registry.get_all()))
         raise InputError(Errors.E028.format(setting=setting, name=name, known=known)) from e
+
+
+@lru_cache(maxsize=64)
+def _get(registry: catalogue.Registry, name: str) -> Any:
+    # catalogue reads the installed packages' entry points on every get: once per name is enough.
+    return registry.get(name)
