@@ -288,7 +288,7 @@ def test_classify_returns_labels_best_first() -> None:
 
 def test_classify_sentence_works_without_a_parser() -> None:
     nlp = blank_language()
-    doc = nlp("Police used tear gas to disperse the protesters. Rain is expected on Friday.")
+    doc = nlp("Police fired tear gas to break up the crowd of protesters. Rain is expected on Friday.")
     first, second = list(doc.sents)
     label = C.classify_sentence(first)
     assert label is not None and label.sub_event_type == "Protest with intervention"

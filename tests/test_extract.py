@@ -262,7 +262,7 @@ def test_extract_civilians_are_no_side_of_a_battle(pipeline: Pipeline) -> None:
 
 
 def test_extract_clash_between_two_named_sides(pipeline: Pipeline) -> None:
-    text = "Two people and a police officer died in clashes between Pokot and Turkana herders near Kainuk."
+    text = "Pokot and Turkana herders fought over grazing land near Lokori, leaving four herders dead."
     [event, *_] = pipeline.extract(text, published="2020-02-16").events
     assert {event.actor1, event.actor2} == {"Pokot Ethnic Militia (Kenya)", "Turkana Ethnic Militia (Kenya)"}
 

@@ -117,7 +117,7 @@ def fuzz_settings(workdir: Path) -> Settings:
 SENTENCES = [
     "Rebel fighters seized the town of Morek in northern Hama on Tuesday, a war monitor said.",
     "Government warplanes struck a market in Idlib on Monday, killing 12 civilians, residents said.",
-    "Protesters gathered outside the parliament in Nairobi on Friday to oppose a new tax.",
+    "Hundreds of traders marched to parliament in Nairobi on Friday against a new tax.",
     "The army said it had shelled positions near Aleppo overnight and killed 5 fighters.",
 ]
 EDGE_STRINGS = [

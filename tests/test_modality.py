@@ -37,7 +37,7 @@ def test_modality_bad_file_raises(tmp_path: Path) -> None:
         ("SOHR said rebels captured 20 villages.", "reported"),
         ("Witnesses said the army shelled the village.", "reported"),
         ("Al Shabaab claimed responsibility for the attack.", "reported"),
-        ("Government forces are gearing up for a counter-attack.", "planned"),
+        ("The army is gearing up for an assault on the town.", "planned"),
         ("The army vowed to retake the city.", "planned"),
         ("Rebels will push towards the capital.", "planned"),
         ("Rebels are expected to attack the airport.", "planned"),

@@ -283,7 +283,7 @@ def test_numbers_acled_heldout_sample(nlp: Language) -> None:
         ("The fighting has displaced 50,000 people across the region.", "displaced", 50000, None, None),
         ("The offensive forced 280,000 to flee their homes.", "displaced", 280000, None, None),
         ("Rebels seized over 100 towns and villages in three days.", "captured_places", 100, "places", None),
-        ("The column was 10 kilometers (6 miles) away from Hama city.", "distance_km", 10, "km", "Hama"),
+        ("The column was 12 kilometers (7 miles) away from Hama city.", "distance_km", 12, "km", "Hama"),
         ("Insurgents advanced to within 10 km of Homs.", "distance_km", 10, "km", "Homs"),
         ("The convoy stopped 5 miles south of Idlib.", "distance_km", 8.047, "km", "Idlib"),
         ("Police arrested 23 protesters outside parliament.", "arrested", 23, None, None),

@@ -1465,7 +1465,7 @@ def _nearest_place(sent: Span, tok: Token) -> str | None:
 
 
 def _distances(sent: Span, rules: NumberRules) -> list[tuple[int, Figure]]:
-    """ "10 kilometers (6 miles) away from Hama city", "within 10 km of Hama": distance to a named place."""
+    """ "12 kilometres (7 miles) away from Hama city", "within 10 km of Hama": distance to a named place."""
     doc = sent.doc
     qmap = _quantities_with_units(sent, rules)
     out: list[tuple[int, Figure]] = []
