@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,22 @@ from .errors import DataFileError, Errors
 def data_path(name: str) -> Path:
     """The path of a file under the package's `data/` folder."""
     return Path(str(resources.files("sitrep") / "data" / name))
+
+
+@lru_cache(maxsize=128)
+def phrase_pattern(phrases: tuple[str, ...], *, before: str = r"\b", after: str = r"\b") -> re.Pattern[str]:
+    """One regex for any of a data file's phrases, compiled once: the longest first, so that "last night" wins
+    over "night", between the `before` and `after` patterns; it never matches when there are no phrases.
+
+    Args:
+        phrases: The phrases, as written (escaped here).
+        before: What must come just before a phrase (a word boundary by default).
+        after: What must come just after it.
+    """
+    if not phrases:
+        return re.compile(r"(?!)")
+    ordered = sorted(phrases, key=len, reverse=True)
+    return re.compile(before + "(?:" + "|".join(map(re.escape, ordered)) + ")" + after)
 
 
 def read_yaml_mapping(file: Path) -> dict[str, Any]:

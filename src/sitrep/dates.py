@@ -28,6 +28,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spacy.tokens import Span
 
+from .datafiles import phrase_pattern
 from .errors import DataFileError, Errors
 from .models import Evidence
 from .settings import Settings
@@ -231,7 +232,7 @@ def _candidates(text: str, published: dt.date | None, rules: DateRules) -> list[
     for m in _MONTH_YEAR.finditer(text):
         add(_Candidate(m.start(), m.end(), _safe_date(int(m[2]), _month(m[1]), 15), 3, "month"))
     lowered = text.lower()
-    for m in _words_pattern(tuple(rules.relative_days)).finditer(lowered):
+    for m in phrase_pattern(tuple(rules.relative_days)).finditer(lowered):
         relative = rules.relative_days[m[0]]
         add(_Candidate(m.start(), m.end(), _relative(relative, published), relative.precision, "relative"))
     for m in _AGO.finditer(text):
@@ -348,7 +349,7 @@ def _adjust(chosen: _Candidate, date: dt.date, text: str, rules: DateRules) -> t
             precision = 2
     if chosen.kind in ("full", "month") and _ends_with_any(before, rules.month_before) and chosen.precision == 3:
         precision = 3
-    if precision == 1 and _words_pattern(rules.discovery).search(text.lower()):
+    if precision == 1 and phrase_pattern(rules.discovery).search(text.lower()):
         precision = 2
     return date, precision
 
@@ -367,20 +368,8 @@ def _is_background(
 
 
 def _ends_with_any(text: str, phrases: tuple[str, ...]) -> bool:
-    return bool(phrases) and _ending_pattern(phrases).search(text) is not None
-
-
-@lru_cache(maxsize=64)
-def _ending_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    """Any of the phrases as the whole end of a text, or its last words."""
-    return re.compile(r"(?:^|\W)(?:" + "|".join(map(re.escape, phrases)) + r")$")
-
-
-@lru_cache(maxsize=64)
-def _words_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    """Any of the phrases as whole words, the longest first ("last night" before "night")."""
-    ordered = sorted(phrases, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, ordered)) + r")\b" if ordered else r"(?!)")
+    """Whether the text's last words are one of the phrases."""
+    return phrase_pattern(phrases, before=r"(?:^|\W)", after="$").search(text) is not None
 
 
 def _looks_like_month(text: str, start: int, rules: DateRules) -> bool:

@@ -136,7 +136,8 @@ def _score_row(scores: Scores, row: dict[str, str], events: list[Event]) -> None
     scores.score("event_type", main is not None and main.event_type == row["event_type"])
     scores.score("sub_event_type", main is not None and main.sub_event_type == gold_sub)
     scores.confusion[(gold_sub, main.sub_event_type if main else "(none)")] += 1
-    predicted = {actor_key(name) for e in events for name in (e.actor1, e.actor2, e.assoc_actor_1, e.assoc_actor_2)}
+    names = [name for e in events for name in (e.actor1, e.actor2, e.assoc_actor_1, e.assoc_actor_2) if name]
+    predicted = {actor_key(name) for name in names}
     predicted.discard("")
     gold_actors = [actor_key(row.get(k)) for k in ("actor1", "actor2")]
     for name, gold in zip(("actor1", "actor2"), gold_actors, strict=True):
@@ -145,7 +146,7 @@ def _score_row(scores: Scores, row: dict[str, str], events: list[Event]) -> None
     wanted = [g for g in gold_actors if g]
     scores.score("actors", bool(wanted) and all(g in predicted for g in wanted))
     # The same with the suffix: a country-less "Protesters" counts above, not here; nor a wrong period.
-    exact = {(name or "").casefold() for e in events for name in (e.actor1, e.actor2, e.assoc_actor_1, e.assoc_actor_2)}
+    exact = {name.casefold() for name in names}
     for name in ("actor1", "actor2"):
         if row.get(name):
             scores.score(f"{name}_exact", row[name].casefold() in exact)

@@ -235,6 +235,20 @@ class _Item:
     on_fighters: bool = False
 
 
+def _item(index: int, r: Report, sides: Sides) -> _Item:
+    side = sides.side(r.actor2)
+    on_civilians = bool(side and side.civilian) or bool(r.civilian_targeting)
+    return _Item(
+        index=index,
+        report=r,
+        day=r.event_date.toordinal() if r.event_date else None,
+        kind=_kind(r),
+        precise=r.latitude is not None and r.longitude is not None and (r.geo_precision or 3) <= 2,
+        on_civilians=on_civilians,
+        on_fighters=side is not None and not on_civilians,
+    )
+
+
 def _types_fit(a: _Item, b: _Item, *, same_day: bool) -> bool:
     if a.report.sub_event_type == b.report.sub_event_type:
         # Strikes on a residential area and strikes on fighters' positions are two events, even on one town; a day
@@ -280,18 +294,7 @@ class _Fuser:
         self.sides = sides
         self.window = max(0, settings.fusion_window_days)
         self.cell_deg = max(settings.fusion_radius_km, 1.0) / KM_PER_DEGREE
-        self.items = [
-            _Item(
-                index=i,
-                report=r,
-                day=r.event_date.toordinal() if r.event_date else None,
-                kind=_kind(r),
-                precise=r.latitude is not None and r.longitude is not None and (r.geo_precision or 3) <= 2,
-                on_civilians=bool((s := sides.side(r.actor2)) and s.civilian) or bool(r.civilian_targeting),
-                on_fighters=bool(s and not s.civilian and not r.civilian_targeting),
-            )
-            for i, r in enumerate(reports)
-        ]
+        self.items = [_item(i, r, sides) for i, r in enumerate(reports)]
         self.parent = list(range(len(self.items)))
         self.same_type_only = False
         # The sub-types each component holds per sentence: the extractor splits a sentence into two events on

@@ -30,6 +30,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -109,9 +110,8 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 # through a hundred countries (2,000 ACLED notes name 98), so a cache of a few countries thrashed: reloading them
 # cost 15% of extraction time. The shipped gazetteer's 800,000 names take about 70 MB, and all fit.
 FUZZY_CACHE_NAMES = 1_000_000
-# Lookups and fuzzy lookups whose results are remembered (the oldest is dropped first): news repeats its names.
+# Lookups, fuzzy scans and key checks remembered per gazetteer (the least recently used dropped first).
 LOOKUP_CACHE_SIZE = 100_000
-FUZZY_CACHE_LOOKUPS = 100_000
 
 
 def plain_name(text: str) -> str:
@@ -355,10 +355,11 @@ class Gazetteer:
         self.rules = rules or load_name_rules()
         self._conn: sqlite3.Connection | None = None
         self._fuzzy_cache: dict[str, tuple[list[str], array[int]]] = {}
-        self._fuzzy_hits: dict[tuple[str, str | None, float], list[tuple[tuple[int, int], float, str]]] = {}
-        self._lookups: dict[tuple[Any, ...], list[GazEntry]] = {}
-        self._keys: dict[str, str] = {}
-        self._place_keys: dict[str, bool] = {}
+        # News repeats its names: lookups, fuzzy scans (about a millisecond each) and key checks are remembered.
+        self._cached_lookup = lru_cache(maxsize=LOOKUP_CACHE_SIZE)(self._lookup)
+        self._cached_fuzzy = lru_cache(maxsize=LOOKUP_CACHE_SIZE)(self._fuzzy)
+        self._cached_key = lru_cache(maxsize=LOOKUP_CACHE_SIZE)(self.rules.key)
+        self._cached_place_key = lru_cache(maxsize=LOOKUP_CACHE_SIZE)(self._has_place_key)
         self._countries: dict[str, tuple[int, str, int | None]] = {}
         self._entries: dict[tuple[int, int], GazEntry | None] = {}
         self._connect()
@@ -407,9 +408,8 @@ class Gazetteer:
         self.close()
         self._entries.clear()
         self._fuzzy_cache.clear()
-        self._fuzzy_hits.clear()
-        self._lookups.clear()
-        self._place_keys.clear()
+        for cached in (self._cached_lookup, self._cached_fuzzy, self._cached_place_key):
+            cached.cache_clear()
         self._connect()
 
     def close(self) -> None:
@@ -429,12 +429,7 @@ class Gazetteer:
 
     def key(self, text: str) -> str:
         """The matching key of a name (see `names.yaml`)."""
-        key = self._keys.get(text)
-        if key is None:
-            if len(self._keys) >= LOOKUP_CACHE_SIZE:
-                self._keys.clear()
-            key = self._keys[text] = self.rules.key(text)
-        return key
+        return self._cached_key(text)
 
     def has_key(self, key: str) -> bool:
         """Whether any entry has this matching key (fast; for scanning text)."""
@@ -442,13 +437,11 @@ class Gazetteer:
 
     def has_place_key(self, key: str) -> bool:
         """Whether a place, area or country (not a demonym such as "Syrian") has this matching key."""
-        known = self._place_keys.get(key)
-        if known is None:
-            if len(self._place_keys) >= LOOKUP_CACHE_SIZE:
-                self._place_keys.clear()
-            row = self.conn.execute("SELECT 1 FROM names WHERE key = ? AND src != ? LIMIT 1", (key, _SRC_DEMONYM))
-            known = self._place_keys[key] = row.fetchone() is not None
-        return known
+        return self._cached_place_key(key)
+
+    def _has_place_key(self, key: str) -> bool:
+        row = self.conn.execute("SELECT 1 FROM names WHERE key = ? AND src != ? LIMIT 1", (key, _SRC_DEMONYM))
+        return row.fetchone() is not None
 
     def numeric_iso(self, country: str) -> str | None:
         """The numeric ISO 3166 code of a country (as ACLED's `iso` column), e.g. "760" for SY."""
@@ -488,14 +481,7 @@ class Gazetteer:
             InputError: `country` is not a known country.
         """
         iso = self.country_code(country) if country else None
-        asked = (name, iso, limit, fuzzy, fuzzy_cutoff, tuple(kinds), adjectives)
-        found = self._lookups.get(asked)
-        if found is None:
-            found = self._lookup(name, iso, limit, fuzzy, fuzzy_cutoff, kinds, adjectives)
-            if len(self._lookups) >= LOOKUP_CACHE_SIZE:
-                self._lookups.pop(next(iter(self._lookups)))
-            self._lookups[asked] = found
-        return list(found)
+        return list(self._cached_lookup(name, iso, limit, fuzzy, fuzzy_cutoff, tuple(kinds), adjectives))
 
     def _lookup(
         self,
@@ -522,7 +508,7 @@ class Gazetteer:
             if (kind, ref) not in best or best[(kind, ref)][1] < quality:
                 best[(kind, ref)] = (match, quality, row_plain)
         if not best and fuzzy and len(key) >= 4:
-            for (kind, ref), score, matched in self._fuzzy(key, iso, fuzzy_cutoff):
+            for (kind, ref), score, matched in self._cached_fuzzy(key, iso, fuzzy_cutoff):
                 if kind in wanted:
                     best.setdefault((kind, ref), ("fuzzy", score / 100 * 0.7, matched))
         entries = []
@@ -534,16 +520,9 @@ class Gazetteer:
         return entries[:limit]
 
     def _fuzzy(self, key: str, iso: str | None, cutoff: float) -> list[tuple[tuple[int, int], float, str]]:
-        # A scan of a country's names costs about a millisecond, and news repeats its unknown names.
-        found = self._fuzzy_hits.get((key, iso, cutoff))
-        if found is None:
-            keys, refs = self._fuzzy_candidates(iso or "")
-            hits = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=10)
-            found = [((refs[2 * i], refs[2 * i + 1]), float(score), matched) for matched, score, i in hits]
-            if len(self._fuzzy_hits) >= FUZZY_CACHE_LOOKUPS:
-                self._fuzzy_hits.pop(next(iter(self._fuzzy_hits)))
-            self._fuzzy_hits[(key, iso, cutoff)] = found
-        return found
+        keys, refs = self._fuzzy_candidates(iso or "")
+        hits = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=10)
+        return [((refs[2 * i], refs[2 * i + 1]), float(score), matched) for matched, score, i in hits]
 
     def _fuzzy_candidates(self, iso: str) -> tuple[list[str], array[int]]:
         """A country's name keys, and (kind, ref) of each as a flat array: key i is entry (refs[2i], refs[2i+1])."""

@@ -1041,21 +1041,33 @@ def load_admin1_prior(path: str = "") -> dict[tuple[str, str], float]:
     Raises:
         DataFileError: A line is malformed.
     """
-    file = Path(path) if path else DATA_DIR / "conflict_admin1.csv"
-    if not file.exists():
-        return {}
-    counts: dict[tuple[str, str], int] = {}
-    lines = [line for line in file.read_text(encoding="utf-8").splitlines() if line.strip() and line[0] != "#"]
-    for number, line in enumerate(lines[1:], 2):
-        parts = [part.strip() for part in line.split(",")]
-        if len(parts) != 3 or len(parts[0]) != 2 or not parts[1] or not parts[2].isdigit():
-            reason = "give an ISO alpha-2 code, an admin1 code and a count"
-            raise DataFileError(Errors.E011.format(path=file, entry=f"line {number}", field="events", reason=reason))
-        counts[(parts[0].upper(), parts[1])] = int(parts[2])
+    counts = _event_counts(Path(path) if path else DATA_DIR / "conflict_admin1.csv", keys=("an admin1 code",))
     most: defaultdict[str, int] = defaultdict(int)
     for (country, _), n in counts.items():
         most[country] = max(most[country], n)
-    return {area: math.log10(1 + n) / (math.log10(1 + most[area[0]]) or 1.0) for area, n in counts.items()}
+    return {
+        (area[0], area[1]): math.log10(1 + n) / (math.log10(1 + most[area[0]]) or 1.0) for area, n in counts.items()
+    }
+
+
+def _event_counts(file: Path, *, keys: tuple[str, ...] = ()) -> dict[tuple[str, ...], int]:
+    """The counts of a conflict-prior CSV (a header, then an ISO alpha-2 code, the `keys` columns and a count a
+    line; `#` lines are comments), by (country, *keys); no file gives none.
+
+    Raises:
+        DataFileError: A line is malformed (the message names it).
+    """
+    if not file.exists():
+        return {}
+    counts: dict[tuple[str, ...], int] = {}
+    lines = [line for line in file.read_text(encoding="utf-8").splitlines() if line.strip() and line[0] != "#"]
+    for number, line in enumerate(lines[1:], 2):
+        parts = [part.strip() for part in line.split(",")]
+        if len(parts) != 2 + len(keys) or len(parts[0]) != 2 or not all(parts[1:-1]) or not parts[-1].isdigit():
+            reason = "give " + ", ".join(("an ISO alpha-2 code", *keys)) + " and a count"
+            raise DataFileError(Errors.E011.format(path=file, entry=f"line {number}", field="events", reason=reason))
+        counts[(parts[0].upper(), *parts[1:-1])] = int(parts[-1])
+    return counts
 
 
 def _rural_area(m: _Mention, gazetteer: Gazetteer) -> None:
@@ -1336,19 +1348,9 @@ def load_conflict_prior(path: str = "") -> dict[str, float]:
     Raises:
         DataFileError: A line is malformed.
     """
-    file = Path(path) if path else DATA_DIR / "conflict_prior.csv"
-    if not file.exists():
-        return {}
-    counts: dict[str, int] = {}
-    lines = [line for line in file.read_text(encoding="utf-8").splitlines() if line.strip() and line[0] != "#"]
-    for number, line in enumerate(lines[1:], 2):
-        country, _, events = line.partition(",")
-        if len(country.strip()) != 2 or not events.strip().isdigit():
-            raise DataFileError(Errors.E011.format(path=file, entry=f"line {number}", field="events",
-                                                   reason="give an ISO alpha-2 code and a count"))  # fmt: skip
-        counts[country.strip().upper()] = int(events)
+    counts = _event_counts(Path(path) if path else DATA_DIR / "conflict_prior.csv")
     top = math.log10(1 + max(counts.values(), default=0)) or 1.0
-    return {c: math.log10(1 + n) / top for c, n in counts.items()}
+    return {country: math.log10(1 + n) / top for (country,), n in counts.items()}
 
 
 def _outside_its_area(

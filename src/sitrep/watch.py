@@ -385,9 +385,10 @@ class Watcher:
         return watcher
 
     def _reread_feeds(self) -> None:
-        if self._feeds is None or _stamp(self._feeds) == self._feeds_stamp:
+        stamp = _stamp(self._feeds) if self._feeds is not None else None
+        if self._feeds is None or stamp == self._feeds_stamp:
             return
-        self._feeds_stamp = _stamp(self._feeds)
+        self._feeds_stamp = stamp
         try:
             sources = read_feeds_file(self._feeds)
         except InputError as e:

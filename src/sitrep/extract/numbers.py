@@ -24,7 +24,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spacy.tokens import Doc, Span, Token
 
-from ..datafiles import data_path, entry_error, read_yaml_mapping
+from ..datafiles import data_path, entry_error, phrase_pattern, read_yaml_mapping
 from ..models import Evidence, Figure
 from ..nlp import PLACE_SPANS
 from .attribution import find_attribution
@@ -1499,7 +1499,8 @@ def _distances(sent: Span, rules: NumberRules) -> list[tuple[int, Figure]]:
 def _quantities_with_units(sent: Span, rules: NumberRules) -> list[tuple[int, _Quantity]]:
     doc = sent.doc
     out: list[tuple[int, _Quantity]] = []
-    if not _unit_pattern(tuple(rules.distance_units)).search(sent.text.lower()):
+    # A unit word may be glued to its number ("10km").
+    if not phrase_pattern(tuple(rules.distance_units), before="(?<![a-z])").search(sent.text.lower()):
         return out  # most sentences name no distance: skip the token walk
     i = sent.start
     while i < sent.end:
@@ -1518,12 +1519,6 @@ def _quantities_with_units(sent: Span, rules: NumberRules) -> list[tuple[int, _Q
             out.append((unit_i, qty))
         i = j
     return out
-
-
-@lru_cache(maxsize=8)
-def _unit_pattern(units: tuple[str, ...]) -> re.Pattern[str]:
-    """Any unit word, also glued to its number ("10km")."""
-    return re.compile(r"(?<![a-z])(?:" + "|".join(map(re.escape, sorted(units, key=len, reverse=True))) + r")\b")
 
 
 def _name_like(tok: Token) -> bool:
