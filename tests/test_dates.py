@@ -122,6 +122,7 @@ def test_dates_evidence_is_a_span_of_the_document(nlp: Language) -> None:
     result = resolve_date(sent, published=D(2024, 12, 3))
     assert result.evidence is not None
     assert doc.text[result.evidence.start : result.evidence.end] == result.evidence.text == "29 November"
+    assert result.evidence.field == "event_date"
 
 
 def test_dates_relative_date_needs_a_publication_date(nlp: Language) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sitrep.fuse import fuse_reports
-from sitrep.models import Event, Figure, Report
+from sitrep.models import Event, Evidence, Figure, Report
 from sitrep.settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -156,6 +156,29 @@ def test_fuse_fighting_before_takeover_stays_armed_clash() -> None:
         ]
     )
     assert sorted(e.sub_event_type for e in events) == ["Armed clash", "Non-state actor overtakes territory"]
+
+
+@pytest.mark.parametrize(
+    ("first_stated", "second_stated", "events"), [(True, True, 2), (True, False, 1), (False, False, 1)]
+)
+def test_fuse_takeovers_on_two_named_days_stay_two(first_stated: bool, second_stated: bool, events: int) -> None:
+    takeover = {
+        "event_type": "Battles",
+        "sub_event_type": "Non-state actor overtakes territory",
+        "actor1": "Hayat Tahrir al Sham",
+        "actor2": "Military Forces of Syria (2000-)",
+    }
+
+    def day_words(stated: bool) -> list[Evidence]:
+        return [Evidence(text="on Friday", start=40, end=49, field="event_date")] if stated else []
+
+    reports = [
+        _report(
+            "1", "doc-a", HAMA, **takeover, evidence=day_words(first_stated), event_date=DAY - dt.timedelta(days=1)
+        ),
+        _report("1", "doc-b", HAMA, **takeover, evidence=day_words(second_stated)),
+    ]
+    assert len(_fuse(reports)) == events
 
 
 def test_fuse_strike_on_civilians_stays_out_of_battle() -> None:

@@ -275,6 +275,7 @@ def _evidence(sent: Span, candidate: _Candidate) -> Evidence:
         text=sent.text[candidate.start : candidate.end],
         start=sent.start_char + candidate.start,
         end=sent.start_char + candidate.end,
+        field="event_date",
     )
 
 

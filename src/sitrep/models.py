@@ -57,6 +57,8 @@ class Evidence(BaseModel):
     text: str
     start: int
     end: int
+    field: str | None = None
+    """The field the span states ("event_date"); `None` for a report's sentences, which support all of them."""
 
 
 class Figure(BaseModel):
