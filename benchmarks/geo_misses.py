@@ -1,8 +1,11 @@
 """Error analysis for the geocoder: the biggest misses on TR-News / GeoWebNews / ACLED, with our choice.
 
 Usage:
-    .venv/bin/python benchmarks/geo_misses.py [--corpus trnews|gwn|acled] [--n 30] [--part train|test|all]
+    .venv/bin/python benchmarks/geo_misses.py [--corpus trnews|gwn|acled] [--n 30] [--part train|test|all] [--infer]
     .venv/bin/python benchmarks/geo_misses.py --ceiling [--part test] [--every 3]
+
+`--infer`: unknown given names take the point of their document's town (`geocode_infer_unknown`), so the misses
+are those left with that inference.
 
 `--ceiling`: how many ACLED notes name their gold location, admin2 or admin1 in any spelling (as written, by the
 gazetteer's matching key, fuzzily at 85, or by a GeoNames alternative name of the admin1 area): the most a
@@ -49,6 +52,7 @@ def main() -> None:
     parser.add_argument("--part", default="train")
     parser.add_argument("--ceiling", action="store_true", help="count ACLED notes that name their place")
     parser.add_argument("--every", type=int, default=1, help="with --ceiling: every Nth ACLED row")
+    parser.add_argument("--infer", action="store_true", help="infer unknown given names from their document")
     args = parser.parse_args()
     if args.ceiling:
         print(json.dumps(ceiling(args.part, every=args.every), indent=2))
@@ -63,9 +67,10 @@ def main() -> None:
         for i, (text, gold) in enumerate(docs):
             if not gold or not in_part(i, args.part):
                 continue
-            places = geocoder.geocode(text, [{"start": s, "end": e} for s, e, *_ in gold])
+            places = geocoder.geocode(text, [{"start": s, "end": e} for s, e, *_ in gold], infer_unknown=args.infer)
             for (_s, _e, phrase, lat, lon), p in zip(gold, places, strict=True):
-                km = haversine_km(lat, lon, p.latitude, p.longitude) if p.latitude is not None else 99999.0
+                known = p.latitude is not None and p.longitude is not None
+                km = haversine_km(lat, lon, p.latitude or 0.0, p.longitude or 0.0) if known else 99999.0
                 if km > 161:
                     names[phrase] += 1
                     misses.append(

@@ -43,7 +43,7 @@ from .settings import Settings
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bump when the tables or the way they are filled change; any change makes old files rebuild."""
 
 Kind = Literal["place", "admin1", "admin2", "country", "continent", "region"]
@@ -320,7 +320,7 @@ class BuildStats:
 
 
 DATA_FILES = ("names.yaml", "admin1.csv", "countries.csv", "aliases.csv", "points.csv", "admin1_acled.csv",
-              "regions.csv", "demonyms.csv")  # fmt: skip
+              "regions.csv", "demonyms.csv", "admin2.csv")  # fmt: skip
 """The data files compiled into the gazetteer: editing one changes its version, so it rebuilds."""
 
 
@@ -805,6 +805,7 @@ def build_gazetteer(
         builder.reassign_stale_admin1()
         builder.add_admin1()
         builder.add_admin2()
+        builder.add_admin2_file()
         builder.add_points()
         builder.add_continents(gnc.get_continents())
         builder.add_regions()
@@ -901,16 +902,16 @@ class _Builder:
                 self.conn.execute("UPDATE places SET fcode = 'PPLC' WHERE geonameid = ?", (capital_id,))
                 self.conn.execute("UPDATE countries SET capital = ? WHERE iso = ?", (capital_id, iso))
 
-    def _best_place(self, iso: str, name: str, admin1: str | None = None) -> int | None:
+    def _best_place(self, iso: str, name: str, admin1: str | None = None, *, least: int = 0) -> int | None:
         key = self.rules.key(name)
         if not key:
             return None
-        sql = "SELECT p.geonameid FROM places p WHERE p.country = ? AND p.geonameid IN ({}) "
+        sql = "SELECT p.geonameid FROM places p WHERE p.country = ? AND p.geonameid IN ({}) AND p.population >= ? "
         sql += ("AND p.admin1 = ? " if admin1 is not None else "") + "ORDER BY p.population DESC LIMIT 1"
         ids = self._ids_by_key.get((iso, key), [])
         if not ids:
             return None
-        args: list[Any] = [iso, *ids] + ([admin1] if admin1 is not None else [])
+        args: list[Any] = [iso, *ids, least] + ([admin1] if admin1 is not None else [])
         row = self.conn.execute(sql.format(",".join("?" * len(ids))), args).fetchone()
         return int(row[0]) if row else None
 
@@ -991,9 +992,12 @@ class _Builder:
         lat, lon, pop = (st[1], st[2], int(st[3] or 0)) if st else (None, None, 0)
         seat = None
         if st:
-            # The seat: a place named like the area ("Hama" in Hama), else the area's most populous place.
+            # The seat: a place named like the area ("Hama" in Hama), else the area's most populous place. A village
+            # that carries the area's name among its alternate names ("Minneota" for Minnesota) is no seat: the
+            # named place must hold a hundredth of the area's people.
+            least = int(st[3] or 0) // 100
             for candidate in (name, self.rules.strip_admin_words(plain_name(name)), *alts):
-                if candidate and (seat := self._best_place(cc, candidate, code)) is not None:
+                if candidate and (seat := self._best_place(cc, candidate, code, least=least)) is not None:
                     break
             if seat is None:
                 row = self.conn.execute(
@@ -1099,6 +1103,40 @@ class _Builder:
                         self.name(stripped, 3, ref, cc)
             updates.extend((display, gid) for gid in ids)
         self.conn.executemany("UPDATE places SET admin2 = ? WHERE geonameid = ?", updates)
+
+    def add_admin2_file(self) -> None:
+        """Admin2 areas of `admin2.csv` that the admin2 source lacks (Ireland's counties, "Berkshire")."""
+        path = self.data_dir / "admin2.csv"
+        if not path.exists():
+            return
+        known = {(row[0], row[1]) for row in self.conn.execute("SELECT country, code FROM admin1")}
+        for line, row in _read_csv(path, ("country", "admin1", "name", "latitude", "longitude")):
+            cc, code, name = row["country"].upper(), row["admin1"], row["name"]
+            if (cc, code) not in known:
+                raise DataFileError(Errors.E011.format(path=path, entry=name, field="admin1",
+                                                       reason=f"line {line}: no admin1 area {cc}.{code}"))  # fmt: skip
+            lat, lon = _float_or_none(row["latitude"]), _float_or_none(row["longitude"])
+            if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                reason = f"line {line}: give a latitude and a longitude in range"
+                raise DataFileError(Errors.E011.format(path=path, entry=name, field="latitude", reason=reason))
+            population = row.get("population", "") or "0"
+            if not population.isdigit():
+                raise DataFileError(Errors.E011.format(path=path, entry=name, field="population",
+                                                       reason=f"line {line}: give a whole number"))  # fmt: skip
+            stripped = self.rules.strip_admin_words(plain_name(name))
+            seat = self._best_place(cc, stripped or name, code)
+            cur = self.conn.execute(
+                "INSERT INTO admin2(country, admin1, name, latitude, longitude, population, seat)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (cc, code, name, lat, lon, int(population), seat),
+            )
+            ref = int(cur.lastrowid or 0)
+            for text in (name, *_split_alts(row.get("alt_names", ""))):
+                self.name(text, 3, ref, cc)
+                bare = self.rules.strip_admin_words(plain_name(text))
+                if bare and bare != plain_name(text):
+                    self.name(bare, 3, ref, cc)
+                    self.name(f"Co. {bare}", 3, ref, cc)
 
     def add_continents(self, continents: dict[str, Any]) -> None:
         for code, continent in continents.items():

@@ -86,6 +86,13 @@ class Settings(BaseModel):
         description="Least rapidfuzz ratio (0-100) for a fuzzy place-name match, tried only within the "
         "document's countries.",
     )
+    geocode_infer_unknown: bool = Field(
+        False,
+        description="`sitrep geocode` with given mentions: a mention the gazetteer does not know (a street, venue, "
+        "neighbourhood) takes the point of the town named nearest in its sentence, else the town (or admin area) "
+        'the document names most, with geo_precision 3 and "inferred": true, instead of null coordinates. '
+        "Never a country's point.",
+    )
     date_background_days: int = Field(
         90,
         description="A sentence dated more than this many days before publication is background (historical), "
