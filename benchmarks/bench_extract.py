@@ -3,12 +3,16 @@
 Targets (issue 3): at least 100 notes/s on one core, and extracting 2,000 notes in at most 1.5 x the time the
 bare spaCy pipeline takes to parse them. Texts are ../shared's ACLED notes, read at run time.
 
-    .venv/bin/python benchmarks/bench_extract.py [--n 2000] [--json]
+    .venv/bin/python benchmarks/bench_extract.py [--n 2000] [--json] [--profile extract.pstats]
+
+`--profile` writes a cProfile of the extraction (read it with `python -m pstats`); the profiler slows Sitrep's
+Python far more than spaCy's compiled parse, so the times of a profiled run say nothing about the targets.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import csv
 import datetime as dt
 import json
@@ -29,6 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the extraction to FILE")
     args = parser.parse_args()
     with ACLED.open(encoding="utf-8") as handle:
         rows = [row for _, row in zip(range(args.n), csv.DictReader(handle), strict=False)]
@@ -48,8 +53,14 @@ def main() -> None:
                     published=dt.date.fromisoformat(row["event_date"]))
         for i, (text, row) in enumerate(zip(texts, rows, strict=True))
     ]  # fmt: skip
+    profiler = cProfile.Profile() if args.profile else None
     start = time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
     events = sum(len(result.events) for result in pipeline.extract_many(raws))
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
     extract_s = time.perf_counter() - start
     result = {
         "notes": len(texts), "events": events, "spacy_parse_s": round(parse_s, 2), "extract_s": round(extract_s, 2),

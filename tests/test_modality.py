@@ -86,3 +86,19 @@ def test_modality_trigger(nlp: Language, trigger_word: str, modality: str) -> No
     sent = first_sentence(nlp, "Rebels captured the airport and vowed to advance on the capital.")
     trigger = next(t for t in sent if t.lower_ == trigger_word)
     assert find_modality(sent, trigger=trigger, published=PUBLISHED) == modality
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        # a past phrase or an earlier year in the clause: `_historical` reads the clause only when its words hold one
+        ("Militants attacked the army base two years ago.", "historical"),
+        ("Soldiers burned the market in the past.", "historical"),
+        ("Protesters blocked the road in 2019.", "historical"),
+        ("Protesters blocked the road in 2024.", "reported"),
+        ("Soldiers burned the market on Tuesday.", "reported"),
+    ],
+)
+def test_modality_past_words_in_the_clause(nlp: Language, text: str, modality: str) -> None:
+    assert find_modality(first_sentence(nlp, text), published=PUBLISHED) == modality

@@ -13,6 +13,8 @@ from spacy.language import Language
 from conftest import first_sentence, shared_file
 from sitrep.errors import DataFileError
 from sitrep.extract.numbers import (
+    _cue_candidates,
+    _token_cues,
     find_document_fatalities,
     find_fatalities,
     find_figures,
@@ -344,3 +346,25 @@ def test_numbers_figures_claimant(nlp: Language, text: str, claimant: str | None
     assert figures
     assert {f.claimant for f in figures} == {claimant}
     assert {f.date for f in figures} == {dt.date(2024, 12, 3)}
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "has_cues"),
+    [
+        ("Gunmen shot dead two farmers near the river on Friday.", True),
+        ("A teacher was beaten to death by a mob in the market.", True),
+        ("Three soldiers died and five others were wounded in the blast.", True),
+        ("The strike left 12 people dead and hundreds homeless.", True),
+        ("Militants gunned down a village chief late on Sunday.", True),
+        ("Rescuers recovered the bodies of four miners from the pit.", True),
+        ("The council met on Monday to discuss the price of water.", False),
+    ],
+)
+def test_numbers_cue_candidates_hold_every_cue(nlp: Language, text: str, has_cues: bool) -> None:
+    # Only the candidate tokens are read for cues: any cue outside them would be lost.
+    rules = load_number_rules()
+    doc = nlp(text)
+    cued = {token.i for token in doc if _token_cues(token, rules)}
+    assert bool(cued) is has_cues
+    assert cued <= _cue_candidates(doc, rules)

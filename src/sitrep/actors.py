@@ -272,6 +272,10 @@ class ActorRegistry:
             name = f"{group.name} {group.militia} ({{country}})"
             self.entries.setdefault(name, _communal_entry(group, name, communal_suffixes))
         self.generic: dict[str, GenericEntry] = {g.key: g for g in generic}
+        # Every mention that names no registry entry is looked up by its template: the first generic with it.
+        self._generic_by_template: dict[str, GenericEntry] = {}
+        for g in self.generic.values():
+            self._generic_by_template.setdefault(g.template, g)
         self.demonym_plural = demonym_plural
         self.descriptions: tuple[DescriptionEntry, ...] = tuple(descriptions)
         self.blockers: tuple[str, ...] = tuple(blockers)
@@ -458,7 +462,7 @@ class ActorRegistry:
                 members=tuple(self.fill(m, country=code, on=on) or m for m in entry.members),
                 template=entry.name,
             )
-        generic = next((g for g in self.generic.values() if g.template == span_id), None)
+        generic = self._generic_by_template.get(span_id)
         if generic is not None:
             return self.resolve_generic(generic.key, code, on=on)
         if span_id in self._country_ids:

@@ -46,14 +46,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, get_args
 
 import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import DataFileError, Errors, InputError, Warnings
-from .nlp import PLACE_SPANS
+from .nlp import PLACE_SPANS, entities_within, span_text, spans_starting_within, token_table
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -227,8 +227,9 @@ def sub_event_types() -> list[str]:
 # ----------------------------------------------------------------------------------------------- tokens
 
 
-@dataclass(frozen=True)
-class _Tok:
+class _Tok(NamedTuple):
+    # A named tuple, not a frozen dataclass: every word of every sentence (and of every whole text) is one, and a
+    # frozen dataclass is several times slower to build.
     text: str  # lower-cased surface form
     start: int
     end: int
@@ -252,21 +253,25 @@ def _tokenize(
     """Lower-case word tokens with character offsets; month names next to numbers and compounds are rewritten."""
     lowered = text.lower()
     toks = [_Tok(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(lowered)]
+    texts = [t.text for t in toks]
+    compounds = compounds or {}
+    if date_words.isdisjoint(texts) and compounds.keys().isdisjoint(texts):
+        return toks  # nothing to rewrite
     out: list[_Tok] = []
     i = 0
     while i < len(toks):
         tok = toks[i]
         # "5 March 2020" is a date, not a march
-        if tok.text in date_words and (
-            (i > 0 and toks[i - 1].text.isdigit()) or (i + 1 < len(toks) and toks[i + 1].text.isdigit())
+        if texts[i] in date_words and (
+            (i > 0 and texts[i - 1].isdigit()) or (i + 1 < len(toks) and texts[i + 1].isdigit())
         ):
             out.append(_Tok("<date>", tok.start, tok.end, "<date>"))
             i += 1
             continue
         # "riot police" are police, not a riot: a compound becomes one token that no trigger word matches
-        for words in (compounds or {}).get(tok.text, ()):
+        for words in compounds.get(texts[i], ()):
             n = len(words)
-            if tuple(t.text for t in toks[i : i + n]) == words:
+            if tuple(texts[i : i + n]) == words:
                 joined = "_".join(words)
                 out.append(_Tok(joined, tok.start, toks[i + n - 1].end, joined))
                 i += n
@@ -442,7 +447,8 @@ class Triggers:
             if not cands or tok.text in _CLAUSE_MARKS:
                 continue
             for pid in cands:
-                end = self._match(pid, toks, i)
+                # Most phrases are one word, matched already.
+                end = i + 1 if len(self._phrases[pid]) == 1 else self._match(pid, toks, i)
                 if end > 0:
                     found.setdefault(pid, []).append((i, end))
         return found
@@ -814,7 +820,9 @@ def _features(
     for them, and they would only dilute the normalised weight of the ones it knows.
     """
     mask = (1 << fs.n_bits) - 1
-    words = [t.text.translate(_DIGITS) for t in toks if not t.is_mark or t.is_sep]
+    texts = [t.text for t in toks]
+    # A word of letters has no digits to fold (most words; translating them all cost more than hashing them).
+    words = [w if w.isalpha() else w.translate(_DIGITS) for w in texts if w not in _CLAUSE_MARKS or w in _SEPARATORS]
     feats = {f for w in words if w not in _SEPARATORS for f in _word_features(w, mask, fs.stems)}
     if fs.bigrams:
         crc32 = zlib.crc32
@@ -957,12 +965,14 @@ class EventClassifier:
         Returns:
             The label with `trigger` and `trigger_lemma` set, or None when the sentence reports no conflict event.
         """
-        by_char = {t.idx - sent.start_char: t for t in sent}
+        doc = sent.doc
+        table = token_table(doc)
+        at = {table.idx[i] - sent.start_char: i for i in range(sent.start, sent.end)}  # character offset -> token
         places = _place_starts(sent)
         toks = [
-            _Tok(t.text, t.start, t.end, t.lemma or (by_char[t.start].lemma_.lower() if t.start in by_char else ""),
+            _Tok(t.text, t.start, t.end, t.lemma or (table.lemma[at[t.start]] if t.start in at else ""),
                  t.start in places)
-            for t in self.triggers.tokenize(sent.text)
+            for t in self.triggers.tokenize(span_text(sent))
         ]  # fmt: skip
         best, score, source, probs, seen = self._judge(toks, mode)
         if best == NO_EVENT:
@@ -972,9 +982,9 @@ class EventClassifier:
         trigger: Token | None = None
         hit = next((h for h in seen.hits if h.sub_event_type == best), None)
         if hit is not None:
-            trigger = _phrase_head([by_char[t.start] for t in toks[hit.start : hit.end] if t.start in by_char])
+            trigger = _phrase_head([doc[at[t.start]] for t in toks[hit.start : hit.end] if t.start in at])
         if trigger is None and mode != "rules":
-            trigger = self._best_word(toks, by_char, best)
+            trigger = self._best_word(toks, {offset: doc[i] for offset, i in at.items()}, best)
         lemma = trigger.lemma_.lower() if trigger is not None else None
         return Label(type_of(best), best, round(score, 4), source, trigger, lemma)
 
@@ -1030,8 +1040,8 @@ class EventClassifier:
 def _place_starts(sent: Span) -> frozenset[int]:
     """Where place names begin in a sentence (offsets from its start): the place ruler's spans and spaCy's
     GPE/LOC/FAC entities, so that "entered Damascus" reads as entering a place and "captured Hama" as taking one."""
-    spans = [s for s in sent.doc.spans.get(PLACE_SPANS, ()) if sent.start <= s.start < sent.end]
-    spans.extend(e for e in sent.ents if e.label_ in _PLACE_ENTITIES)
+    spans = spans_starting_within(sent, PLACE_SPANS)
+    spans += [e for e in entities_within(sent) if e.label_ in _PLACE_ENTITIES]
     return frozenset(s.start_char - sent.start_char for s in spans)
 
 

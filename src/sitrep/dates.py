@@ -31,6 +31,7 @@ from spacy.tokens import Span
 from .datafiles import phrase_pattern
 from .errors import DataFileError, Errors
 from .models import Evidence
+from .nlp import CACHE_PREFIX, span_text
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -182,7 +183,7 @@ def resolve_date(
 
 
 def _resolve(sent: Span, published: dt.date | None, settings: Settings, rules: DateRules) -> DateResult:
-    text = sent.text
+    text = span_text(sent)
     candidates = _with_entities(sent, _candidates(text, published, rules), published)
     if not candidates:
         return DateResult(date=published, time_precision=1 if published else None)
@@ -235,7 +236,8 @@ def _candidates(text: str, published: dt.date | None, rules: DateRules) -> list[
     for m in phrase_pattern(tuple(rules.relative_days)).finditer(lowered):
         relative = rules.relative_days[m[0]]
         add(_Candidate(m.start(), m.end(), _relative(relative, published), relative.precision, "relative"))
-    for m in _AGO.finditer(text):
+    # Few sentences say "ago", and the pattern tries every word: look for the word first.
+    for m in _AGO.finditer(text) if "ago" in lowered else ():
         count = int(m[1]) if m[1].isdigit() else rules.number_words.get(m[1].lower(), 0)
         if not count:
             continue
@@ -272,7 +274,7 @@ def _is_count(text: str, start: int, end: int, rules: DateRules) -> bool:
 
 def _evidence(sent: Span, candidate: _Candidate) -> Evidence:
     return Evidence(
-        text=sent.text[candidate.start : candidate.end],
+        text=span_text(sent)[candidate.start : candidate.end],
         start=sent.start_char + candidate.start,
         end=sent.start_char + candidate.end,
         field="event_date",
@@ -323,7 +325,7 @@ def _date_entities(sent: Span) -> list[Span]:
     return [ent for ent in dates[first : bisect.bisect_left(starts, sent.end)] if ent.end <= sent.end]
 
 
-_DATE_ENTS_KEY = "sitrep_date_ents"
+_DATE_ENTS_KEY = f"{CACHE_PREFIX}date_ents"
 
 
 @lru_cache(maxsize=4096)

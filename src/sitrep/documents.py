@@ -192,7 +192,8 @@ def decode_html(content: bytes) -> str:
 def normalise_text(text: str) -> str:
     """NFC, one space between words, paragraphs separated by one blank line, no control characters."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    if not text.isprintable():  # a printable text has no control or format characters to drop
+        text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
@@ -226,8 +227,11 @@ def _is_binary(content: bytes) -> bool:
     sample = content[:4096]
     if b"\x00" in sample:
         return True
-    controls = sum(b < 9 or 13 < b < 32 for b in sample)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return bool(sample) and controls / len(sample) > 0.05
+
+
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or b > 13)  # control bytes other than tab and line breaks
 
 
 def _date_or_none(value: str | None) -> dt.date | None:

@@ -34,7 +34,7 @@ from .distance import haversine_km
 from .errors import DataFileError, Errors
 from .gazetteer import DATA_DIR, GazEntry, Gazetteer, ascii_name, plain_name
 from .models import Place
-from .nlp import PLACE_SPANS
+from .nlp import PLACE_SPANS, span_text, token_table
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ class ResolvedPlace(Place):
     relation: Relation = "in"
     distance_km: float | None = None
     resolved: bool = False
+    inferred: bool = False
     score: float = 0.0
     kind: Literal["place", "admin1", "admin2", "country", "continent", "region"] | None = None
     feature_code: str | None = None
@@ -218,12 +219,12 @@ def find_place_spans(
     focus = set(focus_countries)
     entries: dict[tuple[int, int], list[GazEntry]] = {}
     for span in found:
-        entries[(span.start, span.end)] = gazetteer.lookup(span.text, limit=10, fuzzy=False)
+        entries[(span.start, span.end)] = gazetteer.lookup(span_text(span), limit=10, fuzzy=False)
     # The document's own focus: countries of its confident mentions (entities, countries, big places,
     # demonyms), and countries that two or more gazetteer names share.
     votes = _demonym_countries(doc, gazetteer)
     for span in spans:
-        top = gazetteer.lookup(span.text, limit=1, fuzzy=False)
+        top = gazetteer.lookup(span_text(span), limit=1, fuzzy=False)
         if top and top[0].country:
             votes[top[0].country] += 1
     shared: Counter[str] = Counter()
@@ -232,7 +233,7 @@ def find_place_spans(
         if hits and (hits[0].kind != "place" or hits[0].population >= min_population):
             votes[hits[0].country] += 1
         # A name repeated is one name: "Al ... Al" must not make a country look shared.
-        key = gazetteer.key(doc[start:end].text)
+        key = gazetteer.key(span_text(doc[start:end]))
         if key in named:
             continue
         named.add(key)
@@ -248,7 +249,7 @@ def find_place_spans(
         # A loose spelling match ("Garre" for Gare, "Maasai" for Marseille) counts only in the document's
         # countries; a name after "in", "at", "near" is a place wherever it lies ("a protest in Sarande"), unless
         # it is an acronym ("in MACA prison").
-        after_preposition = not span.text.isupper() and _placed(doc, span.start, span.end, words)
+        after_preposition = not span_text(span).isupper() and _placed(doc, span.start, span.end, words)
         if any(h.country in focus or (h.match != "key" and (after_preposition or h.kind != "place"
                                                              or h.population >= min_population))
                for h in hits):  # fmt: skip
@@ -262,7 +263,7 @@ def _demonym_countries(doc: Doc, gazetteer: Gazetteer) -> Counter[str]:
     votes: Counter[str] = Counter()
     for ent in doc.ents:
         if ent.label_ == "NORP":
-            hits = gazetteer.lookup(ent.text, kinds=("country",), adjectives=True, fuzzy=False, limit=1)
+            hits = gazetteer.lookup(span_text(ent), kinds=("country",), adjectives=True, fuzzy=False, limit=1)
             if hits:
                 votes[hits[0].country] += 1
     return votes
@@ -272,15 +273,22 @@ def _placed(doc: Doc, start: int, end: int, words: ContextWords) -> bool:
     """Whether the words around a name put it where something is: a place preposition before it ("in X",
     "at the X"; compass words and "the" skipped), people who live there ("residents of X", "X villagers"), or
     an area or settlement word after it ("X area", "X village")."""
+    lower = token_table(doc).lower
     i = start - 1
-    while i >= 0 and (doc[i].lower_ == "the" or doc[i].lower_ in words.directions):
+    while i >= 0 and (lower[i] == "the" or lower[i] in words.directions):
         i -= 1
-    if i >= 0 and doc[i].lower_ in words.place_prepositions:
+    if i >= 0 and lower[i] in words.place_prepositions:
         return True
-    if i >= 1 and doc[i].lower_ == "of" and doc[i - 1].lower_ in words.resident_words:
+    if i >= 1 and lower[i] == "of" and lower[i - 1] in words.resident_words:
         return True
     # "Keroka residents", "Sololo area", "Mugumoini village"
-    return end < len(doc) and doc[end].lower_ in words.resident_words | words.region_after | words.town_after
+    return end < len(doc) and lower[end] in _union(words.resident_words, words.region_after, words.town_after)
+
+
+@cache
+def _union(*word_sets: frozenset[str]) -> frozenset[str]:
+    """The words of several cue lists together, joined once rather than for every name."""
+    return frozenset().union(*word_sets)
 
 
 def _facility_place(span: Span, words: ContextWords) -> Span | None:
@@ -310,9 +318,9 @@ def _located_name(part: Span, words: ContextWords, gazetteer: Gazetteer) -> Span
         if not _placed(part.doc, part.start, part.end, words):
             return None
         core = part
-    if core.text.isupper():
+    if span_text(core).isupper():
         return None  # an acronym ("the NYS scandal", "IEBC offices")
-    if len(core) > 1 and gazetteer.has_place_key(gazetteer.key(core.text)):
+    if len(core) > 1 and gazetteer.has_place_key(gazetteer.key(span_text(core))):
         return core  # "in Homa Bay": a known name, though "Bay" alone is a common word
     if any(t.lower_ in words.not_places or not (_capitalised(t) or t.is_punct or t.like_num) for t in core):
         return None
@@ -327,7 +335,7 @@ def _extend_name(span: Span, words: ContextWords) -> Span:
     district", "Huanzantlan" of "Huanzantlan del Rio" (a name the gazetteer lacks stays whole and unresolved
     rather than half of it matching elsewhere)."""
     doc = span.doc
-    stop = words.not_places | words.trim_words | words.actor_nouns | words.facility_words | words.resident_words
+    stop = _union(words.not_places, words.trim_words, words.actor_nouns, words.facility_words, words.resident_words)
     end = span.end
 
     def name_word(i: int) -> bool:
@@ -349,10 +357,11 @@ def _name_parts(ent: Span, words: ContextWords) -> list[Span]:
     """An entity's parts between separating punctuation ("Nis, Serbia" -> "Nis", "Serbia"), each trimmed of
     cue words."""
     doc = ent.doc
+    texts = token_table(doc).words
     parts: list[Span] = []
     start = ent.start
     for i in range(ent.start, ent.end + 1):
-        if i < ent.end and doc[i].text not in _SEPARATORS:
+        if i < ent.end and texts[i] not in _SEPARATORS:
             continue
         part = _trim(doc[start:i], words) if i > start else None
         start = i + 1
@@ -368,7 +377,7 @@ def _area_word_after(span: Span, words: ContextWords) -> bool:
 
 def _is_demonym(span: Span, gazetteer: Gazetteer) -> bool:
     """Whether a name is only a people's or a country's adjective ("Somali", "Kenyan"), not a name of its own."""
-    text = span.text
+    text = span_text(span)
     if not gazetteer.lookup(text, kinds=("country",), adjectives=True, fuzzy=False, limit=1):
         return False
     return not gazetteer.lookup(text, kinds=("country",), fuzzy=False, limit=1)
@@ -381,12 +390,13 @@ def _inside(span: Span, outer: Span) -> bool:
 def _trim(span: Span, words: ContextWords) -> Span | None:
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and (doc[start].lower_ in words.trim_words or doc[start].is_punct):
+    lower = token_table(doc).lower
+    while start < end and (lower[start] in words.trim_words or doc[start].is_punct):
         if start + 1 < end and _compass_name_word(doc[start], words):
             break
         start += 1
-    while end > start and (doc[end - 1].lower_ in words.trim_words or doc[end - 1].is_punct
-                           or doc[end - 1].lower_ in ("'s", "’s")):  # fmt: skip
+    while end > start and (lower[end - 1] in words.trim_words or doc[end - 1].is_punct
+                           or lower[end - 1] in ("'s", "’s")):  # fmt: skip
         end -= 1
     return doc[start:end] if end > start else None
 
@@ -402,36 +412,37 @@ def _compass_name_word(token: Token, words: ContextWords) -> bool:
 def _gazetteer_spans(doc: Doc, gazetteer: Gazetteer, words: ContextWords, max_words: int) -> list[Span]:
     spans: list[Span] = []
     articles = gazetteer.rules.articles
+    # Every capitalised run is tried at up to `max_words` lengths: read the words from the token table.
+    table = token_table(doc)
+    texts, lower, idx, sent_start = table.words, table.lower, table.idx, table.sent_start
+    capitalised = [_capitalised_text(text) for text in texts]
     i = 0
     n = len(doc)
     while i < n:
-        token = doc[i]
-        starts_article = token.lower_ in articles and i + 2 < n and doc[i + 1].text == "-"
-        if not (_capitalised(token) or starts_article):
+        starts_article = lower[i] in articles and i + 2 < n and texts[i + 1] == "-"
+        if not (capitalised[i] or starts_article):
             i += 1
             continue
         # A common word ("North", "New") may begin a longer name ("North Sinai"), never be one.
-        shortest = i + 2 if token.lower_ in words.not_places else i + 1
+        shortest = i + 2 if lower[i] in words.not_places else i + 1
         match = None
         for j in range(min(n, i + max_words), shortest - 1, -1):
-            last = doc[j - 1]
-            if not _capitalised(last) or last.lower_ in words.not_places:
+            if not capitalised[j - 1] or lower[j - 1] in words.not_places:
                 continue
-            span = doc[i:j]
-            text = span.text
+            text = table.text[idx[i] : idx[j - 1] + len(texts[j - 1])]
             # The gazetteer first: most capitalised runs are no place, and the checks below cost more.
             if "\n" in text or not gazetteer.has_place_key(gazetteer.key(text)):
                 continue
-            if any(t.is_sent_start for t in span[1:]):
+            if any(sent_start[k] for k in range(i + 1, j)):
                 continue
             # A sentence's first word tagged as a verb or adjective is no name, unless people live there
             # ("Lamu residents protested").
-            common = _is_common_word(token) and not _placed(doc, i, j, words)
-            if j - i == 1 and (common or len(token.text) < 3 or token.lower_ in articles):
+            common = _is_common_word(doc[i]) and not _placed(doc, i, j, words)
+            if j - i == 1 and (common or len(texts[i]) < 3 or lower[i] in articles):
                 continue
             if _inside_longer_name(doc, i, j, words, spans, articles=articles):
                 continue
-            match = span
+            match = doc[i:j]
             break
         if match is not None:
             spans.append(match)
@@ -474,7 +485,10 @@ def _inside_longer_name(
 
 
 def _capitalised(token: Token) -> bool:
-    text = token.text
+    return _capitalised_text(token.text)
+
+
+def _capitalised_text(text: str) -> bool:
     return (len(text) > 1 and text[0].isupper() and not text.isupper()) or (text.isupper() and len(text) > 3)
 
 
@@ -578,6 +592,7 @@ class _Mention:
     subregion: bool = False
     qualifier_of: int | None = None
     fallback: int | None = None  # index of the qualifying mention whose area codes this unknown place
+    town: int | None = None  # index of the town the text puts this unknown place in ("X University in Y")
     areas: list[tuple[str, str]] = field(default_factory=list)  # (country, admin1 code) of its qualifiers
     countries: list[str] = field(default_factory=list)  # countries named by its qualifiers
     choice: GazEntry | None = None
@@ -593,6 +608,7 @@ def resolve_places(
     spans: Sequence[Span] | None = None,
     char_spans: Sequence[tuple[int, int]] | None = None,
     region_point: Literal["capital", "centroid"] | None = None,
+    infer_unknown: bool = False,
 ) -> list[ResolvedPlace]:
     """Resolve a document's place mentions to gazetteer entries with coordinates and geo_precision.
 
@@ -604,10 +620,15 @@ def resolve_places(
         char_spans: Mentions as (start, end) character offsets, resolved exactly (overrides `spans`).
         region_point: Where an area-only mention is put: "capital" (its main town, ACLED's rule) or
             "centroid" (the mean of its places, or the country's point); default from settings.
+        infer_unknown: For mentions known to be places (given ones): a name the gazetteer does not know takes
+            the point of the nearest town named in its sentence, else of the town (else the admin area) the
+            document names most, marked `inferred=True`, `resolved=False` and geo_precision 3. Never a
+            country's point.
 
     Returns:
         One `ResolvedPlace` per mention in document order; unknown names have `resolved=False` and null
-        coordinates. The span ids in `doc.spans[PLACE_SPANS]` are set to the chosen entries' ids.
+        coordinates (unless inferred). The span ids in `doc.spans[PLACE_SPANS]` are set to the chosen entries'
+        ids.
     """
     settings = settings or Settings()
     words = load_context_words()
@@ -637,16 +658,23 @@ def resolve_places(
                     break
     named = _named_countries(mentions)
     areas = _named_areas(mentions)
+    _local_namesakes(mentions, gazetteer, areas)
     _choose(mentions, focus, gazetteer, proximity=False, named=named, areas=areas)
     _choose(mentions, focus, gazetteer, proximity=True, named=named, areas=areas)
     places = []
     for m in mentions:
         area = mentions[m.fallback] if m.fallback is not None else None
         moved = area is not None and area.choice is not None
-        if moved and (m.choice is None or not _same_area(m.choice, area.choice)):  # type: ignore[union-attr,arg-type]
+        town = mentions[m.town] if m.town is not None else None
+        if town is not None and town.choice is not None and town.choice.kind == "place" and (
+                m.choice is None or m.partial):  # fmt: skip
+            places.append(_town_place(m, town, gazetteer))
+        elif moved and (m.choice is None or not _same_area(m.choice, area.choice)):  # type: ignore[union-attr,arg-type]
             places.append(_fallback_place(m, area, gazetteer))  # type: ignore[arg-type]
         else:
             places.append(_to_place(m, gazetteer, point))
+    if infer_unknown:
+        places = _infer_unknown(places, doc)
     if spans is None and char_spans is None and PLACE_SPANS in doc.spans:
         group = list(doc.spans[PLACE_SPANS])
         if len(group) == len(places):
@@ -656,6 +684,41 @@ def resolve_places(
                 for span, place in zip(group, places, strict=True)
             ]  # fmt: skip
     return places
+
+
+def _infer_unknown(places: list[ResolvedPlace], doc: Doc) -> list[ResolvedPlace]:
+    """Unknown places put where the text is: at the nearest town named in the same sentence, else the town the
+    document names most (else its most named admin area), marked `inferred`. A story about a city names its
+    streets, venues and neighbourhoods, which no gazetteer of towns lists; a country's point would be no better
+    than none, so a document that names only countries leaves them unknown."""
+    known = [p for p in places if p.resolved and p.latitude is not None and p.role != "distance"
+             and p.kind in ("place", "admin1", "admin2")]  # fmt: skip
+    if not known or all(p.resolved for p in places):
+        return places
+    # The document's focus: towns before areas, then the most named, then the first named.
+    first: dict[tuple[bool, float | None, float | None], int] = {}
+    for k, p in enumerate(known):
+        first.setdefault((p.kind != "place", p.latitude, p.longitude), k)
+    counts = Counter((p.kind != "place", p.latitude, p.longitude) for p in known)
+    focus = known[first[min(counts, key=lambda key: (key[0], -counts[key], first[key]))]]
+    sentences = doc.has_annotation("SENT_START")
+    out = []
+    for p in places:
+        if p.resolved or p.latitude is not None or p.start is None:
+            out.append(p)
+            continue
+        here = focus
+        span = doc.char_span(p.start, p.end or p.start, alignment_mode="expand") if sentences else None
+        if span is not None and len(span):
+            sent = span.sent
+            towns = [q for q in known if q.kind == "place" and sent.start_char <= (q.start or 0) < sent.end_char]
+            if towns:
+                here = min(towns, key=lambda q: abs((q.start or 0) - (p.start or 0)))
+        out.append(here.model_copy(update={
+            "name": p.name, "mention": p.mention, "start": p.start, "end": p.end, "geonameid": None,
+            "geo_precision": 3, "role": p.role, "relation": p.relation, "distance_km": p.distance_km,
+            "resolved": False, "inferred": True, "score": 0.0}))  # fmt: skip
+    return out
 
 
 def _setting(settings: Settings, name: str, default: Any) -> Any:
@@ -691,11 +754,11 @@ def _mention(span: Span, start: int, end: int, text: str, gazetteer: Gazetteer) 
     whole = text.strip()
     name = re.sub(r"(?i)^the\s+|['’]s$", "", whole)
     # "the Gulf" may be a name of its own, as "Gulf" alone is not.
-    candidates = gazetteer.lookup(whole, limit=15, fuzzy=False, kinds=("region",)) if name != whole else []
+    candidates = gazetteer.lookup(whole, limit=_CANDIDATES, fuzzy=False, kinds=("region",)) if name != whole else []
     if candidates:
         name = whole
     elif name:
-        candidates = gazetteer.lookup(name, limit=15, fuzzy=False, adjectives=True)
+        candidates = gazetteer.lookup(name, limit=_CANDIDATES, fuzzy=False, adjectives=True)
     if not candidates and name:
         # "Sokoto State", "Western US", "South Venezuela": the area without its level or compass word.
         plain = plain_name(name).split()
@@ -713,7 +776,8 @@ def _mention(span: Span, start: int, end: int, text: str, gazetteer: Gazetteer) 
     return _Mention(span, start, end, name, candidates)
 
 
-_NAME_WORD = re.compile(r"[^\s/]+")
+_NAME_WORD = re.compile(r"[^\s/\-–]+")  # words of a name: "IBA-Karachi" and "Vienna/Fairfax" are two each
+_CANDIDATES = 15  # candidates looked up per name
 _MAJOR_KINDS = frozenset({"country", "admin1", "region", "continent"})
 
 
@@ -721,26 +785,45 @@ def _contained_place(name: str, gazetteer: Gazetteer) -> list[GazEntry]:
     """The candidates of the longest known place name inside an unknown name: "Dubai World Cup" -> Dubai,
     "Arizona State University" -> Arizona, "Mexican Senate" -> Mexico, "University of California" -> California.
 
-    Only capitalised runs of words count, none of them a common word (`not_places`: "World", "University"), and
-    the rest of the name must hold one ("Cedar Flat" is a place of its own, not Cedar County); only exact names,
-    aliases and adjectives (no spelling keys) of areas or towns of some size, so a stray word never passes for a
-    place.
+    Words are split at spaces, slashes and hyphens. Only capitalised runs of words count, not all of them common
+    words (`not_places`: "World", "University"), and the rest of the name must hold one ("Cedar Flat" is a place
+    of its own, not Cedar County); only exact names, aliases and adjectives (no spelling keys) of areas or towns of
+    some size, so a stray word never passes for a place. Two places joined by a hyphen ("Dhaka-Aricha highway")
+    give none.
     """
     common = load_context_words().not_places
+
+    def known(text: str, institution: bool) -> list[GazEntry]:
+        return [c for c in gazetteer.lookup(text, limit=_CANDIDATES, fuzzy=False, adjectives=True)
+                if c.match in ("exact", "alias") and (c.kind != "place" or c.population >= 5000)
+                and (institution or c.kind in _MAJOR_KINDS or c.population >= 100_000)]  # fmt: skip
+
+    # "Dhaka-Mymensingh highway", "the Isiolo-Meru border": two places joined name a road or a border between
+    # them, at neither. Each side is the whole run of capitalised words up to the hyphen ("Montreal-Pierre
+    # Elliott Trudeau Airport" joins Montreal to no place).
+    tokens = name.split()
+    for k, word in enumerate(tokens):
+        ends = re.split(r"[-–]", word)
+        if len(ends) != 2:
+            continue
+        before = list(itertools.takewhile(lambda w: w[:1].isupper(), reversed(tokens[:k])))[::-1]
+        after = list(itertools.takewhile(lambda w: w[:1].isupper(), tokens[k + 1 :]))
+        sides = (" ".join((*before, ends[0])), " ".join((ends[1], *after)))
+        if all(side[:1].isupper() and len(side) >= 3 and known(side, True) for side in sides):
+            return []
     words = _NAME_WORD.findall(name)
     for size in range(len(words) - 1, 0, -1):
         for i in range(len(words) - size + 1):
             part = words[i : i + size]
-            if not all(w[:1].isupper() and plain_name(w) not in common for w in part):
+            # A name of several words may hold common ones ("New York" of "New York Auto Show"), not only them.
+            if not all(w[:1].isupper() for w in part) or all(plain_name(w) in common for w in part):
                 continue
             rest = plain_name(" ".join((*words[:i], *words[i + size :]))).split()
             institution = any(w in common for w in rest)
             text = " ".join(part)
-            if len(text) < 3:
+            if len(plain_name(text).replace(" ", "")) < 3:  # "No." of "No. 2 Detention Centre" is no place
                 continue
-            hits = [c for c in gazetteer.lookup(text, limit=15, fuzzy=False, adjectives=True)
-                    if c.match in ("exact", "alias") and (c.kind != "place" or c.population >= 5000)
-                    and (institution or c.kind in _MAJOR_KINDS or c.population >= 100_000)]  # fmt: skip
+            hits = known(text, institution)
             if hits:
                 return hits
     return []
@@ -889,12 +972,16 @@ def _link_qualifiers(mentions: list[_Mention], doc: Doc) -> None:
     text = doc.text
     # Given mentions may come in any order: a qualifier is the next mention in the text, after the name.
     order = sorted(range(len(mentions)), key=lambda k: (mentions[k].start, mentions[k].end))
+    # Items of a list ("Los Angeles, Miami, West Palm Beach, New York and Detroit"): a name after a comma that
+    # another name follows is no qualifier of the name before it.
+    after_comma = {k for j, k in itertools.pairwise(order) if text[mentions[j].end : mentions[k].start].strip() == ","}
     # Last pair first, so that a chain passes its areas down: "Ar Rubat area of Tuban district (Lahij)" puts
     # Ar Rubat in Lahij too.
     for i, next_i in reversed(list(itertools.pairwise(order))):
         m, q = mentions[i], mentions[next_i]
         if q.start < m.end:
             continue
+        listed = i in after_comma and _LIST_GOES_ON.match(text, q.end) is not None
         between_words = text[m.end : q.start].lower().replace("(", " ( ").replace(",", " , ").split()
         # "Tuban district (Lahij)": the name's own level word is no part of what links it to its qualifier.
         while between_words and between_words[0] in words.region_after:
@@ -902,6 +989,12 @@ def _link_qualifiers(mentions: list[_Mention], doc: Doc) -> None:
         if len(between_words) > 5 or not all(w in glue for w in between_words):
             continue
         between = " ".join(between_words)
+        # "Loyola University in Los Angeles", "Federal University of Technology, Owerri": a name the gazetteer
+        # does not know (or knows only a part of) in a town the text names is in that town.
+        top = q.candidates[0] if q.candidates else None
+        if ((not m.candidates or m.partial) and top is not None and top.kind == "place" and not listed
+                and between in ("in", ",", "(", "in the")):  # fmt: skip
+            m.town = next_i
         areas = [(c.country, c.admin1_code) for c in q.candidates if c.kind in ("admin1", "admin2") or
                  (c.kind == "place" and c.feature_code in ("PPLA", "PPLC"))]  # fmt: skip
         countries = [c.country for c in q.candidates if c.kind == "country"]
@@ -918,12 +1011,11 @@ def _link_qualifiers(mentions: list[_Mention], doc: Doc) -> None:
                                                  for c in m.candidates)  # fmt: skip
         strong = strong and (between.startswith("(") or q.relation == "region" or not m.candidates)
         # "Lozove, Donetsk" when the only Lozove known lies in another province: somewhere in Donetsk.
-        top = q.candidates[0] if q.candidates else None
         # "Ar Rubat area of Tuban district (Lahij)": a qualifier placed by its own qualifier places the name too.
         # A list ("Los Angeles, Miami, West Palm Beach") is no chain: the qualifier must be an area by its words;
         # and a city ("Copenhagen, Hamburg") is known well enough not to be put somewhere in the next name.
         chained = bool(q.areas) and (q.relation == "region" or between in ("in", "of"))
-        elsewhere = (((top is not None and top.kind == "admin1") or chained)
+        elsewhere = (((top is not None and top.kind in ("admin1", "admin2")) or chained) and not listed
                      and between in (",", "(", "in", "of") and bool(m.candidates)
                      and all(c.kind in ("place", "admin2") and c.population < 10**6 for c in m.candidates))  # fmt: skip
         if not inside and not (strong and unknown_here) and not elsewhere:
@@ -961,9 +1053,11 @@ class _Weights:
     off_consensus: float = 3.0  # event place: times the share of votes its country lacks against the top one
     conflict_prior: float = 2.0  # event place: times its country's conflict prior (0-1, conflict_prior.csv)
     admin1_prior: float = 2.0  # times its admin1 area's conflict prior within its country (conflict_admin1.csv)
+    named_area: float = 2.0  # in an admin1 area the document names outright; times the share for a named admin2
     foreign_variant: float = -1.5  # a spelling variant or fuzzy match of a place in a country nothing else names
     least_population: int = 500  # a town's population when GeoNames gives none
-    famous: float = 7.0  # a candidate this strong (a town of ten million, a capital of a million) is famous
+    famous_partial: int = 100_000  # a town this big named inside a longer name may lie outside the named areas
+    famous: float = 6.0  # a candidate this strong (a town of a million, a capital of 30,000) is famous
     famous_gap: float = 2.5  # a namesake this many points below a famous place needs evidence of its own
     unsupported_namesake: float = 0.5  # times its country focus without such evidence
     contains_other: float = 1.5  # event place: a country or an area that holds another place of the sentence
@@ -1095,6 +1189,31 @@ def _named_areas(mentions: Sequence[_Mention]) -> frozenset[tuple[str, str]]:
                      and m.candidates[0].match in ("exact", "alias"))  # fmt: skip
 
 
+def _local_namesakes(mentions: Sequence[_Mention], gazetteer: Gazetteer, areas: frozenset[tuple[str, str]]) -> None:
+    """Add the namesakes that lie in the areas the text names, when a common name's candidates were cut short
+    ("Paris, Missouri": a village the world's bigger Parises push out of the first fifteen)."""
+    for m in mentions:
+        if len(m.candidates) < _CANDIDATES or m.partial:
+            continue
+        wanted = {*m.areas, *areas}
+        have = {(c.kind, c.ref) for c in m.candidates}
+        for country in sorted({country for country, _ in wanted}):
+            m.candidates += [c for c in gazetteer.lookup(m.text, country=country, limit=4 * _CANDIDATES, fuzzy=False)
+                             if (c.country, c.admin1_code) in wanted and (c.kind, c.ref) not in have]  # fmt: skip
+
+
+def _named_districts(mentions: Sequence[_Mention]) -> dict[str, dict[tuple[str, str, str], float]]:
+    """The admin2 areas the document names ("Suffolk County"), by the name that names them: each (country,
+    admin1 code, name) with the share of the name's admin2 candidates it takes. A name counts once however
+    often it is repeated, so that a name never supports its own namesakes."""
+    votes: dict[str, dict[tuple[str, str, str], float]] = {}
+    for m in mentions:
+        named = [c for c in m.candidates if c.kind == "admin2" and c.match in ("exact", "alias") and c.admin2]
+        if named and m.text not in votes:
+            votes[m.text] = {(c.country, c.admin1_code, c.admin2 or ""): 1 / len(named) for c in named}
+    return votes
+
+
 def _named_countries(mentions: Sequence[_Mention]) -> frozenset[str]:
     """The countries the document names outright ("Myanmar", "Kenyan" is not one)."""
     return frozenset(m.candidates[0].country for m in mentions if m.candidates and m.candidates[0].kind == "country"
@@ -1112,7 +1231,14 @@ def _choose(
 ) -> None:
     total = sum(focus.values()) or 1.0
     admin_focus = _admin1_focus(mentions)
+    districts = _named_districts(mentions)
+    district_total: defaultdict[tuple[str, str, str], float] = defaultdict(float)
+    for votes in districts.values():
+        for district, vote in votes.items():
+            district_total[district] += vote
     admin_total = sum(admin_focus.values()) or 1.0
+    located = named | {country for country, _ in areas}  # the countries the document names, or names areas of
+    repeats = Counter(m.text for m in mentions if m.candidates)
     # One anchor per place, with the mentions that chose it: a place named a hundred times is measured once.
     anchor_mentions: dict[tuple[str, float, float], tuple[GazEntry, set[int]]] = {}
     for i, m in enumerate(mentions):
@@ -1128,6 +1254,10 @@ def _choose(
         own_areas = {(c.country, c.admin1_code) for c in m.candidates if c.admin1_code}
         namesakes = Counter(country for country, _ in own_areas)
         others = [a for a, chosen_by in anchors if chosen_by != {i}] if proximity else []
+        names_admin1 = any(c.kind == "admin1" and c.match in ("exact", "alias") for c in m.candidates)
+        own_districts = districts.get(m.text, {})
+        # The votes the name gives each of its countries, however often it is repeated.
+        own_country = repeats[m.text] / (len({c.country for c in m.candidates if c.country}) or 1)
         for c, prior in zip(m.candidates, priors, strict=True):
             s = prior
             area_votes = 0.0
@@ -1138,6 +1268,16 @@ def _choose(
                 # countries the country's own prior decides (event_place).
                 if namesakes[c.country] > 1:
                     s += WEIGHTS.admin1_prior * area_prior.get((c.country, c.admin1_code), 0.0)
+                # A town or county of a state the document names outright ("Red Oak ... Iowa"), or a town of a
+                # county it names ("Southold ... Suffolk County"): namesakes elsewhere are other stories.
+                # A name that is itself a state's ("Delaware") is that state, not a county of another one named.
+                if not names_admin1:
+                    if c.kind in ("place", "admin2") and (c.country, c.admin1_code) in areas:
+                        s += WEIGHTS.named_area
+                    if c.kind == "place" and c.admin2:
+                        district = (c.country, c.admin1_code, c.admin2)
+                        elsewhere = district_total.get(district, 0.0) - own_districts.get(district, 0.0)
+                        s += WEIGHTS.named_area * min(1.0, elsewhere)
             near_km = math.inf
             if proximity:
                 here = [a for a in others if a.name != c.name]
@@ -1160,30 +1300,36 @@ def _choose(
             share = _focus_of(c, focus)
             s += country_weight * share / total
             # A spelling variant ("Maasai" for Marseille) of a place in a country no other mention names is a
-            # coincidence of letters more often than a place.
-            if (c.match not in ("exact", "alias") or m.partial) and c.kind == "place":
-                own_country = 1 / len({x.country for x in m.candidates if x.country}) if c.country else 0.0
-                if share - own_country <= 0:
+            # coincidence of letters more often than a place; so is an area or town named inside a longer name
+            # ("Vienna" of "Vienna/Fairfax Metro").
+            if (c.match not in ("exact", "alias") and c.kind in ("place", "admin2")) or (
+                    m.partial and c.kind in ("place", "admin1", "admin2")):  # fmt: skip
+                if share - (own_country if c.country else 0.0) <= 0:
                     s += WEIGHTS.foreign_variant
                     # Words run together or split apart ("Maasai" for "Ma Sai", Marseille) with nothing else of
                     # that country in the document: a coincidence of letters.
                     if c.match == "key" and len(plain_name(c.matched).split()) != len(plain_name(m.text).split()):
                         continue
-                # In a document that names its countries, a variant spelling of a town in another one is no
-                # reading of the name: better unresolved than put in the wrong country.
-                if named and c.country not in named and not m.areas and near_km > 100:
+                # In a document that names its countries (or their areas), a variant spelling of a town in another
+                # one is no reading of the name: better unresolved than put in the wrong country.
+                if located and c.country not in located and not m.areas and near_km > 100:
                     continue
-                # A near spelling ("Minbya" for Mee Pya) outside the areas the document names in its country.
-                if (c.match == "fuzzy" and (c.country, c.admin1_code) not in areas
+                # A near spelling ("Minbya" for Mee Pya), or a town named inside a longer name ("Pearl" of "Pearl
+                # Harbor"), outside the areas the document names in its country.
+                if ((c.match == "fuzzy" or (m.partial and c.population < WEIGHTS.famous_partial))
+                        and (c.country, c.admin1_code) not in areas
                         and any(country == c.country for country, _ in areas)):  # fmt: skip
                     continue
             if s > best_score:
                 best, best_score = c, s
         m.choice, m.score = best, best_score
-        # An area named like its own main town ("Idlib", "Kabul") is the town, unless region words say so.
+        # An area named like its own main town ("Idlib", "Kabul") is the town, unless region words say so; a
+        # village that merely carries the area's name among its alternate names ("Minneota" for Minnesota) is not
+        # its main town.
         if best is not None and best.kind in ("admin1", "admin2") and m.relation != "region":
             town = next((c for c in m.candidates if c.kind == "place" and c.country == best.country
-                         and c.admin1_code == best.admin1_code and c.score >= 0.85), None)  # fmt: skip
+                         and c.admin1_code == best.admin1_code and c.score >= 0.85
+                         and (c.geonameid == best.seat or c.population * 10 >= best.population)), None)  # fmt: skip
             if town is not None:
                 m.choice = town
 
@@ -1217,6 +1363,16 @@ def _fallback_place(m: _Mention, area: _Mention, gazetteer: Gazetteer) -> Resolv
         "name": m.text, "mention": m.text, "start": m.start, "end": m.end, "geonameid": None, "geo_precision": 2,
         "role": m.role, "relation": m.relation if m.relation != "in" else "near", "distance_km": m.distance_km,
         "score": round(m.score, 3) if m.score > -math.inf else 0.0,
+    })  # fmt: skip
+
+
+def _town_place(m: _Mention, town: _Mention, gazetteer: Gazetteer) -> ResolvedPlace:
+    """An unknown place in a town the text names ("Tishreen Hall in Hama", "Utawala (Nairobi)"): coded to that
+    town, under its name, at geo_precision 2 (ACLED's rule for a place the gazetteer lacks)."""
+    coded = _to_place(town, gazetteer, "capital")
+    return coded.model_copy(update={
+        "mention": m.text, "start": m.start, "end": m.end, "geo_precision": 2, "role": m.role,
+        "relation": m.relation if m.relation != "in" else "near", "distance_km": m.distance_km,
     })  # fmt: skip
 
 
@@ -1501,7 +1657,9 @@ class Geocoder:
             ruler.gazetteer = self.gazetteer
         self.nlp = nlp
 
-    def geocode(self, text: str, mentions: Sequence[Mapping[str, int]] | None = None) -> list[ResolvedPlace]:
+    def geocode(
+        self, text: str, mentions: Sequence[Mapping[str, int]] | None = None, *, infer_unknown: bool | None = None
+    ) -> list[ResolvedPlace]:
         """Resolve the places of a text.
 
         Args:
@@ -1516,14 +1674,23 @@ class Geocoder:
             with self.nlp.select_pipes(disable=["sitrep_place_ruler"]):
                 doc = self.nlp(text)
             offsets = [(int(m["start"]), int(m["end"])) for m in mentions]
-            return resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings, char_spans=offsets)
+            if infer_unknown is None:
+                infer_unknown = bool(_setting(self.settings, "geocode_infer_unknown", False))
+            return resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings, char_spans=offsets,
+                                  infer_unknown=infer_unknown)  # fmt: skip
         doc = self.nlp(text)
         return resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings)
 
     def geocode_record(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        """One `sitrep geocode --format jsonl` line: `{"id","text","mentions"?}` in, `{"input_id","places"}` out."""
-        places = self.geocode(str(record.get("text") or ""), record.get("mentions"))
-        return {"input_id": record.get("id"), "places": [place_record(p) for p in places]}
+        """One `sitrep geocode --format jsonl` line: `{"id","text","mentions"?}` in, `{"input_id","places"}` out.
+
+        With `geocode_infer_unknown` and given mentions, each place also carries `"inferred"` (true when its point
+        comes from the document's context, not from its name)."""
+        mentions = record.get("mentions")
+        places = self.geocode(str(record.get("text") or ""), mentions)
+        inferring = mentions is not None and bool(_setting(self.settings, "geocode_infer_unknown", False))
+        records = [place_record(p) | ({"inferred": p.inferred} if inferring else {}) for p in places]
+        return {"input_id": record.get("id"), "places": records}
 
 
 def place_record(place: Place) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from spacy.tokens import Doc, Span, Token
 from ..datafiles import data_path, read_yaml_mapping
 from ..errors import DataFileError, Errors
 from ..models import Evidence
+from ..nlp import span_text, token_table
 
 logger = logging.getLogger(__name__)
 
@@ -258,7 +259,8 @@ def _cue_phrases(sent: Span, rules: ClaimantRules) -> list[tuple[str, list[Token
     doc = sent.doc
     cues = rules.cues
     out: list[tuple[str, list[Token], list[Token]]] = []
-    lowers = [t.lower_ for t in sent]
+    table = token_table(doc)
+    lowers = table.lower[sent.start : sent.end]
     taken: set[int] = set()
     # "according to X", "citing X", "as reported by X".
     by_first = _by_first_word(cues.prepositions)
@@ -274,10 +276,11 @@ def _cue_phrases(sent: Span, rules: ClaimantRules) -> list[tuple[str, list[Token
                 cue_tokens = list(sent[k : k + n])
                 out.append((" ".join(t.text for t in cue_tokens), cue_tokens, phrase_tokens))
                 taken.update(t.i for t in cue_tokens)
-    for tok in sent:
-        if tok.i in taken:
+    for i in range(sent.start, sent.end):
+        lemma = table.lemma[i]
+        if i in taken or (lemma not in cues.verbs and lemma not in cues.nouns):
             continue
-        lemma = tok.lemma_.lower()
+        tok = doc[i]
         if tok.pos_ in {"VERB", "AUX"} and lemma in cues.verbs:
             subject = _reporting_subject(tok, cues)
             if subject is not None:
@@ -359,10 +362,10 @@ def _resolve(
     start = min(t.i for t in [*cue_tokens, *phrase])
     end = max(t.i for t in [*cue_tokens, *phrase]) + 1
     span = source[start:end]
-    evidence = Evidence(text=span.text, start=span.start_char, end=span.end_char)
+    evidence = Evidence(text=span_text(span), start=span.start_char, end=span.end_char)
     first, last = min(t.i for t in phrase), max(t.i for t in phrase) + 1
     phrase_span = source[first:last]
-    mentions = find_claimant_mentions(phrase_span.text, rules=rules)
+    mentions = find_claimant_mentions(span_text(phrase_span), rules=rules)
     if mentions:
         claimant = mentions[0][2]
         return Claim(

@@ -29,7 +29,7 @@ from ..errors import DataFileError, Errors
 from ..gazetteer import Gazetteer
 from ..geocode import PlaceRuler, ResolvedPlace, event_place, places_by_sentence, resolve_places
 from ..models import Document, Evidence, Figure, Modality, Place, Report
-from ..nlp import ACTOR_SPANS, load_language, spans_within
+from ..nlp import ACTOR_SPANS, load_language, release_caches, span_text, spans_within
 from ..settings import Settings
 from .attribution import Claim, document_claimants
 from .modality import find_modality
@@ -156,7 +156,11 @@ class Extractor:
     def extract_documents(self, documents: Sequence[Document]) -> list[tuple[list[Report], list[Figure]]]:
         """Reports and figures of each document, in order, parsing them in batches."""
         docs = self.nlp.pipe((d.text for d in documents), batch_size=self.settings.spacy_batch_size)
-        return [self.extract_doc(doc, document) for doc, document in zip(docs, documents, strict=True)]
+        results: list[tuple[list[Report], list[Figure]]] = []
+        for doc, document in zip(docs, documents, strict=True):
+            results.append(self.extract_doc(doc, document))
+            release_caches(doc)
+        return results
 
     def extract_doc(self, doc: Doc, document: Document) -> tuple[list[Report], list[Figure]]:
         """Reports (document order; the first is the main event) and all figures of one parsed document."""
@@ -171,7 +175,10 @@ class Extractor:
             date = resolve_date(sent, published=published, settings=self.settings)
             label = self.classifier.classify_sentence(sent)
             claimant = claims[0].claimant if claims else None
-            sent_figures = [] if date.historical else find_figures(sent, published=published, claimant=claimant)
+            # No claim with the whole document's help means none without it: the figures need not look again.
+            sent_figures = (
+                [] if date.historical else find_figures(sent, published=published, claimant=claimant, attribute=False)
+            )
             if drafts and _continues(sent, label, date, sentence_places, drafts[-1], self.rules):
                 drafts[-1].sentences.append(sent)
                 drafts[-1].figures.extend(sent_figures)
@@ -180,12 +187,12 @@ class Extractor:
                 continue
             figures.extend(sent_figures)
             if label is not None and label.is_event and _running_tally(sent, label, self.rules.death_lemmas):
-                logger.debug("a running tally, not an event: %s", sent.text)
+                logger.debug("a running tally, not an event: %s", sent)
                 continue
             for clause, clause_label in self._sentence_events(sent, label):
                 modality = find_modality(clause, trigger=clause_label.trigger, published=published)
                 if modality in _SKIPPED_MODALITIES or date.historical or date.future:
-                    logger.debug("not an event (%s): %s", modality, clause.text)
+                    logger.debug("not an event (%s): %s", modality, clause)
                     continue
                 drafts.append(_Draft(sent=clause, label=clause_label, date=date, claims=list(claims),
                                      modality=modality, sentences=[sent], figures=list(sent_figures)))  # fmt: skip
@@ -240,10 +247,10 @@ class Extractor:
         text's type also replaces the first sentence's when no event has it, and all its sentences count the
         main event's dead (a brief's later sentences tell the toll of its one event).
         """
-        if not drafts:
-            return drafts
-        whole = self.classifier.classify(text)[0]
         brief = len(sentences) <= self.settings.brief_sentences
+        if not drafts or (len(drafts) == 1 and not brief):
+            return drafts  # nothing to reorder or relabel
+        whole = self.classifier.classify(text, top_k=1)[0]
         if whole.is_event:
             match = next((i for i, d in enumerate(drafts) if d.label.sub_event_type == whole.sub_event_type), None)
             if match is not None:
@@ -359,7 +366,10 @@ class Extractor:
         inter1 = self.actors.inter_for(actor1, place_country) if actor1 else None
         inter2 = self.actors.inter_for(actor2, place_country) if actor2 else None
         deaths = find_document_fatalities(draft.sentences, event_sub_type=label.sub_event_type, published=published)
-        evidence = [Evidence(text=s.text, start=s.start_char, end=s.end_char) for s in draft.sentences]
+        texts = [span_text(s) for s in draft.sentences]
+        evidence = [
+            Evidence(text=t, start=s.start_char, end=s.end_char) for t, s in zip(texts, draft.sentences, strict=True)
+        ]
         if draft.date.evidence is not None:
             evidence.append(draft.date.evidence)
         claimants = list(dict.fromkeys(c.claimant for c in draft.claims))
@@ -370,7 +380,7 @@ class Extractor:
             document_id=document.id,
             sentence_start=sent.start_char,
             sentence_end=draft.sentences[-1].end_char,
-            sentence=" ".join(s.text for s in draft.sentences),
+            sentence=" ".join(texts),
             event_date=draft.date.date or published,
             time_precision=draft.date.time_precision or (1 if published else None),
             disorder_type=disorder_type(label.event_type, label.sub_event_type),
@@ -385,7 +395,7 @@ class Extractor:
             interaction=interaction(inter1, inter2),
             civilian_targeting="Civilian targeting" if _targets_civilians(actor2) else None,
             **_place_fields(place),
-            notes=" ".join(s.text for s in draft.sentences),
+            notes=" ".join(texts),
             fatalities=deaths.best,
             fatalities_low=deaths.low,
             fatalities_high=deaths.high,

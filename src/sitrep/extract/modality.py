@@ -21,6 +21,7 @@ from spacy.tokens import Span, Token
 
 from ..datafiles import data_path, entry_error, read_yaml_mapping
 from ..models import Modality
+from ..nlp import token_table
 from .attribution import ClaimantRules, find_claimant_mentions, load_claimant_rules
 
 logger = logging.getLogger(__name__)
@@ -203,7 +204,10 @@ def _historical(anchor: Token, path: list[tuple[Token, str]], published: dt.date
     for node in clause_nodes:
         if any(c.dep_ == "advmod" and c.lower_ in cues.adverbs for c in node.children):
             return True
-    clause = _clause_tokens(clause_nodes[-1] if clause_nodes else anchor)
+    top = clause_nodes[-1] if clause_nodes else anchor
+    if not _may_be_past(top, published, cues):
+        return False
+    clause = _clause_tokens(top)
     text = " ".join(t.lower_ for t in clause)
     if any(phrase in text for phrase in cues.phrases):
         return True
@@ -218,6 +222,19 @@ def _historical(anchor: Token, path: list[tuple[Token, str]], published: dt.date
         if _attaches_to(tok, on_path):
             return True
     return False
+
+
+def _may_be_past(head: Token, published: dt.date | None, cues: HistoricalCues) -> bool:
+    """Whether a clause may hold a past phrase or an earlier year: the words between its edges (a superset of its
+    own) hold every part of some phrase, or such a year. Most clauses hold neither, and `_historical` then need not
+    walk the clause's parse."""
+    table = token_table(head.doc)
+    first, last = head.left_edge.i, head.right_edge.i + 1
+    words = "\x00".join(table.lower[first:last])  # a part of a phrase has no NUL, so it lies inside one word
+    if any(all(part in words for part in phrase.split()) for phrase in cues.phrases):
+        return True
+    latest = published.year - cues.min_years_before if published is not None else None
+    return latest is not None and any(_YEAR.match(w) and int(w) <= latest for w in table.words[first:last])
 
 
 def _counts_things(tok: Token) -> bool:

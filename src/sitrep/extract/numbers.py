@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ..datafiles import data_path, entry_error, phrase_pattern, read_yaml_mapping
 from ..models import Evidence, Figure
-from ..nlp import PLACE_SPANS
+from ..nlp import CACHE_PREFIX, PLACE_SPANS, span_text, token_table
 from .attribution import find_attribution
 
 logger = logging.getLogger(__name__)
@@ -152,6 +152,9 @@ class NumberRules(_Frozen):
     by_role: dict[str, dict[str, tuple[str, ...]]] = Field(
         default_factory=dict, exclude=True, repr=False, description="Built on load: word to kinds, per role."
     )
+    cue_words: frozenset[str] = Field(
+        default=frozenset(), exclude=True, repr=False, description="Built on load: every word a cue may hang on."
+    )
 
     def model_post_init(self, context: object, /) -> None:
         # Cue lookup runs for every token of every sentence: a plain dict per role keeps it cheap.
@@ -170,6 +173,12 @@ class NumberRules(_Frozen):
             for word in self.kinds[kind].nouns
         }
         object.__setattr__(self, "total_nouns", frozenset(totals))
+        # The words `_token_cues` looks a token up by (each word of a phrasal verb: "gun down"), and the words that
+        # make a verb beside them a killing ("shot dead", "beaten to death").
+        cue_words = {word for table in tables.values() for key in table for word in key.split()}
+        cue_words |= self.life_verbs_subject | self.life_verbs_object | self.toll_nouns
+        cue_words |= self.death_complements | self.death_preposition_nouns
+        object.__setattr__(self, "cue_words", frozenset(cue_words))
 
     def cue_kinds(self, word: str, role: str) -> list[str]:
         """The kinds whose `role` list (object_verbs, subject_verbs, adjectives, nouns) holds `word`."""
@@ -326,9 +335,16 @@ def _qualifier(doc: Doc, start: int, lower_bound: int, rules: NumberRules) -> tu
 def _quantities(sent: Span, rules: NumberRules) -> dict[int, _Quantity]:
     """Every count in the sentence, keyed by each token index it covers."""
     doc = sent.doc
+    table = token_table(doc)
     found: dict[int, _Quantity] = {}
     i = sent.start
     while i < sent.end:
+        lower = table.lower[i]
+        # Only a digit, a number word or a vague quantity ("dozens") begins a count.
+        if not (table.words[i][:1].isdigit() or lower in rules.number_words or lower in rules.multipliers
+                or lower in rules.vague_quantities):  # fmt: skip
+            i += 1
+            continue
         tok = doc[i]
         if tok.lower_ in rules.vague_quantities and tok.pos_ in {"NOUN", "NUM"}:
             value = float(rules.vague_quantities[tok.lower_])
@@ -629,10 +645,38 @@ def _token_cues(tok: Token, rules: NumberRules) -> list[_Cue]:
 
 def _cues(sent: Span, rules: NumberRules) -> list[_Cue]:
     """Every word of the sentence that says something happened to someone, with whom it happened to."""
+    doc = sent.doc
+    candidates = _cue_candidates(doc, rules)
     cues: list[_Cue] = []
-    for tok in sent:
-        cues.extend(_token_cues(tok, rules))
+    for i in range(sent.start, sent.end):
+        if i in candidates:
+            cues.extend(_token_cues(doc[i], rules))
     return cues
+
+
+_CANDIDATES_KEY = f"{CACHE_PREFIX}numbers.cue_candidates"
+
+
+def _cue_candidates(doc: Doc, rules: NumberRules) -> frozenset[int]:
+    """The tokens that may be cues, read once per document: those whose own word is a cue word, and the heads of
+    the words that make a verb a killing ("shot dead", "beaten to death"). `_token_cues` finds nothing in any
+    other token, and most tokens are other tokens."""
+    cached = doc.user_data.get(_CANDIDATES_KEY)
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+    table = token_table(doc)
+    words, head, lower = rules.cue_words, table.head, table.lower
+    found: set[int] = set()
+    for i, (word, lemma) in enumerate(zip(lower, table.lemma, strict=True)):
+        if word in words or lemma in words:
+            found.add(i)
+        if word in rules.death_complements:
+            found.add(head[i])
+        if lemma in rules.death_preposition_nouns and lower[head[i]] == "to":
+            found.add(head[head[i]])
+    candidates = frozenset(found)
+    doc.user_data[_CANDIDATES_KEY] = (rules, candidates)
+    return candidates
 
 
 def _background(cue: Token, rules: NumberRules, published: dt.date | None = None) -> bool:
@@ -689,6 +733,10 @@ def _older_year(cue: Token, published: dt.date) -> bool:
     verb = cue
     while verb.dep_ not in _CLAUSE_DEPS and verb.head.i != verb.i and verb.pos_ not in {"VERB", "AUX"}:
         verb = verb.head
+    # The phrase lies between its edges: walk it only when some word there is an earlier year (few are).
+    words = token_table(cue.doc).words[verb.left_edge.i : verb.right_edge.i + 1]
+    if not any(_YEAR.match(word) and int(word) < published.year for word in words):
+        return False
     for tok in verb.subtree:
         if _YEAR.match(tok.text) and int(tok.text) < published.year and tok.ent_type_ in {"DATE", ""}:
             return True
@@ -891,7 +939,7 @@ def _partitive(noun: Token) -> bool:
     return False
 
 
-_PARTS_KEY = "sitrep.numbers.parts"
+_PARTS_KEY = f"{CACHE_PREFIX}numbers.parts"
 
 
 def _sentence_parts(sent: Span, rules: NumberRules) -> tuple[dict[int, _Quantity], list[_Cue]]:
@@ -1013,7 +1061,7 @@ def _ambiguous(cue: _Cue, noun: Token, partners: Sequence[_Cue]) -> bool:
 
 def _evidence(doc: Doc, tokens: Sequence[int]) -> Evidence:
     span = doc[min(tokens) : max(tokens) + 1]
-    return Evidence(text=span.text, start=span.start_char, end=span.end_char)
+    return Evidence(text=span_text(span), start=span.start_char, end=span.end_char)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1064,16 +1112,15 @@ def _tally(
     groups = _groups(sent, rules, {"killed"}, published)
     if not groups:
         return tally
-    tally.significant = sub_type in rules.significant_sub_event_types or any(
-        t.lemma_.lower() in rules.significant_nouns for t in sent
-    )
+    lemmas = token_table(sent.doc).lemma[sent.start : sent.end]
+    tally.significant = sub_type in rules.significant_sub_event_types or not rules.significant_nouns.isdisjoint(lemmas)
     for group in groups:
         tally.evidence.append(_evidence(sent.doc, group.tokens))
         if group.negated:
             tally.stated = True
             continue
         if _running_tally(group, rules):
-            logger.debug("running tally, not the event's deaths: %s", sent.text)
+            logger.debug("running tally, not the event's deaths: %s", sent)
             continue
         if not group.explicit:
             if not group.ambiguous and (not group.total or group.noun.lemma_.lower() in rules.unknown_total_nouns):
@@ -1168,7 +1215,7 @@ def _restates(group: _Group, rules: NumberRules) -> bool:
 def _claimed(cue: Token, rules: NumberRules) -> bool:
     """A count inside what a party claims ("claimed that it had killed 20"), or told by "another source": an
     alternative figure, not the count."""
-    text = cue.sent.text.lower()
+    text = span_text(cue.sent).lower()
     if any(phrase in text for phrase in rules.alternative_sources):
         return True
     tok = cue
@@ -1307,7 +1354,9 @@ def _summary(sents: Sequence[Span], rules: NumberRules) -> tuple[Fatalities | No
     each: int | None = None
     cues = rules.summary
     for sent in sents:
-        if not any(t.lemma_.lower() in cues.coded_nouns or t.lower_ in cues.coded_nouns for t in sent):
+        table = token_table(sent.doc)
+        words = (*table.lemma[sent.start : sent.end], *table.lower[sent.start : sent.end])
+        if cues.coded_nouns.isdisjoint(words):
             continue
         doc = sent.doc
         qmap = _quantities(sent, rules)
@@ -1500,7 +1549,7 @@ def _quantities_with_units(sent: Span, rules: NumberRules) -> list[tuple[int, _Q
     doc = sent.doc
     out: list[tuple[int, _Quantity]] = []
     # A unit word may be glued to its number ("10km").
-    if not phrase_pattern(tuple(rules.distance_units), before="(?<![a-z])").search(sent.text.lower()):
+    if not phrase_pattern(tuple(rules.distance_units), before="(?<![a-z])").search(span_text(sent).lower()):
         return out  # most sentences name no distance: skip the token walk
     i = sent.start
     while i < sent.end:
