@@ -1039,6 +1039,13 @@ def _ancestors_until_verb(tok: Token) -> list[Token]:
     return out
 
 
+def _counted_apart(cue_token: Token) -> bool:
+    """ "two were killed and several wounded": a cue with its own count before it is about other people."""
+    return any(
+        child.i < cue_token.i and child.dep_ in {"amod", "nummod", "nsubj", "nsubjpass"} for child in cue_token.children
+    )
+
+
 def _ambiguous(cue: _Cue, noun: Token, partners: Sequence[_Cue]) -> bool:
     """True when the same people are said to be killed and wounded: "7 were killed and wounded",
     "killed, injured or captured", "killing/injuring 75"."""
@@ -1051,7 +1058,7 @@ def _ambiguous(cue: _Cue, noun: Token, partners: Sequence[_Cue]) -> bool:
         linked = (tok.dep_ == "conj" and tok.head.i == other.i) or (other.dep_ == "conj" and other.head.i == tok.i)
         low, high = sorted((tok.i, other.i))
         linked = linked or (high - low <= 3 and all(t.text in _JOINERS for t in doc[low + 1 : high]))
-        if not linked:
+        if not linked or _counted_apart(other):
             continue
         shared = {_resolve_relative(v).i for v in partner.victims}
         if noun.i in shared or not partner.victims or partner.borrowed_from is not None:
