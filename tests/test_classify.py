@@ -222,6 +222,41 @@ def test_classify_triggers_bad_roles_name_the_field(tmp_path: Path, roles: dict[
         C.load_triggers(path)
 
 
+def test_classify_triggers_document_cue_must_be_a_cue_set(tmp_path: Path) -> None:
+    path = tmp_path / "triggers.yaml"
+    path.write_text(json.dumps({"cue_sets": {"air": ["jet"]}, "document_cues": ["planes"]}), encoding="utf-8")
+    with pytest.raises(DataFileError, match="planes"):
+        C.load_triggers(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "context"),
+    [
+        ("Two jets circled the town. Later a strike hit the market.", {"air_cue"}),
+        ("The air forces were put on alert.", {"air_cue"}),
+        ("A strike hit the market.", set()),
+        ("Teachers stayed on strike for a week.", set()),
+    ],
+)
+def test_classify_document_context_finds_document_cues(text: str, context: set[str]) -> None:
+    assert C.load_event_classifier().document_context(text) == context
+
+
+@pytest.mark.parametrize(
+    ("sentence", "context", "air_strike"),
+    [
+        ("A strike on a residential street killed four civilians.", frozenset({"air_cue"}), True),
+        ("A strike on a residential street killed four civilians.", frozenset(), False),
+        ("Dock workers went on strike over unpaid wages.", frozenset({"air_cue"}), False),
+    ],
+)
+def test_classify_sentence_document_context_makes_a_strike_an_air_strike(
+    sentence: str, context: frozenset[str], air_strike: bool
+) -> None:
+    label = C.classify_sentence(next(iter(blank_language()(sentence).sents)), context=context)
+    assert (label is not None and label.sub_event_type == "Air/drone strike") == air_strike
+
+
 def test_classify_triggers_empty_file_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "triggers.yaml"
     path.write_text("version: 1\n", encoding="utf-8")

@@ -133,6 +133,18 @@ def test_extract_prisoners_freed_after_a_takeover_are_no_event_of_their_own(pipe
     assert [e.sub_event_type for e in result.events] == ["Non-state actor overtakes territory"]
 
 
+def test_extract_a_strike_in_a_report_of_warplanes_is_an_air_strike(pipeline: Pipeline) -> None:
+    result = pipeline.extract(
+        "Government warplanes struck Maarat Misrin on Friday, a monitor said. "
+        "In the afternoon a strike on a bakery in Binnish killed five civilians, rescuers said.",
+        published="2024-11-29",
+    )
+    assert {(e.sub_event_type, e.location) for e in result.events} == {
+        ("Air/drone strike", "Maarat Misrin"),
+        ("Air/drone strike", "Binnish"),
+    }
+
+
 def test_extract_plan_is_not_an_event(pipeline: Pipeline) -> None:
     result = pipeline.extract(
         "The army vowed to launch a counter-offensive to retake the city.", published="2024-12-01"

@@ -52,6 +52,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .datafiles import phrase_pattern
 from .errors import DataFileError, Errors, InputError, Warnings
 from .nlp import PLACE_SPANS, entities_within, span_text, spans_starting_within, token_table
 
@@ -347,6 +348,7 @@ class _TriggerFileSpec(BaseModel):
     roles: _RolesSpec | None = None
     actor_sets: list[str] = Field(default_factory=list)
     cue_sets: dict[str, list[str]] = Field(default_factory=dict)
+    document_cues: list[str] = Field(default_factory=list)
     date_words: list[str] = Field(default_factory=list)
     compounds: list[str] = Field(default_factory=list)
     irregular_forms: dict[str, list[str]] = Field(default_factory=dict)
@@ -421,6 +423,8 @@ class Triggers:
     _phrases_text: list[str] = field(default_factory=list, repr=False)
     _first: dict[str, list[int]] = field(default_factory=dict, repr=False)
     roles: RoleCues | None = None
+    document_cues: tuple[str, ...] = ()
+    _document_patterns: list[tuple[str, re.Pattern[str]]] = field(default_factory=list, repr=False)
     _role_only: frozenset[int] = field(default_factory=frozenset, repr=False)
     # inverted indices, phrase id -> what it belongs to: a text touches few phrases, so `analyze` visits only
     # the rules, cue sets and actor sets that one of its phrases is part of, not all of them
@@ -433,6 +437,11 @@ class Triggers:
     def tokenize(self, text: str) -> list[_Tok]:
         """Split text into the tokens the rules and the model see."""
         return _tokenize(text, self.date_words, self.compounds)
+
+    def document_context(self, text: str) -> frozenset[str]:
+        """The `document_cues` a whole text has: each then holds for every sentence of it."""
+        lowered = text.lower()
+        return frozenset(name for name, pattern in self._document_patterns if pattern.search(lowered))
 
     def find(self, toks: Sequence[_Tok]) -> dict[int, list[tuple[int, int]]]:
         """All matches of every phrase (triggers and cues): phrase id -> list of (start, end) token indices."""
@@ -494,10 +503,15 @@ class Triggers:
         """The rules that fire on a token list, best first (priority, then earliest trigger)."""
         return self.analyze(toks).hits
 
-    def analyze(self, toks: Sequence[_Tok]) -> Analysis:
-        """Rule hits (best first), plus every trigger phrase and cue set found: the model uses them as features."""
+    def analyze(self, toks: Sequence[_Tok], *, context: frozenset[str] = frozenset()) -> Analysis:
+        """Rule hits (best first), plus every trigger phrase and cue set found: the model uses them as features.
+
+        `context` holds cue sets the rest of the document has (`document_context`): they count for the rules'
+        conditions, but are not the text's own features.
+        """
         found = self.find(toks)
         cues_present = {name for pid in found for name in self._pid_cues.get(pid, ())}
+        conditions = cues_present | context if context else cues_present
         actors = sorted(
             (start, end, name) for pid, spans in found.items() for name in self._pid_actors.get(pid, ())
             for start, end in spans
@@ -505,7 +519,7 @@ class Triggers:
         out: list[RuleHit] = []
         for index in sorted({r for pid in found for r in self._pid_rules.get(pid, ())}):
             rule = self.rules[index]
-            if any(c not in cues_present for c in rule.requires) or any(c in cues_present for c in rule.excludes):
+            if any(c not in conditions for c in rule.requires) or any(c in conditions for c in rule.excludes):
                 continue
             best: tuple[int, int, str] | None = None
             for phrase, pid in zip(rule.triggers, self._rule_pids[index], strict=True):
@@ -649,9 +663,10 @@ def _read_triggers(path: Path) -> Triggers:
             Errors.E011.format(path=path, entry=entry, field=loc[-1] if loc else "?", reason=err["msg"])
         ) from e
     taxonomy = _default_taxonomy()
-    for name in spec.actor_sets:
-        if name not in spec.cue_sets:
-            raise DataFileError(Errors.E011.format(path=path, entry="actor_sets", field=name, reason="no such cue set"))
+    for key, names in (("actor_sets", spec.actor_sets), ("document_cues", spec.document_cues)):
+        for name in names:
+            if name not in spec.cue_sets:
+                raise DataFileError(Errors.E011.format(path=path, entry=key, field=name, reason="no such cue set"))
     rules: list[TriggerRule] = []
     for i, r in enumerate(spec.rules):
         entry = f"rules[{i}] ({r.sub_event_type})"
@@ -723,8 +738,13 @@ def _read_triggers(path: Path) -> Triggers:
         path=str(path),
         # longest first, so "riot police officers" wins over "riot police"
         compounds={k: tuple(sorted(v, key=len, reverse=True)) for k, v in compounds.items()},
+        document_cues=tuple(spec.document_cues),
     )
     irregular = {k.lower(): [v.lower() for v in vs] for k, vs in spec.irregular_forms.items()}
+    triggers._document_patterns = [
+        (name, phrase_pattern(_inflected_phrases(cue_sets[name], irregular)))
+        for name in dict.fromkeys(spec.document_cues)
+    ]
     all_phrases = [p for rule in rules for p in rule.triggers] + [p for ps in cue_sets.values() for p in ps]
     role_phrases = [p for p in (roles.harm if roles else ()) if p not in set(all_phrases)]
     for phrase in all_phrases + role_phrases:
@@ -760,6 +780,17 @@ def _read_triggers(path: Path) -> Triggers:
     triggers._pid_actors = {k: tuple(v) for k, v in pid_actors.items()}
     triggers._harm_pids = tuple(ids[p] for p in roles.harm) if roles else ()
     return triggers
+
+
+def _inflected_phrases(phrases: Iterable[str], irregular: dict[str, list[str]]) -> tuple[str, ...]:
+    """Every inflected form of plain phrases ("air force" -> "air forces" ...), for one regex over a whole text."""
+    out: list[str] = []
+    for phrase in phrases:
+        words = phrase.split()
+        if _GAP in words or PLACE in words:
+            continue  # gaps and places need the token scan; a document cue is a plain phrase
+        out.extend(" ".join(forms) for forms in itertools.product(*(sorted(_inflections(w, irregular)) for w in words)))
+    return tuple(out)
 
 
 def _norm_phrase(phrase: str) -> str:
@@ -890,8 +921,10 @@ class EventClassifier:
                 logits += np.asarray(val, dtype=np.float32)[ok] @ self.weights[pos[ok]]
         return _softmax(logits)
 
-    def _judge(self, toks: Sequence[_Tok], mode: Mode) -> tuple[str, float, str, np.ndarray, Analysis]:
-        seen = self.triggers.analyze(toks)
+    def _judge(
+        self, toks: Sequence[_Tok], mode: Mode, context: frozenset[str] = frozenset()
+    ) -> tuple[str, float, str, np.ndarray, Analysis]:
+        seen = self.triggers.analyze(toks, context=context)
         rule = seen.hits[0] if seen.hits else None
         if mode == "rules":
             probs = np.zeros(len(self.labels), dtype=np.float32)
@@ -952,7 +985,13 @@ class EventClassifier:
         """
         return [self._judge(self._tokens(text), mode)[0] for text in texts]
 
-    def classify_sentence(self, sent: Span, *, mode: Mode = "combined") -> Label | None:
+    def document_context(self, text: str) -> frozenset[str]:
+        """What a whole document tells each of its sentences (`Triggers.document_context`)."""
+        return self.triggers.document_context(text)
+
+    def classify_sentence(
+        self, sent: Span, *, mode: Mode = "combined", context: frozenset[str] = frozenset()
+    ) -> Label | None:
         """Type one parsed sentence, and point at the token that signals the event.
 
         The trigger rules see spaCy's lemmas. The trigger token is the syntactic head of the matched rule phrase,
@@ -961,6 +1000,8 @@ class EventClassifier:
         Args:
             sent: A spaCy `Span` (an item of `doc.sents`, or any span).
             mode: As in `classify`.
+            context: Cue sets the whole document has (`document_context`): "a strike" in a report that speaks
+                of warplanes is an air strike.
 
         Returns:
             The label with `trigger` and `trigger_lemma` set, or None when the sentence reports no conflict event.
@@ -974,7 +1015,7 @@ class EventClassifier:
                  t.start in places)
             for t in self.triggers.tokenize(span_text(sent))
         ]  # fmt: skip
-        best, score, source, probs, seen = self._judge(toks, mode)
+        best, score, source, probs, seen = self._judge(toks, mode, context)
         if best == NO_EVENT:
             return None
         if mode != "rules":
@@ -1167,7 +1208,11 @@ def classify(text: str, *, classifier: EventClassifier | None = None, mode: Mode
 
 
 def classify_sentence(
-    sent: Span, *, classifier: EventClassifier | None = None, mode: Mode = "combined"
+    sent: Span,
+    *,
+    classifier: EventClassifier | None = None,
+    mode: Mode = "combined",
+    context: frozenset[str] = frozenset(),
 ) -> Label | None:
     """Type one parsed sentence with the shipped classifier (or the one given); see `EventClassifier`.
 
@@ -1175,11 +1220,12 @@ def classify_sentence(
         sent: A spaCy sentence span.
         classifier: A loaded classifier; defaults to the shipped one.
         mode: "combined", "model" or "rules".
+        context: Cue sets the whole document has (`EventClassifier.document_context`).
 
     Returns:
         The label with its trigger token, or None for no event.
     """
-    return (classifier or load_event_classifier()).classify_sentence(sent, mode=mode)
+    return (classifier or load_event_classifier()).classify_sentence(sent, mode=mode, context=context)
 
 
 # ------------------------------------------------------------------------------------------- data splits

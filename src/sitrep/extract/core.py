@@ -169,11 +169,12 @@ class Extractor:
         country = _country_focus(places) or self._country_evidence(doc, places)
         sentence_places = places_by_sentence(doc, places)
         claims_by_sentence = document_claimants(doc)
+        context = self.classifier.document_context(doc.text)
         drafts: list[_Draft] = []
         figures: list[Figure] = []
         for sent, claims in zip(doc.sents, claims_by_sentence, strict=True):
             date = resolve_date(sent, published=published, settings=self.settings)
-            label = self.classifier.classify_sentence(sent)
+            label = self.classifier.classify_sentence(sent, context=context)
             claimant = claims[0].claimant if claims else None
             # No claim with the whole document's help means none without it: the figures need not look again.
             sent_figures = (
@@ -189,7 +190,7 @@ class Extractor:
             if label is not None and label.is_event and _running_tally(sent, label, self.rules.death_lemmas):
                 logger.debug("a running tally, not an event: %s", sent)
                 continue
-            for clause, clause_label in self._sentence_events(sent, label):
+            for clause, clause_label in self._sentence_events(sent, label, context):
                 modality = find_modality(clause, trigger=clause_label.trigger, published=published)
                 if modality in _SKIPPED_MODALITIES or date.historical or date.future:
                     logger.debug("not an event (%s): %s", modality, clause)
@@ -265,7 +266,7 @@ class Extractor:
             drafts = [replace(drafts[0], sentences=sentences), *drafts[1:]]
         return drafts
 
-    def _sentence_events(self, sent: Span, label: Label | None) -> list[tuple[Span, Label]]:
+    def _sentence_events(self, sent: Span, label: Label | None, context: frozenset[str]) -> list[tuple[Span, Label]]:
         """The events of one sentence, each with the clause that reports it.
 
         Clauses joined by "and" that each have a subject ("HTS swept into Aleppo, and SANA reported air strikes
@@ -276,7 +277,7 @@ class Extractor:
         clauses = _clauses(sent)
         if len(clauses) > 1:
             for clause in clauses:
-                clause_label = self.classifier.classify_sentence(clause)
+                clause_label = self.classifier.classify_sentence(clause, context=context)
                 if clause_label is not None and clause_label.is_event:
                     events.append((clause, clause_label))
             if len({lab.sub_event_type for _, lab in events}) < 2:
