@@ -145,6 +145,22 @@ def test_extract_a_strike_in_a_report_of_warplanes_is_an_air_strike(pipeline: Pi
     }
 
 
+@pytest.mark.parametrize(
+    ("text", "sub_type", "actor2"),
+    [
+        ("Militiamen entered the northern districts before dawn, meeting no resistance, residents said.",
+         "Non-state actor overtakes territory", None),
+        ("Villagers reported being beaten by soldiers at a roadblock outside Bor.",
+         "Attack", "Civilians (South Sudan)"),
+    ],
+)  # fmt: skip
+def test_extract_who_tells_of_the_event_afterwards_is_not_its_target(
+    pipeline: Pipeline, text: str, sub_type: str, actor2: str | None
+) -> None:
+    event = pipeline.extract(text, published="2024-11-29").events[0]
+    assert (event.sub_event_type, event.actor2) == (sub_type, actor2)
+
+
 def test_extract_plan_is_not_an_event(pipeline: Pipeline) -> None:
     result = pipeline.extract(
         "The army vowed to launch a counter-offensive to retake the city.", published="2024-12-01"

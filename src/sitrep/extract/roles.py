@@ -73,12 +73,19 @@ def assign_roles(
         actors = [s for s in actors if roles[id(s)] != "implied"]
     rest = [s for s in targets if actor1 is None or s.id_ != actor1.id_]
     if not rest:
-        rest = [s for s in actors if actor1 is None or s.id_ != actor1.id_]
+        # "..., residents said": who tells of the event after telling it may act in it (actor1, above), but was not
+        # acted on. ("Women reported being attacked": the speech verb comes first, its subject may be the victim.)
+        speakers = {id(s) for s in subjects if _tells_after(mention_anchor(s).head, trigger, speech_verbs)}
+        rest = [s for s in actors if (actor1 is None or s.id_ != actor1.id_) and id(s) not in speakers]
     actor2 = rest[0] if rest else None
     if actor1 is None and actor2 is not None and not targets:
         actor1, actor2 = actor2, None
     named = {s.id_ for s in (actor1, actor2) if s is not None}
     return actor1, actor2, [s for s in supporters if s.id_ not in named]
+
+
+def _tells_after(verb: Token, trigger: Token | None, speech_verbs: frozenset[str]) -> bool:
+    return trigger is not None and verb.i > trigger.i and verb.lemma_.lower() in speech_verbs
 
 
 def mention_anchor(span: Span) -> Token:
