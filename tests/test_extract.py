@@ -145,6 +145,18 @@ def test_extract_a_strike_in_a_report_of_warplanes_is_an_air_strike(pipeline: Pi
     }
 
 
+def test_extract_victims_named_by_including_and_talk_of_the_strikes_give_no_actor_or_event(pipeline: Pipeline) -> None:
+    result = pipeline.extract(
+        "Jets bombed the outskirts of Ariha on Monday. "
+        "In Sarmin a strike on a busy road killed three civilians, including a boy, medics said. "
+        "The ministry in Damascus did not comment on the strikes.",
+        published="2024-12-02",
+    )
+    sarmin = [e for e in result.events if e.location == "Sarmin"]
+    assert [(e.actor1, e.actor2) for e in sarmin] == [(None, "Civilians (Syria)")]
+    assert all(e.location != "Damascus" for e in result.events)
+
+
 @pytest.mark.parametrize(
     ("text", "sub_type", "actor2"),
     [

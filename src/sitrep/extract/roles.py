@@ -13,6 +13,7 @@ from spacy.tokens import Span, Token
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 _OBJECT_DEPS = {"dobj", "obj", "attr", "dative"}
 _TARGET_PREPS = {"against", "on", "targeting", "at", "with", "between"}
+_MEMBER_PREPS = {"including"}  # "killed four civilians, including a child": one of them, never the one who acted
 
 
 def assign_roles(
@@ -60,7 +61,7 @@ def assign_roles(
     implied = [s for s in actors if roles[id(s)] == "implied"]
     targets = [s for s in actors if roles[id(s)] == "target"]
     leads = agents or own or implied or subjects
-    actor1 = leads[0] if leads else next((s for s in actors if roles[id(s)] != "target"), None)
+    actor1 = leads[0] if leads else next((s for s in actors if roles[id(s)] not in ("target", "member")), None)
     if allied_conjuncts and actor1 is not None:
         anchor = mention_anchor(actor1).i
         allies = [s for s in actors if s.id_ != actor1.id_ and mention_anchor(s).i == anchor]
@@ -109,8 +110,8 @@ def _clause_verbs(trigger: Token | None) -> set[int]:
 
 
 def _role(span: Span, support_verbs: frozenset[str], trigger: Token | None) -> str:
-    """'agent', 'subject', 'implied', 'target', 'support', 'modifier' or 'other' for one mention, from its head's
-    place in the parse."""
+    """'agent', 'subject', 'implied', 'target', 'support', 'modifier', 'member' or 'other' for one mention, from its
+    head's place in the parse."""
     if trigger is not None and span.start <= trigger.i < span.end:
         return "implied"  # the trigger word names its own actor: "airstrikes" are the air force's
     head = span.root
@@ -132,4 +133,6 @@ def _role(span: Span, support_verbs: frozenset[str], trigger: Token | None) -> s
         return "support" if head.head.head.lemma_.lower() in support_verbs else "agent"
     if head.dep_ == "pobj" and head.head.lower_ in _TARGET_PREPS:
         return "target"
+    if head.dep_ == "pobj" and head.head.lower_ in _MEMBER_PREPS:
+        return "member"
     return "other"
