@@ -159,9 +159,10 @@ def test_fuse_fighting_before_takeover_stays_armed_clash() -> None:
 
 
 @pytest.mark.parametrize(
-    ("first_stated", "second_stated", "events"), [(True, True, 2), (True, False, 1), (False, False, 1)]
+    ("first_stated", "second_stated", "events"),
+    [(True, True, 2), (False, True, 2), (True, False, 1), (False, False, 1)],
 )
-def test_fuse_takeovers_on_two_named_days_stay_two(first_stated: bool, second_stated: bool, events: int) -> None:
+def test_fuse_takeover_on_a_later_named_day_is_another(first_stated: bool, second_stated: bool, events: int) -> None:
     takeover = {
         "event_type": "Battles",
         "sub_event_type": "Non-state actor overtakes territory",

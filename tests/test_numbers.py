@@ -326,6 +326,12 @@ def test_numbers_figures_invariant_noun_without_count(nlp: Language, text: str) 
 
 
 @pytest.mark.model
+def test_numbers_figures_vague_wounded_count_is_no_figure(nlp: Language) -> None:
+    text = "Three men were killed and several wounded when the shell landed."
+    figures = find_figures(first_sentence(nlp, text), attribute=False)
+    assert [(f.kind, f.value) for f in figures] == [("killed", 3.0)]
+
+
 def test_numbers_figures_ambiguous_is_casualties(nlp: Language) -> None:
     figures = find_figures(
         first_sentence(nlp, "Seven soldiers were killed and wounded in the ambush."), attribute=False

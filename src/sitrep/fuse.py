@@ -1,11 +1,11 @@
 """Fusion: reports of one event, from many sentences and outlets, become one event with all their sources.
 
 Two reports describe the same event when they are close in time (the same day; or, for reports of the same kind at the
-same place, within `fusion_window_days` unless both texts name their different days), close in space (the same
-gazetteer place; or, on the same day, a vaguer place within `fusion_radius_km` or in the same admin1 when one report
-names only a region), of compatible types (a clash and the takeover it ends; a strike inside an ongoing battle; a
-strike on civilians and an attack on civilians) and with compatible actors (the same side, in either order; a vague
-"rebels" fits any armed group).
+same place, within `fusion_window_days` when the later report names no day), close in space (the same gazetteer place;
+or, on the same day, a vaguer place within `fusion_radius_km` or in the same admin1 when one report names only a
+region), of compatible types (a clash and the takeover it ends; a strike inside an ongoing battle; a strike on
+civilians and an attack on civilians) and with compatible actors (the same side, in either order; a vague "rebels"
+fits any armed group).
 
 Clusters are the connected components of that relation, so they do not depend on input order. Only reports that
 share a block (admin1 and a family of event types) and a short window of days are ever compared, and within a
@@ -240,14 +240,19 @@ class _Item:
 def _item(index: int, r: Report, sides: Sides) -> _Item:
     side = sides.side(r.actor2)
     on_civilians = bool(side and side.civilian) or bool(r.civilian_targeting)
+    on_fighters = side is not None and not on_civilians
+    kind = _kind(r)
+    placed = r.latitude is not None and r.longitude is not None and (r.geo_precision or 3) <= 2
     return _Item(
         index=index,
         report=r,
         day=r.event_date.toordinal() if r.event_date else None,
-        kind=_kind(r),
-        precise=r.latitude is not None and r.longitude is not None and (r.geo_precision or 3) <= 2,
+        kind=kind,
+        # A strike that does not say whom it hit is vague too: linked first, it would chain the strikes on
+        # civilians and those on fighters of one day and town into one event.
+        precise=placed and (kind != "strike" or on_civilians or on_fighters),
         on_civilians=on_civilians,
-        on_fighters=side is not None and not on_civilians,
+        on_fighters=on_fighters,
         day_stated=r.time_precision == 1 and any(e.field == "event_date" for e in r.evidence),
     )
 
@@ -332,8 +337,10 @@ class _Fuser:
             same_day = True
         else:
             gap = abs(a.day - b.day)
-            if gap > self.window or (gap and a.day_stated and b.day_stated):
-                return False  # two days the texts name are two events, as ACLED's are by day
+            if gap > self.window or (gap and (a if a.day > b.day else b).day_stated):
+                # The window is for a report that gives no day and may tell of the day before. A later day the
+                # text names is another event: after the other report's named day, or after its publication.
+                return False
             same_day = gap == 0 or (a.report.time_precision or 1) > 1 or (b.report.time_precision or 1) > 1
         if self.same_type_only and a.report.sub_event_type != b.report.sub_event_type:
             return False

@@ -492,6 +492,8 @@ def _verb_victims(
         prev = verb.doc[verb.i - 1]
         if prev.pos_ in _NOUNISH and prev.i not in {a.i for a in head.children if a.dep_ in _VICTIM_DEPS}:
             return [prev], None
+        if _counted_apart(verb):
+            return [], None  # "two were killed and several wounded": other people, not the first verb's
     if verb.dep_ in {"acl", "relcl", "amod"} and head.pos_ in _NOUNISH | {"ADJ"}:
         if as_object and (verb.tag_ == "VBG" or (verb.dep_ == "relcl" and not passive)):
             return [], None
@@ -1001,7 +1003,7 @@ def _nearby_victims(cue: _Cue, rules: NumberRules) -> list[Token]:
     """When the parse gives a passive cue no victim ("Two men were in the evening hours shot dead"), the
     nearest noun phrase before it in the same clause that is no prepositional object."""
     tok = cue.token
-    if cue.kind not in _PEOPLE_KINDS or not (tok.tag_ == "VBN" or tok.pos_ == "ADJ"):
+    if cue.kind not in _PEOPLE_KINDS or not (tok.tag_ == "VBN" or tok.pos_ == "ADJ") or _counted_apart(tok):
         return []
     out: list[Token] = []
     sent = tok.sent
