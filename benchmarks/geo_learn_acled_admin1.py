@@ -31,10 +31,24 @@ from sitrep.settings import Settings
 
 HEADER = """# ACLED's spelling of admin1 names, the naming Sitrep's output uses: GeoNames admin1 code -> ACLED name.
 # Learned by benchmarks/geo_learn_acled_admin1.py from the training ACLED rows (name pairs only): the place
-# nearest each row's point gives the GeoNames code. seen: rows that paired them; share: of that code's rows.
-# The GeoNames name stays an alternative name. Edit freely; editing rebuilds the gazetteer.
+# nearest each row's point gives the GeoNames code. seen: rows that paired them; share: of that code's rows;
+# seen 0: written by hand (relearning keeps it). The GeoNames name stays an alternative name. Edit freely; editing
+# rebuilds the gazetteer.
 country,code,acled_name,geonames_name,seen,share
 """
+
+
+def _hand_written() -> dict[tuple[str, str], str]:
+    """The rows an analyst added (seen 0), as written, to keep when the file is learned again."""
+    path = DATA_DIR / "admin1_acled.csv"
+    if not path.exists():
+        return {}
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    return {
+        (row["country"], row["code"]): line
+        for line, row in zip(lines[1:], csv.DictReader(lines), strict=True)
+        if row["seen"] == "0"
+    }
 
 
 def main() -> None:
@@ -91,6 +105,8 @@ def main() -> None:
         lines.append(f'{cc},{code},"{name}","{geonames}",{n},{share:.2f}')
     learned = {(line.split(",")[0], line.split(",")[1]) for line in lines}
     lines += _name_pairs(gaz, by_country, alternatives, learned)
+    learned = {(line.split(",")[0], line.split(",")[1]) for line in lines}
+    lines += [line for key, line in _hand_written().items() if key not in learned]
     lines.sort()
     text = HEADER + "\n".join(lines) + "\n"
     if args.dry_run:

@@ -268,7 +268,8 @@ def test_gazetteer_full_build_finds_syrian_towns() -> None:
     """The real gazetteer (built once into the user cache folder, ~30 s the first time)."""
     gaz = Gazetteer.open()
     # admin1 names follow ACLED's spelling (admin1_acled.csv): "Idleb", not GeoNames' "Idlib".
-    for name, admin1 in [("Ma'arrat al-Nu'man", "Idleb"), ("Morek", "Hama"), ("Tell Rifaat", "Aleppo")]:
+    for name, admin1 in [("Ma'arrat al-Nu'man", "Idleb"), ("Morek", "Hama"), ("Tell Rifaat", "Aleppo"),
+                         ("Damascus", "Damascus")]:  # fmt: skip
         hits = gaz.lookup(name, country="SY", kinds=("place",))
         assert hits and hits[0].admin1 == admin1
     assert gaz.stats()["places"] > 200_000
