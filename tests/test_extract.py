@@ -173,6 +173,16 @@ def test_extract_who_tells_of_the_event_afterwards_is_not_its_target(
     assert (event.sub_event_type, event.actor2) == (sub_type, actor2)
 
 
+def test_extract_who_holds_the_place_hit_is_actor2(pipeline: Pipeline) -> None:
+    event = pipeline.extract(
+        "Turkish drones struck SDF-held villages east of Manbij on Tuesday.", published="2024-12-04"
+    )
+    assert (event.events[0].actor1, event.events[0].actor2) == (
+        "Military Forces of Turkey (2016-)",
+        "QSD: Syrian Democratic Forces",
+    )
+
+
 def test_extract_plan_is_not_an_event(pipeline: Pipeline) -> None:
     result = pipeline.extract(
         "The army vowed to launch a counter-offensive to retake the city.", published="2024-12-01"

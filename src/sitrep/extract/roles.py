@@ -41,6 +41,8 @@ def assign_roles(
     """
     roles = {id(span): _role(span, support_verbs, trigger) for span in actors}
     supporters = [s for s in actors if roles[id(s)] == "support"]
+    # "an offensive against SDF-held areas": who holds the place hit, when nobody else was.
+    holders = [s for s in actors if roles[id(s)] == "modifier" and _describes_a_target(s)]
     actors = [s for s in actors if roles[id(s)] not in ("support", "modifier")]
     if not actors:
         return None, None, supporters
@@ -72,7 +74,7 @@ def assign_roles(
         # The trigger's own actor ("airstrikes") acts with actor1; it is not what actor1 acted on.
         supporters.extend(s for s in implied if s.id_ != actor1.id_)
         actors = [s for s in actors if roles[id(s)] != "implied"]
-    rest = [s for s in targets if actor1 is None or s.id_ != actor1.id_]
+    rest = [s for s in targets or holders if actor1 is None or s.id_ != actor1.id_]
     if not rest:
         # "..., residents said": who tells of the event after telling it may act in it (actor1, above), but was not
         # acted on. ("Women reported being attacked": the speech verb comes first, its subject may be the victim.)
@@ -83,6 +85,11 @@ def assign_roles(
         actor1, actor2 = actor2, None
     named = {s.id_ for s in (actor1, actor2) if s is not None}
     return actor1, actor2, [s for s in supporters if s.id_ not in named]
+
+
+def _describes_a_target(span: Span) -> bool:
+    place = span.root.head.head  # "SDF" -> "held" -> "areas"
+    return place.dep_ in _OBJECT_DEPS or (place.dep_ == "pobj" and place.head.lower_ in _TARGET_PREPS)
 
 
 def _tells_after(verb: Token, trigger: Token | None, speech_verbs: frozenset[str]) -> bool:
