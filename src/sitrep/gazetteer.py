@@ -360,6 +360,8 @@ class Gazetteer:
         self._cached_fuzzy = lru_cache(maxsize=LOOKUP_CACHE_SIZE)(self._fuzzy)
         self._cached_key = lru_cache(maxsize=LOOKUP_CACHE_SIZE)(self.rules.key)
         self._cached_place_key = lru_cache(maxsize=LOOKUP_CACHE_SIZE)(self._has_place_key)
+        # one query per key, whatever kinds, country or limit each lookup of it asks for
+        self._cached_rows = lru_cache(maxsize=LOOKUP_CACHE_SIZE)(self._rows)
         self._countries: dict[str, tuple[int, str, int | None]] = {}
         self._entries: dict[tuple[int, int], GazEntry | None] = {}
         self._connect()
@@ -408,7 +410,7 @@ class Gazetteer:
         self.close()
         self._entries.clear()
         self._fuzzy_cache.clear()
-        for cached in (self._cached_lookup, self._cached_fuzzy, self._cached_place_key):
+        for cached in (self._cached_lookup, self._cached_fuzzy, self._cached_place_key, self._cached_rows):
             cached.cache_clear()
         self._connect()
 
@@ -498,9 +500,8 @@ class Gazetteer:
         if not key:
             return []
         wanted = {_KIND_CODE[k] for k in kinds}
-        rows = self.conn.execute("SELECT kind, ref, plain, src, country FROM names WHERE key = ?", (key,)).fetchall()
         best: dict[tuple[int, int], tuple[Match, float, str]] = {}
-        for kind, ref, row_plain, src, row_country in rows:
+        for kind, ref, row_plain, src, row_country in self._cached_rows(key):
             if kind not in wanted or (iso and row_country != iso) or (src == _SRC_DEMONYM and not adjectives):
                 continue
             match: Match = "alias" if src else ("exact" if row_plain == plain else "key")
@@ -511,13 +512,21 @@ class Gazetteer:
             for (kind, ref), score, matched in self._cached_fuzzy(key, iso, fuzzy_cutoff):
                 if kind in wanted:
                     best.setdefault((kind, ref), ("fuzzy", score / 100 * 0.7, matched))
-        entries = []
-        for (kind, ref), (match, quality, matched) in best.items():
-            entry = self._entry(kind, ref)
-            if entry is not None:
-                entries.append(replace(entry, matched=matched, match=match, score=quality))
-        entries.sort(key=lambda e: (e.score, e.prior), reverse=True)
+        entries: list[GazEntry] = []
+        # Tier by tier (exact, key, fuzzy), best first: a common name's lower tiers need no entries built.
+        for quality in sorted({q for _m, q, _p in best.values()}, reverse=True):
+            tier = []
+            for (kind, ref), (match, q, matched) in best.items():
+                entry = self._entry(kind, ref) if q == quality else None
+                if entry is not None:
+                    tier.append(replace(entry, matched=matched, match=match, score=quality))
+            entries.extend(sorted(tier, key=lambda e: e.prior, reverse=True))
+            if len(entries) >= limit:
+                break
         return entries[:limit]
+
+    def _rows(self, key: str) -> list[tuple[int, int, str, int, str]]:
+        return self.conn.execute("SELECT kind, ref, plain, src, country FROM names WHERE key = ?", (key,)).fetchall()
 
     def _fuzzy(self, key: str, iso: str | None, cutoff: float) -> list[tuple[tuple[int, int], float, str]]:
         keys, refs = self._fuzzy_candidates(iso or "")

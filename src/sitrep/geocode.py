@@ -969,7 +969,7 @@ def _link_qualifiers(mentions: list[_Mention], doc: Doc) -> None:
     words = load_context_words()
     glue = {"(", ",", "in", "of", "-", "–", "the", "rural"} | words.directions
     glue |= {w for phrase in (*words.countryside_before, *words.region_before) for w in phrase}
-    text = doc.text
+    text = token_table(doc).text
     # Given mentions may come in any order: a qualifier is the next mention in the text, after the name.
     order = sorted(range(len(mentions)), key=lambda k: (mentions[k].start, mentions[k].end))
     # Items of a list ("Los Angeles, Miami, West Palm Beach, New York and Detroit"): a name after a comma that
@@ -1481,7 +1481,7 @@ def event_place(sent: Span, places: Sequence[Place], *, trigger: Token | None = 
         score += WEIGHTS.conflict_prior * prior.get(country, 0.0)
         score -= 0.01 * order
         # A town the gazetteer puts outside the area the text names: the event is in that area.
-        area = _outside_its_area(place, inside, doc.text, words, votes)
+        area = _outside_its_area(place, inside, token_table(doc).text, words, votes)
         if area is None:
             scored.append((score, place))
         else:
