@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,15 +53,20 @@ Rural Damascus,SY,admin1,Rif-dimashq,,
 """
 
 
-def build_small_gazetteer(folder: Path) -> Path:
-    """A gazetteer of `SMALL_CITIES` with the real names, admin1 and country data and test aliases."""
+def build_small_gazetteer(
+    folder: Path, *, files: dict[str, str] | None = None, cities: Sequence[dict[str, Any]] = ()
+) -> Path:
+    """A gazetteer of `SMALL_CITIES` (and `cities`) with the real names, admin1 and country data, test aliases,
+    and `files` (data file name -> text) in its data folder."""
     data = folder / "data"
     data.mkdir(parents=True, exist_ok=True)
     for name in ("names.yaml", "admin1.csv", "countries.csv"):
         shutil.copy(DATA_DIR / name, data / name)
     (data / "aliases.csv").write_text(SMALL_ALIASES, encoding="utf-8")
+    for name, text in (files or {}).items():
+        (data / name).write_text(text, encoding="utf-8")
     path = folder / "gazetteer.sqlite"
-    build_gazetteer(path, data_dir=data, cities=SMALL_CITIES)
+    build_gazetteer(path, data_dir=data, cities=[*SMALL_CITIES, *cities])
     return path
 
 
@@ -277,14 +283,7 @@ def test_gazetteer_full_build_finds_syrian_towns() -> None:
 
 def _build_with(folder: Path, name: str, text: str) -> Gazetteer:
     """A small gazetteer whose data folder also holds `name` with `text`."""
-    data = folder / "data"
-    data.mkdir(parents=True, exist_ok=True)
-    for copied in ("names.yaml", "admin1.csv", "countries.csv"):
-        shutil.copy(DATA_DIR / copied, data / copied)
-    (data / "aliases.csv").write_text(SMALL_ALIASES, encoding="utf-8")
-    (data / name).write_text(text, encoding="utf-8")
-    build_gazetteer(folder / "g.sqlite", data_dir=data, cities=SMALL_CITIES)
-    return Gazetteer(folder / "g.sqlite")
+    return Gazetteer(build_small_gazetteer(folder, files={name: text}))
 
 
 def test_gazetteer_points_override_country_and_admin1(tmp_path: Path) -> None:

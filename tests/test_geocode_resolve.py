@@ -7,17 +7,16 @@ and adjectives written here (points are general knowledge).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from spacy.language import Language
 
 from sitrep.errors import DataFileError
-from sitrep.gazetteer import DATA_DIR, Gazetteer, build_gazetteer
+from sitrep.gazetteer import Gazetteer
 from sitrep.geocode import ResolvedPlace, load_admin1_prior, resolve_places
 from sitrep.nlp import blank_language
-from test_gazetteer import SMALL_ALIASES, SMALL_CITIES, _city
+from test_gazetteer import _city, build_small_gazetteer
 
 REGIONS = """# regions for the test gazetteer
 name,aliases,latitude,longitude,kind,countries
@@ -46,16 +45,8 @@ MORE_CITIES = [
 
 
 def _build(folder: Path, regions: str = REGIONS, demonyms: str = DEMONYMS) -> Path:
-    data = folder / "data"
-    data.mkdir(parents=True, exist_ok=True)
-    for name in ("names.yaml", "admin1.csv", "countries.csv"):
-        shutil.copy(DATA_DIR / name, data / name)
-    (data / "aliases.csv").write_text(SMALL_ALIASES, encoding="utf-8")
-    (data / "regions.csv").write_text(regions, encoding="utf-8")
-    (data / "demonyms.csv").write_text(demonyms, encoding="utf-8")
-    path = folder / "gazetteer.sqlite"
-    build_gazetteer(path, data_dir=data, cities=[*SMALL_CITIES, *MORE_CITIES])
-    return path
+    files = {"regions.csv": regions, "demonyms.csv": demonyms}
+    return build_small_gazetteer(folder, files=files, cities=MORE_CITIES)
 
 
 @pytest.fixture(scope="module")

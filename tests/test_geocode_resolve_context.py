@@ -7,18 +7,17 @@ Sentences are written for these tests; the gazetteer is the small one of test_ga
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from spacy.language import Language
 
 from sitrep.errors import DataFileError
-from sitrep.gazetteer import DATA_DIR, Gazetteer, build_gazetteer
+from sitrep.gazetteer import Gazetteer
 from sitrep.geocode import Geocoder, ResolvedPlace, resolve_places
 from sitrep.nlp import blank_language
 from sitrep.settings import Settings
-from test_gazetteer import SMALL_ALIASES, SMALL_CITIES, _city
+from test_gazetteer import _city, build_small_gazetteer
 
 # Fifteen towns called Paris, bigger than the one in Missouri (so that a plain lookup leaves it out) and smaller
 # than the one in Texas.
@@ -51,15 +50,7 @@ GB,ENG,Berkshire,Royal County of Berkshire,51.45,-1.10,920000
 
 
 def _build(folder: Path, admin2: str = ADMIN2) -> Path:
-    data = folder / "data"
-    data.mkdir(parents=True, exist_ok=True)
-    for name in ("names.yaml", "admin1.csv", "countries.csv"):
-        shutil.copy(DATA_DIR / name, data / name)
-    (data / "aliases.csv").write_text(SMALL_ALIASES, encoding="utf-8")
-    (data / "admin2.csv").write_text(admin2, encoding="utf-8")
-    path = folder / "gazetteer.sqlite"
-    build_gazetteer(path, data_dir=data, cities=[*SMALL_CITIES, *MORE_CITIES])
-    return path
+    return build_small_gazetteer(folder, files={"admin2.csv": admin2}, cities=MORE_CITIES)
 
 
 @pytest.fixture(scope="module")
