@@ -59,9 +59,12 @@ def nlp() -> Language:
     return blank_language()
 
 
-def _given(text: str, names: list[str], nlp: Language, gazetteer: Gazetteer) -> list[ResolvedPlace]:
+def given_places(
+    text: str, names: list[str], nlp: Language, gazetteer: Gazetteer, *, infer: bool = False
+) -> list[ResolvedPlace]:
+    """Resolve `names` of `text` as given mentions (each at its first occurrence)."""
     spans = [(text.index(n), text.index(n) + len(n)) for n in names]
-    return resolve_places(nlp(text), gazetteer=gazetteer, char_spans=spans)
+    return resolve_places(nlp(text), gazetteer=gazetteer, char_spans=spans, infer_unknown=infer)
 
 
 @pytest.mark.parametrize(
@@ -73,7 +76,7 @@ def _given(text: str, names: list[str], nlp: Language, gazetteer: Gazetteer) -> 
 def test_geocode_resolve_region(
     nlp: Language, gazetteer: Gazetteer, text: str, name: str, expected: str, point: tuple[float, float]
 ) -> None:
-    place = _given(text, [name], nlp, gazetteer)[0]
+    place = given_places(text, [name], nlp, gazetteer)[0]
     assert (place.kind, place.name, place.geo_precision) == ("region", name, 3)
     assert (place.latitude, place.longitude) == point
     assert gazetteer.region(expected) is not None
@@ -88,7 +91,7 @@ def test_geocode_resolve_region(
 def test_geocode_resolve_adjective(
     nlp: Language, gazetteer: Gazetteer, text: str, name: str, kind: str, country: str | None
 ) -> None:
-    place = _given(text, [name], nlp, gazetteer)[0]
+    place = given_places(text, [name], nlp, gazetteer)[0]
     assert (place.resolved, place.kind, place.country_code) == (True, kind, country)
 
 
@@ -101,8 +104,8 @@ def test_geocode_resolve_adjective(
 def test_geocode_resolve_place_inside_name(
     nlp: Language, gazetteer: Gazetteer, text: str, name: str, expected: str
 ) -> None:
-    place = _given(text, [name], nlp, gazetteer)[0]
-    whole = _given(f"They met in {expected}.", [expected], nlp, gazetteer)[0]
+    place = given_places(text, [name], nlp, gazetteer)[0]
+    whole = given_places(f"They met in {expected}.", [expected], nlp, gazetteer)[0]
     assert place.resolved and place.name == name
     assert (place.latitude, place.longitude) == (whole.latitude, whole.longitude)
 
@@ -114,13 +117,13 @@ def test_geocode_resolve_place_inside_name(
 )  # fmt: skip
 def test_geocode_resolve_unknown_long_name_stays_unknown(nlp: Language, gazetteer: Gazetteer, text: str) -> None:
     name = next(n for n in ("Morek Flat", "Saraqib Flats", "Third Presbyterian Church") if n in text)
-    place = _given(text, [name], nlp, gazetteer)[0]
+    place = given_places(text, [name], nlp, gazetteer)[0]
     assert (place.resolved, place.latitude, place.kind) == (False, None, None)
 
 
 def test_geocode_resolve_unknown_beside_country_has_no_point(nlp: Language, gazetteer: Gazetteer) -> None:
     text = "Clashes broke out in Wadi Zarqun, Syria, on Friday."
-    village, country = _given(text, ["Wadi Zarqun", "Syria"], nlp, gazetteer)
+    village, country = given_places(text, ["Wadi Zarqun", "Syria"], nlp, gazetteer)
     assert (village.resolved, village.latitude, village.kind) == (False, None, None)
     assert country.kind == "country"
 
@@ -161,13 +164,13 @@ def test_geocode_resolve_famous_place_beats_namesake_of_the_documents_country(
     nlp: Language, gazetteer: Gazetteer, text: str, country: str, admin1: str
 ) -> None:
     names = ["New York", "Boston", "London"] + (["Chicago"] if "Chicago" in text else ["Ohio"])
-    london = next(p for p in _given(text, names, nlp, gazetteer) if p.mention == "London")
+    london = next(p for p in given_places(text, names, nlp, gazetteer) if p.mention == "London")
     assert (london.country_code, london.admin1_code) == (country, admin1)
 
 
 def test_geocode_resolve_chain_of_qualifiers_passes_its_area_down(nlp: Language, gazetteer: Gazetteer) -> None:
     text = "Gunmen seized a farm in Wadi Qarn area of Tuban district (Lahij) on Monday."
-    farm, tuban, lahij = _given(text, ["Wadi Qarn", "Tuban", "Lahij"], nlp, gazetteer)
+    farm, tuban, lahij = given_places(text, ["Wadi Qarn", "Tuban", "Lahij"], nlp, gazetteer)
     assert lahij.country_code == "YE"
     # Tuban is known only in Indonesia; the qualifier puts it, and the unknown name it qualifies, in Lahij.
     assert [(p.country_code, p.admin1_code, p.geo_precision) for p in (farm, tuban)] == [("YE", "24", 2)] * 2
@@ -176,7 +179,7 @@ def test_geocode_resolve_chain_of_qualifiers_passes_its_area_down(nlp: Language,
 @pytest.mark.parametrize("text", ["Security forces raided farms in Rural Damascus on Monday.",
                                   "Security forces raided farms in rural Damascus on Monday."])  # fmt: skip
 def test_geocode_resolve_area_named_with_its_countryside_word(nlp: Language, gazetteer: Gazetteer, text: str) -> None:
-    (place,) = _given(text, ["Damascus"], nlp, gazetteer)
+    (place,) = given_places(text, ["Damascus"], nlp, gazetteer)
     # "Rural Damascus" is the governorate around the capital; "rural Damascus" is the capital's countryside.
     expected = ("admin1", "08") if "Rural" in text else ("place", "13")
     assert (place.kind, place.admin1_code) == expected
@@ -184,7 +187,7 @@ def test_geocode_resolve_area_named_with_its_countryside_word(nlp: Language, gaz
 
 def test_geocode_resolve_list_of_cities_is_no_chain_of_qualifiers(nlp: Language, gazetteer: Gazetteer) -> None:
     text = "The band played in London, Boston, New York and Chicago last month."
-    places = _given(text, ["London", "Boston", "New York", "Chicago"], nlp, gazetteer)
+    places = given_places(text, ["London", "Boston", "New York", "Chicago"], nlp, gazetteer)
     assert [p.country_code for p in places] == ["GB", "US", "US", "US"]
 
 

@@ -14,10 +14,11 @@ from spacy.language import Language
 
 from sitrep.errors import DataFileError
 from sitrep.gazetteer import Gazetteer
-from sitrep.geocode import Geocoder, ResolvedPlace, resolve_places
+from sitrep.geocode import Geocoder
 from sitrep.nlp import blank_language
 from sitrep.settings import Settings
 from test_gazetteer import _city, build_small_gazetteer
+from test_geocode_resolve import given_places
 
 # Fifteen towns called Paris, bigger than the one in Missouri (so that a plain lookup leaves it out) and smaller
 # than the one in Texas.
@@ -63,13 +64,6 @@ def nlp() -> Language:
     return blank_language()
 
 
-def _given(
-    text: str, names: list[str], nlp: Language, gazetteer: Gazetteer, *, infer: bool = False
-) -> list[ResolvedPlace]:
-    spans = [(text.index(n), text.index(n) + len(n)) for n in names]
-    return resolve_places(nlp(text), gazetteer=gazetteer, char_spans=spans, infer_unknown=infer)
-
-
 @pytest.mark.parametrize(
     ("text", "names", "state"),
     [("Floods reached Paris on Monday.", ["Paris"], None),
@@ -79,18 +73,18 @@ def _given(
 def test_geocode_resolve_namesake_in_the_state_the_document_names(
     nlp: Language, gazetteer: Gazetteer, text: str, names: list[str], state: str | None
 ) -> None:
-    paris = _given(text, names, nlp, gazetteer)[0]
+    paris = given_places(text, names, nlp, gazetteer)[0]
     assert (paris.country_code, paris.admin1_code) == (("US", state) if state else ("FR", "11"))
 
 
 def test_geocode_resolve_small_namesake_found_in_its_qualifying_state(nlp: Language, gazetteer: Gazetteer) -> None:
     assert len(gazetteer.lookup("Paris", fuzzy=False, limit=15)) == 15  # the Missouri one is not among them
-    paris, _ = _given("A man from Paris, Missouri, was arrested.", ["Paris", "Missouri"], nlp, gazetteer)
+    paris, _ = given_places("A man from Paris, Missouri, was arrested.", ["Paris", "Missouri"], nlp, gazetteer)
     assert (paris.admin1_code, paris.geonameid) == ("MO", 4402452)
 
 
 def test_geocode_resolve_village_with_the_states_name_is_not_the_state(nlp: Language, gazetteer: Gazetteer) -> None:
-    (place,) = _given("She is in legal trouble in Minnesota.", ["Minnesota"], nlp, gazetteer)
+    (place,) = given_places("She is in legal trouble in Minnesota.", ["Minnesota"], nlp, gazetteer)
     assert (place.kind, place.admin1_code) == ("admin1", "MN")
 
 
@@ -103,14 +97,14 @@ def test_geocode_resolve_village_with_the_states_name_is_not_the_state(nlp: Lang
 def test_geocode_resolve_unknown_place_in_a_named_town(
     nlp: Language, gazetteer: Gazetteer, text: str, name: str, town: str
 ) -> None:
-    place, known = _given(text, [name, town], nlp, gazetteer)
+    place, known = given_places(text, [name, town], nlp, gazetteer)
     assert (place.latitude, place.longitude, place.geo_precision) == (known.latitude, known.longitude, 2)
     assert (place.mention, place.inferred) == (name, False)
 
 
 def test_geocode_resolve_list_item_is_not_put_in_the_next_area(nlp: Language, gazetteer: Gazetteer) -> None:
     text = "The firm has offices in Chicago, Morek, Texas, and Boston."
-    places = _given(text, ["Chicago", "Morek", "Texas", "Boston"], nlp, gazetteer)
+    places = given_places(text, ["Chicago", "Morek", "Texas", "Boston"], nlp, gazetteer)
     assert [p.country_code for p in places] == ["US", "SY", "US", "US"]
 
 
@@ -122,13 +116,13 @@ def test_geocode_resolve_list_item_is_not_put_in_the_next_area(nlp: Language, ga
 def test_geocode_resolve_place_inside_a_longer_name(
     nlp: Language, gazetteer: Gazetteer, text: str, name: str, inside: str
 ) -> None:
-    (place,) = _given(text, [name], nlp, gazetteer)
+    (place,) = given_places(text, [name], nlp, gazetteer)
     expected = next(c for c in gazetteer.lookup(inside, fuzzy=False) if c.kind == "place")
     assert (place.latitude, place.longitude) == (expected.latitude, expected.longitude)
 
 
 def test_geocode_resolve_two_places_joined_are_a_road_not_a_place(nlp: Language, gazetteer: Gazetteer) -> None:
-    (road,) = _given("Protesters blocked the Hama-Aleppo highway.", ["Hama-Aleppo"], nlp, gazetteer)
+    (road,) = given_places("Protesters blocked the Hama-Aleppo highway.", ["Hama-Aleppo"], nlp, gazetteer)
     assert (road.resolved, road.latitude) == (False, None)
 
 
@@ -140,7 +134,7 @@ def test_geocode_resolve_two_places_joined_are_a_road_not_a_place(nlp: Language,
 def test_geocode_resolve_unknown_place_inferred_from_the_documents_town(
     nlp: Language, gazetteer: Gazetteer, text: str, name: str
 ) -> None:
-    *_, souk = _given(text, ["Hama", name] if text.count("Hama") == 1 else ["Hama", "Hama", name], nlp, gazetteer,
+    *_, souk = given_places(text, ["Hama", name] if text.count("Hama") == 1 else ["Hama", "Hama", name], nlp, gazetteer,
                       infer=True)  # fmt: skip
     hama = gazetteer.lookup("Hama", kinds=("place",))[0]
     assert (souk.inferred, souk.resolved, souk.geonameid, souk.geo_precision) == (True, False, None, 3)
@@ -148,12 +142,12 @@ def test_geocode_resolve_unknown_place_inferred_from_the_documents_town(
 
 
 def test_geocode_resolve_unknown_place_not_inferred_by_default(nlp: Language, gazetteer: Gazetteer) -> None:
-    _, souk = _given("Residents of Hama fled. Later the Old Souk burned.", ["Hama", "Old Souk"], nlp, gazetteer)
+    _, souk = given_places("Residents of Hama fled. Later the Old Souk burned.", ["Hama", "Old Souk"], nlp, gazetteer)
     assert (souk.inferred, souk.latitude) == (False, None)
 
 
 def test_geocode_resolve_unknown_place_not_inferred_from_a_country(nlp: Language, gazetteer: Gazetteer) -> None:
-    _, souk = _given("Syria said the Old Souk burned.", ["Syria", "Old Souk"], nlp, gazetteer, infer=True)
+    _, souk = given_places("Syria said the Old Souk burned.", ["Syria", "Old Souk"], nlp, gazetteer, infer=True)
     assert (souk.inferred, souk.latitude) == (False, None)
 
 

@@ -423,7 +423,6 @@ class Triggers:
     _phrases_text: list[str] = field(default_factory=list, repr=False)
     _first: dict[str, list[int]] = field(default_factory=dict, repr=False)
     roles: RoleCues | None = None
-    document_cues: tuple[str, ...] = ()
     _document_patterns: list[tuple[str, re.Pattern[str]]] = field(default_factory=list, repr=False)
     _role_only: frozenset[int] = field(default_factory=frozenset, repr=False)
     # inverted indices, phrase id -> what it belongs to: a text touches few phrases, so `analyze` visits only
@@ -738,7 +737,6 @@ def _read_triggers(path: Path) -> Triggers:
         path=str(path),
         # longest first, so "riot police officers" wins over "riot police"
         compounds={k: tuple(sorted(v, key=len, reverse=True)) for k, v in compounds.items()},
-        document_cues=tuple(spec.document_cues),
     )
     irregular = {k.lower(): [v.lower() for v in vs] for k, vs in spec.irregular_forms.items()}
     triggers._document_patterns = [

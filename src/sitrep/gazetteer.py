@@ -512,14 +512,16 @@ class Gazetteer:
             for (kind, ref), score, matched in self._cached_fuzzy(key, iso, fuzzy_cutoff):
                 if kind in wanted:
                     best.setdefault((kind, ref), ("fuzzy", score / 100 * 0.7, matched))
+        tiers: defaultdict[float, list[tuple[int, int, Match, str]]] = defaultdict(list)
+        for (kind, ref), (match, quality, matched) in best.items():
+            tiers[quality].append((kind, ref, match, matched))
         entries: list[GazEntry] = []
         # Tier by tier (exact, key, fuzzy), best first: a common name's lower tiers need no entries built.
-        for quality in sorted({q for _m, q, _p in best.values()}, reverse=True):
-            tier = []
-            for (kind, ref), (match, q, matched) in best.items():
-                entry = self._entry(kind, ref) if q == quality else None
-                if entry is not None:
-                    tier.append(replace(entry, matched=matched, match=match, score=quality))
+        for quality in sorted(tiers, reverse=True):
+            found = ((self._entry(kind, ref), match, matched) for kind, ref, match, matched in tiers[quality])
+            tier = [
+                replace(e, matched=matched, match=match, score=quality) for e, match, matched in found if e is not None
+            ]
             entries.extend(sorted(tier, key=lambda e: e.prior, reverse=True))
             if len(entries) >= limit:
                 break
@@ -1037,10 +1039,7 @@ class _Builder:
         if not path.exists():
             return
         for line, row in _read_csv(path, ("kind", "country", "latitude", "longitude")):
-            lat, lon = _float_or_none(row["latitude"]), _float_or_none(row["longitude"])
-            if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                raise DataFileError(Errors.E011.format(path=path, entry=f"line {line}", field="latitude",
-                                                       reason="give a latitude and a longitude in range"))  # fmt: skip
+            lat, lon = _data_point(path, line, f"line {line}", row)
             cc = row["country"].upper()
             if row["kind"] == "country":
                 cur = self.conn.execute(
@@ -1124,10 +1123,7 @@ class _Builder:
             if (cc, code) not in known:
                 raise DataFileError(Errors.E011.format(path=path, entry=name, field="admin1",
                                                        reason=f"line {line}: no admin1 area {cc}.{code}"))  # fmt: skip
-            lat, lon = _float_or_none(row["latitude"]), _float_or_none(row["longitude"])
-            if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                reason = f"line {line}: give a latitude and a longitude in range"
-                raise DataFileError(Errors.E011.format(path=path, entry=name, field="latitude", reason=reason))
+            lat, lon = _data_point(path, line, name, row)
             population = row.get("population", "") or "0"
             if not population.isdigit():
                 raise DataFileError(Errors.E011.format(path=path, entry=name, field="population",
@@ -1167,10 +1163,7 @@ class _Builder:
             return
         known = {row[0] for row in self.conn.execute("SELECT iso FROM countries")}
         for line, row in _read_csv(path, ("name", "latitude", "longitude", "kind")):
-            lat, lon = _float_or_none(row["latitude"]), _float_or_none(row["longitude"])
-            if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                reason = f"line {line}: give a latitude and a longitude in range"
-                raise DataFileError(Errors.E011.format(path=path, entry=row["name"], field="latitude", reason=reason))
+            lat, lon = _data_point(path, line, row["name"], row)
             fcode = REGION_CODES.get(row["kind"])
             if fcode is None:
                 reason = f"line {line}: use one of {', '.join(REGION_CODES)}"
@@ -1411,6 +1404,15 @@ def add_places(path: str | Path, *, gazetteer: Gazetteer) -> int:
 
 
 _PlaceRow = tuple[int, tuple[Any, ...], list[str]]
+
+
+def _data_point(path: Path, line: int, entry: str, row: dict[str, str]) -> tuple[float, float]:
+    """A packaged data file row's latitude and longitude, or a `DataFileError` that names the entry and line."""
+    lat, lon = _float_or_none(row["latitude"]), _float_or_none(row["longitude"])
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        reason = f"line {line}: give a latitude and a longitude in range"
+        raise DataFileError(Errors.E011.format(path=path, entry=entry, field="latitude", reason=reason))
+    return lat, lon
 
 
 def _check_coordinates(source: Path, line: int, lat_text: str, lon_text: str) -> tuple[float, float]:

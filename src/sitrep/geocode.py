@@ -695,12 +695,13 @@ def _infer_unknown(places: list[ResolvedPlace], doc: Doc) -> list[ResolvedPlace]
              and p.kind in ("place", "admin1", "admin2")]  # fmt: skip
     if not known or all(p.resolved for p in places):
         return places
-    # The document's focus: towns before areas, then the most named, then the first named.
-    first: dict[tuple[bool, float | None, float | None], int] = {}
-    for k, p in enumerate(known):
-        first.setdefault((p.kind != "place", p.latitude, p.longitude), k)
-    counts = Counter((p.kind != "place", p.latitude, p.longitude) for p in known)
-    focus = known[first[min(counts, key=lambda key: (key[0], -counts[key], first[key]))]]
+
+    # The document's focus: towns before areas, then the most named, then the first named (`min` keeps the first).
+    def spot(p: ResolvedPlace) -> tuple[bool, float | None, float | None]:
+        return p.kind != "place", p.latitude, p.longitude
+
+    counts = Counter(spot(p) for p in known)
+    focus = min(known, key=lambda p: (p.kind != "place", -counts[spot(p)]))
     sentences = doc.has_annotation("SENT_START")
     out = []
     for p in places:
@@ -1675,11 +1676,14 @@ class Geocoder:
                 doc = self.nlp(text)
             offsets = [(int(m["start"]), int(m["end"])) for m in mentions]
             if infer_unknown is None:
-                infer_unknown = bool(_setting(self.settings, "geocode_infer_unknown", False))
+                infer_unknown = self._infers()
             return resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings, char_spans=offsets,
                                   infer_unknown=infer_unknown)  # fmt: skip
         doc = self.nlp(text)
         return resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings)
+
+    def _infers(self) -> bool:
+        return bool(_setting(self.settings, "geocode_infer_unknown", False))
 
     def geocode_record(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """One `sitrep geocode --format jsonl` line: `{"id","text","mentions"?}` in, `{"input_id","places"}` out.
@@ -1687,8 +1691,8 @@ class Geocoder:
         With `geocode_infer_unknown` and given mentions, each place also carries `"inferred"` (true when its point
         comes from the document's context, not from its name)."""
         mentions = record.get("mentions")
-        places = self.geocode(str(record.get("text") or ""), mentions)
-        inferring = mentions is not None and bool(_setting(self.settings, "geocode_infer_unknown", False))
+        inferring = mentions is not None and self._infers()
+        places = self.geocode(str(record.get("text") or ""), mentions, infer_unknown=inferring)
         records = [place_record(p) | ({"inferred": p.inferred} if inferring else {}) for p in places]
         return {"input_id": record.get("id"), "places": records}
 

@@ -169,7 +169,7 @@ class Extractor:
         country = _country_focus(places) or self._country_evidence(doc, places)
         sentence_places = places_by_sentence(doc, places)
         claims_by_sentence = document_claimants(doc)
-        context = self.classifier.document_context(doc.text)
+        context = self.classifier.document_context(document.text)
         drafts: list[_Draft] = []
         figures: list[Figure] = []
         for sent, claims in zip(doc.sents, claims_by_sentence, strict=True):
