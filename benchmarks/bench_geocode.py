@@ -152,7 +152,8 @@ def bench_acled(geocoder: Geocoder, *, every: int) -> dict[str, Any]:
     # location or admin1, the most a geocoder can reach.
     named = named_admin_ok = named_near = named_near_ok = 0
     # Held-out rows (sha1 of the event id % 5 == 0) are never used for tuning: reported apart.
-    held = {"n": 0, "admin_ok": 0, "near": 0, "near_ok": 0}
+    held = {"n": 0, "admin_ok": 0, "near": 0, "near_ok": 0, "named": 0, "named_admin_ok": 0, "named_near": 0,
+            "named_near_ok": 0}  # fmt: skip
     texts = [row["notes"] for row in rows]
     for row, doc in zip(rows, geocoder.nlp.pipe(texts, batch_size=64), strict=True):
         places = resolve_places(doc, gazetteer=gaz, settings=geocoder.settings)
@@ -167,10 +168,12 @@ def bench_acled(geocoder: Geocoder, *, every: int) -> dict[str, Any]:
         gold_precision = row["geo_precision"].strip()
         is_named = _names_place(row)
         named += is_named
+        held["named"] += is_named and is_held
         if gold_precision in ("1", "2"):
             n_near += 1
             named_near += is_named
             held["near"] += is_held
+            held["named_near"] += is_named and is_held
         if choice is None:
             continue
         picked += 1
@@ -180,12 +183,14 @@ def bench_acled(geocoder: Geocoder, *, every: int) -> dict[str, Any]:
         name_ok += (choice.admin1 or "").casefold() == row["admin1"].strip().casefold()
         held["admin_ok"] += same and is_held
         named_admin_ok += same and is_named
+        held["named_admin_ok"] += same and is_named and is_held
         precision_ok += str(choice.geo_precision) == gold_precision
         if gold_precision in ("1", "2") and choice.latitude is not None and row["latitude"]:
             km = haversine_km(float(row["latitude"]), float(row["longitude"]), choice.latitude, choice.longitude or 0)
             near_ok += km <= 10
             held["near_ok"] += km <= 10 and is_held
             named_near_ok += km <= 10 and is_named
+            held["named_near_ok"] += km <= 10 and is_named and is_held
     return {
         "rows": n,
         "subset": f"every {every}th row" if every > 1 else "all rows",
@@ -200,6 +205,10 @@ def bench_acled(geocoder: Geocoder, *, every: int) -> dict[str, Any]:
         "named_rows": round(named / n, 4) if n else None,
         "admin1_acc_named": round(named_admin_ok / named, 4) if named else None,
         "within10km_prec12_named": round(named_near_ok / named_near, 4) if named_near else None,
+        "admin1_acc_named_heldout": _share(held["named_admin_ok"], held["named"]),
+        "within10km_prec12_named_heldout": _share(held["named_near_ok"], held["named_near"]),
+        "admin1_acc_named_train": _share(named_admin_ok - held["named_admin_ok"], named - held["named"]),
+        "within10km_prec12_named_train": _share(named_near_ok - held["named_near_ok"], named_near - held["named_near"]),
         "precision_agree": round(precision_ok / n, 4) if n else None,
         "seconds": round(time.perf_counter() - started, 1),
     }

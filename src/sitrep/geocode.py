@@ -598,6 +598,7 @@ class _Mention:
     choice: GazEntry | None = None
     score: float = 0.0
     partial: bool = False  # the candidates are of a place named inside it ("Dubai" of "Dubai World Cup")
+    seen: dict[tuple[str, float | None, float | None], int] = field(default_factory=dict)  # learned places' events
 
 
 def resolve_places(
@@ -609,6 +610,7 @@ def resolve_places(
     char_spans: Sequence[tuple[int, int]] | None = None,
     region_point: Literal["capital", "centroid"] | None = None,
     infer_unknown: bool = False,
+    learned_places: str = "",
 ) -> list[ResolvedPlace]:
     """Resolve a document's place mentions to gazetteer entries with coordinates and geo_precision.
 
@@ -624,6 +626,9 @@ def resolve_places(
             the point of the nearest town named in its sentence, else of the town (else the admin area) the
             document names most, marked `inferred=True`, `resolved=False` and geo_precision 3. Never a
             country's point.
+        learned_places: A CSV of places learned from coded events (`load_learned_places`); empty for the packaged
+            `data/gazetteer/acled_places.csv`. A name among them also means the learned place, which a name of
+            the document's less named countries does not outweigh.
 
     Returns:
         One `ResolvedPlace` per mention in document order; unknown names have `resolved=False` and null
@@ -636,12 +641,16 @@ def resolve_places(
     cutoff = float(_setting(settings, "geocode_fuzzy_cutoff", 88.0))
     focus_setting = [c.strip().upper() for c in str(_setting(settings, "geocode_countries", "")).split(",")
                      if c.strip()]  # fmt: skip
-    mentions = _mentions(doc, gazetteer, words, spans, char_spans)
+    mentions = _mentions(doc, gazetteer, words, spans, char_spans, _learned_index(gazetteer, learned_places))
     if not mentions:
         return []
     for m in mentions:
         _read_context(m, words)
         _rural_area(m, gazetteer)
+        # "Maan town", "the town of X": a settlement, not a country or a region of the name (but "a U.S. city" is in
+        # the country).
+        if m.town_word and any(c.kind == "place" and c.match in ("exact", "alias") for c in m.candidates):
+            m.candidates = [c for c in m.candidates if c.kind not in ("country", "continent", "region")]
     _link_qualifiers(mentions, doc)
     focus = _country_focus(mentions, focus_setting)
     for country, n in _demonym_countries(doc, gazetteer).items():
@@ -661,16 +670,16 @@ def resolve_places(
     _local_namesakes(mentions, gazetteer, areas)
     _choose(mentions, focus, gazetteer, proximity=False, named=named, areas=areas)
     _choose(mentions, focus, gazetteer, proximity=True, named=named, areas=areas)
+    _settle_qualifiers(mentions)
     places = []
     for m in mentions:
         area = mentions[m.fallback] if m.fallback is not None else None
-        moved = area is not None and area.choice is not None
         town = mentions[m.town] if m.town is not None else None
         if town is not None and town.choice is not None and town.choice.kind == "place" and (
                 m.choice is None or m.partial):  # fmt: skip
             places.append(_town_place(m, town, gazetteer))
-        elif moved and (m.choice is None or not _same_area(m.choice, area.choice)):  # type: ignore[union-attr,arg-type]
-            places.append(_fallback_place(m, area, gazetteer))  # type: ignore[arg-type]
+        elif area is not None and _falls_back(m, area, mentions):
+            places.append(_fallback_place(m, area, gazetteer))
         else:
             places.append(_to_place(m, gazetteer, point))
     if infer_unknown:
@@ -684,6 +693,44 @@ def resolve_places(
                 for span, place in zip(group, places, strict=True)
             ]  # fmt: skip
     return places
+
+
+def _settle_qualifiers(mentions: Sequence[_Mention]) -> None:
+    """A qualifier reads as the area that holds the place it qualifies: "Tigre (Buenos Aires)" names the province,
+    not the capital city of the same name in another admin1 area."""
+    for q in mentions:
+        if q.qualifier_of is None or q.role != "context" or q.choice is None:
+            continue
+        place = mentions[q.qualifier_of].choice
+        if place is None or place.kind not in ("place", "admin2") or _contains(q.choice, place):
+            continue
+        if q.choice.kind == "place" and (q.choice.country, q.choice.admin1_code) == (place.country, place.admin1_code):
+            continue
+        area = next((c for c in q.candidates if c.kind in ("admin1", "admin2") and c.match in ("exact", "alias", "key")
+                     and _contains(c, place)), None)  # fmt: skip
+        if area is not None:
+            q.choice = area
+
+
+def _falls_back(m: _Mention, area: _Mention, mentions: Sequence[_Mention]) -> bool:
+    """Whether a place the text puts in an area ("Ghaydah in Kirkuk province") is coded to that area: when it is
+    unknown or known only outside the area, unless the area is a stray match abroad, of a country no other mention
+    names while the town's is named and sees more conflict ("Kolofata town (Mayo-Sava, Extreme-Nord)" names no
+    Irish county Mayo)."""
+    place, where = m.choice, area.choice
+    if where is None:
+        return False
+    if place is None:
+        return True
+    if _same_area(place, where):
+        return False
+    if place.country == where.country:
+        return True
+    others = Counter(x.choice.country for x in mentions if x is not m and x is not area and x.choice is not None)
+    prior = load_conflict_prior()
+    stray = others[place.country] > others[where.country] and prior.get(place.country, 0.0) > prior.get(
+        where.country, 0.0)  # fmt: skip
+    return not stray
 
 
 def _infer_unknown(places: list[ResolvedPlace], doc: Doc) -> list[ResolvedPlace]:
@@ -726,12 +773,132 @@ def _setting(settings: Settings, name: str, default: Any) -> Any:
     return getattr(settings, name, default)
 
 
+@dataclass(frozen=True)
+class LearnedPlace:
+    """A place of `acled_places.csv`: a name ACLED codes events at, with its admin1 code, admin2 and point, and the
+    gazetteer place it is (`geonameid`), if any."""
+
+    name: str
+    country: str
+    admin1_code: str
+    admin2: str
+    latitude: float
+    longitude: float
+    geonameid: int | None
+    seen: int
+
+
+_LEARNED_COLUMNS = ("country", "name", "admin1", "admin2", "latitude", "longitude", "geonameid", "seen")
+
+
+@cache
+def load_learned_places(path: str = "") -> tuple[LearnedPlace, ...]:
+    """Load `acled_places.csv`: the places of ACLED's training rows (`benchmarks/geo_learn_acled_places.py`).
+
+    Args:
+        path: The CSV file; empty for the packaged `data/gazetteer/acled_places.csv` (absent: no places).
+
+    Returns:
+        The places, in file order.
+
+    Raises:
+        DataFileError: A line is malformed (the message names it).
+    """
+    import csv
+
+    file = Path(path) if path else DATA_DIR / "acled_places.csv"
+    if not file.exists():
+        return ()
+    lines = [line for line in file.read_text(encoding="utf-8").splitlines() if line.strip() and line[0] != "#"]
+    reader = csv.reader(lines)
+    header = next(reader, [])
+    if tuple(header) != _LEARNED_COLUMNS:
+        raise DataFileError(Errors.E012.format(path=file, reason="give the columns " + ",".join(_LEARNED_COLUMNS)))
+    places = []
+    for number, row in enumerate(reader, 2):
+        try:
+            cc, name, admin1, admin2, lat, lon, geonameid, seen = row
+            place = LearnedPlace(name=name.strip(), country=cc.strip().upper(), admin1_code=admin1.strip(),
+                                 admin2=admin2.strip(), latitude=float(lat), longitude=float(lon),
+                                 geonameid=int(geonameid) if geonameid.strip() else None, seen=int(seen))  # fmt: skip
+        except ValueError as e:
+            reason = f"give {len(_LEARNED_COLUMNS)} fields ({e})"
+            error = Errors.E011.format(path=file, entry=f"line {number}", field="row", reason=reason)
+            raise DataFileError(error) from e
+        if len(place.country) != 2 or not place.name or not place.admin1_code or place.seen < 1 or not (
+                -90 <= place.latitude <= 90 and -180 <= place.longitude <= 180):  # fmt: skip
+            raise DataFileError(Errors.E011.format(path=file, entry=f"line {number}", field="row",
+                                                   reason="give a country code, a name, an admin1 code, a point in "
+                                                          "range and a count of 1 or more"))  # fmt: skip
+        places.append(place)
+    return tuple(places)
+
+
+@lru_cache(maxsize=8)
+def _learned_index(gazetteer: Gazetteer, path: str = "") -> dict[str, tuple[tuple[LearnedPlace, str], ...]]:
+    """The learned places of a file, each with its plain name, by the gazetteer's matching key of their names
+    (built once per gazetteer and file)."""
+    index: defaultdict[str, list[tuple[LearnedPlace, str]]] = defaultdict(list)
+    for place in load_learned_places(path):
+        key = gazetteer.key(place.name)
+        if key:
+            index[key].append((place, plain_name(place.name)))
+    return {key: tuple(places) for key, places in index.items()}
+
+
+@lru_cache(maxsize=8192)
+def _learned_entry(gazetteer: Gazetteer, place: LearnedPlace, *, exact: bool) -> GazEntry:
+    """A learned place as a gazetteer entry, matched by its exact name or a spelling variant: the gazetteer's own
+    place when it is one (in ACLED's admin1 area), else a place of its own without a GeoNames id."""
+    from dataclasses import replace
+
+    match: dict[str, Any] = {"match": "exact" if exact else "key", "score": 1.0 if exact else 0.85}
+    base = gazetteer.get(place.geonameid) if place.geonameid is not None else None
+    if base is not None and base.kind == "place":
+        area = gazetteer.admin1_by_code(place.country, place.admin1_code)
+        return replace(base, admin1_code=place.admin1_code, admin1=area.name if area else base.admin1, **match)
+    area = gazetteer.admin1_by_code(place.country, place.admin1_code)
+    country = gazetteer.country(place.country)
+    return GazEntry(geonameid=None, name=place.name, latitude=place.latitude, longitude=place.longitude,
+                    country=place.country, country_name=country.name if country else "",
+                    admin1_code=place.admin1_code, admin1=area.name if area else None, admin2=place.admin2 or None,
+                    matched=plain_name(place.name), **match)  # fmt: skip
+
+
+def _with_learned(
+    name: str,
+    candidates: list[GazEntry],
+    learned: Sequence[tuple[LearnedPlace, str]],
+    gazetteer: Gazetteer,
+    seen: dict[tuple[str, float | None, float | None], int],
+) -> list[GazEntry]:
+    """The candidates with the learned places of the name: a gazetteer place that is one of them takes ACLED's
+    admin1 area (GeoNames puts Thika in Nairobi); the others join as places of their own. `seen` gets the events
+    of each, by (country, latitude, longitude)."""
+    from dataclasses import replace
+
+    out = list(candidates)
+    plain = plain_name(name)
+    for place, place_plain in learned:
+        entry = _learned_entry(gazetteer, place, exact=place_plain == plain)
+        index = next((i for i, c in enumerate(out) if c.kind == "place" and c.geonameid is not None
+                      and c.geonameid == entry.geonameid), None)  # fmt: skip
+        if index is None:
+            out.append(entry)
+        elif out[index].admin1_code != entry.admin1_code:
+            out[index] = replace(out[index], admin1_code=entry.admin1_code, admin1=entry.admin1)
+        spot = (entry.country, entry.latitude, entry.longitude)
+        seen[spot] = seen.get(spot, 0) + place.seen
+    return out
+
+
 def _mentions(
     doc: Doc,
     gazetteer: Gazetteer,
     words: ContextWords,
     spans: Sequence[Span] | None,
     char_spans: Sequence[tuple[int, int]] | None,
+    learned: Mapping[str, Sequence[tuple[LearnedPlace, str]]],
 ) -> list[_Mention]:
     result: list[_Mention] = []
     if char_spans is not None:
@@ -741,17 +908,24 @@ def _mentions(
             text = doc_text[start:end]
             if span is None or not text.strip():
                 span = doc[0:0]
-            result.append(_mention(span, start, end, text, gazetteer))
+            result.append(_mention(span, start, end, text, gazetteer, learned))
         return result
     if spans is None:
         spans = doc.spans[PLACE_SPANS] if PLACE_SPANS in doc.spans else find_place_spans(doc, gazetteer=gazetteer)
     for span in spans:
         trimmed = _trim(span, words) or span
-        result.append(_mention(trimmed, trimmed.start_char, trimmed.end_char, trimmed.text, gazetteer))
+        result.append(_mention(trimmed, trimmed.start_char, trimmed.end_char, trimmed.text, gazetteer, learned))
     return result
 
 
-def _mention(span: Span, start: int, end: int, text: str, gazetteer: Gazetteer) -> _Mention:
+def _mention(
+    span: Span,
+    start: int,
+    end: int,
+    text: str,
+    gazetteer: Gazetteer,
+    learned: Mapping[str, Sequence[tuple[LearnedPlace, str]]],
+) -> _Mention:
     whole = text.strip()
     name = re.sub(r"(?i)^the\s+|['’]s$", "", whole)
     # "the Gulf" may be a name of its own, as "Gulf" alone is not.
@@ -760,6 +934,11 @@ def _mention(span: Span, start: int, end: int, text: str, gazetteer: Gazetteer) 
         name = whole
     elif name:
         candidates = gazetteer.lookup(name, limit=_CANDIDATES, fuzzy=False, adjectives=True)
+    seen: dict[tuple[str, float | None, float | None], int] = {}
+    places = learned.get(gazetteer.key(name), ()) if name and learned else ()
+    if places:
+        candidates = _with_learned(name, candidates, places, gazetteer, seen)
+        return _Mention(span, start, end, name, candidates, seen=seen)
     if not candidates and name:
         # "Sokoto State", "Western US", "South Venezuela": the area without its level or compass word.
         plain = plain_name(name).split()
@@ -980,12 +1159,14 @@ def _link_qualifiers(mentions: list[_Mention], doc: Doc) -> None:
     # Ar Rubat in Lahij too.
     for i, next_i in reversed(list(itertools.pairwise(order))):
         m, q = mentions[i], mentions[next_i]
-        if q.start < m.end:
+        # A qualifier known only by a part of its name ("Mayo" of "Mayo-Sava") puts nothing anywhere.
+        if q.start < m.end or q.partial:
             continue
         listed = i in after_comma and _LIST_GOES_ON.match(text, q.end) is not None
         between_words = text[m.end : q.start].lower().replace("(", " ( ").replace(",", " , ").split()
-        # "Tuban district (Lahij)": the name's own level word is no part of what links it to its qualifier.
-        while between_words and between_words[0] in words.region_after:
+        # "Tuban district (Lahij)", "Jarablus city in the countryside of Aleppo", "Saraqab front in Idleb": the name's
+        # own level, settlement or front word is no part of what links it to its qualifier.
+        while between_words and between_words[0] in _own_words(words):
             between_words = between_words[1:]
         if len(between_words) > 5 or not all(w in glue for w in between_words):
             continue
@@ -1034,6 +1215,16 @@ def _link_qualifiers(mentions: list[_Mention], doc: Doc) -> None:
                 q.role = "context"
 
 
+def _own_words(words: ContextWords) -> frozenset[str]:
+    """Words after a name that belong to it ("X district", "X city", "X front", "X outskirts")."""
+    return _union(words.region_after, words.town_after, words.outskirts_after, _phrase_words(words.countryside_after))
+
+
+@cache
+def _phrase_words(phrases: tuple[tuple[str, ...], ...]) -> frozenset[str]:
+    return frozenset(w for phrase in phrases for w in phrase)
+
+
 @dataclass(frozen=True)
 class _Weights:
     """Scores are in orders of magnitude of population: one point is worth a town ten times bigger."""
@@ -1062,6 +1253,10 @@ class _Weights:
     famous_gap: float = 2.5  # a namesake this many points below a famous place needs evidence of its own
     unsupported_namesake: float = 0.5  # times its country focus without such evidence
     contains_other: float = 1.5  # event place: a country or an area that holds another place of the sentence
+    key_beside_exact: float = -2.0  # a spelling variant when another place has the name itself
+    exact_population: int = 10_000  # ... and at least this many people
+    learned_place: float = 3.0  # a place ACLED codes events at (acled_places.csv): conflict news is about those
+    learned_events: float = 0.5  # times log10 of its training events
     outside_area: float = 0.5  # event place: a town outside the area the text puts it in gives way to the area
 
 
@@ -1259,8 +1454,24 @@ def _choose(
         own_districts = districts.get(m.text, {})
         # The votes the name gives each of its countries, however often it is repeated.
         own_country = repeats[m.text] / (len({c.country for c in m.candidates if c.country}) or 1)
+        # How much the rest of the document speaks for each of the name's countries: a place ACLED codes events at
+        # is likelier than its namesakes, but not against a country the document is about ("Los Angeles" in Chile).
+        support: dict[str, float] = {}
+        top_support, famous_elsewhere = 0.0, False
+        if m.seen:
+            support = {c.country: focus.get(c.country, 0.0) - own_country for c in m.candidates if c.country}
+            top_support = max(support.values(), default=0.0)
+            # A famous place ("Los Angeles") is meant before a small namesake ACLED knows, unless the document says
+            # otherwise.
+            famous_elsewhere = any(prior >= WEIGHTS.famous and not m.seen.get((c.country, c.latitude, c.longitude))
+                                   for c, prior in zip(m.candidates, priors, strict=True))  # fmt: skip
+        # A spelling variant ("Samara") of a name that is some place's own ("Samarra"): the own name is meant.
+        exact = any(c.match in ("exact", "alias") and c.kind == "place" and c.population >= WEIGHTS.exact_population
+                    for c in m.candidates)  # fmt: skip
         for c, prior in zip(m.candidates, priors, strict=True):
             s = prior
+            if exact and c.match == "key":
+                s += WEIGHTS.key_beside_exact
             area_votes = 0.0
             if c.admin1_code:
                 area_votes = admin_focus.get((c.country, c.admin1_code), 0)
@@ -1300,6 +1511,10 @@ def _choose(
                     country_weight *= WEIGHTS.unsupported_namesake
             share = _focus_of(c, focus)
             s += country_weight * share / total
+            events = m.seen.get((c.country, c.latitude, c.longitude), 0) if m.seen else 0
+            backed = support.get(c.country, 0.0)
+            if events and backed >= top_support - 1e-9 and (backed > 0 or not famous_elsewhere):
+                s += WEIGHTS.learned_place + WEIGHTS.learned_events * math.log10(events)
             # A spelling variant ("Maasai" for Marseille) of a place in a country no other mention names is a
             # coincidence of letters more often than a place; so is an area or town named inside a longer name
             # ("Vienna" of "Vienna/Fairfax Metro").
@@ -1326,11 +1541,13 @@ def _choose(
         m.choice, m.score = best, best_score
         # An area named like its own main town ("Idlib", "Kabul") is the town, unless region words say so; a
         # village that merely carries the area's name among its alternate names ("Minneota" for Minnesota) is not
-        # its main town.
-        if best is not None and best.kind in ("admin1", "admin2") and m.relation != "region":
+        # its main town. A district is named after its town, however small GeoNames makes it ("in Ma'arrat al-Numan").
+        if best is not None and best.kind in ("admin1", "admin2") and (
+                m.relation != "region" or (m.subregion and best.kind == "admin2")):  # fmt: skip
             town = next((c for c in m.candidates if c.kind == "place" and c.country == best.country
                          and c.admin1_code == best.admin1_code and c.score >= 0.85
-                         and (c.geonameid == best.seat or c.population * 10 >= best.population)), None)  # fmt: skip
+                         and (c.geonameid == best.seat or c.population * 10 >= best.population
+                              or best.kind == "admin2")), None)  # fmt: skip
             if town is not None:
                 m.choice = town
 
