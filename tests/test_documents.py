@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sitrep.documents import NearDuplicateIndex, Skip, document_id, normalise_text, to_document
+from sitrep.documents import NearDuplicateIndex, Skip, document_id, guess_language, normalise_text, to_document
 from sitrep.models import Document, RawDocument
 from sitrep.settings import Settings
 from sitrep.sources import read_sources
@@ -55,6 +55,23 @@ def test_documents_unusable_input_is_skipped_with_reason(
     raw = RawDocument(source="in", content=content, media_type=media_type)  # type: ignore[arg-type]
     result = to_document(raw, settings=settings)
     assert isinstance(result, Skip) and result.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Youths riot outside polling station; police open fire, killing one", "en"),
+        ("Gunmen kill two herders near Garissa", "en"),
+        ("Les rebelles ont pris la ville après deux jours de combats, a déclaré un porte-parole.", None),
+        ("Os rebeldes tomaram a cidade após dois dias de combates, disse um porta-voz.", None),
+        ("Los rebeldes tomaron la ciudad después de dos días de combates.", None),
+        ("De rebellen hebben de stad ingenomen na twee dagen van gevechten.", None),
+        ("Officials suspect al Shabaab; no casualties reported", "en"),
+    ],
+    ids=["headline", "headline-no-function-word", "french", "portuguese", "spanish", "dutch", "arabic-article"],
+)
+def test_documents_guess_language_short_texts(text: str, language: str | None) -> None:
+    assert guess_language(text) == language
 
 
 def test_documents_binary_file_from_disk_fails_clearly(settings: Settings) -> None:

@@ -98,6 +98,9 @@ def test_modality_trigger(nlp: Language, trigger_word: str, modality: str) -> No
         ("Protesters blocked the road in 2019.", "historical"),
         ("Protesters blocked the road in 2024.", "reported"),
         ("Soldiers burned the market on Tuesday.", "reported"),
+        # ... of the event's clause, not of an action beside it
+        ("Families rallied outside the ministry, demanding news of sons held since the start of the war.", "reported"),
+        ("Families rallied outside the ministry, recalling the massacre of 2015.", "reported"),
     ],
 )
 def test_modality_past_words_in_the_clause(nlp: Language, text: str, modality: str) -> None:

@@ -8,6 +8,7 @@ MinHash over word shingles (`NearDuplicateIndex`).
 from __future__ import annotations
 
 import codecs
+import functools
 import datetime as dt
 import hashlib
 import logging
@@ -20,7 +21,8 @@ import trafilatura
 from charset_normalizer import from_bytes
 from datasketch import MinHash, MinHashLSH
 
-from .errors import Errors
+from .datafiles import data_path, read_yaml_mapping
+from .errors import DataFileError, Errors
 from .models import Document, RawDocument
 from .settings import Settings
 from .sources import clean_metadata, clean_str
@@ -39,35 +41,6 @@ _BOMS = (
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
-# The few most frequent English function words: enough to tell English prose from other languages.
-_ENGLISH_WORDS = frozenset(
-    [
-        "the",
-        "of",
-        "and",
-        "to",
-        "in",
-        "a",
-        "is",
-        "that",
-        "for",
-        "on",
-        "was",
-        "with",
-        "by",
-        "as",
-        "at",
-        "from",
-        "said",
-        "were",
-        "has",
-        "have",
-        "it",
-        "are",
-        "be",
-        "an",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -205,20 +178,54 @@ def document_id(text: str) -> str:
 
 
 def guess_language(text: str) -> str | None:
-    """'en' when English function words are common enough, else `None` (unknown or other).
+    """'en' when English function words (`data/languages.yaml`) are common enough and no other language listed
+    there has more words of its own, else `None` (unknown or other).
 
     Headlines and one-line notes ("Garre militia attacks Murle village") have few function words, so a short
-    text in Latin letters counts as English unless it has none of them while being long enough to have some.
+    text in Latin letters counts as English unless another language's words outnumber English ones, or it has
+    none while being long enough to have some.
     """
-    words = _WORD.findall(text[:5000].lower())
+    written = _WORD.findall(text[:5000])
+    words = [w.lower() for w in written]
     if not words:
         return None
-    share = sum(w in _ENGLISH_WORDS for w in words) / len(words)
+    vocabularies = function_words()
+    english = sum(w in vocabularies["en"] for w in words)
+    # Only another language's own words, written in lower case: "Al" and "De" start names in English news.
+    lowered = [w for w in written if w.islower()]
+    foreign = max(
+        (sum(w in vocabulary - vocabularies["en"] for w in lowered) for lang, vocabulary in vocabularies.items()
+         if lang != "en"),
+        default=0,
+    )  # fmt: skip
+    if foreign > english:
+        return None
+    share = english / len(words)
     if len(words) >= 30:
         return "en" if share >= 0.05 else None
     letters = [ch for ch in text if ch.isalpha()]
     latin = sum(ch.isascii() for ch in letters) / max(1, len(letters))
     return "en" if latin >= 0.9 and (share > 0 or len(words) < 12) else None
+
+
+@functools.cache
+def function_words() -> dict[str, frozenset[str]]:
+    """Each language's function words, from `data/languages.yaml`.
+
+    Raises:
+        DataFileError: The file is unreadable or a language's words are not a list of words.
+    """
+    path = data_path("languages.yaml")
+    out = {}
+    for language, words in read_yaml_mapping(path).items():
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise DataFileError(
+                Errors.E011.format(path=path, entry=language, field=language, reason="must be a list of words")
+            )
+        out[str(language)] = frozenset(w.lower() for w in words)
+    if "en" not in out:
+        raise DataFileError(Errors.E011.format(path=path, entry="en", field="en", reason="English is required"))
+    return out
 
 
 def _is_binary(content: bytes) -> bool:

@@ -208,12 +208,13 @@ def _historical(anchor: Token, path: list[tuple[Token, str]], published: dt.date
     if not _may_be_past(top, published, cues):
         return False
     clause = _clause_tokens(top)
-    text = " ".join(t.lower_ for t in clause)
-    if any(phrase in text for phrase in cues.phrases):
+    on_path = {node.i for node in clause_nodes}
+    # The phrase must tell of the event, not of a side clause: "relatives stranded since the start of the
+    # outbreak" does not make the protest about them history.
+    if any(_attaches_to(tok, on_path) for tok in _phrase_starts(clause, cues.phrases)):
         return True
     if published is None:
         return False
-    on_path = {node.i for node in clause_nodes}
     for tok in clause:
         if not _YEAR.match(tok.text):
             continue
@@ -256,16 +257,32 @@ def _clause_tokens(head: Token) -> list[Token]:
     return [t for t in head.subtree if t.i not in skip]
 
 
+def _phrase_starts(clause: list[Token], phrases: tuple[str, ...]) -> list[Token]:
+    """The first word of each place in `clause` where one of `phrases` is spelled out, word by word."""
+    words = [t.lower_ for t in clause]
+    starts = []
+    for phrase in phrases:
+        parts = phrase.split()
+        starts += [clause[i] for i in range(len(words) - len(parts) + 1) if words[i : i + len(parts)] == parts]
+    return starts
+
+
 def _attaches_to(tok: Token, nodes: set[int]) -> bool:
-    """True when `tok` hangs on one of `nodes` without passing through a describing phrase."""
+    """True when `tok` hangs on one of `nodes` without passing through a describing phrase or a side action."""
     cur = tok
     for _ in range(12):
         if cur.i in nodes:
             return True
-        if cur.dep_ in _DESCRIBING or cur.head.i == cur.i:
+        if cur.dep_ in _DESCRIBING or _side_action(cur) or cur.head.i == cur.i:
             return False
         cur = cur.head
     return False
+
+
+def _side_action(tok: Token) -> bool:
+    """A participle clause beside the event ("..., demanding their return since the war began"): its time phrases
+    date that action. A clause with a marker ("since the war began in 2011") dates the event itself."""
+    return tok.dep_ == "advcl" and not any(c.dep_ == "mark" for c in tok.children)
 
 
 def _claimed(path: list[tuple[Token, str]], rules: ModalityRules, claimants: ClaimantRules) -> bool:
