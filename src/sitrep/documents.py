@@ -8,8 +8,8 @@ MinHash over word shingles (`NearDuplicateIndex`).
 from __future__ import annotations
 
 import codecs
-import functools
 import datetime as dt
+import functools
 import hashlib
 import logging
 import re

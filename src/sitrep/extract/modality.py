@@ -182,7 +182,9 @@ def _planned(anchor: Token, path: list[tuple[Token, str]], rules: ModalityRules)
         if any(c.dep_ in {"aux", "auxpass"} and c.lower_ in cues.auxiliaries for c in node.children):
             return True
     for node, via in path[1:]:
-        if via in {"conj", "nsubj", "nsubjpass"}:
+        # A clause told as a whole ("students protested ..., they also called for help") keeps its own tense: only
+        # its auxiliaries, above, make it a plan.
+        if via in {"conj", "nsubj", "nsubjpass", "ccomp"}:
             break
         lemma = node.lemma_.lower()
         if node.pos_ in {"VERB", "AUX", "ADJ"} and lemma in cues.verbs:
