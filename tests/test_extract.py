@@ -104,6 +104,13 @@ def test_extract_seed_no_background_plan_or_boilerplate_events(seed: ExtractResu
             "Remote explosive/landmine/IED",
             "2020-05-06",
         ),
+        (  # the dead of a clause of their own are the bomb's toll, not a clash
+            "Two soldiers were killed and three were wounded when a roadside bomb struck their patrol near Kismayo "
+            "on Sunday.",
+            "2020-05-05",
+            "Remote explosive/landmine/IED",
+            "2020-05-03",
+        ),
         (  # entering a city in an offensive is a takeover, with no word for fighting or territory
             "Rebel fighters entered Benghazi early on Sunday and the governor fled the city.",
             "2011-02-22",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from ..actors import GROUP_LABEL, Actor, ActorRegistry, ActorRuler, interaction, load_actors
 from ..classify import EventClassifier, Label, disorder_type, load_event_classifier
@@ -266,6 +266,10 @@ class Extractor:
             drafts = [replace(drafts[0], sentences=sentences), *drafts[1:]]
         return drafts
 
+    def _toll(self, label: Label) -> bool:
+        trigger = label.trigger
+        return trigger is not None and trigger.lemma_.lower() in self.rules.death_lemmas and _toll_only(trigger)
+
     def _sentence_events(self, sent: Span, label: Label | None, context: frozenset[str]) -> list[tuple[Span, Label]]:
         """The events of one sentence, each with the clause that reports it.
 
@@ -280,6 +284,10 @@ class Extractor:
                 clause_label = self.classifier.classify_sentence(clause, context=context)
                 if clause_label is not None and clause_label.is_event:
                     events.append((clause, clause_label))
+            # "One policeman was killed and two were wounded when a roadside bomb hit them": the dead are the
+            # bomb's, not a clash of their own.
+            told = [(c, lab) for c, lab in events if not self._toll(lab)]
+            events = told if told else events
             if len({lab.sub_event_type for _, lab in events}) < 2:
                 events = []
         if not events and label is not None and label.is_event:
@@ -712,11 +720,16 @@ def _continues(
         return False
     # "Its forces killed hundreds of attackers": someone killing, told as another kind of event, is that event;
     # "four people were killed" only adds the toll.
+    return _toll_only(trigger) or label.sub_event_type == previous.label.sub_event_type
+
+
+def _toll_only(trigger: Token) -> bool:
+    """Whether a death or injury word only counts the harmed ("four people were killed"): nobody is its subject
+    ("its forces killed hundreds" names who did it)."""
     verb = trigger
     while verb.dep_ == "conj" and not any(c.dep_ == "nsubj" for c in verb.children):
         verb = verb.head  # "destroyed drones and killed hundreds": the subject is the first verb's
-    killers = any(c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN", "PRON") for c in verb.children)
-    return not (killers and label.sub_event_type != previous.label.sub_event_type)
+    return not any(c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN", "PRON") for c in verb.children)
 
 
 def _refers_back(sent: Span, event_nouns: frozenset[str]) -> bool:
