@@ -1042,9 +1042,11 @@ def _ancestors_until_verb(tok: Token) -> list[Token]:
 
 
 def _counted_apart(cue_token: Token) -> bool:
-    """ "two were killed and several wounded": a cue with its own count before it is about other people."""
+    """ "two were killed and several wounded": a cue with its own count before it is about other people (the
+    parser may hang a bare number on it as anything: "three dead and 15 more injured")."""
     return any(
-        child.i < cue_token.i and child.dep_ in {"amod", "nummod", "nsubj", "nsubjpass"} for child in cue_token.children
+        child.i < cue_token.i and (child.dep_ in {"amod", "nummod", "nsubj", "nsubjpass"} or child.like_num)
+        for child in cue_token.children
     )
 
 
