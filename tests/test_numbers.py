@@ -89,7 +89,7 @@ def test_numbers_rules_bad_file_raises(tmp_path: Path, content: str, entry: str 
         ("Militants killed or wounded 30 soldiers.", 0),
         ("Seven soldiers were killed and wounded in the ambush.", 0),
         ("Three men were killed and several wounded when the shell landed.", 3),
-        ("Fighting in the hills left three people dead and 15 more injured.", 3),
+        ("Clashes erupted near the border, leaving three people dead and 15 more injured.", 3),
         ("Residents protested over the killing of two students.", 0),
         ("Gunmen tried to kill the governor.", 0),
         ("The former commander died of cancer.", 0),
