@@ -425,3 +425,13 @@ def test_extract_a_party_killing_others_is_not_the_toll_of_the_event_before(pipe
     events = pipeline.extract(text, published="2024-11-28").events
     shelling = [e for e in events if e.sub_event_type == "Shelling/artillery/missile attack"]
     assert [e.fatalities for e in shelling] == [4]
+
+
+def test_extract_a_short_text_is_typed_whole(pipeline: Pipeline) -> None:
+    # Sentence by sentence the first reads as an attack on civilians; the bomb is told in the next.
+    text = (
+        "Four civilians were killed on Monday near Mandera. Their bus struck a roadside bomb on the road to Elwak. "
+        "Police blamed al Shabaab. The road was closed."
+    )
+    [main, *_] = pipeline.extract(text, published="2020-05-05").events
+    assert main.sub_event_type == "Remote explosive/landmine/IED"

@@ -62,7 +62,12 @@ class Settings(BaseModel):
     )
     brief_sentences: int = Field(
         3,
-        description="Documents of at most this many sentences are briefs: the whole text types their main event.",
+        description="Documents of at most this many sentences are briefs: all their sentences count the main "
+        "event's dead.",
+    )
+    whole_text_sentences: int = Field(
+        5,
+        description="Documents of at most this many sentences have their main event typed from the whole text.",
     )
     spacy_batch_size: int = Field(64, description="Texts per batch through spaCy.")
     event_model: str = Field(

@@ -244,19 +244,21 @@ class Extractor:
     def _main_first(self, drafts: list[_Draft], text: str, *, sentences: list[Span]) -> list[_Draft]:
         """Put the document's main event first: the one of the type the whole text is classified as.
 
-        A brief (a few sentences) is typed better as a whole than sentence by sentence, so there the whole
-        text's type also replaces the first sentence's when no event has it, and all its sentences count the
-        main event's dead (a brief's later sentences tell the toll of its one event).
+        A short text (`whole_text_sentences`) is typed better as a whole than sentence by sentence, so there the
+        whole text's type also replaces the first sentence's when no event has it. In a brief (`brief_sentences`,
+        fewer) all sentences count the main event's dead: its later sentences tell the toll of its one event,
+        where a longer text's may tell of others.
         """
         brief = len(sentences) <= self.settings.brief_sentences
-        if not drafts or (len(drafts) == 1 and not brief):
+        typed_whole = len(sentences) <= self.settings.whole_text_sentences
+        if not drafts or (len(drafts) == 1 and not typed_whole):
             return drafts  # nothing to reorder or relabel
         whole = self.classifier.classify(text, top_k=1)[0]
         if whole.is_event:
             match = next((i for i, d in enumerate(drafts) if d.label.sub_event_type == whole.sub_event_type), None)
             if match is not None:
                 drafts = [drafts[match], *drafts[:match], *drafts[match + 1 :]]
-            elif brief:
+            elif typed_whole:
                 first = drafts[0]
                 relabelled = Label(event_type=whole.event_type, sub_event_type=whole.sub_event_type,
                                    score=whole.score, source=whole.source, trigger=first.label.trigger,
