@@ -435,3 +435,10 @@ def test_extract_a_short_text_is_typed_whole(pipeline: Pipeline) -> None:
     )
     [main, *_] = pipeline.extract(text, published="2020-05-05").events
     assert main.sub_event_type == "Remote explosive/landmine/IED"
+
+
+def test_extract_a_town_outside_its_named_area_gives_way_to_the_town_inside_it(pipeline: Pipeline) -> None:
+    # GeoNames' only Wadi is not in Gujarat; the event is in Vadodara, which is, not somewhere in Gujarat.
+    text = "Two groups clashed in the Wadi area of Vadodara city (Vadodara, Gujarat) on Monday."
+    [event, *_] = pipeline.extract(text, published="2020-05-05").events
+    assert (event.location, event.admin1, event.geo_precision) == ("Vadodara", "Gujarat", 2)

@@ -1703,8 +1703,10 @@ def event_place(sent: Span, places: Sequence[Place], *, trigger: Token | None = 
         if area is None:
             scored.append((score, place))
         else:
-            # Somewhere in that area, not at its main town: at best geo_precision 2.
-            coded = area.model_copy(update={"geo_precision": max(2, area.geo_precision or 2)})
+            # Somewhere in that area: at a town of the sentence inside it ("Wadi area of Vadodara city (Vadodara,
+            # Gujarat)"), else not at its main town; at best geo_precision 2.
+            inner = next((o for o in candidates if o is not place and _within(o, area)), area)
+            coded = inner.model_copy(update={"geo_precision": max(2, inner.geo_precision or 2)})
             scored.append((score - WEIGHTS.outside_area, coded))
     return max(scored, key=lambda x: x[0])[1]
 
