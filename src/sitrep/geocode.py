@@ -99,6 +99,7 @@ class ContextWords:
     facility_words: frozenset[str] = field(default_factory=frozenset)
     name_links: frozenset[str] = field(default_factory=frozenset)
     trim_words: frozenset[str] = field(default_factory=frozenset)
+    site_words: frozenset[str] = field(default_factory=frozenset)
 
 
 _PHRASE_FIELDS = ("near_before", "outskirts_before", "countryside_before", "countryside_after", "region_before",
@@ -149,6 +150,12 @@ def load_context_words(path: str = "") -> ContextWords:
         raise DataFileError(Errors.E011.format(path=file, entry="distance_units", field="distance_units",
                                                reason="give a mapping of unit to kilometres"))  # fmt: skip
     values["distance_units"] = {str(k).lower(): float(v) for k, v in units.items()}
+    # Optional: words of a site between a place's name and its bracketed area ("X hill (Y, Z)").
+    sites = data.get("site_words", [])
+    if not isinstance(sites, list) or not all(isinstance(i, str) and i.strip() for i in sites):
+        raise DataFileError(Errors.E011.format(path=file, entry="site_words", field="site_words",
+                                               reason="give a list of words"))  # fmt: skip
+    values["site_words"] = frozenset(i.lower() for i in sites)
     trim = set(values["directions"]) | values["region_after"] | values["town_after"] | {"rural", "the"}
     trim |= {w for phrase in values["countryside_after"] for w in phrase} | values["outskirts_after"]
     values["trim_words"] = frozenset(trim)
@@ -166,8 +173,10 @@ def find_place_spans(
     min_population: int = 100_000,
     max_words: int = 5,
     words: ContextWords | None = None,
+    learned_places: str = "",
 ) -> list[Span]:
-    """Candidate place mentions in a document: the parser's GPE/LOC/FAC entities and gazetteer names.
+    """Candidate place mentions in a document: the parser's GPE/LOC/FAC entities, gazetteer names, the names of
+    places learned from coded events, and names the text puts in an area ("Ruramba (Kayokwe, Mwaro)").
 
     A name found only in the gazetteer must be capitalised, not a common word (`not_places`), not inside a
     longer person or organisation name, and mean a country, an admin1 area, a place of at least
@@ -181,6 +190,9 @@ def find_place_spans(
         min_population: The least population of a gazetteer-only place outside the focus countries.
         max_words: The longest name, in tokens.
         words: Cue words; default `context.yaml`.
+        learned_places: A CSV of places learned from coded events (`load_learned_places`); empty for the packaged
+            `acled_places.csv`. Their names are found like the gazetteer's, in the document's countries or where
+            the words put a place ("in X").
 
     Returns:
         Non-overlapping spans labelled `PLACE`, in document order.
@@ -210,7 +222,10 @@ def find_place_spans(
                     blocked.append(part)
                 else:
                     spans.append(located)
-    found = _gazetteer_spans(doc, gazetteer, words, max_words)
+    learned = _learned_index(gazetteer, learned_places)
+    found = _gazetteer_spans(doc, gazetteer, words, max_words, learned)
+    qualified = _qualified_spans(doc, gazetteer, words, max_words, learned)
+    spans.extend(qualified)
     covered = {i for span in (*found, *spans) for i in range(span.start, span.end)}
     # An organisation or person name blocks the place names inside it ("Hayat Tahrir al-Sham"), unless the
     # parser's entity is only place names and punctuation ("Asuncion (Asuncion" tagged as a title).
@@ -242,7 +257,14 @@ def find_place_spans(
     focus |= {c for c, _ in votes.most_common(3)} | {c for c, n in shared.items() if n >= 2}
     for span in found:
         hits = entries[(span.start, span.end)]
-        if not hits or any(_inside(span, b) for b in blocked):
+        if any(_inside(span, b) for b in blocked):
+            continue
+        # A place ACLED codes events at (`acled_places.csv`) that cities500 lacks counts in the document's
+        # countries, or where the words put a place ("shelled the village of X", "in X").
+        places = learned.get(gazetteer.key(span_text(span)), ()) if learned else ()
+        if not hits:
+            if places and (any(p.country in focus for p, _ in places) or _placed(doc, span.start, span.end, words)):
+                spans.append(span)
             continue
         if not _area_word_after(span, words) and _is_demonym(span, gazetteer):
             continue
@@ -252,7 +274,7 @@ def find_place_spans(
         after_preposition = not span_text(span).isupper() and _placed(doc, span.start, span.end, words)
         if any(h.country in focus or (h.match != "key" and (after_preposition or h.kind != "place"
                                                              or h.population >= min_population))
-               for h in hits):  # fmt: skip
+               for h in hits) or any(p.country in focus for p, _ in places):  # fmt: skip
             spans.append(span)
     result = [Span(doc, s.start, s.end, label=PLACE_LABEL) for s in filter_spans(spans)]
     return sorted(result, key=lambda s: s.start)
@@ -409,8 +431,13 @@ def _compass_name_word(token: Token, words: ContextWords) -> bool:
             and not token.lower_.endswith("ern"))  # fmt: skip
 
 
-def _gazetteer_spans(doc: Doc, gazetteer: Gazetteer, words: ContextWords, max_words: int) -> list[Span]:
+def _gazetteer_spans(
+    doc: Doc, gazetteer: Gazetteer, words: ContextWords, max_words: int, learned: Mapping[str, Any] | None = None
+) -> list[Span]:
+    """Capitalised runs of words whose matching key names a gazetteer place or a learned place (`learned`, keyed
+    like `_learned_index`), longest first, not inside a longer proper name."""
     spans: list[Span] = []
+    learned = learned or {}
     articles = gazetteer.rules.articles
     # Every capitalised run is tried at up to `max_words` lengths: read the words from the token table.
     table = token_table(doc)
@@ -431,7 +458,10 @@ def _gazetteer_spans(doc: Doc, gazetteer: Gazetteer, words: ContextWords, max_wo
                 continue
             text = table.text[idx[i] : idx[j - 1] + len(texts[j - 1])]
             # The gazetteer first: most capitalised runs are no place, and the checks below cost more.
-            if "\n" in text or not gazetteer.has_place_key(gazetteer.key(text)):
+            if "\n" in text:
+                continue
+            key = gazetteer.key(text)
+            if key not in learned and not gazetteer.has_place_key(key):
                 continue
             if any(sent_start[k] for k in range(i + 1, j)):
                 continue
@@ -450,6 +480,80 @@ def _gazetteer_spans(doc: Doc, gazetteer: Gazetteer, words: ContextWords, max_wo
         else:
             i += 1
     return spans
+
+
+def _qualified_spans(
+    doc: Doc, gazetteer: Gazetteer, words: ContextWords, max_words: int, learned: Mapping[str, Any]
+) -> list[Span]:
+    """Names the text puts in their areas, "Ruramba (Kayokwe, Mwaro)", "the Qaniyah front (Mahliyah, Marib)":
+    a proper name right before brackets that hold only names, one of them a known place or area, is a place
+    whatever the gazetteer says (the resolver falls back to the bracketed area when it does not know it)."""
+    table = token_table(doc)
+    texts, lower = table.words, table.lower
+    if "(" not in texts:
+        return []
+    cue = _union(words.town_after, words.region_after, words.site_words,
+                 frozenset(w for phrase in words.countryside_after for w in phrase))  # fmt: skip
+    stop = _union(words.not_places, words.actor_nouns)
+    links = _union(words.name_links, gazetteer.rules.articles)
+    spans: list[Span] = []
+    n = len(doc)
+    for k, word in enumerate(texts):
+        if word != "(" or k == 0:
+            continue
+        close = next((m for m in range(k + 1, min(n, k + 12)) if texts[m] in (")", "(")), None)
+        if close is None or texts[close] != ")" or close == k + 1:
+            continue
+        if not _known_qualifier(doc, k + 1, close, gazetteer, cue, learned):
+            continue
+        end = k
+        while end > 0 and k - end < 2 and lower[end - 1] in cue and texts[end - 1].islower():
+            end -= 1
+        start = end
+        while start > 0 and end - start < max_words + 3:
+            i = start - 1
+            if lower[i] in stop or (doc[i].is_sent_start and _is_common_word(doc[i])):
+                break
+            if _capitalised_text(texts[i]):
+                start = i
+            elif i > 0 and texts[i] in ("-", "‑") and not doc[i - 1].whitespace_ and not doc[i].whitespace_:
+                start = i  # "Af-Urur", "Nawa-e Barakzayi"
+            elif i > 0 and lower[i] in links and texts[i].islower() and (
+                    _capitalised_text(texts[i - 1]) or texts[i - 1] == "-"):  # fmt: skip
+                start = i  # "Jabal al Kirsh", "Keran wa Menjan"
+            else:
+                break
+        while start < end and not _capitalised_text(texts[start]):
+            start += 1
+        if start < end and not span_text(doc[start:end]).isupper():
+            spans.append(doc[start:end])
+    return spans
+
+
+def _known_qualifier(
+    doc: Doc, start: int, end: int, gazetteer: Gazetteer, cue: frozenset[str], learned: Mapping[str, Any]
+) -> bool:
+    """Whether tokens `start:end` (inside brackets) are only names separated by commas, one of them a known place
+    or area once its level words ("LGA", "district") are dropped: "(Kayokwe, Mwaro)", "(Bungudu LGA, Zamfara)"."""
+    texts = token_table(doc).words
+    known = False
+    part: list[str] = []
+    for i in range(start, end + 1):
+        if i < end and texts[i] != ",":
+            word = texts[i]
+            if word[:1].isupper() or word in ("-", "&", "'", "’"):
+                part.append(word)
+            elif word.lower() not in cue and word.lower() not in gazetteer.rules.articles:
+                return False
+            continue
+        names = [w for w in part if not (w.isupper() and len(w) <= 3 and w.isalpha())] or part
+        if not names:
+            return False
+        if not known:
+            key = gazetteer.key(" ".join(names))
+            known = key in learned or gazetteer.has_place_key(key)
+        part = []
+    return known
 
 
 def _inside_longer_name(
