@@ -442,3 +442,10 @@ def test_extract_a_town_outside_its_named_area_gives_way_to_the_town_inside_it(p
     text = "Two groups clashed in the Wadi area of Vadodara city (Vadodara, Gujarat) on Monday."
     [event, *_] = pipeline.extract(text, published="2020-05-05").events
     assert (event.location, event.admin1, event.geo_precision) == ("Vadodara", "Gujarat", 2)
+
+
+def test_extract_the_town_an_organisation_is_in_is_a_place(pipeline: Pipeline) -> None:
+    # The parser tags "the Ministry of Health in Kyiv" as one organisation.
+    text = "On Tuesday, doctors protested outside the Ministry of Health in Kyiv over unpaid wages."
+    [event, *_] = pipeline.extract(text, published="2020-05-06").events
+    assert (event.location, event.geo_precision) == ("Kyiv", 1)

@@ -217,11 +217,13 @@ def find_place_spans(
             # Each part of "the Royal Court Hotel on Haile Selassie Road, Mombasa" blocks only itself; a part that
             # stands where a place does ("in Dandora", "Keroka residents", "Nyeri Hospital") is a place name.
             for part in _name_parts(ent, words):
-                located = _located_name(part, words, gazetteer)
-                if located is None:
-                    blocked.append(part)
-                else:
-                    spans.append(located)
+                part, seat = _seat_split(part)
+                for piece in (part, seat) if seat is not None else (part,):
+                    located = _located_name(piece, words, gazetteer)
+                    if located is None:
+                        blocked.append(piece)
+                    else:
+                        spans.append(located)
     learned = _learned_index(gazetteer, learned_places)
     found = _gazetteer_spans(doc, gazetteer, words, max_words, learned)
     qualified = _qualified_spans(doc, gazetteer, words, max_words, learned)
@@ -350,6 +352,20 @@ def _located_name(part: Span, words: ContextWords, gazetteer: Gazetteer) -> Span
 
 
 _SEPARATORS = frozenset({",", "(", ")", "[", "]", ";", "/", ":"})
+_SEAT_PREPOSITIONS = frozenset({"in", "at"})
+
+
+def _seat_split(part: Span) -> tuple[Span, Span | None]:
+    """An organisation's name and the proper name after its last "in"/"at" ("the Ministry of Health in Kyiv"), which
+    the parser tags as one entity; the whole part and None when there is no such tail."""
+    doc = part.doc
+    for i in range(part.end - 2, part.start, -1):
+        if doc[i].lower_ in _SEAT_PREPOSITIONS:
+            tail = doc[i + 1 : part.end]
+            if all(_capitalised(t) or t.is_punct for t in tail):
+                return doc[part.start : i], tail
+            break
+    return part, None
 
 
 def _extend_name(span: Span, words: ContextWords) -> Span:
