@@ -222,6 +222,9 @@ def test_numbers_fatalities_one_victim_phrase_is_one_group(nlp: Language, text: 
         ("A drone killed two farmers on Monday. More than 640 people have died there so far.", 2),
         # "since" belongs to the town, not to the killing
         ("Four people were killed on Monday in the town, which has been under siege since March.", 4),
+        # a count over several days, after the news: a tally; as the news itself, the event's toll
+        ("Rebels took the town on Saturday. More than 300 people were killed in four days of fighting.", 0),
+        ("Twelve people were killed in two days of fighting in the town.", 12),
     ],
 )
 def test_numbers_document_fatalities_running_tally_is_not_the_event(nlp: Language, text: str, best: int) -> None:

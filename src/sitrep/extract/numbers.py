@@ -94,6 +94,8 @@ class RunningTallyCues(_Frozen):
     words: frozenset[str] = frozenset()
     phrases: tuple[str, ...] = ()
     period_words: frozenset[str] = frozenset()
+    period_preps: frozenset[str] = frozenset()
+    period_units: frozenset[str] = frozenset()
 
 
 class NumberRules(_Frozen):
@@ -1204,7 +1206,7 @@ def _counted_over_a_period(cue: Token, cues: RunningTallyCues) -> bool:
         if child.dep_ == "advcl":
             words = {m.lower_ for m in child.children if m.dep_ == "mark"}
         elif child.dep_ in {"prep", "advmod", "npadvmod"}:
-            if " ".join(t.lower_ for t in child.subtree) in cues.phrases:
+            if " ".join(t.lower_ for t in child.subtree) in cues.phrases or _over_days(child, cues):
                 return True
             words = {child.lower_}
         else:
@@ -1212,6 +1214,18 @@ def _counted_over_a_period(cue: Token, cues: RunningTallyCues) -> bool:
         if words & cues.period_words:
             return True
     return False
+
+
+def _over_days(prep: Token, cues: RunningTallyCues) -> bool:
+    """ "in four days of fighting", "over the past two weeks": a count of days, not one day's event. Not in a
+    document's first sentence, which tells its news (a coder's note of a multi-day event gives its toll)."""
+    if prep.lower_ not in cues.period_preps or prep.sent.start == 0:
+        return False
+    return any(
+        o.dep_ == "pobj" and o.lemma_.lower() in cues.period_units and o.tag_ == "NNS"
+        and any(c.dep_ == "nummod" for c in o.children)
+        for o in prep.children
+    )  # fmt: skip
 
 
 def _restates(group: _Group, rules: NumberRules) -> bool:
