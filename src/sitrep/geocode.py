@@ -15,13 +15,14 @@ Three steps, each a plain function over a spaCy `Doc`:
 `Geocoder` bundles the spaCy pipeline and the gazetteer for `sitrep geocode`.
 """
 
+import csv
 import itertools
 import logging
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -924,8 +925,6 @@ def load_learned_places(path: str = "") -> tuple[LearnedPlace, ...]:
     Raises:
         DataFileError: A line is malformed (the message names it).
     """
-    import csv
-
     file = Path(path) if path else DATA_DIR / "acled_places.csv"
     if not file.exists():
         return ()
@@ -970,8 +969,6 @@ def _learned_index(gazetteer: Gazetteer, path: str = "") -> dict[str, tuple[tupl
 def _learned_entry(gazetteer: Gazetteer, place: LearnedPlace, *, exact: bool) -> GazEntry:
     """A learned place as a gazetteer entry, matched by its exact name or a spelling variant: the gazetteer's own
     place when it is one (in ACLED's admin1 area), else a place of its own without a GeoNames id."""
-    from dataclasses import replace
-
     match: dict[str, Any] = {"match": "exact" if exact else "key", "score": 1.0 if exact else 0.85}
     base = gazetteer.get(place.geonameid) if place.geonameid is not None else None
     if base is not None and base.kind == "place":
@@ -995,8 +992,6 @@ def _with_learned(
     """The candidates with the learned places of the name: a gazetteer place that is one of them takes ACLED's
     admin1 area (GeoNames puts Thika in Nairobi); the others join as places of their own. `seen` gets the events
     of each, by (country, latitude, longitude)."""
-    from dataclasses import replace
-
     out = list(candidates)
     plain = plain_name(name)
     for place, place_plain in learned:
