@@ -332,3 +332,26 @@ def test_actors_unit_coded_as_associate_of_its_parent(registry: ActorRegistry) -
     actor = registry.resolve_id("Donbass People's Militia")
     assert actor is not None
     assert (actor.associate, actor.parent) == (True, "NAF: United Armed Forces of Novorossiya")
+
+
+POLICE_KE = "Police Forces of Kenya ({period})"
+
+
+@pytest.mark.parametrize(
+    ("calls", "expected"),
+    [
+        ([(POLICE_KE, "KE", dt.date(2010, 3, 1)), (POLICE_KE, "KE", dt.date(2017, 8, 8))],
+         ["Police Forces of Kenya (2002-2013)", "Police Forces of Kenya (2013-2022)"]),
+        ([(POLICE_KE, "KE", dt.date(2017, 8, 8)), (POLICE_KE, "Kenya", dt.date(2017, 8, 8))],
+         ["Police Forces of Kenya (2013-2022)"] * 2),
+        ([("Protesters ({country})", "Kenya", None), ("Protesters ({country})", None, None)],
+         ["Protesters (Kenya)", None]),
+    ],
+)  # fmt: skip
+def test_actors_resolved_actors_are_remembered_per_country_and_date(
+    registry: ActorRegistry, calls: list[tuple[str, str | None, dt.date | None]], expected: list[str | None]
+) -> None:
+    first = [registry.resolve_id(span_id, country=c, on=on) for span_id, c, on in calls]
+    again = [registry.resolve_id(span_id, country=c, on=on) for span_id, c, on in calls]
+    assert [a.name if a else None for a in first] == expected
+    assert again == first

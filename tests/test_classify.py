@@ -556,3 +556,41 @@ def test_classify_rule_vocabulary_names_rules_phrases_and_cues() -> None:
     vocab = set(C.rule_vocabulary(C.load_triggers()))
     assert {"r:Armed clash", "t:Armed clash", "p:airstrike", "c:state_actor"} <= vocab
     assert not any(v.startswith("p:") and v[2:] in {"hack", "confront"} for v in vocab)  # role-only harm words
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["warplanes struck the town", "the airstrikes went on", "an air-strike", "chairs were thrown", "a planet",
+     "jet", "jets.", "helicopter gunships", "repairs to the airport", "", "the air", "warplane"],
+)  # fmt: skip
+def test_classify_any_phrase_pattern_finds_what_the_alternation_finds(text: str) -> None:
+    from sitrep.datafiles import phrase_pattern
+
+    phrases = ("air strike", "airstrike", "airstrikes", "air", "warplane", "warplanes", "jet", "jet fighter",
+               "helicopter gunship", "plane")  # fmt: skip
+    found = C._any_phrase_pattern(phrases).search(text) is not None
+    assert found == (phrase_pattern(phrases).search(text) is not None)
+
+
+@pytest.mark.parametrize("words", [["killed", "gunmen"], ["protest", "unknownword"], ["xyzzy"], []])
+def test_classify_probs_read_only_the_weights_of_the_features(words: list[str]) -> None:
+    # A hand-made model with weights for two words: the logits are the bias plus the features' weight rows.
+    features = C.FeatureSettings(bigrams=False, rule_features=False, phrase_features=False)
+    mask = (1 << features.n_bits) - 1
+    weighted = {"killed": [0.0, 2.0], "protest": [1.5, -1.0]}
+    rows = sorted((C._hash("w:" + w, mask), w) for w in weighted)
+    classifier = C.EventClassifier(
+        labels=[C.NO_EVENT, "Attack"],
+        rows=np.array([r for r, _ in rows], dtype=np.int64),
+        weights=np.array([weighted[w] for _, w in rows], dtype=np.float32),
+        bias=np.array([0.5, -0.5], dtype=np.float32),
+        features=features,
+        triggers=C.load_triggers(),
+    )
+    toks = [(w, 0, 0, "", False) for w in words]
+    known = [w for w in words if w in weighted]
+    value = 1.0 / np.sqrt(len(words)) if words else 0.0
+    logits = np.array([0.5, -0.5]) + sum((np.array(weighted[w]) * value for w in known), np.zeros(2))
+    expected = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+    probs = classifier._probs(toks, classifier.triggers.analyze(toks))
+    assert np.allclose(probs, expected, atol=1e-6)

@@ -45,6 +45,7 @@ D = dt.date
         ("On 29 December, rebels entered the city.", D(2025, 1, 2), D(2024, 12, 29), 1),
         ("On Sept 27th, parents camped outside the court.", D(2019, 9, 28), D(2019, 9, 27), 1),
         ("Residents marched on 27/04 over the state of the road.", D(2015, 4, 28), D(2015, 4, 27), 1),
+        ("The army retook the town on 2024-11-30, a statement said.", D(2024, 12, 3), D(2024, 11, 30), 1),
         (
             "During the week beginning 26 November 2018, raiders attacked a village.",
             D(2018, 11, 30),

@@ -315,14 +315,14 @@ def test_gazetteer_fuzzy_cache_stays_within_its_name_budget(
     import sitrep.gazetteer as gazetteer_module
 
     fresh = Gazetteer(small_gazetteer_path)
-    sizes = {iso: len(fresh._fuzzy_candidates(iso)[0]) for iso in ("SY", "FR", "KE")}
+    sizes = {iso: fresh._fuzzy_candidates(iso).size for iso in ("SY", "FR", "KE")}
     assert min(sizes.values()) > 0
     budget = max(sizes.values()) + min(sizes.values())  # less than all three: one must be dropped
     monkeypatch.setattr(gazetteer_module, "FUZZY_CACHE_NAMES", budget)
     fresh._fuzzy_cache.clear()
     for iso in ("SY", "FR", "KE", "SY"):
         fresh.lookup("Saraqibe", country=iso)
-        assert sum(len(keys) for keys, _refs in fresh._fuzzy_cache.values()) <= budget
+        assert sum(names.size for names in fresh._fuzzy_cache.values()) <= budget
     assert fresh.lookup("Saraqibe", country="SY")[0].name == "Saraqib"
 
 
@@ -351,3 +351,52 @@ def test_gazetteer_stale_admin1_code_moves_to_the_neighbours_area(tmp_path: Path
     assert moved is not None and moved.admin1_code == "22"
     kept = gaz.get(4)
     assert kept is not None and kept.admin1_code == "05"
+
+
+def _has_key_sql(gaz: Gazetteer, key: str, *, places_only: bool) -> bool:
+    sql = "SELECT 1 FROM names WHERE key = ?" + (" AND src != 2" if places_only else "") + " LIMIT 1"
+    return gaz.conn.execute(sql, (key,)).fetchone() is not None
+
+
+@pytest.mark.parametrize("name", ["Hama", "Idleb", "Syrian", "Kenyan", "Xyzzyville", "Rural Damascus", "Paris"])
+def test_gazetteer_key_filter_agrees_with_the_names(gazetteer: Gazetteer, name: str) -> None:
+    key = gazetteer.key(name)
+    assert gazetteer.has_place_key(key) == _has_key_sql(gazetteer, key, places_only=True)
+    assert gazetteer.has_key(key) == _has_key_sql(gazetteer, key, places_only=False)
+
+
+@pytest.mark.parametrize("name", ["Hama", "Syrian", "Xyzzyville", "Idleb"])
+def test_gazetteer_file_without_key_filter_answers_the_same(
+    gazetteer: Gazetteer, writable_gazetteer: Gazetteer, name: str
+) -> None:
+    with sqlite3.connect(writable_gazetteer.path) as conn:
+        conn.execute("DROP TABLE key_filter")  # as a file of the previous schema, opened without a rebuild
+    old = Gazetteer(writable_gazetteer.path)
+    key = gazetteer.key(name)
+    assert old.has_place_key(key) == gazetteer.has_place_key(key)
+    assert old.lookup(name, adjectives=True) == gazetteer.lookup(name, adjectives=True)
+
+
+def test_gazetteer_add_places_updates_the_key_filter(writable_gazetteer: Gazetteer, tmp_path: Path) -> None:
+    key = writable_gazetteer.key("Kumhana")
+    assert not writable_gazetteer.has_place_key(key)
+    csv_file = tmp_path / "villages.csv"
+    csv_file.write_text("name,latitude,longitude,country,admin1,alternatenames\n"
+                        "Qomhana,35.2,36.75,SY,Hama,Kumhana\n", encoding="utf-8")  # fmt: skip
+    add_places(csv_file, gazetteer=writable_gazetteer)
+    assert writable_gazetteer.has_place_key(key)
+
+
+@pytest.mark.parametrize(
+    ("key", "iso", "cutoff"),
+    [("saraqibe", "SY", 88.0), ("idlb", "SY", 70.0), ("hamah", "", 88.0), ("damascos", "", 60.0),
+     ("nairobbi", "KE", 88.0), ("pariss", "FR", 95.0), ("zz", "SY", 40.0)],
+)  # fmt: skip
+def test_gazetteer_fuzzy_finds_what_a_full_scan_finds(gazetteer: Gazetteer, key: str, iso: str, cutoff: float) -> None:
+    from rapidfuzz import fuzz, process
+
+    names = gazetteer._fuzzy_candidates(iso)
+    keys = [names.key(i) for i in range(names.size)]
+    full = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=10)
+    expected = [((names.refs[2 * i], names.refs[2 * i + 1]), score, matched) for matched, score, i in full]
+    assert gazetteer._fuzzy(key, iso or None, cutoff) == expected

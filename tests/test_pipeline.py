@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import platform
 import shutil
 import subprocess
 import sys
@@ -100,3 +102,29 @@ def test_pipeline_is_exported_by_the_package_without_loading_spacy() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "sitrep.pipeline.Pipeline" in done.stdout
+
+
+@pytest.mark.parametrize(("enabled", "fails"), [(True, False), (True, True), (False, False)])
+def test_pipeline_collector_paused_restores_the_collector(enabled: bool, fails: bool) -> None:
+    import gc
+
+    from sitrep.pipeline import collector_paused
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with pytest.raises(ValueError) if fails else contextlib.nullcontext(), collector_paused():
+            assert not gc.isenabled()
+            if fails:
+                raise ValueError("a failing batch")
+        assert gc.isenabled() == enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_pipeline_keep_freed_memory_applies_once() -> None:
+    from sitrep.pipeline import keep_freed_memory
+
+    assert keep_freed_memory() == keep_freed_memory()
+    if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":
+        assert keep_freed_memory()

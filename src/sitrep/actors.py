@@ -62,6 +62,7 @@ STATE_KINDS: frozenset[str] = frozenset({"military", "police", "government"})
 _PARENS = re.compile(r"\s*\([^)]*\)")
 _PLACEHOLDER = re.compile(r"\{(country|the_country|period)\}")
 _ISO2 = re.compile(r"^[A-Z]{2}$")
+_RESOLVED_CACHE_SIZE = 100_000  # resolved actors remembered per registry, all forgotten at once when full
 
 
 def actor_key(name: str | None) -> str:
@@ -337,6 +338,9 @@ class ActorRegistry:
                     self._country_by_name.setdefault(label.casefold(), code)
         for code, label in _geonames_countries().items():
             self._country_by_name.setdefault(label.casefold(), code)
+        # Resolved actors (frozen models) by their arguments: the registry does not change once built.
+        self._resolved_ids: dict[tuple[str, str | None, dt.date | None], Actor | None] = {}
+        self._resolved_generic: dict[tuple[str, str | None, dt.date | None, bool], Actor | None] = {}
 
     # -- countries --
 
@@ -439,6 +443,15 @@ class ActorRegistry:
         Returns:
             The actor, or `None` when the id needs a country that was not given.
         """
+        # Each report resolves its sentence's mentions and its default actors again, for the same few ids.
+        key = (span_id, country, on)
+        if key not in self._resolved_ids:
+            if len(self._resolved_ids) >= _RESOLVED_CACHE_SIZE:
+                self._resolved_ids.clear()
+            self._resolved_ids[key] = self._resolve_id(span_id, country, on)
+        return self._resolved_ids[key]
+
+    def _resolve_id(self, span_id: str, country: str | None, on: dt.date | None) -> Actor | None:
         code = self.country_code(country)
         registry_name = self._former.get(span_id.casefold())
         if registry_name is None:
@@ -489,6 +502,16 @@ class ActorRegistry:
         Returns:
             The actor, or `None` for an unknown key or a template that needs a country when none is known.
         """
+        cache_key = (key, country, on, unknown_country)
+        if cache_key not in self._resolved_generic:
+            if len(self._resolved_generic) >= _RESOLVED_CACHE_SIZE:
+                self._resolved_generic.clear()
+            self._resolved_generic[cache_key] = self._resolve_generic(key, country, on, unknown_country)
+        return self._resolved_generic[cache_key]
+
+    def _resolve_generic(
+        self, key: str, country: str | None, on: dt.date | None, unknown_country: bool
+    ) -> Actor | None:
         generic = self.generic.get(key)
         if generic is None:
             return None

@@ -46,18 +46,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .datafiles import phrase_pattern
 from .errors import DataFileError, Errors, InputError, Warnings
-from .nlp import PLACE_SPANS, entities_within, span_text, spans_starting_within, token_table
+from .nlp import CACHE_PREFIX, PLACE_SPANS, entities_within, span_text, spans_starting_within, token_table
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span, Token
+    from spacy.tokens import Doc, Span, Token
 
 logger = logging.getLogger(__name__)
 
@@ -228,22 +227,12 @@ def sub_event_types() -> list[str]:
 # ----------------------------------------------------------------------------------------------- tokens
 
 
-class _Tok(NamedTuple):
-    # A named tuple, not a frozen dataclass: every word of every sentence (and of every whole text) is one, and a
-    # frozen dataclass is several times slower to build.
-    text: str  # lower-cased surface form
-    start: int
-    end: int
-    lemma: str = ""
-    place: bool = False  # the first word of a place name, in a parsed sentence
+_Tok = tuple[str, int, int, str, bool]
+"""A token: (lower-cased text, start, end, lemma or "", whether a place name begins there in a parsed sentence).
 
-    @property
-    def is_sep(self) -> bool:
-        return self.text in _SEPARATORS
-
-    @property
-    def is_mark(self) -> bool:
-        return self.text in _CLAUSE_MARKS
+A plain tuple: every word of every sentence and whole text is one. A named tuple costs three times as much to make,
+and the garbage collector tracks it as long as it lives (it stops tracking plain tuples of strings and numbers).
+"""
 
 
 def _tokenize(
@@ -253,33 +242,37 @@ def _tokenize(
 ) -> list[_Tok]:
     """Lower-case word tokens with character offsets; month names next to numbers and compounds are rewritten."""
     lowered = text.lower()
-    toks = [_Tok(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(lowered)]
-    texts = [t.text for t in toks]
+    toks = [(m[0], m.start(), m.end(), "", False) for m in _TOKEN_RE.finditer(lowered)]
+    texts = [t[0] for t in toks]
     compounds = compounds or {}
-    if date_words.isdisjoint(texts) and compounds.keys().isdisjoint(texts):
+    present = date_words.intersection(texts).union(compounds.keys() & set(texts))
+    if not present:
         return toks  # nothing to rewrite
+    # Most words are none of these (yet nearly every ACLED note has a date): copy the runs between them whole.
     out: list[_Tok] = []
-    i = 0
-    while i < len(toks):
+    done = 0  # tokens before this one are in `out`
+    for i in [i for i, word in enumerate(texts) if word in present]:
+        if i < done:
+            continue  # inside a compound just joined
         tok = toks[i]
         # "5 March 2020" is a date, not a march
         if texts[i] in date_words and (
             (i > 0 and texts[i - 1].isdigit()) or (i + 1 < len(toks) and texts[i + 1].isdigit())
         ):
-            out.append(_Tok("<date>", tok.start, tok.end, "<date>"))
-            i += 1
+            out.extend(toks[done:i])
+            out.append(("<date>", tok[1], tok[2], "<date>", False))
+            done = i + 1
             continue
         # "riot police" are police, not a riot: a compound becomes one token that no trigger word matches
         for words in compounds.get(texts[i], ()):
             n = len(words)
             if tuple(texts[i : i + n]) == words:
                 joined = "_".join(words)
-                out.append(_Tok(joined, tok.start, toks[i + n - 1].end, joined))
-                i += n
+                out.extend(toks[done:i])
+                out.append((joined, tok[1], toks[i + n - 1][2], joined, False))
+                done = i + n
                 break
-        else:
-            out.append(tok)
-            i += 1
+    out.extend(toks[done:])
     return out
 
 
@@ -446,13 +439,13 @@ class Triggers:
         """All matches of every phrase (triggers and cues): phrase id -> list of (start, end) token indices."""
         found: dict[int, list[tuple[int, int]]] = {}
         first = self._first
-        for i, tok in enumerate(toks):
-            cands: Iterable[int] | None = first.get(tok.text)
-            if tok.lemma and tok.lemma != tok.text:
-                by_lemma = first.get(tok.lemma)
+        for i, (text, _start, _end, lemma, _place) in enumerate(toks):
+            cands: Iterable[int] | None = first.get(text)
+            if lemma and lemma != text:
+                by_lemma = first.get(lemma)
                 if by_lemma:
                     cands = set(by_lemma).union(cands) if cands else by_lemma
-            if not cands or tok.text in _CLAUSE_MARKS:
+            if not cands or text in _CLAUSE_MARKS:
                 continue
             for pid in cands:
                 # Most phrases are one word, matched already.
@@ -471,7 +464,7 @@ class Triggers:
                 k += 1
                 for skip in range(_MAX_GAP + 1):
                     j = pos + skip
-                    if j >= len(toks) or toks[j].is_mark:
+                    if j >= len(toks) or toks[j][0] in _CLAUSE_MARKS:
                         return -1
                     if _tok_in(toks[j], forms[k]):
                         pos = j + 1
@@ -552,18 +545,18 @@ class Triggers:
         out: set[str] = set()
         for start, end in spans:
             j = start - 1
-            while j >= 0 and toks[j].text in cues.passive:
+            while j >= 0 and toks[j][0] in cues.passive:
                 j -= 1
-            passive = j < start - 1 or (end < len(toks) and toks[end].text in cues.agent_markers)
+            passive = j < start - 1 or (end < len(toks) and toks[end][0] in cues.agent_markers)
             before = [
                 a for a in actors
-                if a[1] <= start and start - a[1] <= cues.before and not any(t.is_sep for t in toks[a[1] : start])
+                if a[1] <= start and start - a[1] <= cues.before and not _any_sep(toks, a[1], start)
             ]  # fmt: skip
             after = [
                 a for a in actors
-                if a[0] >= end and a[0] - end <= cues.after and not any(t.is_sep for t in toks[end : a[0]])
+                if a[0] >= end and a[0] - end <= cues.after and not _any_sep(toks, end, a[0])
             ]  # fmt: skip
-            by = [a for a in after if any(t.text in cues.agent_markers for t in toks[end : a[0]])]
+            by = [a for a in after if any(t[0] in cues.agent_markers for t in toks[end : a[0]])]
             if passive:
                 victim = before[-1][2] if before else None
                 agent = by[0][2] if by else None
@@ -580,22 +573,28 @@ class Triggers:
 
 
 def _tok_in(tok: _Tok, forms: frozenset[str]) -> bool:
-    return tok.text in forms or (bool(tok.lemma) and tok.lemma in forms) or (tok.place and PLACE in forms)
+    text, _start, _end, lemma, place = tok
+    return text in forms or (bool(lemma) and lemma in forms) or (place and PLACE in forms)
+
+
+def _any_sep(toks: Sequence[_Tok], start: int, end: int) -> bool:
+    """Whether a sentence separator lies among toks[start:end]."""
+    return any(t[0] in _SEPARATORS for t in toks[start:end])
 
 
 def _agent_of(toks: Sequence[_Tok], actors: list[tuple[int, int, str]], start: int, end: int) -> str | None:
     """Who did it, crudely: the actor after a following "by" (passive), else the nearest actor before, same sentence."""
     for j in range(end, min(end + 3, len(toks))):
-        if toks[j].is_sep:
+        if toks[j][0] in _SEPARATORS:
             break
-        if toks[j].text == "by":
+        if toks[j][0] == "by":
             for a_start, _a_end, name in actors:
-                if j < a_start <= j + 6 and not any(t.is_sep for t in toks[j:a_start]):
+                if j < a_start <= j + 6 and not _any_sep(toks, j, a_start):
                     return name
             break
     nearest: str | None = None
     for _a_start, a_end, name in actors:
-        if a_end <= start and not any(t.is_sep for t in toks[a_end:start]):
+        if a_end <= start and not _any_sep(toks, a_end, start):
             nearest = name
     return nearest
 
@@ -740,7 +739,7 @@ def _read_triggers(path: Path) -> Triggers:
     )
     irregular = {k.lower(): [v.lower() for v in vs] for k, vs in spec.irregular_forms.items()}
     triggers._document_patterns = [
-        (name, phrase_pattern(_inflected_phrases(cue_sets[name], irregular)))
+        (name, _any_phrase_pattern(_inflected_phrases(cue_sets[name], irregular)))
         for name in dict.fromkeys(spec.document_cues)
     ]
     all_phrases = [p for rule in rules for p in rule.triggers] + [p for ps in cue_sets.values() for p in ps]
@@ -791,6 +790,29 @@ def _inflected_phrases(phrases: Iterable[str], irregular: dict[str, list[str]]) 
     return tuple(out)
 
 
+def _any_phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
+    """A regex that finds a phrase wherever `phrase_pattern(phrases)` finds one (between word boundaries), written
+    as a trie of their letters: it reads each position's letters once rather than trying each of a hundred inflected
+    phrases in turn. Whether `search` finds one is the same; which one it returns may not be."""
+    trie: dict[str, Any] = {}
+    for phrase in phrases:
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a phrase ends here
+    if not trie:
+        return re.compile(r"(?!)")
+
+    def branch(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + branch(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return re.compile(r"\b" + branch(trie) + r"\b")
+
+
 def _norm_phrase(phrase: str) -> str:
     return " ".join(str(phrase).lower().split())
 
@@ -832,11 +854,14 @@ def _hash(s: str, mask: int) -> int:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _word_features(word: str, mask: int, stems: bool) -> tuple[int, ...]:
-    """A word's own hashed features (the word; its stem when long enough): few words recur across texts."""
+def _word_features(word: str, mask: int, stems: bool) -> tuple[tuple[int, ...], int, bytes]:
+    """A word's own hashed features (the word; its stem when long enough), and what its word pairs hash from: the
+    CRC-32 of "b:{word} " and the word's bytes, for `zlib.crc32(next_word, crc)` to hash "b:{word} {next_word}"
+    without building the pair's text. Few words recur across texts."""
+    pair_start = zlib.crc32(f"b:{word} ".encode())
     if stems and len(word) > 4:
-        return _hash("w:" + word, mask), _hash("s:" + _stem(word), mask)
-    return (_hash("w:" + word, mask),)
+        return (_hash("w:" + word, mask), _hash("s:" + _stem(word), mask)), pair_start, word.encode()
+    return (_hash("w:" + word, mask),), pair_start, word.encode()
 
 
 def _features(
@@ -849,13 +874,14 @@ def _features(
     for them, and they would only dilute the normalised weight of the ones it knows.
     """
     mask = (1 << fs.n_bits) - 1
-    texts = [t.text for t in toks]
+    texts = [t[0] for t in toks]
     # A word of letters has no digits to fold (most words; translating them all cost more than hashing them).
     words = [w if w.isalpha() else w.translate(_DIGITS) for w in texts if w not in _CLAUSE_MARKS or w in _SEPARATORS]
-    feats = {f for w in words if w not in _SEPARATORS for f in _word_features(w, mask, fs.stems)}
+    parts = [_word_features(w, mask, fs.stems) for w in words]
+    feats = {f for w, part in zip(words, parts, strict=True) if w not in _SEPARATORS for f in part[0]}
     if fs.bigrams:
         crc32 = zlib.crc32
-        feats.update(crc32(f"b:{a} {b}".encode()) & mask for a, b in itertools.pairwise(words))
+        feats.update(crc32(b[2], a[1]) & mask for a, b in itertools.pairwise(parts))
     idx = sorted(feats)
     val = [1.0 / math.sqrt(len(idx))] * len(idx) if idx else []
     names: set[str] = set()
@@ -903,6 +929,11 @@ class EventClassifier:
 
     def __post_init__(self) -> None:
         self._label_index = {lab: i for i, lab in enumerate(self.labels)}
+        # Feature index -> weight row (-1: none), one array read per feature. A binary search of `rows` per feature
+        # costs about twenty reads, most of them cache misses after spaCy has parsed the next texts.
+        size = max(1 << self.features.n_bits, int(self.rows.max()) + 1 if len(self.rows) else 0)
+        self._row_of = np.full(size, -1, dtype=np.int32)
+        self._row_of[self.rows] = np.arange(len(self.rows), dtype=np.int32)
 
     def _tokens(self, text: str) -> list[_Tok]:
         return self.triggers.tokenize(strip_furniture(text))
@@ -911,10 +942,8 @@ class EventClassifier:
         idx, val = _features(toks, seen, self.features, self.vocabulary)
         logits = self.bias.copy()
         if idx:
-            f = np.asarray(idx, dtype=np.int64)
-            pos = np.searchsorted(self.rows, f)
-            pos[pos >= len(self.rows)] = 0
-            ok = self.rows[pos] == f
+            pos = self._row_of[idx]
+            ok = pos >= 0
             if ok.any():
                 logits += np.asarray(val, dtype=np.float32)[ok] @ self.weights[pos[ok]]
         return _softmax(logits)
@@ -962,7 +991,7 @@ class EventClassifier:
         best, score, source, probs, seen = self._judge(self._tokens(text), mode)
         hit = next((h for h in seen.hits if h.sub_event_type == best), None)
         out = [Label(type_of(best), best, round(score, 4), source, None, hit.phrase if hit else None)]
-        if mode != "rules":
+        if mode != "rules" and top_k > 1:
             for i in np.argsort(-probs):
                 lab = self.labels[int(i)]
                 if len(out) >= top_k:
@@ -1005,14 +1034,30 @@ class EventClassifier:
             The label with `trigger` and `trigger_lemma` set, or None when the sentence reports no conflict event.
         """
         doc = sent.doc
+        # A document's sentences are typed together, at the first one asked for, and kept with the document (until
+        # `release_caches`): one after the other, they find the model's weights and the rules' indices still in the
+        # processor's caches, which the stages between two sentences otherwise flush.
+        cached = doc.user_data.get(_SENTENCES_KEY)
+        if cached is None or cached[0] != (mode, context):
+            sentences = list(doc.sents)
+            labels = [self._classify_sentence(s, mode, context) for s in sentences]
+            cached = doc.user_data[_SENTENCES_KEY] = (
+                (mode, context),
+                {(s.start, s.end): x for s, x in zip(sentences, labels, strict=True)},
+            )
+        if (sent.start, sent.end) in cached[1]:
+            return cached[1][(sent.start, sent.end)]
+        return self._classify_sentence(sent, mode, context)
+
+    def _classify_sentence(self, sent: Span, mode: Mode, context: frozenset[str]) -> Label | None:
+        doc = sent.doc
         table = token_table(doc)
         at = {table.idx[i] - sent.start_char: i for i in range(sent.start, sent.end)}  # character offset -> token
         places = _place_starts(sent)
         toks = [
-            _Tok(t.text, t.start, t.end, t.lemma or (table.lemma[at[t.start]] if t.start in at else ""),
-                 t.start in places)
-            for t in self.triggers.tokenize(span_text(sent))
-        ]  # fmt: skip
+            (text, start, end, lemma or (table.lemma[at[start]] if start in at else ""), start in places)
+            for text, start, end, lemma, _place in self.triggers.tokenize(span_text(sent))
+        ]
         best, score, source, probs, seen = self._judge(toks, mode, context)
         if best == NO_EVENT:
             return None
@@ -1021,9 +1066,9 @@ class EventClassifier:
         trigger: Token | None = None
         hit = next((h for h in seen.hits if h.sub_event_type == best), None)
         if hit is not None:
-            trigger = _phrase_head([doc[at[t.start]] for t in toks[hit.start : hit.end] if t.start in at])
+            trigger = _phrase_head([doc[at[t[1]]] for t in toks[hit.start : hit.end] if t[1] in at])
         if trigger is None and mode != "rules":
-            trigger = self._best_word(toks, {offset: doc[i] for offset, i in at.items()}, best)
+            trigger = self._best_word(toks, doc, at, best)
         lemma = trigger.lemma_.lower() if trigger is not None else None
         return Label(type_of(best), best, round(score, 4), source, trigger, lemma)
 
@@ -1044,25 +1089,29 @@ class EventClassifier:
         p, outcome = ranked[-1]
         return outcome, p, "rules+model"
 
-    def _best_word(self, toks: Sequence[_Tok], by_char: dict[int, Token], label: str) -> Token | None:
+    def _best_word(self, toks: Sequence[_Tok], doc: Doc, at: dict[int, int], label: str) -> Token | None:
+        """The token that most supports `label`; `at` maps a token's character offset in the sentence to its index
+        in `doc`."""
         # a trigger phrase of the label's rules, even when the rule's conditions failed ("retook the hilltop")
         for start, end in self.triggers.phrase_spans(toks, label):
-            head = _phrase_head([by_char[t.start] for t in toks[start:end] if t.start in by_char])
+            head = _phrase_head([doc[at[t[1]]] for t in toks[start:end] if t[1] in at])
             if head is not None:
                 return head
         col = self._label_index[label]
         mask = (1 << self.features.n_bits) - 1
         found: list[tuple[float, Token]] = []
         for t in toks:
-            token = by_char.get(t.start)
-            if token is None or not token.is_alpha or token.is_stop or token.pos_ not in _CONTENT_POS:
+            i = at.get(t[1])
+            if i is None:
                 continue
-            f = _hash("w:" + t.text.translate(_DIGITS), mask)
-            pos = int(np.searchsorted(self.rows, f))
-            if pos < len(self.rows) and self.rows[pos] == f:
-                w = float(self.weights[pos, col])
-                if w > 0:
-                    found.append((w, token))
+            # The weight first: spaCy builds a new Token object for each index read, for few words of weight.
+            pos = int(self._row_of[_hash("w:" + t[0].translate(_DIGITS), mask)])
+            w = float(self.weights[pos, col]) if pos >= 0 else 0.0
+            if w <= 0:
+                continue
+            token = doc[i]
+            if token.is_alpha and not token.is_stop and token.pos_ in _CONTENT_POS:
+                found.append((w, token))
         if not found:
             return None
         # Of the words that weigh nearly as much as the heaviest, the one highest in the parse: the heaviest word
@@ -1074,6 +1123,9 @@ class EventClassifier:
     def rule_hits(self, text: str) -> list[RuleHit]:
         """The trigger rules that fire on a text, best first (for explanations and debugging)."""
         return self.triggers.hits(self._tokens(text))
+
+
+_SENTENCES_KEY = f"{CACHE_PREFIX}classify.sentences"
 
 
 def _place_starts(sent: Span) -> frozenset[int]:

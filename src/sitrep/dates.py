@@ -126,6 +126,7 @@ _FULL_MONTHS = [calendar.month_name[i] for i in range(1, 13)]
 _SHORT_MONTHS = sorted({m.title() for m in _MONTHS} - set(_FULL_MONTHS), key=len, reverse=True)
 _MONTH = "(?:" + "|".join(_FULL_MONTHS) + "|(?:" + "|".join(_SHORT_MONTHS) + r")\.?)(?![a-z])"
 _WEEKDAY = "(?:" + "|".join(d.title() for d in _WEEKDAYS) + ")"
+_WEEKDAY_HINT = "day" if all("day" in d for d in _WEEKDAYS) else ""  # what every weekday name holds
 _ORD = r"(?:st|nd|rd|th)?"
 
 _DMY = re.compile(rf"\b(\d{{1,2}}){_ORD}(?:\s+of)?\s+({_MONTH})(?:,?\s+(\d{{4}}))?(?!\d)")
@@ -220,13 +221,14 @@ def _candidates(text: str, published: dt.date | None, rules: DateRules) -> list[
             found.append(candidate)
             taken.append((candidate.start, candidate.end))
 
-    for m in _ISO.finditer(text):
+    # Each pattern needs a character or word most sentences lack ("-", "/", "day"): look for it first.
+    for m in _ISO.finditer(text) if "-" in text else ():
         add(_Candidate(m.start(), m.end(), _safe_date(int(m[1]), int(m[2]), int(m[3])), 1, "full"))
     for m in _DMY.finditer(text):
         add(_Candidate(m.start(), m.end(), _day_month(int(m[1]), _month(m[2]), m[3], published), 1, "full"))
     for m in _MDY.finditer(text):
         add(_Candidate(m.start(), m.end(), _day_month(int(m[2]), _month(m[1]), m[3], published), 1, "full"))
-    for m in _NUMERIC.finditer(text):
+    for m in _NUMERIC.finditer(text) if "/" in text else ():
         day, month = int(m[1]), int(m[2])
         if 1 <= month <= 12 and 1 <= day <= 31:
             add(_Candidate(m.start(), m.end(), _day_month(day, month, m[3], published), 1, "full"))
@@ -248,7 +250,7 @@ def _candidates(text: str, published: dt.date | None, rules: DateRules) -> list[
         if date is not None and unit == "month":
             date = date.replace(day=15)
         add(_Candidate(m.start(), m.end(), date, precision, "relative"))
-    for m in _WEEKDAY_RE.finditer(text):
+    for m in _WEEKDAY_RE.finditer(text) if _WEEKDAY_HINT in text else ():
         add(_Candidate(m.start(), m.end(), _weekday(_WEEKDAYS[m[2].lower()], m[1], published), 1, "weekday"))
     for m in _MONTH_ONLY.finditer(text):
         if _looks_like_month(text, m.start(), rules):

@@ -13,6 +13,7 @@ GeoNames data is licensed CC BY 4.0 (geonames.org).
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import importlib.metadata
@@ -20,6 +21,7 @@ import importlib.util
 import io
 import logging
 import math
+import operator
 import os
 import re
 import sqlite3
@@ -29,11 +31,12 @@ import unicodedata
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy
 import yaml
 from rapidfuzz import fuzz, process
 
@@ -43,7 +46,7 @@ from .settings import Settings
 logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Bump when the tables or the way they are filled change; any change makes old files rebuild."""
 
 Kind = Literal["place", "admin1", "admin2", "country", "continent", "region"]
@@ -90,6 +93,7 @@ CREATE TABLE names(
   src INTEGER NOT NULL DEFAULT 0, country TEXT NOT NULL, PRIMARY KEY(key, kind, ref, plain)) WITHOUT ROWID;
 CREATE TABLE added_names(geonameid INTEGER NOT NULL, name TEXT NOT NULL);
 CREATE TABLE fuzzy_lists(country TEXT PRIMARY KEY, keys TEXT NOT NULL, refs BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE key_filter(part TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE regions(
   id INTEGER PRIMARY KEY, name TEXT NOT NULL, latitude REAL NOT NULL, longitude REAL NOT NULL,
   fcode TEXT NOT NULL, countries TEXT NOT NULL DEFAULT '');
@@ -112,6 +116,17 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 FUZZY_CACHE_NAMES = 1_000_000
 # Lookups, fuzzy scans and key checks remembered per gazetteer (the least recently used dropped first).
 LOOKUP_CACHE_SIZE = 100_000
+ENTRY_CACHE_SIZE = 50_000  # entries built, all forgotten at once when full
+
+# A key's names, each with its place's columns when it names a place (as `Gazetteer._place_entry` reads them). In
+# the order of the primary key, as a scan of it gives them: lookups keep that order among equals.
+_NAME_ROWS = (
+    "SELECT n.kind, n.ref, n.plain, n.src, n.country, p.geonameid, p.name, p.latitude, p.longitude, p.country,"
+    " p.admin1, a.name, p.admin2, p.admin3, p.fcode, p.population FROM names n"
+    " LEFT JOIN places p ON n.kind = 0 AND p.geonameid = n.ref"
+    " LEFT JOIN admin1 a ON a.country = p.country AND a.code = p.admin1"
+    " WHERE n.key = ? ORDER BY n.kind, n.ref, n.plain"
+)
 
 
 def plain_name(text: str) -> str:
@@ -306,6 +321,18 @@ class GazEntry:
         return str(self.geonameid)
 
 
+_ENTRY_FIELDS = tuple(f.name for f in fields(GazEntry))
+_ENTRY_VALUES = operator.attrgetter(*_ENTRY_FIELDS)
+_MATCHED, _MATCH, _SCORE = (_ENTRY_FIELDS.index(name) for name in ("matched", "match", "score"))
+
+
+def _matched_as(entry: GazEntry, matched: str, match: Match, score: float) -> GazEntry:
+    """`replace(entry, matched=matched, match=match, score=score)` at half the cost (a lookup builds thousands)."""
+    values = list(_ENTRY_VALUES(entry))
+    values[_MATCHED], values[_MATCH], values[_SCORE] = matched, match, score
+    return GazEntry(*values)
+
+
 @dataclass(frozen=True)
 class BuildStats:
     """What a build produced: counts, seconds and bytes."""
@@ -354,7 +381,7 @@ class Gazetteer:
         self.path = Path(path)
         self.rules = rules or load_name_rules()
         self._conn: sqlite3.Connection | None = None
-        self._fuzzy_cache: dict[str, tuple[list[str], array[int]]] = {}
+        self._fuzzy_cache: dict[str, _FuzzyList] = {}
         # News repeats its names: lookups, fuzzy scans (about a millisecond each) and key checks are remembered.
         self._cached_lookup = lru_cache(maxsize=LOOKUP_CACHE_SIZE)(self._lookup)
         self._cached_fuzzy = lru_cache(maxsize=LOOKUP_CACHE_SIZE)(self._fuzzy)
@@ -364,6 +391,8 @@ class Gazetteer:
         self._cached_rows = lru_cache(maxsize=LOOKUP_CACHE_SIZE)(self._rows)
         self._countries: dict[str, tuple[int, str, int | None]] = {}
         self._entries: dict[tuple[int, int], GazEntry | None] = {}
+        self._admin1_ids: dict[tuple[str, str], int | None] = {}
+        self._key_filter: tuple[array[int], bytes, array[int]] | None = None
         self._connect()
 
     @classmethod
@@ -394,6 +423,7 @@ class Gazetteer:
                 iso: (gid, name, isonum)
                 for gid, iso, name, isonum in conn.execute("SELECT geonameid, iso, name, isonum FROM countries")
             }
+            self._key_filter = _read_key_filter(conn)
         except sqlite3.Error as e:
             raise DataFileError(Errors.E051.format(path=self.path, reason=e)) from e
         self._conn = conn
@@ -409,6 +439,7 @@ class Gazetteer:
         """Forget cached entries and reconnect (after the file changed)."""
         self.close()
         self._entries.clear()
+        self._admin1_ids.clear()
         self._fuzzy_cache.clear()
         for cached in (self._cached_lookup, self._cached_fuzzy, self._cached_place_key, self._cached_rows):
             cached.cache_clear()
@@ -435,6 +466,8 @@ class Gazetteer:
 
     def has_key(self, key: str) -> bool:
         """Whether any entry has this matching key (fast; for scanning text)."""
+        if self._known_key(key) == _UNKNOWN_KEY:
+            return False
         return self.conn.execute("SELECT 1 FROM names WHERE key = ? LIMIT 1", (key,)).fetchone() is not None
 
     def has_place_key(self, key: str) -> bool:
@@ -442,8 +475,26 @@ class Gazetteer:
         return self._cached_place_key(key)
 
     def _has_place_key(self, key: str) -> bool:
+        if self._known_key(key) != _PLACE_KEY:
+            return False
         row = self.conn.execute("SELECT 1 FROM names WHERE key = ? AND src != ? LIMIT 1", (key, _SRC_DEMONYM))
         return row.fetchone() is not None
+
+    def _known_key(self, key: str) -> int:
+        """What the file's key filter says of a key: `_UNKNOWN_KEY` (no name has it), `_DEMONYM_KEY` (only
+        demonyms have it) or `_PLACE_KEY` (some place, area or country may: two keys may share a hash, so SQLite
+        has the last word). Scanning text asks for a few capitalised words at a time, most of them no name at all:
+        the filter answers those without a query. `_PLACE_KEY` too when the file has no filter."""
+        if self._key_filter is None:
+            return _PLACE_KEY
+        hashes, flags, buckets = self._key_filter
+        hashed = _key_hash(key)
+        # The hashes are sorted; their top 16 bits pick a bucket of about ten, searched in place.
+        top = hashed >> 48
+        i = bisect.bisect_left(hashes, hashed, buckets[top], buckets[top + 1])
+        if i == buckets[top + 1] or hashes[i] != hashed:
+            return _UNKNOWN_KEY
+        return _PLACE_KEY if flags[i] else _DEMONYM_KEY
 
     def numeric_iso(self, country: str) -> str | None:
         """The numeric ISO 3166 code of a country (as ACLED's `iso` column), e.g. "760" for SY."""
@@ -519,34 +570,56 @@ class Gazetteer:
         # Tier by tier (exact, key, fuzzy), best first: a common name's lower tiers need no entries built.
         for quality in sorted(tiers, reverse=True):
             found = ((self._entry(kind, ref), match, matched) for kind, ref, match, matched in tiers[quality])
-            tier = [
-                replace(e, matched=matched, match=match, score=quality) for e, match, matched in found if e is not None
-            ]
+            tier = [_matched_as(e, matched, match, quality) for e, match, matched in found if e is not None]
             entries.extend(sorted(tier, key=lambda e: e.prior, reverse=True))
             if len(entries) >= limit:
                 break
         return entries[:limit]
 
     def _rows(self, key: str) -> list[tuple[int, int, str, int, str]]:
-        return self.conn.execute("SELECT kind, ref, plain, src, country FROM names WHERE key = ?", (key,)).fetchall()
+        if self._known_key(key) == _UNKNOWN_KEY:
+            return []
+        # The names' places come in the same query: most entries a lookup builds are places, one query each.
+        rows = self.conn.execute(_NAME_ROWS, (key,)).fetchall()
+        entries = self._entries
+        for row in rows:
+            if row[0] == 0 and row[5] is not None and (0, row[1]) not in entries:
+                if len(entries) >= ENTRY_CACHE_SIZE:
+                    entries.clear()
+                entries[(0, row[1])] = self._place_entry(row[5:])
+        return [row[:5] for row in rows]
 
     def _fuzzy(self, key: str, iso: str | None, cutoff: float) -> list[tuple[tuple[int, int], float, str]]:
-        keys, refs = self._fuzzy_candidates(iso or "")
+        names = self._fuzzy_candidates(iso or "")
+        if names.letters is not None and key.isascii() and cutoff > 0:
+            # fuzz.ratio is 100 * (1 - d / (n + m)) for the insertions and deletions d that turn one key into the
+            # other. d is at least the difference of the lengths, and at least the number of letters one key has
+            # and the other lacks: keys whose bound already passes what `cutoff` allows cannot match, and scoring
+            # only the others (a few in a thousand), in their stored order, finds the same matches in the same order.
+            n = len(key)
+            allowed = (names.lengths + n) * (1.0 - cutoff / 100.0) + 1e-6
+            bound = numpy.maximum(numpy.abs(names.lengths - n), numpy.bitwise_count(names.letters ^ _letter_set(key)))
+            chosen = numpy.flatnonzero(bound <= allowed)
+        else:
+            chosen = numpy.arange(names.size)
+        text = names.text
+        starts, lengths = names.starts[chosen].tolist(), names.lengths[chosen].tolist()
+        keys = [text[start : start + length] for start, length in zip(starts, lengths, strict=True)]
         hits = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=10)
-        return [((refs[2 * i], refs[2 * i + 1]), float(score), matched) for matched, score, i in hits]
+        indices, refs = chosen.tolist(), names.refs
+        return [((refs[2 * indices[i]], refs[2 * indices[i] + 1]), float(score), matched) for matched, score, i in hits]
 
-    def _fuzzy_candidates(self, iso: str) -> tuple[list[str], array[int]]:
-        """A country's name keys, and (kind, ref) of each as a flat array: key i is entry (refs[2i], refs[2i+1])."""
+    def _fuzzy_candidates(self, iso: str) -> _FuzzyList:
+        """A country's name keys for fuzzy matching (see `_FuzzyList`)."""
         cached = self._fuzzy_cache.get(iso)
         if cached is not None:
             self._fuzzy_cache[iso] = self._fuzzy_cache.pop(iso)  # most recently used last
             return cached
         row = self.conn.execute("SELECT keys, refs FROM fuzzy_lists WHERE country = ?", (iso,)).fetchone()
-        result = _unpack_fuzzy_list(row[0], row[1]) if row else ([], array("q"))
-        cached_names = sum(len(keys) for keys, _refs in self._fuzzy_cache.values())
-        while self._fuzzy_cache and cached_names + len(result[0]) > FUZZY_CACHE_NAMES:  # bounded memory
-            dropped_keys, _refs = self._fuzzy_cache.pop(next(iter(self._fuzzy_cache)))
-            cached_names -= len(dropped_keys)
+        result = _unpack_fuzzy_list(row[0], row[1]) if row else _unpack_fuzzy_list("", b"")
+        cached_names = sum(names.size for names in self._fuzzy_cache.values())
+        while self._fuzzy_cache and cached_names + result.size > FUZZY_CACHE_NAMES:  # bounded memory
+            cached_names -= self._fuzzy_cache.pop(next(iter(self._fuzzy_cache))).size
         self._fuzzy_cache[iso] = result
         return result
 
@@ -565,10 +638,12 @@ class Gazetteer:
 
     def admin1_by_code(self, country: str, code: str) -> GazEntry | None:
         """The admin1 area of a country by its GeoNames admin1 code ("SY", "12"), or None."""
-        row = self.conn.execute(
-            "SELECT id FROM admin1 WHERE country = ? AND code = ?", (self.country_code(country), code)
-        ).fetchone()
-        return self._entry(1, row[0]) if row else None
+        iso = self.country_code(country)
+        # Every resolved place asks for its area: the few thousand areas' ids are remembered.
+        if (iso, code) not in self._admin1_ids:
+            row = self.conn.execute("SELECT id FROM admin1 WHERE country = ? AND code = ?", (iso, code)).fetchone()
+            self._admin1_ids[(iso, code)] = row[0] if row else None
+        return self._entry(1, self._admin1_ids[(iso, code)])
 
     def admin1_area(self, name: str, country: str | None = None) -> GazEntry | None:
         """The admin1 area a name means ("Hama", "Rural Damascus", "Idleb Governorate"), or None.
@@ -650,7 +725,7 @@ class Gazetteer:
         # Entries are immutable while the file is open read-only, so repeated lookups skip SQLite.
         cached = self._entries.get((kind, ref), _MISSING)
         if cached is _MISSING:
-            if len(self._entries) >= 50_000:
+            if len(self._entries) >= ENTRY_CACHE_SIZE:
                 self._entries.clear()
             cached = self._entries[(kind, ref)] = self._load_entry(kind, ref)
         return cached  # type: ignore[return-value]
@@ -664,11 +739,7 @@ class Gazetteer:
                 " ON a.country = p.country AND a.code = p.admin1 WHERE p.geonameid = ?",
                 (ref,),
             ).fetchone()
-            if row is None:
-                return None
-            gid, name, lat, lon, cc, a1code, a1name, a2, a3, fcode, pop = row
-            return GazEntry(gid, name, lat, lon, cc, self._country_name(cc), a1code, a1name or None, a2, a3,
-                            fcode, pop, "place")  # fmt: skip
+            return None if row is None else self._place_entry(row)
         if kind == 1:
             row = conn.execute(
                 "SELECT country, code, name, latitude, longitude, population, seat FROM admin1 WHERE id = ?", (ref,)
@@ -680,13 +751,14 @@ class Gazetteer:
                             feature_code="ADM1", population=pop, kind="admin1", seat=seat, ref_id=ref)  # fmt: skip
         if kind == 3:
             row = conn.execute(
-                "SELECT country, admin1, name, latitude, longitude, population, seat FROM admin2 WHERE id = ?", (ref,)
+                "SELECT d.country, d.admin1, d.name, d.latitude, d.longitude, d.population, d.seat, a.name"
+                " FROM admin2 d LEFT JOIN admin1 a ON a.country = d.country AND a.code = d.admin1 WHERE d.id = ?",
+                (ref,),
             ).fetchone()
             if row is None:
                 return None
-            cc, a1code, name, lat, lon, pop, seat = row
-            a1 = conn.execute("SELECT name FROM admin1 WHERE country = ? AND code = ?", (cc, a1code)).fetchone()
-            return GazEntry(None, name, lat, lon, cc, self._country_name(cc), a1code, a1[0] if a1 else None, name,
+            cc, a1code, name, lat, lon, pop, seat, a1name = row
+            return GazEntry(None, name, lat, lon, cc, self._country_name(cc), a1code, a1name, name,
                             feature_code="ADM2", population=pop, kind="admin2", seat=seat, ref_id=ref)  # fmt: skip
         if kind == 4:
             row = conn.execute(
@@ -720,9 +792,59 @@ class Gazetteer:
         return GazEntry(gid, name, lat, lon, iso, name, "", None, feature_code="PCLI", population=pop,
                         kind="country", seat=capital)  # fmt: skip
 
+    def _place_entry(self, row: Sequence[Any]) -> GazEntry:
+        """A place from its row: geonameid, name, latitude, longitude, country, admin1 code and name, admin2,
+        admin3, feature code, population."""
+        gid, name, lat, lon, cc, a1code, a1name, a2, a3, fcode, pop = row
+        return GazEntry(gid, name, lat, lon, cc, self._country_name(cc), a1code, a1name or None, a2, a3,
+                        fcode, pop, "place")  # fmt: skip
+
     def _country_name(self, iso: str) -> str:
         known = self._countries.get(iso)
         return known[1] if known else iso
+
+
+_UNKNOWN_KEY, _DEMONYM_KEY, _PLACE_KEY = 0, 1, 2
+
+
+def _key_hash(key: str) -> int:
+    """A key's 64-bit hash for the key filter (stable across processes, unlike `hash`)."""
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def write_key_filter(conn: sqlite3.Connection) -> None:
+    """Store the hash of every name key, sorted, and beside each whether a place, area or country (not only a
+    demonym) has that key: `Gazetteer` reads them to answer most key checks without a query.
+
+    Args:
+        conn: The gazetteer file, open for writing.
+    """
+    # A file of an older schema (opened without rebuilding) gets the table when places are added to it.
+    conn.execute("CREATE TABLE IF NOT EXISTS key_filter(part TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID")
+    keys = conn.execute("SELECT key, MAX(src != ?) FROM names GROUP BY key", (_SRC_DEMONYM,)).fetchall()
+    hashes = numpy.fromiter((_key_hash(key) for key, _place in keys), dtype=numpy.uint64, count=len(keys))
+    flags = numpy.fromiter((place for _key, place in keys), dtype=numpy.uint8, count=len(keys))
+    order = numpy.argsort(hashes, kind="stable")
+    parts = {"hashes": hashes[order].astype("<u8").tobytes(), "place": flags[order].tobytes()}
+    conn.executemany("INSERT OR REPLACE INTO key_filter VALUES (?, ?)", parts.items())
+
+
+def _read_key_filter(conn: sqlite3.Connection) -> tuple[array[int], bytes, array[int]] | None:
+    """The key filter of `write_key_filter`: the sorted hashes, the place flags, and where each bucket of hashes
+    with the same top 16 bits begins (65,537 offsets); None for a file without one."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'key_filter'").fetchone() is None:
+        return None
+    parts = dict(conn.execute("SELECT part, data FROM key_filter").fetchall())
+    if "hashes" not in parts or "place" not in parts:
+        return None
+    sorted_hashes = numpy.frombuffer(parts["hashes"], dtype="<u8")
+    bounds = numpy.arange(1 << 16, dtype=numpy.uint64) << numpy.uint64(48)
+    buckets = numpy.append(numpy.searchsorted(sorted_hashes, bounds), len(sorted_hashes)).astype(numpy.int64)
+    # array.array: its items read as Python ints, several times faster than a numpy array's one by one.
+    hashes, offsets = array("Q"), array("q")
+    hashes.frombytes(sorted_hashes.astype(numpy.uint64).tobytes())
+    offsets.frombytes(buckets.tobytes())
+    return hashes, bytes(parts["place"]), offsets
 
 
 def _file_version(path: Path) -> str | None:
@@ -768,10 +890,60 @@ def write_fuzzy_lists(conn: sqlite3.Connection, countries: Iterable[str] | None 
         conn.execute("INSERT OR REPLACE INTO fuzzy_lists VALUES (?, ?, ?)", (iso, keys, refs.tobytes()))
 
 
-def _unpack_fuzzy_list(keys: str, refs: bytes) -> tuple[list[str], array[int]]:
+@dataclass(frozen=True)
+class _FuzzyList:
+    """One country's names for fuzzy matching, as stored: their keys in one text, one a line, and (kind, ref) of each
+    as a flat array (key i is entry (refs[2i], refs[2i+1])). A key is cut from the text only when it is scored: the
+    filter of `Gazetteer._fuzzy` reads each key's length and the set of its characters as bits (`letters` is None
+    when a key is not ASCII), and lets a few in a thousand through. Hundreds of thousands of keys as separate
+    strings took seconds to make and 70 MB."""
+
+    text: str
+    refs: array[int]
+    starts: numpy.ndarray
+    lengths: numpy.ndarray
+    letters: numpy.ndarray | None
+
+    @property
+    def size(self) -> int:
+        """The number of keys."""
+        return len(self.starts)
+
+    def key(self, i: int) -> str:
+        """The i-th key."""
+        start = int(self.starts[i])
+        return self.text[start : start + int(self.lengths[i])]
+
+
+# Each byte as one bit of 64 (two characters may share one: the filter then only passes more keys); a newline,
+# which separates the stored keys, as none.
+_LETTER_BITS = numpy.left_shift(numpy.uint64(1), numpy.arange(256, dtype=numpy.uint64) % numpy.uint64(64))
+_LETTER_BITS[ord("\n")] = 0
+
+
+def _letter_set(key: str) -> numpy.uint64:
+    bits = 0
+    for byte in key.encode("ascii"):
+        bits |= 1 << (byte % 64)
+    return numpy.uint64(bits)
+
+
+def _unpack_fuzzy_list(keys: str, refs: bytes) -> _FuzzyList:
     numbers = array("q")
     numbers.frombytes(refs)
-    return (keys.split("\n") if keys else []), numbers
+    if not keys:
+        empty = numpy.zeros(0, dtype=numpy.int64)
+        return _FuzzyList(keys, numbers, empty, empty, None)
+    if keys.isascii():
+        # Each key with the newline after it (a final one added): never an empty slice for reduceat.
+        data = numpy.frombuffer((keys + "\n").encode("ascii"), dtype=numpy.uint8)
+        ends = numpy.flatnonzero(data == ord("\n"))
+        starts = numpy.concatenate(([0], ends[:-1] + 1))
+        letters = numpy.bitwise_or.reduceat(_LETTER_BITS[data], starts)
+        return _FuzzyList(keys, numbers, starts, ends - starts, letters)
+    lengths = numpy.fromiter(map(len, keys.split("\n")), dtype=numpy.int64)
+    starts = numpy.concatenate(([0], numpy.cumsum(lengths[:-1] + 1)))
+    return _FuzzyList(keys, numbers, starts, lengths, None)
 
 
 def build_gazetteer(
@@ -826,6 +998,7 @@ def build_gazetteer(
         builder.flush_names()
         conn.executescript(_INDEXES)
         write_fuzzy_lists(conn)
+        write_key_filter(conn)
         conn.execute("INSERT INTO meta VALUES ('version', ?)", (gazetteer_version(data_dir),))
         conn.execute("INSERT INTO meta VALUES ('built_at', ?)", (time.strftime("%Y-%m-%dT%H:%M:%S"),))
         conn.commit()
@@ -1393,6 +1566,7 @@ def add_places(path: str | Path, *, gazetteer: Gazetteer) -> int:
                     )
                     conn.execute("INSERT INTO added_names VALUES (?, ?)", (place[0], name))
             write_fuzzy_lists(conn, {place[4] for _line, place, _names in rows})
+            write_key_filter(conn)
             added = len(rows)
     except sqlite3.Error as e:
         raise DataFileError(Errors.E050.format(path=source, line=0, reason=f"cannot write the gazetteer ({e})")) from e
