@@ -189,15 +189,10 @@ def guess_language(text: str) -> str | None:
     words = [w.lower() for w in written]
     if not words:
         return None
-    vocabularies = function_words()
-    english = sum(w in vocabularies["en"] for w in words)
+    english = sum(w in function_words()["en"] for w in words)
     # Only another language's own words, written in lower case: "Al" and "De" start names in English news.
     lowered = [w for w in written if w.islower()]
-    foreign = max(
-        (sum(w in vocabulary - vocabularies["en"] for w in lowered) for lang, vocabulary in vocabularies.items()
-         if lang != "en"),
-        default=0,
-    )  # fmt: skip
+    foreign = max((sum(w in own for w in lowered) for own in _foreign_words()), default=0)
     if foreign > english:
         return None
     share = english / len(words)
@@ -226,6 +221,13 @@ def function_words() -> dict[str, frozenset[str]]:
     if "en" not in out:
         raise DataFileError(Errors.E011.format(path=path, entry="en", field="en", reason="English is required"))
     return out
+
+
+@functools.cache
+def _foreign_words() -> tuple[frozenset[str], ...]:
+    """Each other language's function words that English does not share."""
+    vocabularies = function_words()
+    return tuple(words - vocabularies["en"] for language, words in vocabularies.items() if language != "en")
 
 
 def _is_binary(content: bytes) -> bool:
