@@ -120,9 +120,13 @@ ENTRY_CACHE_SIZE = 50_000  # entries built, all forgotten at once when full
 
 # A key's names, each with its place's columns when it names a place (as `Gazetteer._place_entry` reads them). In
 # the order of the primary key, as a scan of it gives them: lookups keep that order among equals.
+# A place's columns, as `Gazetteer._place_entry` reads them (`p`: places, `a`: its admin1 area).
+_PLACE_COLUMNS = (
+    "p.geonameid, p.name, p.latitude, p.longitude, p.country, p.admin1, a.name, p.admin2, p.admin3, p.fcode,"
+    " p.population"
+)
 _NAME_ROWS = (
-    "SELECT n.kind, n.ref, n.plain, n.src, n.country, p.geonameid, p.name, p.latitude, p.longitude, p.country,"
-    " p.admin1, a.name, p.admin2, p.admin3, p.fcode, p.population FROM names n"
+    f"SELECT n.kind, n.ref, n.plain, n.src, n.country, {_PLACE_COLUMNS} FROM names n"
     " LEFT JOIN places p ON n.kind = 0 AND p.geonameid = n.ref"
     " LEFT JOIN admin1 a ON a.country = p.country AND a.code = p.admin1"
     " WHERE n.key = ? ORDER BY n.kind, n.ref, n.plain"
@@ -581,12 +585,9 @@ class Gazetteer:
             return []
         # The names' places come in the same query: most entries a lookup builds are places, one query each.
         rows = self.conn.execute(_NAME_ROWS, (key,)).fetchall()
-        entries = self._entries
         for row in rows:
-            if row[0] == 0 and row[5] is not None and (0, row[1]) not in entries:
-                if len(entries) >= ENTRY_CACHE_SIZE:
-                    entries.clear()
-                entries[(0, row[1])] = self._place_entry(row[5:])
+            if row[0] == 0 and row[5] is not None and (0, row[1]) not in self._entries:
+                self._remember(0, row[1], self._place_entry(row[5:]))
         return [row[:5] for row in rows]
 
     def _fuzzy(self, key: str, iso: str | None, cutoff: float) -> list[tuple[tuple[int, int], float, str]]:
@@ -725,18 +726,22 @@ class Gazetteer:
         # Entries are immutable while the file is open read-only, so repeated lookups skip SQLite.
         cached = self._entries.get((kind, ref), _MISSING)
         if cached is _MISSING:
-            if len(self._entries) >= ENTRY_CACHE_SIZE:
-                self._entries.clear()
-            cached = self._entries[(kind, ref)] = self._load_entry(kind, ref)
+            cached = self._remember(kind, ref, self._load_entry(kind, ref))
         return cached  # type: ignore[return-value]
+
+    def _remember(self, kind: int, ref: int, entry: GazEntry | None) -> GazEntry | None:
+        """Keep a built entry (all are forgotten at once when `ENTRY_CACHE_SIZE` is reached)."""
+        if len(self._entries) >= ENTRY_CACHE_SIZE:
+            self._entries.clear()
+        self._entries[(kind, ref)] = entry
+        return entry
 
     def _load_entry(self, kind: int, ref: int) -> GazEntry | None:
         conn = self.conn
         if kind == 0:
             row = conn.execute(
-                "SELECT p.geonameid, p.name, p.latitude, p.longitude, p.country, p.admin1, a.name, p.admin2,"
-                " p.admin3, p.fcode, p.population FROM places p LEFT JOIN admin1 a"
-                " ON a.country = p.country AND a.code = p.admin1 WHERE p.geonameid = ?",
+                f"SELECT {_PLACE_COLUMNS} FROM places p LEFT JOIN admin1 a ON a.country = p.country"
+                " AND a.code = p.admin1 WHERE p.geonameid = ?",
                 (ref,),
             ).fetchone()
             return None if row is None else self._place_entry(row)

@@ -101,13 +101,14 @@ class ContextWords:
     name_links: frozenset[str] = field(default_factory=frozenset)
     trim_words: frozenset[str] = field(default_factory=frozenset)
     site_words: frozenset[str] = field(default_factory=frozenset)
+    seat_prepositions: frozenset[str] = field(default_factory=frozenset)
 
 
 _PHRASE_FIELDS = ("near_before", "outskirts_before", "countryside_before", "countryside_after", "region_before",
                   "distance_links", "town_before")  # fmt: skip
 _WORD_FIELDS = ("directions", "outskirts_after", "region_after", "subregion_words", "speech_verbs", "actor_nouns",
                 "actor_suffixes", "not_places", "town_after", "event_prepositions", "place_prepositions",
-                "resident_words", "facility_words", "name_links")  # fmt: skip
+                "resident_words", "facility_words", "name_links", "site_words", "seat_prepositions")  # fmt: skip
 
 
 @cache
@@ -151,12 +152,6 @@ def load_context_words(path: str = "") -> ContextWords:
         raise DataFileError(Errors.E011.format(path=file, entry="distance_units", field="distance_units",
                                                reason="give a mapping of unit to kilometres"))  # fmt: skip
     values["distance_units"] = {str(k).lower(): float(v) for k, v in units.items()}
-    # Optional: words of a site between a place's name and its bracketed area ("X hill (Y, Z)").
-    sites = data.get("site_words", [])
-    if not isinstance(sites, list) or not all(isinstance(i, str) and i.strip() for i in sites):
-        raise DataFileError(Errors.E011.format(path=file, entry="site_words", field="site_words",
-                                               reason="give a list of words"))  # fmt: skip
-    values["site_words"] = frozenset(i.lower() for i in sites)
     trim = set(values["directions"]) | values["region_after"] | values["town_after"] | {"rural", "the"}
     trim |= {w for phrase in values["countryside_after"] for w in phrase} | values["outskirts_after"]
     values["trim_words"] = frozenset(trim)
@@ -218,7 +213,7 @@ def find_place_spans(
             # Each part of "the Royal Court Hotel on Haile Selassie Road, Mombasa" blocks only itself; a part that
             # stands where a place does ("in Dandora", "Keroka residents", "Nyeri Hospital") is a place name.
             for part in _name_parts(ent, words):
-                part, seat = _seat_split(part)
+                part, seat = _seat_split(part, words)
                 for piece in (part, seat) if seat is not None else (part,):
                     located = _located_name(piece, words, gazetteer)
                     if located is None:
@@ -353,15 +348,14 @@ def _located_name(part: Span, words: ContextWords, gazetteer: Gazetteer) -> Span
 
 
 _SEPARATORS = frozenset({",", "(", ")", "[", "]", ";", "/", ":"})
-_SEAT_PREPOSITIONS = frozenset({"in", "at"})
 
 
-def _seat_split(part: Span) -> tuple[Span, Span | None]:
-    """An organisation's name and the proper name after its last "in"/"at" ("the Ministry of Health in Kyiv"), which
-    the parser tags as one entity; the whole part and None when there is no such tail."""
+def _seat_split(part: Span, words: ContextWords) -> tuple[Span, Span | None]:
+    """An organisation's name and the proper name after its last seat preposition ("the Ministry of Health in
+    Kyiv"), which the parser tags as one entity; the whole part and None when there is no such tail."""
     doc = part.doc
     for i in range(part.end - 2, part.start, -1):
-        if doc[i].lower_ in _SEAT_PREPOSITIONS:
+        if doc[i].lower_ in words.seat_prepositions:
             tail = doc[i + 1 : part.end]
             if all(_capitalised(t) or t.is_punct for t in tail):
                 return doc[part.start : i], tail

@@ -268,10 +268,6 @@ class Extractor:
             drafts = [replace(drafts[0], sentences=sentences), *drafts[1:]]
         return drafts
 
-    def _toll(self, label: Label) -> bool:
-        trigger = label.trigger
-        return trigger is not None and trigger.lemma_.lower() in self.rules.death_lemmas and _toll_only(trigger)
-
     def _sentence_events(self, sent: Span, label: Label | None, context: frozenset[str]) -> list[tuple[Span, Label]]:
         """The events of one sentence, each with the clause that reports it.
 
@@ -288,7 +284,7 @@ class Extractor:
                     events.append((clause, clause_label))
             # "One policeman was killed and two were wounded when a roadside bomb hit them": the dead are the
             # bomb's, not a clash of their own.
-            told = [(c, lab) for c, lab in events if not self._toll(lab)]
+            told = [(c, lab) for c, lab in events if not _toll_only(_death_word(lab, self.rules.death_lemmas))]
             events = told if told else events
             if len({lab.sub_event_type for _, lab in events}) < 2:
                 events = []
@@ -717,17 +713,25 @@ def _continues(
         return True
     if label is None or not label.is_event:
         return any(t.lemma_.lower() in rules.death_lemmas for t in sent)
-    trigger = label.trigger
-    if trigger is None or trigger.lemma_.lower() not in rules.death_lemmas:
+    trigger = _death_word(label, rules.death_lemmas)
+    if trigger is None:
         return False
     # "Its forces killed hundreds of attackers": someone killing, told as another kind of event, is that event;
     # "four people were killed" only adds the toll.
     return _toll_only(trigger) or label.sub_event_type == previous.label.sub_event_type
 
 
-def _toll_only(trigger: Token) -> bool:
+def _death_word(label: Label, death_lemmas: frozenset[str]) -> Token | None:
+    """The label's trigger when it is a death or injury word ("killed", "wounded")."""
+    trigger = label.trigger
+    return trigger if trigger is not None and trigger.lemma_.lower() in death_lemmas else None
+
+
+def _toll_only(trigger: Token | None) -> bool:
     """Whether a death or injury word only counts the harmed ("four people were killed"): nobody is its subject
-    ("its forces killed hundreds" names who did it)."""
+    ("its forces killed hundreds" names who did it). False for no word."""
+    if trigger is None:
+        return False
     verb = trigger
     while verb.dep_ == "conj" and not any(c.dep_ == "nsubj" for c in verb.children):
         verb = verb.head  # "destroyed drones and killed hundreds": the subject is the first verb's
