@@ -77,6 +77,10 @@ def test_attribution_bad_kind_raises(tmp_path: Path) -> None:
          "Syrian Observatory for Human Rights", "said"),
         ("Syria Civil Defence said rescuers pulled five people from the rubble.", "White Helmets", "said"),
         ("The Free Border Legion said it repelled the attack.", "Free Border Legion", "said"),
+        # The parser hangs the closing claimant on the clause before it.
+        ("Rebels blocked the road between Hama and Homs on Friday and seized the hill of Zain al-Abidin on the "
+         "northern edge of Hama, the Syrian Observatory for Human Rights said.", "Syrian Observatory for Human Rights",
+         "said"),
     ],
 )  # fmt: skip
 def test_attribution_claimant(nlp: Language, text: str, claimant: str, cue: str) -> None:
@@ -104,6 +108,7 @@ def test_attribution_known_and_named(nlp: Language, text: str, known: bool, name
     [
         "Rebels captured the town on Tuesday.",
         "It was reported that the bridge collapsed.",
+        "Police arrested Juma, a man accused of smuggling arms.",
     ],
 )
 def test_attribution_none(nlp: Language, text: str) -> None:

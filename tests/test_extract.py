@@ -152,6 +152,23 @@ def test_extract_a_strike_in_a_report_of_warplanes_is_an_air_strike(pipeline: Pi
     }
 
 
+@pytest.mark.parametrize(
+    ("later", "actor1"),
+    [
+        ("Later a strike on a bakery in Binnish killed five civilians, rescuers said.", "Military Forces of Russia"),
+        ("Later Turkish drones struck a depot in Binnish, a monitor said.", "Military Forces of Turkey"),
+    ],
+)
+def test_extract_an_unattributed_strike_is_by_the_air_force_named_before(
+    pipeline: Pipeline, later: str, actor1: str
+) -> None:
+    result = pipeline.extract(f"Russian warplanes struck Maarat Misrin on Friday, a monitor said. {later}",
+                              published="2024-11-29")  # fmt: skip
+    strikes = {e.location: e.actor1 or "" for e in result.events if e.sub_event_type == "Air/drone strike"}
+    assert strikes["Maarat Misrin"].startswith("Military Forces of Russia")
+    assert strikes["Binnish"].startswith(actor1)
+
+
 def test_extract_victims_named_by_including_and_talk_of_the_strikes_give_no_actor_or_event(pipeline: Pipeline) -> None:
     result = pipeline.extract(
         "Jets bombed the outskirts of Ariha on Monday. "
@@ -160,7 +177,9 @@ def test_extract_victims_named_by_including_and_talk_of_the_strikes_give_no_acto
         published="2024-12-02",
     )
     sarmin = [e for e in result.events if e.location == "Sarmin"]
-    assert [(e.actor1, e.actor2) for e in sarmin] == [(None, "Civilians (Syria)")]
+    ariha = [e for e in result.events if e.location == "Ariha"]
+    # The strike's perpetrator is the jets' (the story's earlier strike), not a victim.
+    assert [(e.actor1, e.actor2) for e in sarmin] == [(ariha[0].actor1, "Civilians (Syria)")]
     assert all(e.location != "Damascus" for e in result.events)
 
 

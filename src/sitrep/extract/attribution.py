@@ -323,8 +323,30 @@ def _reporting_subject(verb: Token, cues: CueWords) -> Token | None:
             objects = [g for g in child.children if g.dep_ == "pobj"]
             if objects:
                 return objects[0]
-    # "..., the monitor said" with a clause in front can hang the subject on the clause's verb.
-    return None
+    return _subject_before(verb)
+
+
+def _subject_before(verb: Token) -> Token | None:
+    """The head of the noun phrase between a comma and a subjectless verb ("..., the Observatory said."): a long
+    clause in front can make the parser hang that phrase on the clause (as an apposition of its last noun)."""
+    # Only the sentence's closing verb, which the parser may also hang on the main clause ("..., police said
+    # Monday"); not a participle on a noun ("Binh, a man accused of ...").
+    if not (verb.dep_ == "ROOT" or (verb.dep_ in {"advcl", "conj", "parataxis"} and verb.head.dep_ == "ROOT")):
+        return None
+    if any(t.pos_ in {"VERB", "AUX"} for t in verb.doc[verb.i + 1 : verb.sent.end]):
+        return None
+    start = verb.i
+    while start > verb.sent.start and not verb.doc[start - 1].is_punct:
+        start -= 1
+    words = verb.doc[start : verb.i]
+    if (
+        not verb.sent.start < start < verb.i
+        or verb.doc[start - 1].text != ","
+        or any(t.pos_ in {"VERB", "AUX"} for t in words)
+    ):
+        return None
+    heads = [t for t in words if not start <= t.head.i < verb.i]
+    return heads[0] if len(heads) == 1 and heads[0].pos_ in {"NOUN", "PROPN"} else None
 
 
 def _phrase(head: Token) -> list[Token]:

@@ -62,6 +62,7 @@ class ExtractRules(BaseModel):
     death_lemmas: frozenset[str]
     support_verbs: frozenset[str]
     event_nouns: frozenset[str]
+    anaphoric_sub_types: frozenset[str]
 
 
 def load_extract_rules(path: Path | None = None) -> ExtractRules:
@@ -207,7 +208,26 @@ class Extractor:
             for draft in drafts
             for report in self._reports(doc, document, draft, sentence_places, default_place, country, place_ranges)
         ]
-        return reports, figures
+        return self._inherit_perpetrators(reports), figures
+
+    def _inherit_perpetrators(self, reports: list[Report]) -> list[Report]:
+        """Reports of an anaphoric sub-type (`anaphoric_sub_types`) that name no perpetrator take the one of the
+        document's nearest earlier report of that sub-type that names one; the order of the list is kept."""
+        unknown = self._unknown_template.split("{")[0]
+        inherited = list(reports)
+        named: dict[str, Report] = {}
+        for i in sorted(range(len(reports)), key=lambda i: reports[i].sentence_start):
+            report = reports[i]
+            sub_type = report.sub_event_type
+            if sub_type not in self.rules.anaphoric_sub_types:
+                continue
+            if report.actor1 and not (unknown and report.actor1.startswith(unknown)):
+                named[sub_type] = report
+            elif (earlier := named.get(sub_type)) is not None and earlier.actor1 != report.actor2:
+                inherited[i] = report.model_copy(update={
+                    "actor1": earlier.actor1, "assoc_actor_1": earlier.assoc_actor_1, "inter1": earlier.inter1,
+                    "interaction": interaction(earlier.inter1, report.inter2)})  # fmt: skip
+        return inherited
 
     def _country_evidence(self, doc: Doc, places: Sequence[ResolvedPlace]) -> str | None:
         """The document's country when no place of events resolved: a vote of the other clues.
