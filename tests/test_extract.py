@@ -468,3 +468,32 @@ def test_extract_the_town_an_organisation_is_in_is_a_place(pipeline: Pipeline) -
     text = "On Tuesday, doctors protested outside the Ministry of Health in Kyiv over unpaid wages."
     [event, *_] = pipeline.extract(text, published="2020-05-06").events
     assert (event.location, event.geo_precision) == ("Kyiv", 1)
+
+
+def test_extract_a_toll_told_for_two_places_is_shared_between_their_events(pipeline: Pipeline) -> None:
+    result = pipeline.extract(
+        "Government warplanes struck Ariha and Saraqib on Sunday, killing nine civilians, rescuers said.",
+        published="2024-12-01",
+    )
+    assert sorted((e.location, e.fatalities) for e in result.events) == [("Ariha", 5), ("Saraqib", 4)]
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "places"),
+    [
+        # A town and its state, which the parser may read as a list.
+        ("On 3 May 2020, in Celaya, Guanajuato, armed men riding a motorcycle shot at a police patrol. Two officers "
+         "died.", "2020-05-04", {"Celaya"}),
+        # The two ends of one stretch of road.
+        ("On 3 May 2020, IS fighters attacked army vehicles between Al Sukhnah and Palmyra, killing two soldiers.",
+         "2020-05-04", {"Al Sukhnah", "Palmyra"}),
+        ("On 3 May 2020, two soldiers were killed when militants ambushed a convoy on the road linking Kandahar and "
+         "Uruzgan.", "2020-05-04", {"Kandahar", "Uruzgan"}),
+    ],
+)  # fmt: skip
+def test_extract_a_place_and_its_area_or_the_ends_of_a_road_are_one_event(
+    pipeline: Pipeline, text: str, published: str, places: set[str]
+) -> None:
+    result = pipeline.extract(text, published=published)
+    assert [e.fatalities for e in result.events] == [2]
+    assert result.events[0].location in places

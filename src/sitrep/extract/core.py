@@ -63,6 +63,7 @@ class ExtractRules(BaseModel):
     support_verbs: frozenset[str]
     event_nouns: frozenset[str]
     anaphoric_sub_types: frozenset[str]
+    stretch_words: frozenset[str]
 
 
 def load_extract_rules(path: Path | None = None) -> ExtractRules:
@@ -340,8 +341,11 @@ class Extractor:
         if outskirts and draft.label.sub_event_type in self.rules.territorial_sub_types:
             # What changed hands is beside the town ("took the area on the edge of Aleppo"), not the town itself.
             place = place.model_copy(update={"geo_precision": 2})
-        places = [place, *_conjoined_places(doc, place, candidates)]
-        return [self._report(doc, document, draft, p, country, place_ranges) for p in places]
+        places = [place, *_conjoined_places(doc, place, candidates, stretch_words=self.rules.stretch_words)]
+        return [
+            self._report(doc, document, draft, p, country, place_ranges, share=(i, len(places)))
+            for i, p in enumerate(places)
+        ]
 
     def _report(
         self,
@@ -351,7 +355,11 @@ class Extractor:
         place: Place | None,
         country: str | None,
         place_ranges: Sequence[tuple[int, int]] = (),
+        *,
+        share: tuple[int, int] = (0, 1),
     ) -> Report:
+        """The report of a draft at one place; `share`: this place's index among the places the draft's sentence
+        lists, and their number ("jets struck Hama and Idlib, killing nine"), which share its toll."""
         sent, label = draft.sent, draft.label
         published = document.published
         place_country = getattr(place, "country_code", None) or country
@@ -393,6 +401,10 @@ class Extractor:
         inter1 = self.actors.inter_for(actor1, place_country) if actor1 else None
         inter2 = self.actors.inter_for(actor2, place_country) if actor2 else None
         deaths = find_document_fatalities(draft.sentences, event_sub_type=label.sub_event_type, published=published)
+        if share[1] > 1 and deaths.stated and not deaths.summary:
+            # ACLED shares a stated toll among the places evenly, the remainder to the first, so that the events'
+            # dead add up to it; a coder's summary line has shared it already.
+            deaths = deaths.model_copy(update={k: _share(getattr(deaths, k), *share) for k in ("low", "best", "high")})
         texts = [span_text(s) for s in draft.sentences]
         evidence = [
             Evidence(text=t, start=s.start_char, end=s.end_char) for t, s in zip(texts, draft.sentences, strict=True)
@@ -690,7 +702,9 @@ def _inside(place: Place, span: Span) -> bool:
     return place.start is not None and span.start_char <= place.start < span.end_char
 
 
-def _conjoined_places(doc: Doc, place: Place, candidates: Sequence[Place]) -> list[Place]:
+def _conjoined_places(
+    doc: Doc, place: Place, candidates: Sequence[Place], *, stretch_words: frozenset[str]
+) -> list[Place]:
     """Other resolved places coordinated with the event's place ("on Hama province and Idlib")."""
     if place.start is None or place.end is None:
         return []
@@ -698,10 +712,20 @@ def _conjoined_places(doc: Doc, place: Place, candidates: Sequence[Place]) -> li
     if span is None:
         return []
     # The place may hang off the coordinated noun: "Hama province and ...": Hama is a compound of "province".
-    conjuncts = {c.i for t in [span.root, *list(span.root.ancestors)[:2]] for c in t.conjuncts}
+    tokens = [span.root, *list(span.root.ancestors)[:2]]
+    if any(t.lower_ in stretch_words for t in [*tokens, *(c for t in tokens for c in t.conjuncts)]):
+        return []
+    conjuncts = {c.i for t in tokens for c in t.conjuncts}
+    # A coordination has its "and" or "or": "in Celaya, Guanajuato" is a town and its state, which the parser
+    # may read as a list.
+    if not any(c.dep_ == "cc" for i in conjuncts | {t.i for t in tokens} for c in doc[i].children):
+        return []
+    qualifiers = {name.casefold() for name in (place.admin1, place.admin2, place.admin3, place.country) if name}
     out = []
     for other in candidates:
         if other is place or other.latitude is None or other.start is None or other.end is None:
+            continue
+        if getattr(other, "role", "place") != "place" or other.name.casefold() in qualifiers:
             continue
         other_span = doc.char_span(other.start, other.end, alignment_mode="expand")
         if other_span is None or other.geonameid == place.geonameid:
@@ -711,6 +735,11 @@ def _conjoined_places(doc: Doc, place: Place, candidates: Sequence[Place]) -> li
         if any(t.i in conjuncts for t in heads):
             out.append(other)
     return out
+
+
+def _share(total: int, index: int, parts: int) -> int:
+    """Part `index` of `total` shared among `parts`, evenly with the remainder one each to the first parts."""
+    return total // parts + (index < total % parts)
 
 
 def _slug(text: str) -> str:
