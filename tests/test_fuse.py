@@ -61,6 +61,12 @@ def test_fuse_two_strikes_in_two_towns_stay_two() -> None:
     assert sorted(e.location or "" for e in events) == ["Atarib", "Idlib", "Sarmada"]
 
 
+@pytest.mark.parametrize(("other", "events"), [(SARMADA, 1), ({**SARMADA, "latitude": 36.3}, 2)])
+def test_fuse_a_place_without_geonames_id_is_one_place_at_one_point(other: dict[str, Any], events: int) -> None:
+    """A learned or added place has no GeoNames id: its name and point make it one place."""
+    assert len(_fuse([_report("1", "doc-a", SARMADA), _report("1", "doc-b", other, actor1=None)])) == events
+
+
 @pytest.mark.parametrize("days_apart", [2, 5])
 def test_fuse_strikes_days_apart_stay_apart(days_apart: int) -> None:
     later = DAY + dt.timedelta(days=days_apart)

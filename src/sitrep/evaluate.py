@@ -73,19 +73,24 @@ ExtractMany = Callable[[Iterable[RawDocument]], Iterator[Any]]
 
 
 def read_acled(path: Path, *, split: str = "all", limit: int | None = None) -> list[dict[str, str]]:
-    """Gold ACLED rows: all of them, only the held-out fifth, or only the rest."""
+    """Gold ACLED rows: all of them, only the held-out fifth, or only the rest.
+
+    Each row gains `events_in_note`: how many rows of the whole file share its notes (ACLED codes a note that
+    tells of several events once per event), the number of events its extraction should give.
+    """
     if split not in ("all", "held-out", "train"):
         raise InputError(Errors.E017.format(name="split", reason="use all, held-out or train"))
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            rows = [
-                row
-                for row in csv.DictReader(handle)
-                if split == "all" or is_held_out(row["event_id_cnty"]) == (split == "held-out")
-            ]
+            every = list(csv.DictReader(handle))
+        rows = [r for r in every if split == "all" or is_held_out(r["event_id_cnty"]) == (split == "held-out")]
+        per_note = Counter(r["notes"] for r in every)
     except (OSError, KeyError) as e:
         raise InputError(Errors.E003.format(source=path, reason=e)) from e
-    return rows[:limit] if limit else rows
+    rows = rows[:limit] if limit else rows
+    for row in rows:
+        row["events_in_note"] = str(per_note[row["notes"]])
+    return rows
 
 
 def evaluate_acled(
@@ -102,7 +107,8 @@ def evaluate_acled(
         Scores for event_type, sub_event_type, actor1, actor2, actors (both gold actors found among the
         predicted, names compared without their parenthesised suffix), actor1_exact and actor2_exact (the
         whole name, suffix and all), location, admin1, distance within 10 and 50 km, geo_precision,
-        fatalities, event_date, time_precision, and "any event".
+        fatalities, event_date, time_precision, "any event", and `event_count` (as many events as the gold
+        rows that share the note, when `read_acled` counted them).
     """
     import time
 
@@ -131,6 +137,8 @@ def acled_raw(row: dict[str, str]) -> RawDocument:
 
 def _score_row(scores: Scores, row: dict[str, str], events: list[Event]) -> None:
     scores.score("any_event", bool(events))
+    if row.get("events_in_note"):
+        scores.score("event_count", len(events) == int(row["events_in_note"]))
     main = events[0] if events else None
     gold_sub = row["sub_event_type"]
     scores.score("event_type", main is not None and main.event_type == row["event_type"])

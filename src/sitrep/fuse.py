@@ -283,7 +283,7 @@ def _types_fit(a: _Item, b: _Item, *, same_day: bool) -> bool:
 
 
 def _places_fit(a: Report, b: Report, *, same_day: bool, radius_km: float) -> bool:
-    if a.geonameid is not None and a.geonameid == b.geonameid:
+    if _same_place(a, b):
         return same_day or (a.geo_precision or 3) == (b.geo_precision or 3)
     if not same_day:
         return False
@@ -294,6 +294,13 @@ def _places_fit(a: Report, b: Report, *, same_day: bool, radius_km: float) -> bo
     if (a.geo_precision or 3) == 1 and (b.geo_precision or 3) == 1:
         return False  # two named towns are two places
     return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) <= radius_km
+
+
+def _same_place(a: Report, b: Report) -> bool:
+    """One gazetteer place, or one place without a GeoNames id (a learned or added place) at one point."""
+    if a.geonameid is not None or b.geonameid is not None:
+        return a.geonameid == b.geonameid
+    return a.latitude is not None and (a.location, a.latitude, a.longitude) == (b.location, b.latitude, b.longitude)
 
 
 class _Fuser:
