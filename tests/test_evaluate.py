@@ -47,3 +47,18 @@ def test_evaluate_scores_each_field_against_the_gold_rows(gold: Path) -> None:
     assert accuracy["actor1"] == (1, 2)
     assert accuracy["actor1_exact"] == (1, 2)
     assert "actor2" not in accuracy  # no gold actor2: nothing to find
+
+
+@pytest.mark.model
+def test_evaluate_event_count_is_the_gold_rows_sharing_the_note(tmp_path: Path) -> None:
+    """A note coded as two events (its row written twice) should give two; each of ROWS gives one."""
+    path = tmp_path / "gold.csv"
+    rows = [*ROWS, {**ROWS[0], "event_id_cnty": "TST3", "location": "Saraqib"}]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=ACLED_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows({column: row.get(column, "") for column in ACLED_COLUMNS} for row in rows)
+    read = read_acled(path)
+    assert [row["events_in_note"] for row in read] == ["2", "1", "2"]
+    scores = evaluate_acled(read, Pipeline().extract_many)
+    assert (scores.fields["event_count"].right, scores.fields["event_count"].total) == (1, 3)
