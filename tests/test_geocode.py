@@ -382,3 +382,27 @@ def test_geocode_event_place_unknown_village_in_known_area(nlp: Language, gazett
     doc = Doc(nlp.vocab, words=words, ents=ents, sent_starts=starts)
     chosen = event_place(next(iter(doc.sents)), resolve_places(doc, gazetteer=gazetteer))
     assert chosen is not None and chosen.name == "Damascus" and chosen.geo_precision == 2
+
+
+@pytest.fixture(scope="module")
+def world() -> Gazetteer:
+    """The whole gazetteer, as Sitrep builds it on first use."""
+    return Gazetteer.open()
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "name", "country", "admin1"),
+    [
+        # The Irish Newport is a village the world's bigger Newports push out of the first candidates.
+        ("Storms cut power to homes in Nenagh, Thurles, Roscrea and Newport on Monday.", "Newport", "Ireland",
+         "Munster"),
+        # A town in the province of its own name: the qualifier is not the place itself.
+        ("Dockworkers protested outside the port in Colon (Colon) on Tuesday.", "Colon", "Panama", "Colon"),
+    ],
+)  # fmt: skip
+def test_geocode_namesake_in_the_documents_country_or_its_qualifier(
+    model_nlp: Language, world: Gazetteer, text: str, name: str, country: str, admin1: str
+) -> None:
+    place = next(p for p in resolve_places(model_nlp(text), gazetteer=world) if p.mention == name)
+    assert (place.country, place.admin1, place.geo_precision) == (country, admin1, 1)

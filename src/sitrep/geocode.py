@@ -709,6 +709,7 @@ class _Mention:
     fallback: int | None = None  # index of the qualifying mention whose area codes this unknown place
     town: int | None = None  # index of the town the text puts this unknown place in ("X University in Y")
     areas: list[tuple[str, str]] = field(default_factory=list)  # (country, admin1 code) of its qualifiers
+    area_refs: set[tuple[str, str]] = field(default_factory=set)  # (kind, ref) of the qualifiers' areas
     countries: list[str] = field(default_factory=list)  # countries named by its qualifiers
     choice: GazEntry | None = None
     score: float = 0.0
@@ -782,7 +783,7 @@ def resolve_places(
                     break
     named = _named_countries(mentions)
     areas = _named_areas(mentions)
-    _local_namesakes(mentions, gazetteer, areas)
+    _local_namesakes(mentions, gazetteer, areas, focus)
     _choose(mentions, focus, gazetteer, proximity=False, named=named, areas=areas)
     _choose(mentions, focus, gazetteer, proximity=True, named=named, areas=areas)
     _settle_qualifiers(mentions)
@@ -1313,6 +1314,7 @@ def _link_qualifiers(mentions: list[_Mention], doc: Doc) -> None:
             continue
         m.areas.extend(areas)
         m.countries.extend(countries)
+        m.area_refs |= {(c.kind, c.ref) for c in q.candidates if c.kind in ("admin1", "admin2")}
         # An unknown name beside a country is not coded to the capital: only an admin area gives a fallback.
         if not inside and top is not None and top.kind in ("admin1", "admin2"):
             m.fallback = next_i
@@ -1411,8 +1413,9 @@ def _candidate_score(c: GazEntry, m: _Mention) -> float:
         s += WEIGHTS.key_match
     elif c.match == "fuzzy":
         s += WEIGHTS.fuzzy_match - (1 - c.score / 0.7) * 10
-    # A country holds its qualifying areas as much as its towns do ("Mexico" beside "Sonora").
-    if m.areas and ((c.country, c.admin1_code) in m.areas
+    # A country holds its qualifying areas as much as its towns do ("Mexico" beside "Sonora"); an area is not
+    # inside itself: "Colon (Colon)" is the town in the province of its name, not the province.
+    if m.areas and (((c.country, c.admin1_code) in m.areas and (c.kind, c.ref) not in m.area_refs)
                     or (c.kind in ("country", "continent") and any(a[0] == c.country for a in m.areas))):  # fmt: skip
         s += WEIGHTS.qualifier
     if m.countries and c.country in m.countries:
@@ -1494,9 +1497,17 @@ def _named_areas(mentions: Sequence[_Mention]) -> frozenset[tuple[str, str]]:
                      and m.candidates[0].match in ("exact", "alias"))  # fmt: skip
 
 
-def _local_namesakes(mentions: Sequence[_Mention], gazetteer: Gazetteer, areas: frozenset[tuple[str, str]]) -> None:
+def _local_namesakes(
+    mentions: Sequence[_Mention],
+    gazetteer: Gazetteer,
+    areas: frozenset[tuple[str, str]],
+    focus: Mapping[str, float],
+) -> None:
     """Add the namesakes that lie in the areas the text names, when a common name's candidates were cut short
-    ("Paris, Missouri": a village the world's bigger Parises push out of the first fifteen)."""
+    ("Paris, Missouri": a village the world's bigger Parises push out of the first fifteen); and those of the
+    country the document is most about, when none of the name's candidates is there ("Newport" in a story of
+    Irish towns: the Irish Newport is a village that the world's bigger Newports push out)."""
+    lead = max(sorted(focus), key=lambda country: focus[country], default="")
     for m in mentions:
         if len(m.candidates) < _CANDIDATES or m.partial:
             continue
@@ -1505,6 +1516,9 @@ def _local_namesakes(mentions: Sequence[_Mention], gazetteer: Gazetteer, areas: 
         for country in sorted({country for country, _ in wanted}):
             m.candidates += [c for c in gazetteer.lookup(m.text, country=country, limit=4 * _CANDIDATES, fuzzy=False)
                              if (c.country, c.admin1_code) in wanted and (c.kind, c.ref) not in have]  # fmt: skip
+        if lead and not any(c.country == lead for c in m.candidates):
+            m.candidates += [c for c in gazetteer.lookup(m.text, country=lead, limit=3, fuzzy=False)
+                             if c.match in ("exact", "alias") and (c.kind, c.ref) not in have]  # fmt: skip
 
 
 def _named_districts(mentions: Sequence[_Mention]) -> dict[str, dict[tuple[str, str, str], float]]:
