@@ -32,7 +32,7 @@ from sitrep.distance import haversine_km
 from sitrep.gazetteer import Gazetteer, build_gazetteer, default_gazetteer_path, gazetteer_version
 from sitrep.geocode import Geocoder, event_place, resolve_places
 from sitrep.nlp import load_language
-from sitrep.settings import Settings
+from sitrep.settings import Settings, load_settings
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 GEO = SHARED / "geoparsing"
@@ -287,7 +287,7 @@ def main() -> None:
     parser.add_argument("--gazetteer", default="", help="compiled gazetteer file (default: the user cache)")
     args = parser.parse_args()
     parts = set(args.only.split(","))
-    path = Path(args.gazetteer) if args.gazetteer else default_gazetteer_path(Settings())
+    path = Path(args.gazetteer) if args.gazetteer else default_gazetteer_path(load_settings())
     results: dict[str, Any] = {}
     if "gazetteer" in parts:
         results["gazetteer"] = bench_gazetteer(path)

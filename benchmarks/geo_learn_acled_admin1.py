@@ -27,7 +27,7 @@ from bench_geocode import ACLED
 from sitrep.errors import InputError
 from sitrep.gazetteer import DATA_DIR, Gazetteer, default_gazetteer_path, plain_name
 from sitrep.geocode import load_context_words
-from sitrep.settings import Settings
+from sitrep.settings import load_settings
 
 HEADER = """# ACLED's spelling of admin1 names, the naming Sitrep's output uses: GeoNames admin1 code -> ACLED name.
 # Learned by benchmarks/geo_learn_acled_admin1.py from the training ACLED rows (name pairs only): the place
@@ -58,7 +58,7 @@ def main() -> None:
     parser.add_argument("--min-share", type=float, default=0.65)
     parser.add_argument("--show", default="", help="print the name pairs of these countries (ISO codes, with commas)")
     args = parser.parse_args()
-    gaz = Gazetteer.open(default_gazetteer_path(Settings()))
+    gaz = Gazetteer.open(default_gazetteer_path(load_settings()))
     with ACLED.open(encoding="utf-8", newline="") as f:
         rows = [r for r in csv.DictReader(f)
                 if int(hashlib.sha1(r["event_id_cnty"].encode()).hexdigest(), 16) % 5 != 0]  # fmt: skip

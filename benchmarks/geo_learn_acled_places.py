@@ -33,7 +33,7 @@ from bench_geocode import ACLED
 from sitrep.distance import haversine_km
 from sitrep.errors import InputError
 from sitrep.gazetteer import DATA_DIR, Gazetteer, default_gazetteer_path, plain_name
-from sitrep.settings import Settings
+from sitrep.settings import load_settings
 
 HEADER = """# Places of ACLED's training rows (learned by benchmarks/geo_learn_acled_places.py; names, areas and points
 # only): the resolver reads them at run time as extra candidates for names GeoNames' cities500 lacks or holds
@@ -80,7 +80,7 @@ def main() -> None:
     parser.add_argument("--half", type=int, choices=(0, 1), default=None, help="learn from this half only")
     parser.add_argument("--out", default="", help="file to write (default: the packaged acled_places.csv)")
     args = parser.parse_args()
-    gaz = Gazetteer.open(default_gazetteer_path(Settings()))
+    gaz = Gazetteer.open(default_gazetteer_path(load_settings()))
     with ACLED.open(encoding="utf-8", newline="") as f:
         rows = [r for r in csv.DictReader(f) if not held_out(r["event_id_cnty"])
                 and (args.half is None or half_of(r["event_id_cnty"]) == args.half)]  # fmt: skip

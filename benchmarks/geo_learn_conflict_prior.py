@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_geocode import ACLED
 from sitrep.errors import InputError
 from sitrep.gazetteer import DATA_DIR, Gazetteer, default_gazetteer_path
-from sitrep.settings import Settings
+from sitrep.settings import load_settings
 
 HEADER = """# Conflict events per country (ACLED training rows, counted by benchmarks/geo_learn_conflict_prior.py): the
 # prior that sitrep.geocode.event_place gives a place's country, as log(1 + events). Edit freely.
@@ -40,7 +40,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dry-run", action="store_true")
     args = parser.parse_args()
-    gaz = Gazetteer.open(default_gazetteer_path(Settings()))
+    gaz = Gazetteer.open(default_gazetteer_path(load_settings()))
     counts: Counter[str] = Counter()
     areas: Counter[tuple[str, str]] = Counter()
     with ACLED.open(encoding="utf-8", newline="") as f:

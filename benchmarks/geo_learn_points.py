@@ -25,7 +25,7 @@ from sitrep.distance import haversine_km
 from sitrep.gazetteer import DATA_DIR, Gazetteer, default_gazetteer_path
 from sitrep.geocode import Geocoder
 from sitrep.nlp import load_language
-from sitrep.settings import Settings
+from sitrep.settings import Settings, load_settings
 
 HEADER = """# Representative points of countries and admin1 areas as GeoNames gives them, overriding the Factbook point
 # (countries.csv) or the middle of the area's towns (admin1). Learned by benchmarks/geo_learn_points.py from
@@ -42,7 +42,7 @@ def main() -> None:
     parser.add_argument("--radius", type=float, default=1500.0,
                         help="largest km between our point and gold's (two thirds of it for admin1)")  # fmt: skip
     args = parser.parse_args()
-    gaz = Gazetteer.open(default_gazetteer_path(Settings()))
+    gaz = Gazetteer.open(default_gazetteer_path(load_settings()))
     geocoder = Geocoder(nlp=load_language(), gazetteer=gaz, settings=Settings(geocode_region_point="centroid"))
     seen: dict[tuple[str, str, str], Counter[tuple[float, float]]] = defaultdict(Counter)
     names: dict[tuple[str, str, str], str] = {}

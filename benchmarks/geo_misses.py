@@ -33,7 +33,7 @@ from sitrep.distance import haversine_km
 from sitrep.gazetteer import Gazetteer, default_gazetteer_path, plain_name
 from sitrep.geocode import Geocoder, event_place, resolve_places
 from sitrep.nlp import load_language
-from sitrep.settings import Settings
+from sitrep.settings import Settings, load_settings
 
 
 def held_out(event_id: str) -> bool:
@@ -57,7 +57,7 @@ def main() -> None:
     if args.ceiling:
         print(json.dumps(ceiling(args.part, every=args.every), indent=2))
         return
-    gaz = Gazetteer.open(default_gazetteer_path(Settings()))
+    gaz = Gazetteer.open(default_gazetteer_path(load_settings()))
     point = "capital" if args.corpus == "acled" else "centroid"
     geocoder = Geocoder(nlp=load_language(), gazetteer=gaz, settings=Settings(geocode_region_point=point))
     misses = []
@@ -114,7 +114,7 @@ def main() -> None:
 
 def ceiling(part: str, *, every: int = 1) -> dict[str, object]:
     """Count the ACLED rows of a part whose note names the gold location, admin2 or admin1 in any spelling."""
-    gaz = Gazetteer.open(default_gazetteer_path(Settings()))
+    gaz = Gazetteer.open(default_gazetteer_path(load_settings()))
     with ACLED.open(encoding="utf-8", newline="") as f:
         rows = [r for i, r in enumerate(csv.DictReader(f))
                 if i % every == 0 and (part == "all" or held_out(r["event_id_cnty"]) == (part == "test"))]  # fmt: skip

@@ -21,7 +21,7 @@ import sitrep.geocode as geocode
 from bench_geocode import load_gwn, load_trnews
 from sitrep.gazetteer import Gazetteer, default_gazetteer_path
 from sitrep.nlp import load_language
-from sitrep.settings import Settings
+from sitrep.settings import Settings, load_settings
 
 FACTORS = (0.0, 0.5, 0.75, 1.5, 2.0)
 
@@ -46,7 +46,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    gaz = Gazetteer.open(default_gazetteer_path(Settings()))
+    gaz = Gazetteer.open(default_gazetteer_path(load_settings()))
     nlp = load_language()
     settings = Settings(geocode_region_point="centroid")
     parts: dict[str, list[tuple[Any, list[Any]]]] = {"train": [], "test": []}
