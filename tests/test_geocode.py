@@ -406,3 +406,20 @@ def test_geocode_namesake_in_the_documents_country_or_its_qualifier(
 ) -> None:
     place = next(p for p in resolve_places(model_nlp(text), gazetteer=world) if p.mention == name)
     assert (place.country, place.admin1, place.geo_precision) == (country, admin1, 1)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "part", "town", "admin1"),
+    [
+        ("In Aracaju, Sergipe, gunmen robbed a pharmacy in Santa Maria neighborhood on Friday.", "Santa Maria",
+         "Aracaju", "Sergipe"),
+        ("In Manzanillo, Colima, police found two bodies in fraccionamiento La Joya.", "La Joya", "Manzanillo",
+         "Colima"),
+    ],
+)  # fmt: skip
+def test_geocode_part_of_a_town_is_in_the_town_not_a_namesake_far_away(
+    model_nlp: Language, world: Gazetteer, text: str, part: str, town: str, admin1: str
+) -> None:
+    place = next(p for p in resolve_places(model_nlp(text), gazetteer=world) if p.mention == part)
+    assert (place.name, place.admin1, place.geo_precision) == (town, admin1, 1)

@@ -94,6 +94,8 @@ class ContextWords:
     not_places: frozenset[str]
     town_before: tuple[tuple[str, ...], ...]
     town_after: frozenset[str]
+    part_before: tuple[tuple[str, ...], ...]
+    part_after: frozenset[str]
     event_prepositions: frozenset[str]
     place_prepositions: frozenset[str] = field(default_factory=frozenset)
     resident_words: frozenset[str] = field(default_factory=frozenset)
@@ -105,10 +107,11 @@ class ContextWords:
 
 
 _PHRASE_FIELDS = ("near_before", "outskirts_before", "countryside_before", "countryside_after", "region_before",
-                  "distance_links", "town_before")  # fmt: skip
+                  "distance_links", "town_before", "part_before")  # fmt: skip
 _WORD_FIELDS = ("directions", "outskirts_after", "region_after", "subregion_words", "speech_verbs", "actor_nouns",
                 "actor_suffixes", "not_places", "town_after", "event_prepositions", "place_prepositions",
-                "resident_words", "facility_words", "name_links", "site_words", "seat_prepositions")  # fmt: skip
+                "resident_words", "facility_words", "name_links", "site_words", "seat_prepositions",
+                "part_after")  # fmt: skip
 
 
 @cache
@@ -704,6 +707,7 @@ class _Mention:
     role: Role = "place"
     distance_km: float | None = None
     town_word: bool = False
+    part_of_town: bool = False  # "X neighborhood", "Colonia X": in the town the text names before it
     subregion: bool = False
     qualifier_of: int | None = None
     fallback: int | None = None  # index of the qualifying mention whose area codes this unknown place
@@ -788,10 +792,13 @@ def resolve_places(
     _choose(mentions, focus, gazetteer, proximity=True, named=named, areas=areas)
     _settle_qualifiers(mentions)
     places = []
-    for m in mentions:
+    for i, m in enumerate(mentions):
         area = mentions[m.fallback] if m.fallback is not None else None
         town = mentions[m.town] if m.town is not None else None
-        if town is not None and town.choice is not None and town.choice.kind == "place" and (
+        host = _host_town(mentions, i)
+        if host is not None:
+            places.append(_town_place(m, host, gazetteer, precision=1))  # ACLED codes a town's part at the town
+        elif town is not None and town.choice is not None and town.choice.kind == "place" and (
                 m.choice is None or m.partial):  # fmt: skip
             places.append(_town_place(m, town, gazetteer))
         elif area is not None and _falls_back(m, area, mentions):
@@ -1179,6 +1186,8 @@ def _read_context(m: _Mention, words: ContextWords) -> None:
     core_left = left[:-1] if left and left[-1] == "the" else left
     if _ends_with(left, words.town_before) or (after and after[0] in words.town_after):
         m.town_word = True
+    if _ends_with(left, words.part_before) or (after and after[0] in words.part_after):
+        m.part_of_town = True
     if _ends_with(left, words.outskirts_before) or (after and after[0] in words.outskirts_after):
         m.relation = "outskirts"
     elif _ends_with(left, words.region_before) or (after and after[0] in words.region_after):
@@ -1369,6 +1378,7 @@ class _Weights:
     learned_place: float = 3.0  # a place ACLED codes events at (acled_places.csv): conflict news is about those
     learned_events: float = 0.5  # times log10 of its training events
     outside_area: float = 0.5  # event place: a town outside the area the text puts it in gives way to the area
+    part_radius_km: float = 30.0  # a part of a town lies this near the town the text names before it
 
 
 WEIGHTS = _Weights()
@@ -1707,12 +1717,33 @@ def _fallback_place(m: _Mention, area: _Mention, gazetteer: Gazetteer) -> Resolv
     })  # fmt: skip
 
 
-def _town_place(m: _Mention, town: _Mention, gazetteer: Gazetteer) -> ResolvedPlace:
+def _host_town(mentions: Sequence[_Mention], i: int) -> _Mention | None:
+    """The town a part of a town lies in ("in Aracaju, Sergipe ... in Santa Maria neighborhood"), when the part's
+    own reading is unknown or lies farther than `part_radius_km` from that town: the last town its sentence names
+    before it with its area, or else the last town named before it there."""
+    m = mentions[i]
+    if not m.part_of_town:
+        return None
+    towns = [h for h in mentions[:i] if h.role == "place" and not h.part_of_town and h.choice is not None
+             and h.choice.kind == "place" and h.span.sent == m.span.sent]  # fmt: skip
+    # The town the text qualifies with its area ("in Niteroi, Rio de Janeiro, ... in Vila Ipiranga, in Fonseca
+    # neighborhood") over a bare name after it, which may itself be a part of the town.
+    host = next((h for h in reversed(towns) if h.areas), towns[-1] if towns else None)
+    if (
+        host is None
+        or host.choice is None
+        or (m.choice is not None and _km(m.choice, host.choice) <= WEIGHTS.part_radius_km)
+    ):
+        return None
+    return host
+
+
+def _town_place(m: _Mention, town: _Mention, gazetteer: Gazetteer, *, precision: int = 2) -> ResolvedPlace:
     """An unknown place in a town the text names ("Tishreen Hall in Hama", "Utawala (Nairobi)"): coded to that
     town, under its name, at geo_precision 2 (ACLED's rule for a place the gazetteer lacks)."""
     coded = _to_place(town, gazetteer, "capital")
     return coded.model_copy(update={
-        "mention": m.text, "start": m.start, "end": m.end, "geo_precision": 2, "role": m.role,
+        "mention": m.text, "start": m.start, "end": m.end, "geo_precision": precision, "role": m.role,
         "relation": m.relation if m.relation != "in" else "near", "distance_km": m.distance_km,
     })  # fmt: skip
 
