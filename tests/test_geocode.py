@@ -416,6 +416,8 @@ def test_geocode_namesake_in_the_documents_country_or_its_qualifier(
          "Aracaju", "Sergipe"),
         ("In Manzanillo, Colima, police found two bodies in fraccionamiento La Joya.", "La Joya", "Manzanillo",
          "Colima"),
+        ("In Gustavo A. Madero, Ciudad de Mexico, gunmen shot a man in Colonia Vallejo on Friday.", "Colonia",
+         "Gustavo A. Madero", "Distrito Federal"),
     ],
 )  # fmt: skip
 def test_geocode_part_of_a_town_is_in_the_town_not_a_namesake_far_away(

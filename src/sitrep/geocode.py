@@ -1186,7 +1186,9 @@ def _read_context(m: _Mention, words: ContextWords) -> None:
     core_left = left[:-1] if left and left[-1] == "the" else left
     if _ends_with(left, words.town_before) or (after and after[0] in words.town_after):
         m.town_word = True
-    if _ends_with(left, words.part_before) or (after and after[0] in words.part_after):
+    # "in X neighborhood", "in fraccionamiento X", or the word inside the name itself ("Colonia San Francisco").
+    first = tuple(m.text.lower().split()[:1])
+    if _ends_with(left, words.part_before) or (after and after[0] in words.part_after) or first in words.part_before:
         m.part_of_town = True
     if _ends_with(left, words.outskirts_before) or (after and after[0] in words.outskirts_after):
         m.relation = "outskirts"
