@@ -594,3 +594,22 @@ def test_classify_probs_read_only_the_weights_of_the_features(words: list[str]) 
     expected = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
     probs = classifier._probs(toks, classifier.triggers.analyze(toks))
     assert np.allclose(probs, expected, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["gunmen", "killed", "3"], ["w:gunmen", "w:killed", "w:0", "b:gunmen killed", "b:killed 0"]),
+        (["killed", "27", "people"], ["w:killed", "w:00", "w:people", "b:killed 00", "b:00 people"]),
+        # A comma is no word and joins no pair; a full stop is no word either, but it ends the pair before it.
+        (["clashes", ",", "shelling"], ["w:clashes", "w:shelling", "b:clashes shelling"]),
+        (["clashes", ".", "shelling"], ["w:clashes", "w:shelling", "b:clashes .", "b:. shelling"]),
+    ],
+)
+def test_classify_features_hash_words_and_word_pairs(words: list[str], expected: list[str]) -> None:
+    features = C.FeatureSettings(rule_features=False, phrase_features=False)
+    mask = (1 << features.n_bits) - 1
+    toks = [(w, 0, 0, "", False) for w in words]
+    idx, val = C._features(toks, C.Analysis([], frozenset(), frozenset()), features)
+    assert idx == sorted({C._hash(name, mask) for name in expected})
+    assert val == pytest.approx([1.0 / np.sqrt(len(idx))] * len(idx))
