@@ -257,3 +257,14 @@ def test_fuse_keeps_apart_two_events_split_from_one_sentence() -> None:
         ("Armed clash", 1),
         ("Non-state actor overtakes territory", 2),
     ]
+
+
+def test_fuse_a_bomb_that_killed_civilians_is_an_explosion_not_an_attack() -> None:
+    bomb = {"event_type": "Explosions/Remote violence", "sub_event_type": "Remote explosive/landmine/IED"}
+    attack = {"event_type": "Violence against civilians", "sub_event_type": "Attack"}
+    for first, second in ((bomb, attack), (attack, bomb)):
+        reports = [
+            _report("1", "doc-a", IDLIB, actor1=None, **first),
+            _report("2", "doc-a", IDLIB, actor1=None, **second),
+        ]
+        assert [e.sub_event_type for e in _fuse(reports)] == ["Remote explosive/landmine/IED"]

@@ -618,14 +618,16 @@ def _merge(
 
 
 def _sub_type(members: list[Report]) -> str:
-    """The outcome names the event: a takeover beats a clash, a battle beats the strikes inside it."""
+    """The outcome names the event: a takeover beats a clash, a battle beats the strikes inside it; and the weapon
+    names it among the rest (ACLED: a bomb or a strike that kills civilians is an explosion, not an attack)."""
     documents: dict[str, set[str]] = defaultdict(set)
     for report in members:
         documents[report.sub_event_type].add(report.document_id)
+    explosive = {report.sub_event_type for report in members if report.event_type == EXPLOSIONS}
 
-    def rank(name: str) -> tuple[int, int, int]:
+    def rank(name: str) -> tuple[int, bool, int, int]:
         order = TERRITORIAL_SUB_TYPES.index(name) if name in TERRITORIAL_SUB_TYPES else 0
-        return SUB_TYPE_PRIORITY.get(name, 1), len(documents[name]), -order
+        return SUB_TYPE_PRIORITY.get(name, 1), name in explosive, len(documents[name]), -order
 
     return max(sorted(documents), key=rank)
 
