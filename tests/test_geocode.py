@@ -418,6 +418,8 @@ def test_geocode_namesake_in_the_documents_country_or_its_qualifier(
          "Colima"),
         ("In Gustavo A. Madero, Ciudad de Mexico, gunmen shot a man in Colonia Vallejo on Friday.", "Colonia",
          "Gustavo A. Madero", "Distrito Federal"),
+        # The town it is said to be in comes after it.
+        ("Two factions clashed in the Ashrafieh neighbourhood in Afrin city.", "Ashrafieh", "Afrin", "Aleppo"),
     ],
 )  # fmt: skip
 def test_geocode_part_of_a_town_is_in_the_town_not_a_namesake_far_away(

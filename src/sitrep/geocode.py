@@ -1721,16 +1721,21 @@ def _fallback_place(m: _Mention, area: _Mention, gazetteer: Gazetteer) -> Resolv
 
 def _host_town(mentions: Sequence[_Mention], i: int) -> _Mention | None:
     """The town a part of a town lies in ("in Aracaju, Sergipe ... in Santa Maria neighborhood"), when the part's
-    own reading is unknown or lies farther than `part_radius_km` from that town: the last town its sentence names
-    before it with its area, or else the last town named before it there."""
+    own reading is unknown or lies farther than `part_radius_km` from that town: the town its sentence puts it in
+    ("X neighbourhood in Y"), or else the last town the sentence names before it, with its area if one has."""
     m = mentions[i]
     if not m.part_of_town:
         return None
-    towns = [h for h in mentions[:i] if h.role == "place" and not h.part_of_town and h.choice is not None
+    towns = [h for h in mentions if h.role == "place" and not h.part_of_town and h.choice is not None
              and h.choice.kind == "place" and h.span.sent == m.span.sent]  # fmt: skip
-    # The town the text qualifies with its area ("in Niteroi, Rio de Janeiro, ... in Vila Ipiranga, in Fonseca
-    # neighborhood") over a bare name after it, which may itself be a part of the town.
-    host = next((h for h in reversed(towns) if h.areas), towns[-1] if towns else None)
+    text = m.span.doc.text
+    # "the Ashrafieh neighbourhood in Afrin city": the town it is said to be in, right after it.
+    host = next((h for h in towns if h.start > m.end and text[m.end : h.start].split()[-1:] in (["in"], ["of"])
+                 and len(text[m.end : h.start].split()) <= 3), None)  # fmt: skip
+    # Or the town before it, one the text qualifies with its area ("in Niteroi, Rio de Janeiro, ... in Vila
+    # Ipiranga, in Fonseca neighborhood") over a bare name after that, which may itself be a part of the town.
+    before = [h for h in towns if h.end <= m.start]
+    host = host or next((h for h in reversed(before) if h.areas), before[-1] if before else None)
     if (
         host is None
         or host.choice is None
