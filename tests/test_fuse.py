@@ -268,3 +268,13 @@ def test_fuse_a_bomb_that_killed_civilians_is_an_explosion_not_an_attack() -> No
             _report("2", "doc-a", IDLIB, actor1=None, **second),
         ]
         assert [e.sub_event_type for e in _fuse(reports)] == ["Remote explosive/landmine/IED"]
+
+
+@pytest.mark.parametrize(("document", "events"), [("doc-a", 1), ("doc-b", 2)])
+def test_fuse_one_document_telling_an_event_twice_with_other_sides_is_one_event(document: str, events: int) -> None:
+    """Within one document the same sub-type, place and day is the same event, whoever each sentence names;
+    across documents the sides must still fit."""
+    riot = {"event_type": "Riots", "sub_event_type": "Violent demonstration", "actor1": "Rioters (Syria)"}
+    first = _report("1", "doc-a", IDLIB, **riot, actor2="Police Forces of Syria (2000-)")
+    second = _report("2", document, IDLIB, **riot, actor2="Protesters (Syria)")
+    assert len(_fuse([first, second])) == events

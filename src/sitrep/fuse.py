@@ -296,6 +296,12 @@ def _places_fit(a: Report, b: Report, *, same_day: bool, radius_km: float) -> bo
     return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) <= radius_km
 
 
+def _told_again(a: Report, b: Report, *, same_day: bool) -> bool:
+    """One document telling of an event of one sub-type at one place on one day twice: the same event, whoever
+    each sentence names as its sides ("rioters stormed the school ... the protesters locked the office")."""
+    return same_day and a.document_id == b.document_id and a.sub_event_type == b.sub_event_type and _same_place(a, b)
+
+
 def _same_place(a: Report, b: Report) -> bool:
     """One gazetteer place, or one place without a GeoNames id (a learned or added place) at one point."""
     if a.geonameid is not None or b.geonameid is not None:
@@ -354,7 +360,7 @@ class _Fuser:
         return (
             _types_fit(a, b, same_day=same_day)
             and _places_fit(a.report, b.report, same_day=same_day, radius_km=self.settings.fusion_radius_km)
-            and self.sides.compatible(a.report, b.report)
+            and (self.sides.compatible(a.report, b.report) or _told_again(a.report, b.report, same_day=same_day))
         )
 
     def cell(self, item: _Item) -> tuple[int, int]:
