@@ -5,7 +5,8 @@ same place, within `fusion_window_days` when the later report names no day), clo
 or, on the same day, a vaguer place within `fusion_radius_km` or in the same admin1 when one report names only a
 region), of compatible types (a clash and the takeover it ends; a strike inside an ongoing battle; a strike on
 civilians and an attack on civilians) and with compatible actors (the same side, in either order; a vague "rebels"
-fits any armed group).
+fits any armed group; within one document, the same sub-type at the same place on the same day is one event
+whatever sides its sentences name).
 
 Clusters are the connected components of that relation, so they do not depend on input order. Only reports that
 share a block (admin1 and a family of event types) and a short window of days are ever compared, and within a
