@@ -497,3 +497,14 @@ def test_extract_a_place_and_its_area_or_the_ends_of_a_road_are_one_event(
     result = pipeline.extract(text, published=published)
     assert [e.fatalities for e in result.events] == [2]
     assert result.events[0].location in places
+
+
+def test_extract_one_demonstration_told_in_two_sentences_is_one_event(pipeline: Pipeline) -> None:
+    result = pipeline.extract(
+        "Traders demonstrated in Kisumu on Monday over new market fees. "
+        "Police fired tear gas to disperse them and the traders pelted officers with stones.",
+        published="2020-05-04",
+    )
+    assert [(e.location, e.event_date.isoformat() if e.event_date else None) for e in result.events] == [
+        ("Kisumu", "2020-05-04")
+    ]

@@ -64,6 +64,7 @@ class ExtractRules(BaseModel):
     event_nouns: frozenset[str]
     anaphoric_sub_types: frozenset[str]
     stretch_words: frozenset[str]
+    one_demonstration_types: frozenset[str]
 
 
 def load_extract_rules(path: Path | None = None) -> ExtractRules:
@@ -209,7 +210,23 @@ class Extractor:
             for draft in drafts
             for report in self._reports(doc, document, draft, sentence_places, default_place, country, place_ranges)
         ]
-        return self._inherit_perpetrators(reports), figures
+        return self._one_demonstration(self._inherit_perpetrators(reports)), figures
+
+    def _one_demonstration(self, reports: list[Report]) -> list[Report]:
+        """The document's other demonstrations at its main one's place and day, typed as the main one, so that
+        fusion joins them into it (`one_demonstration_types`)."""
+        kinds = self.rules.one_demonstration_types
+        if not reports or reports[0].event_type not in kinds:
+            return reports
+        main = reports[0]
+        where = (main.geonameid, main.location, main.latitude, main.longitude, main.event_date)
+        same = {name: getattr(main, name) for name in ("event_type", "sub_event_type", "disorder_type")}
+        return [main] + [
+            r.model_copy(update=same)
+            if r.event_type in kinds and (r.geonameid, r.location, r.latitude, r.longitude, r.event_date) == where
+            else r
+            for r in reports[1:]
+        ]
 
     def _inherit_perpetrators(self, reports: list[Report]) -> list[Report]:
         """Reports of an anaphoric sub-type (`anaphoric_sub_types`) that name no perpetrator take the one of the
