@@ -508,3 +508,20 @@ def test_extract_one_demonstration_told_in_two_sentences_is_one_event(pipeline: 
     assert [(e.location, e.event_date.isoformat() if e.event_date else None) for e in result.events] == [
         ("Kisumu", "2020-05-04")
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Students protested outside the county offices in Kisumu on Monday over unpaid bursaries. Police arrested "
+        "five of them.",
+        "Gunmen attacked a police post in Mandera on Monday, killing two officers. Security forces were deployed to "
+        "the town.",
+    ],
+)
+def test_extract_an_arrest_or_deployment_at_the_main_events_place_and_day_is_part_of_it(
+    pipeline: Pipeline, text: str
+) -> None:
+    result = pipeline.extract(text, published="2020-05-04")
+    assert len(result.events) == 1
+    assert len(result.events[0].evidence) > 3  # both sentences, and the date words

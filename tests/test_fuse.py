@@ -278,3 +278,11 @@ def test_fuse_one_document_telling_an_event_twice_with_other_sides_is_one_event(
     first = _report("1", "doc-a", IDLIB, **riot, actor2="Police Forces of Syria (2000-)")
     second = _report("2", document, IDLIB, **riot, actor2="Protesters (Syria)")
     assert len(_fuse([first, second])) == events
+
+
+def test_fuse_one_documents_protest_told_twice_is_one_whoever_its_target() -> None:
+    """Whom a protest targeted does not tell two protests apart, as it tells strikes apart."""
+    protest = {"event_type": "Protests", "sub_event_type": "Protest with intervention", "actor1": "Protesters (Syria)"}
+    first = _report("1", "doc-a", IDLIB, **protest, actor2="Police Forces of Syria (2000-)")
+    second = _report("2", "doc-a", IDLIB, **protest, actor2="Civilians (Syria)")
+    assert len(_fuse([first, second])) == 1

@@ -260,6 +260,8 @@ def _item(index: int, r: Report, sides: Sides) -> _Item:
 
 def _types_fit(a: _Item, b: _Item, *, same_day: bool) -> bool:
     if a.report.sub_event_type == b.report.sub_event_type:
+        if a.kind == "other":
+            return True  # whom a protest or an arrest targeted does not tell two of them apart
         # Strikes on a residential area and strikes on fighters' positions are two events, even on one town; a day
         # apart, a report that does not say whom it hit does not join them either.
         if not same_day:

@@ -65,6 +65,7 @@ class ExtractRules(BaseModel):
     anaphoric_sub_types: frozenset[str]
     stretch_words: frozenset[str]
     one_demonstration_types: frozenset[str]
+    incidental_sub_types: frozenset[str]
 
 
 def load_extract_rules(path: Path | None = None) -> ExtractRules:
@@ -210,23 +211,36 @@ class Extractor:
             for draft in drafts
             for report in self._reports(doc, document, draft, sentence_places, default_place, country, place_ranges)
         ]
-        return self._one_demonstration(self._inherit_perpetrators(reports)), figures
+        return self._one_story(self._inherit_perpetrators(reports)), figures
 
-    def _one_demonstration(self, reports: list[Report]) -> list[Report]:
-        """The document's other demonstrations at its main one's place and day, typed as the main one, so that
-        fusion joins them into it (`one_demonstration_types`)."""
-        kinds = self.rules.one_demonstration_types
-        if not reports or reports[0].event_type not in kinds:
+    def _one_story(self, reports: list[Report]) -> list[Report]:
+        """Reports that tell more of the document's main event, typed as it so that fusion joins them into it: at
+        its place and day, the other demonstrations of a demonstration (`one_demonstration_types`), and any
+        event's incidental developments (`incidental_sub_types`: "police were deployed to the area")."""
+        if not reports:
             return reports
         main = reports[0]
         where = (main.geonameid, main.location, main.latitude, main.longitude, main.event_date)
-        same = {name: getattr(main, name) for name in ("event_type", "sub_event_type", "disorder_type")}
-        return [main] + [
-            r.model_copy(update=same)
-            if r.event_type in kinds and (r.geonameid, r.location, r.latitude, r.longitude, r.event_date) == where
-            else r
-            for r in reports[1:]
-        ]
+        demonstrations = self.rules.one_demonstration_types
+
+        typed = {name: getattr(main, name) for name in ("event_type", "sub_event_type", "disorder_type")}
+        # An incidental development's sides are another event's ("police arrested two"): the main event's stand,
+        # but for a second side the main event lacks (the police that arrested protesters).
+        second = ("actor2", "assoc_actor_2", "inter2", "civilian_targeting") if main.actor2 else ()
+        sides = ("actor1", "assoc_actor_1", "inter1", *second)
+        incidental = typed | {name: getattr(main, name) for name in sides}
+
+        def joined(r: Report) -> Report:
+            if (r.geonameid, r.location, r.latitude, r.longitude, r.event_date) != where:
+                return r
+            if main.event_type in demonstrations and r.event_type in demonstrations:
+                return r.model_copy(update=typed)
+            if r.sub_event_type in self.rules.incidental_sub_types:
+                joined = r.model_copy(update=incidental)
+                return joined.model_copy(update={"interaction": interaction(joined.inter1, joined.inter2)})
+            return r
+
+        return [main] + [joined(r) for r in reports[1:]]
 
     def _inherit_perpetrators(self, reports: list[Report]) -> list[Report]:
         """Reports of an anaphoric sub-type (`anaphoric_sub_types`) that name no perpetrator take the one of the
