@@ -707,7 +707,7 @@ class _Mention:
     role: Role = "place"
     distance_km: float | None = None
     town_word: bool = False
-    part_of_town: bool = False  # "X neighborhood", "Colonia X": in the town the text names before it
+    part_of_town: bool = False  # "X neighborhood", "Colonia X": in a town its sentence names (see _host_town)
     subregion: bool = False
     qualifier_of: int | None = None
     fallback: int | None = None  # index of the qualifying mention whose area codes this unknown place
@@ -1380,7 +1380,7 @@ class _Weights:
     learned_place: float = 3.0  # a place ACLED codes events at (acled_places.csv): conflict news is about those
     learned_events: float = 0.5  # times log10 of its training events
     outside_area: float = 0.5  # event place: a town outside the area the text puts it in gives way to the area
-    part_radius_km: float = 30.0  # a part of a town lies this near the town the text names before it
+    part_radius_km: float = 30.0  # a part of a town lies this near its town (see _host_town)
 
 
 WEIGHTS = _Weights()

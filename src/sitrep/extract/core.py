@@ -222,7 +222,6 @@ class Extractor:
         main = reports[0]
         where = (main.geonameid, main.location, main.latitude, main.longitude, main.event_date)
         demonstrations = self.rules.one_demonstration_types
-
         typed = {name: getattr(main, name) for name in ("event_type", "sub_event_type", "disorder_type")}
         # An incidental development's sides are another event's ("police arrested two"): the main event's stand,
         # but for a second side the main event lacks (the police that arrested protesters).
@@ -236,8 +235,8 @@ class Extractor:
             if main.event_type in demonstrations and r.event_type in demonstrations:
                 return r.model_copy(update=typed)
             if r.sub_event_type in self.rules.incidental_sub_types:
-                joined = r.model_copy(update=incidental)
-                return joined.model_copy(update={"interaction": interaction(joined.inter1, joined.inter2)})
+                part = r.model_copy(update=incidental)
+                return part.model_copy(update={"interaction": interaction(part.inter1, part.inter2)})
             return r
 
         return [main] + [joined(r) for r in reports[1:]]
