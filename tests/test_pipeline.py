@@ -108,7 +108,7 @@ def test_pipeline_is_exported_by_the_package_without_loading_spacy() -> None:
 def test_pipeline_collector_paused_restores_the_collector(enabled: bool, fails: bool) -> None:
     import gc
 
-    from sitrep.pipeline import collector_paused
+    from sitrep.memory import collector_paused
 
     was = gc.isenabled()
     (gc.enable if enabled else gc.disable)()
@@ -123,7 +123,7 @@ def test_pipeline_collector_paused_restores_the_collector(enabled: bool, fails: 
 
 
 def test_pipeline_keep_freed_memory_applies_once() -> None:
-    from sitrep.pipeline import keep_freed_memory
+    from sitrep.memory import keep_freed_memory
 
     assert keep_freed_memory() == keep_freed_memory()
     if sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc":

@@ -17,11 +17,11 @@ import datetime as dt
 import logging
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -63,6 +63,18 @@ _PARENS = re.compile(r"\s*\([^)]*\)")
 _PLACEHOLDER = re.compile(r"\{(country|the_country|period)\}")
 _ISO2 = re.compile(r"^[A-Z]{2}$")
 _RESOLVED_CACHE_SIZE = 100_000  # resolved actors remembered per registry, all forgotten at once when full
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _remembered(cache: dict[_K, _V], key: _K, resolve: Callable[[], _V]) -> _V:
+    """`cache[key]`, resolved on first use; the whole cache is forgotten at once when it holds
+    `_RESOLVED_CACHE_SIZE` entries."""
+    if key not in cache:
+        if len(cache) >= _RESOLVED_CACHE_SIZE:
+            cache.clear()
+        cache[key] = resolve()
+    return cache[key]
 
 
 def actor_key(name: str | None) -> str:
@@ -444,12 +456,7 @@ class ActorRegistry:
             The actor, or `None` when the id needs a country that was not given.
         """
         # Each report resolves its sentence's mentions and its default actors again, for the same few ids.
-        key = (span_id, country, on)
-        if key not in self._resolved_ids:
-            if len(self._resolved_ids) >= _RESOLVED_CACHE_SIZE:
-                self._resolved_ids.clear()
-            self._resolved_ids[key] = self._resolve_id(span_id, country, on)
-        return self._resolved_ids[key]
+        return _remembered(self._resolved_ids, (span_id, country, on), lambda: self._resolve_id(span_id, country, on))
 
     def _resolve_id(self, span_id: str, country: str | None, on: dt.date | None) -> Actor | None:
         code = self.country_code(country)
@@ -502,12 +509,11 @@ class ActorRegistry:
         Returns:
             The actor, or `None` for an unknown key or a template that needs a country when none is known.
         """
-        cache_key = (key, country, on, unknown_country)
-        if cache_key not in self._resolved_generic:
-            if len(self._resolved_generic) >= _RESOLVED_CACHE_SIZE:
-                self._resolved_generic.clear()
-            self._resolved_generic[cache_key] = self._resolve_generic(key, country, on, unknown_country)
-        return self._resolved_generic[cache_key]
+        return _remembered(
+            self._resolved_generic,
+            (key, country, on, unknown_country),
+            lambda: self._resolve_generic(key, country, on, unknown_country),
+        )
 
     def _resolve_generic(
         self, key: str, country: str | None, on: dt.date | None, unknown_country: bool

@@ -78,6 +78,7 @@ _CONTENT_POS = frozenset({"VERB", "NOUN", "ADJ", ""})  # "" when the pipeline ha
 _OVER_MIN_P = 0.1  # the least probability the model gives an outcome that a rule's `over` puts first
 _TRIGGER_WEIGHT_SHARE = 0.5  # a model-chosen trigger weighs at least this share of the heaviest word
 PLACE = "<place>"
+_SENTENCES_KEY = f"{CACHE_PREFIX}classify.sentences"  # a document's typed sentences (see classify_sentence)
 """A word of a trigger phrase that matches a place name ("enter <place>"); only parsed sentences know places."""
 _PLACE_ENTITIES = frozenset({"GPE", "LOC", "FAC"})
 _DIGITS = str.maketrans("123456789", "000000000")  # numbers are features by shape: "12 killed" ~ "30 killed"
@@ -854,28 +855,24 @@ def _hash(s: str, mask: int) -> int:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _word_features(word: str, mask: int, stems: bool) -> tuple[tuple[int, ...], int, bytes]:
-    """A word's own hashed features (the word; its stem when long enough), and what its word pairs hash from: the
-    CRC-32 of "b:{word} " and the word's bytes, for `zlib.crc32(next_word, crc)` to hash "b:{word} {next_word}"
-    without building the pair's text. Few words recur across texts."""
-    pair_start = zlib.crc32(f"b:{word} ".encode())
-    if stems and len(word) > 4:
-        return (_hash("w:" + word, mask), _hash("s:" + _stem(word), mask)), pair_start, word.encode()
-    return (_hash("w:" + word, mask),), pair_start, word.encode()
-
-
-@functools.lru_cache(maxsize=1 << 16)
 def _token_features(text: str, mask: int, stems: bool) -> tuple[tuple[int, ...], int, bytes] | None:
-    """What a token gives `_features`: its word's own features (none for a sentence separator, which only ends
-    word pairs) and what its pairs hash from (`_word_features`, of the word with its digits folded); None for other
-    clause marks, which are no words. One cached call per token, as most tokens recur: filtering, folding and
-    looking each up again per text took about a sixth of the features' time in extraction."""
+    """What a token gives `_features`, once per distinct token (most recur): None for a clause mark other than a
+    sentence separator, which is no word; else the word's own hashed features (the word with its digits folded;
+    its stem when long enough; none for a separator, which only ends word pairs), and what its word pairs hash from:
+    the CRC-32 of "b:{word} " and the word's bytes, for `zlib.crc32(next_word, crc)` to hash "b:{word} {next_word}"
+    without building the pair's text."""
     if text in _CLAUSE_MARKS and text not in _SEPARATORS:
         return None
     # A word of letters has no digits to fold (most words; translating them all cost more than hashing them).
     word = text if text.isalpha() else text.translate(_DIGITS)
-    own, pair_start, encoded = _word_features(word, mask, stems)
-    return () if word in _SEPARATORS else own, pair_start, encoded
+    pair_start = zlib.crc32(f"b:{word} ".encode())
+    if word in _SEPARATORS:
+        own: tuple[int, ...] = ()
+    elif stems and len(word) > 4:
+        own = _hash("w:" + word, mask), _hash("s:" + _stem(word), mask)
+    else:
+        own = (_hash("w:" + word, mask),)
+    return own, pair_start, word.encode()
 
 
 def _features(
@@ -1134,9 +1131,6 @@ class EventClassifier:
     def rule_hits(self, text: str) -> list[RuleHit]:
         """The trigger rules that fire on a text, best first (for explanations and debugging)."""
         return self.triggers.hits(self._tokens(text))
-
-
-_SENTENCES_KEY = f"{CACHE_PREFIX}classify.sentences"
 
 
 def _place_starts(sent: Span) -> frozenset[int]:

@@ -20,13 +20,11 @@ re-ingest and another input order.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +35,7 @@ import yaml
 from .actors import STATE_KINDS, ActorRegistry, actor_key, interaction, load_actors
 from .distance import haversine_km
 from .errors import DataFileError, Errors
+from .memory import collector_paused
 from .models import Event, Figure, Report, Source
 from .registry import FatalityRule, fatality_rules, resolve
 from .settings import Settings
@@ -499,7 +498,7 @@ def fuse_reports(
     if not unique:
         return []
     sides = sides or default_sides()
-    with _collector_paused():
+    with collector_paused():
         clusters = _Fuser(unique, settings=settings, sides=sides).clusters()
         merged = [
             (
@@ -510,23 +509,6 @@ def fuse_reports(
         ]
         _assign_ids(merged)
     return [event for _, event in sorted(merged, key=lambda pair: pair[0])]
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """CPython's cyclic garbage collector off for one fusion.
-
-    Fusion allocates several objects per report and drops them all at the end; the collector would walk the
-    growing heap again and again (benchmarks/bench_fuse.py: cost grew as n^1.21 with it on, n^1.03 off). Nothing
-    here builds reference cycles, so plain reference counting frees it all; the collector is restored after.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _assign_ids(merged: list[tuple[int, Event]]) -> None:

@@ -118,13 +118,13 @@ FUZZY_CACHE_NAMES = 1_000_000
 LOOKUP_CACHE_SIZE = 100_000
 ENTRY_CACHE_SIZE = 50_000  # entries built, all forgotten at once when full
 
-# A key's names, each with its place's columns when it names a place (as `Gazetteer._place_entry` reads them). In
-# the order of the primary key, as a scan of it gives them: lookups keep that order among equals.
 # A place's columns, as `Gazetteer._place_entry` reads them (`p`: places, `a`: its admin1 area).
 _PLACE_COLUMNS = (
     "p.geonameid, p.name, p.latitude, p.longitude, p.country, p.admin1, a.name, p.admin2, p.admin3, p.fcode,"
     " p.population"
 )
+# A key's names, each with its place's columns when it names a place. In the order of the primary key, as a scan
+# of it gives them: lookups keep that order among equals.
 _NAME_ROWS = (
     f"SELECT n.kind, n.ref, n.plain, n.src, n.country, {_PLACE_COLUMNS} FROM names n"
     " LEFT JOIN places p ON n.kind = 0 AND p.geonameid = n.ref"
@@ -927,10 +927,9 @@ _LETTER_BITS[ord("\n")] = 0
 
 
 def _letter_set(key: str) -> numpy.uint64:
-    bits = 0
-    for byte in key.encode("ascii"):
-        bits |= 1 << (byte % 64)
-    return numpy.uint64(bits)
+    """The bits of an ASCII key's characters, as `_LETTER_BITS` gives them."""
+    codes = numpy.frombuffer(key.encode("ascii"), dtype=numpy.uint8)
+    return numpy.bitwise_or.reduce(_LETTER_BITS[codes], initial=numpy.uint64(0))
 
 
 def _unpack_fuzzy_list(keys: str, refs: bytes) -> _FuzzyList:

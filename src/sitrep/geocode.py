@@ -1729,9 +1729,12 @@ def _host_town(mentions: Sequence[_Mention], i: int) -> _Mention | None:
     towns = [h for h in mentions if h.role == "place" and not h.part_of_town and h.choice is not None
              and h.choice.kind == "place" and h.span.sent == m.span.sent]  # fmt: skip
     text = m.span.doc.text
-    # "the Ashrafieh neighbourhood in Afrin city": the town it is said to be in, right after it.
-    host = next((h for h in towns if h.start > m.end and text[m.end : h.start].split()[-1:] in (["in"], ["of"])
-                 and len(text[m.end : h.start].split()) <= 3), None)  # fmt: skip
+
+    def said_in(h: _Mention) -> bool:  # "the Ashrafieh neighbourhood in Afrin city": a town right after it
+        between = text[m.end : h.start].split()
+        return h.start > m.end and len(between) <= 3 and between[-1:] in (["in"], ["of"])
+
+    host = next((h for h in towns if said_in(h)), None)
     # Or the town before it, one the text qualifies with its area ("in Niteroi, Rio de Janeiro, ... in Vila
     # Ipiranga, in Fonseca neighborhood") over a bare name after that, which may itself be a part of the town.
     before = [h for h in towns if h.end <= m.start]

@@ -5,17 +5,11 @@ The same object serves the CLI, the API and batch runs. Resources load on first 
 
 from __future__ import annotations
 
-import ctypes
 import datetime as dt
-import functools
-import gc
 import logging
-import platform
-import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -24,6 +18,7 @@ from .documents import NearDuplicateIndex, Skip, document_id, normalise_text, se
 from .engine import EngineSpec, ExtractionFailure, Outcome, extract_in_worker, extract_safely, open_executor
 from .errors import Errors, InputError, Warnings
 from .fuse import fuse_reports
+from .memory import collector_paused, keep_freed_memory
 from .models import Document, ExtractResult, Figure, RawDocument, Report
 from .settings import Settings, load_settings
 from .sources import clean_metadata, read_sources
@@ -280,55 +275,6 @@ class Pipeline:
             periods = control_timeline(candidates, settings=self.settings)
             w.sync_control_periods(conn, periods)
         return stats
-
-
-# glibc's mallopt parameters, and the values extraction runs best with (see `keep_freed_memory`).
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-_TRIM_THRESHOLD = 256 << 20
-_MMAP_THRESHOLD = 32 << 20  # glibc's largest
-
-
-@functools.cache
-def keep_freed_memory() -> bool:
-    """Ask glibc's allocator to keep the memory a batch frees for the next batch, rather than hand it back to the
-    system and fault it in again, page by page.
-
-    Extraction alternates spaCy's batch work (large arrays) with Sitrep's (many small objects). glibc's adaptive
-    thresholds then trim the top of the heap after nearly every batch and grow it again for the next: about 200
-    page faults per document, a tenth of extraction time spent in the kernel. Fixed thresholds (large arrays from
-    the heap, the heap trimmed only past 256 MB of free memory at its top) end that; memory in use is the same.
-    Applied once per process, and only with glibc.
-
-    Returns:
-        Whether the thresholds were set.
-    """
-    if not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
-        return False
-    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
-    if mallopt is None:
-        return False
-    applied = mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD) == 1 and mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD) == 1
-    logger.debug("glibc allocator thresholds %s", "set" if applied else "unchanged")
-    return applied
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while one batch of documents is extracted, then let it run again.
-
-    Extraction makes and drops hundreds of thousands of small objects per batch, so the collector would run every
-    few documents, and its full passes walk every object of the loaded resources (the spaCy model, the gazetteer's
-    caches): a few percent of extraction time, and the memory caches it flushes. Objects are still freed as soon as
-    nothing refers to them; the cycles a batch leaves (few: `release_caches` breaks the documents' own) wait until
-    after it.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _shift(date: dt.date, delta: dt.timedelta) -> dt.date:

@@ -220,23 +220,24 @@ class Extractor:
         if not reports:
             return reports
         main = reports[0]
-        where = (main.geonameid, main.location, main.latitude, main.longitude, main.event_date)
         demonstrations = self.rules.one_demonstration_types
         typed = {name: getattr(main, name) for name in ("event_type", "sub_event_type", "disorder_type")}
         # An incidental development's sides are another event's ("police arrested two"): the main event's stand,
         # but for a second side the main event lacks (the police that arrested protesters).
         second = ("actor2", "assoc_actor_2", "inter2", "civilian_targeting") if main.actor2 else ()
-        sides = ("actor1", "assoc_actor_1", "inter1", *second)
-        incidental = typed | {name: getattr(main, name) for name in sides}
+        incidental = typed | {name: getattr(main, name) for name in ("actor1", "assoc_actor_1", "inter1", *second)}
+
+        def at(r: Report) -> tuple[object, ...]:
+            return r.geonameid, r.location, r.latitude, r.longitude, r.event_date
 
         def joined(r: Report) -> Report:
-            if (r.geonameid, r.location, r.latitude, r.longitude, r.event_date) != where:
+            if at(r) != at(main):
                 return r
             if main.event_type in demonstrations and r.event_type in demonstrations:
                 return r.model_copy(update=typed)
             if r.sub_event_type in self.rules.incidental_sub_types:
-                part = r.model_copy(update=incidental)
-                return part.model_copy(update={"interaction": interaction(part.inter1, part.inter2)})
+                inter2 = main.inter2 if main.actor2 else r.inter2
+                return r.model_copy(update=incidental | {"interaction": interaction(main.inter1, inter2)})
             return r
 
         return [main] + [joined(r) for r in reports[1:]]
