@@ -27,8 +27,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from sitrep.actors import actor_key, actor_spans, load_actors
 from sitrep.nlp import blank_language, load_language
+from sitrep.read.actors import actor_key, actor_spans, load_actors
 
 GOLD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "acled" / "acled-dev.csv"
 _FINAL_SUFFIX = re.compile(r"\s*\([^)]*\)\s*$")
@@ -125,8 +125,8 @@ def main() -> int:
 
 def pipeline_misses(gold: Path, *, limit: int, dump: Path | None, top: int) -> int:
     """Score actor recall of the whole extraction on the training rows; dump the misses."""
-    from sitrep.evaluate import acled_raw, read_acled
-    from sitrep.pipeline import Pipeline
+    from sitrep.run.pipeline import Pipeline
+    from sitrep.train.evaluate import acled_raw, read_acled
 
     rows = read_acled(gold, split="train", limit=limit or None)
     raws = (acled_raw(r) for r in rows)

@@ -1,4 +1,4 @@
-"""Measure event typing (sitrep.classify): rules, model and their combination, on data the model never saw.
+"""Measure event typing (sitrep.read.classify): rules, model and their combination, on data the model never saw.
 
 - ACLED held-out fifth of `../shared/data/acled/acled-dev.csv` (`classify.is_held_out`): event_type and
   sub_event_type accuracy of the notes.
@@ -30,7 +30,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-from sitrep import classify as C  # noqa: E402
+from sitrep.read import classify as C  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 ACLED = SHARED / "acled" / "acled-dev.csv"

@@ -16,8 +16,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from sitrep.dates import resolve_date
 from sitrep.nlp import blank_language, load_language
+from sitrep.read.dates import resolve_date
 
 GOLD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "acled" / "acled-dev.csv"
 

@@ -24,7 +24,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from sitrep.models import RawDocument
 from sitrep.nlp import load_language
-from sitrep.pipeline import Pipeline
+from sitrep.run.pipeline import Pipeline
 
 ACLED = Path(__file__).resolve().parents[2] / "shared" / "data" / "acled" / "acled-dev.csv"
 

@@ -21,7 +21,7 @@ import random
 import time
 from typing import Any
 
-from sitrep.fuse import default_sides, fuse_reports
+from sitrep.fuse.fusion import default_sides, fuse_reports
 from sitrep.models import Report
 from sitrep.settings import Settings
 

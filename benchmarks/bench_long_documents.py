@@ -16,7 +16,7 @@ import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from sitrep.pipeline import Pipeline
+from sitrep.run.pipeline import Pipeline
 
 TOWNS = ["Hama", "Idlib", "Homs", "Aleppo", "Saraqib", "Morek", "Rastan", "Talbiseh", "Daraa", "Raqqa"]
 TEMPLATES = [

@@ -59,12 +59,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from sitrep.api import create_app
 from sitrep.models import Event
 from sitrep.store import Store, database_url, open_store
 from sitrep.store.filters import EventFilter, parse_bbox
 from sitrep.store.queries import explain_events
 from sitrep.store.schema import event_sources, events
+from sitrep.views.api import create_app
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's deprecation note about httpx, irrelevant here

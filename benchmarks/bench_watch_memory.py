@@ -39,11 +39,11 @@ from xml.sax.saxutils import escape
 
 import psutil
 
-from sitrep.pipeline import Pipeline
+from sitrep.run.pipeline import Pipeline
+from sitrep.run.watch import CycleStats, Watcher
 from sitrep.settings import Settings
 from sitrep.store import open_store
 from sitrep.store.watch_state import load_states
-from sitrep.watch import CycleStats, Watcher
 
 PLACES = ["Morek", "Saraqib", "Ariha", "Sarmada", "Maarat al-Numan", "Khan Shaykhun", "Atarib", "Darat Izza"]
 ACTORS = ["Rebel fighters", "Government troops", "Pro-government militiamen", "Unidentified gunmen", "Police"]

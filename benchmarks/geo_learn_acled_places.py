@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_geocode import ACLED
 from sitrep.distance import haversine_km
 from sitrep.errors import InputError
-from sitrep.gazetteer import DATA_DIR, Gazetteer, default_gazetteer_path, plain_name
+from sitrep.geo.gazetteer import DATA_DIR, Gazetteer, default_gazetteer_path, plain_name
 from sitrep.settings import load_settings
 
 HEADER = """# Places of ACLED's training rows (learned by benchmarks/geo_learn_acled_places.py; names, areas and points

@@ -22,15 +22,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_geocode import ACLED
 from sitrep.errors import InputError
-from sitrep.gazetteer import DATA_DIR, Gazetteer, default_gazetteer_path
+from sitrep.geo.gazetteer import DATA_DIR, Gazetteer, default_gazetteer_path
 from sitrep.settings import load_settings
 
 HEADER = """# Conflict events per country (ACLED training rows, counted by benchmarks/geo_learn_conflict_prior.py): the
-# prior that sitrep.geocode.event_place gives a place's country, as log(1 + events). Edit freely.
+# prior that sitrep.geo.geocode.event_place gives a place's country, as log(1 + events). Edit freely.
 country,events
 """
 ADMIN1_HEADER = """# Conflict events per admin1 area (ACLED training rows, counted by
-# benchmarks/geo_learn_conflict_prior.py): within a country, the prior sitrep.geocode's resolver gives a place's
+# benchmarks/geo_learn_conflict_prior.py): within a country, the prior sitrep.geo.geocode's resolver gives a place's
 # admin1 area, as log(1 + events) scaled to the country's busiest area. Edit freely.
 country,admin1,events
 """

@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_geocode import load_gwn, load_trnews
 from sitrep.distance import haversine_km
-from sitrep.gazetteer import DATA_DIR, Gazetteer, default_gazetteer_path
-from sitrep.geocode import Geocoder
+from sitrep.geo.gazetteer import DATA_DIR, Gazetteer, default_gazetteer_path
+from sitrep.geo.geocode import Geocoder
 from sitrep.nlp import load_language
 from sitrep.settings import Settings, load_settings
 

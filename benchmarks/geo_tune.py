@@ -1,4 +1,4 @@
-"""Tune the resolver's weights (`sitrep.geocode.WEIGHTS`) on the TRAINING part of TR-News and GeoWebNews.
+"""Tune the resolver's weights (`sitrep.geo.geocode.WEIGHTS`) on the TRAINING part of TR-News and GeoWebNews.
 
 Training part: documents with an even index; the odd ones are the test part and are only reported. Documents are
 parsed once; each trial re-resolves the gold spans with one weight changed (coordinate search, a few rounds).
@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-import sitrep.geocode as geocode
+import sitrep.geo.geocode as geocode
 from bench_geocode import load_gwn, load_trnews
-from sitrep.gazetteer import Gazetteer, default_gazetteer_path
+from sitrep.geo.gazetteer import Gazetteer, default_gazetteer_path
 from sitrep.nlp import load_language
 from sitrep.settings import Settings, load_settings
 

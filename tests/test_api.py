@@ -19,13 +19,13 @@ from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy import insert, select
 
-from sitrep.api import create_app
 from sitrep.models import ACLED_COLUMNS
-from sitrep.pipeline import Pipeline
+from sitrep.run.pipeline import Pipeline
 from sitrep.settings import Settings
 from sitrep.store import Store, open_store
 from sitrep.store import queries as q
 from sitrep.store.schema import control_periods, documents, events
+from sitrep.views.api import create_app
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"

@@ -9,7 +9,7 @@ from spacy.language import Language
 
 from conftest import first_sentence
 from sitrep.errors import DataFileError
-from sitrep.extract.attribution import (
+from sitrep.read.attribution import (
     document_claimants,
     find_attribution,
     find_claimant_mentions,

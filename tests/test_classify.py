@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from conftest import shared_file
-from sitrep import classify as C
 from sitrep.errors import DataFileError, InputError
 from sitrep.nlp import blank_language, load_language
+from sitrep.read import classify as C
 
 # ---------------------------------------------------------------------------------------------- split
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sitrep.cli import app
 from sitrep.models import ACLED_COLUMNS
+from sitrep.views.cli import app
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

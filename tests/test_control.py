@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from sitrep.control import control_timeline, front_distance, load_control_vocabulary, reported_distances
+from sitrep.control.timeline import control_timeline, front_distance, load_control_vocabulary, reported_distances
 from sitrep.errors import DataFileError
 from sitrep.models import ControlPeriod, Event, Evidence, Figure
 from sitrep.settings import Settings
@@ -138,8 +138,8 @@ def test_control_store_sync_is_idempotent(tmp_path: Path) -> None:
 
 @pytest.mark.model
 def test_control_examples_give_the_city_takeovers(tmp_path: Path) -> None:
-    from sitrep.cli import app
-    from sitrep.pipeline import Pipeline
+    from sitrep.run.pipeline import Pipeline
+    from sitrep.views.cli import app
 
     db = str(tmp_path / "e.db")
     Pipeline(Settings()).ingest([str(EXAMPLES)], open_store(db))
@@ -204,7 +204,7 @@ def test_control_offensive_credit_can_be_turned_off() -> None:
 
 @pytest.mark.parametrize("fmt", ["json", "geojson"])
 def test_control_cli_prints_the_contract(tmp_path: Path, fmt: str) -> None:
-    from sitrep.cli import app
+    from sitrep.views.cli import app
 
     db = str(tmp_path / "cli.db")
     store = open_store(db)

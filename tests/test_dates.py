@@ -7,9 +7,9 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Span
 
-from sitrep.dates import load_date_rules, resolve_date
 from sitrep.errors import DataFileError
 from sitrep.nlp import blank_language
+from sitrep.read.dates import load_date_rules, resolve_date
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import docs  # noqa: E402 - from scripts/, not a package
 def test_docs_every_command_has_help_and_example(path: list[str]) -> None:
     from typer.testing import CliRunner
 
-    from sitrep.cli import app
+    from sitrep.views.cli import app
 
     result = CliRunner().invoke(app, [*path, "--help"])
     assert result.exit_code == 0

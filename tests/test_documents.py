@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sitrep.documents import NearDuplicateIndex, Skip, document_id, guess_language, normalise_text, to_document
+from sitrep.ingest.documents import NearDuplicateIndex, Skip, document_id, guess_language, normalise_text, to_document
+from sitrep.ingest.sources import read_sources
 from sitrep.models import Document, RawDocument
 from sitrep.settings import Settings
-from sitrep.sources import read_sources
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 EXPECTATIONS = sorted(PAGES.glob("*.expect.yaml"))

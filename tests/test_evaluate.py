@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from sitrep.evaluate import evaluate_acled, read_acled
 from sitrep.models import ACLED_COLUMNS
-from sitrep.pipeline import Pipeline
+from sitrep.run.pipeline import Pipeline
+from sitrep.train.evaluate import evaluate_acled, read_acled
 
 # Two rows written for this test in ACLED's layout: a strike the pipeline codes right, and a gold row whose
 # coding no note could give (a wrong type, a place elsewhere), so that every score is between 0 and 1.

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from conftest import shared_file
-from sitrep.classify import Label
 from sitrep.errors import DataFileError
-from sitrep.extract.core import load_default_actors
 from sitrep.models import Event, ExtractResult
-from sitrep.pipeline import Pipeline
+from sitrep.read.classify import Label
+from sitrep.read.reports import load_default_actors
+from sitrep.run.pipeline import Pipeline
 
 pytestmark = pytest.mark.model
 

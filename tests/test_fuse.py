@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from sitrep.fuse import fuse_reports
+from sitrep.fuse.fusion import fuse_reports
 from sitrep.models import Event, Evidence, Figure, Report
 from sitrep.settings import Settings
 
@@ -226,7 +226,7 @@ def test_fuse_event_id_survives_a_new_report() -> None:
 
 @pytest.mark.model
 def test_fuse_examples_idlib_pair_is_one_event_with_both_figures(tmp_path: Path) -> None:
-    from sitrep.pipeline import Pipeline
+    from sitrep.run.pipeline import Pipeline
     from sitrep.store import open_store
     from sitrep.store import queries as q
 

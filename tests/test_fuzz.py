@@ -49,16 +49,16 @@ from hypothesis import strategies as st
 from spacy.language import Language
 from typer.testing import CliRunner
 
-from sitrep.api import create_app
-from sitrep.cli import app
-from sitrep.documents import Skip, to_document
 from sitrep.errors import InputError, SitrepError
+from sitrep.ingest.documents import Skip, to_document
+from sitrep.ingest.sources import parse_date, read_csv, read_feed, read_sources, record_to_raw
 from sitrep.models import ControlPeriod, Document, Event, ExtractResult, Figure, RawDocument
-from sitrep.pipeline import Pipeline
+from sitrep.run.pipeline import Pipeline
 from sitrep.settings import Settings
-from sitrep.sources import parse_date, read_csv, read_feed, read_sources, record_to_raw
 from sitrep.store import Store
 from sitrep.store import write as w
+from sitrep.views.api import create_app
+from sitrep.views.cli import app
 
 # ---- profiles and limits ----------------------------------------------------------------------------------------
 

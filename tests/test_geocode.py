@@ -13,8 +13,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from conftest import shared_file
-from sitrep.gazetteer import Gazetteer
-from sitrep.geocode import (
+from sitrep.geo.gazetteer import Gazetteer
+from sitrep.geo.geocode import (
     CONTRACT_FIELDS,
     Geocoder,
     ResolvedPlace,
@@ -252,7 +252,7 @@ def test_geocode_level_word_stripped_for_unknown_name(nlp: Language, gazetteer: 
 
 def test_geocode_conflict_prior_refuses_bad_line(tmp_path: Path) -> None:
     from sitrep.errors import DataFileError
-    from sitrep.geocode import load_conflict_prior
+    from sitrep.geo.geocode import load_conflict_prior
 
     bad = tmp_path / "prior.csv"
     bad.write_text("country,events\nSyria,ten\n", encoding="utf-8")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from sitrep.gazetteer import Gazetteer
-from sitrep.geocode import find_place_spans
+from sitrep.geo.gazetteer import Gazetteer
+from sitrep.geo.geocode import find_place_spans
 from sitrep.nlp import blank_language
 from test_gazetteer import build_small_gazetteer
 

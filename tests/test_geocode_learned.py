@@ -14,8 +14,8 @@ import pytest
 from spacy.language import Language
 
 from sitrep.errors import DataFileError
-from sitrep.gazetteer import Gazetteer
-from sitrep.geocode import ResolvedPlace, event_place, load_learned_places, resolve_places
+from sitrep.geo.gazetteer import Gazetteer
+from sitrep.geo.geocode import ResolvedPlace, event_place, load_learned_places, resolve_places
 from sitrep.nlp import blank_language
 from test_gazetteer import _city, build_small_gazetteer
 

@@ -13,8 +13,8 @@ import pytest
 from spacy.language import Language
 
 from sitrep.errors import DataFileError
-from sitrep.gazetteer import Gazetteer
-from sitrep.geocode import Geocoder
+from sitrep.geo.gazetteer import Gazetteer
+from sitrep.geo.geocode import Geocoder
 from sitrep.nlp import blank_language
 from sitrep.settings import Settings
 from test_gazetteer import _city, build_small_gazetteer

@@ -11,7 +11,7 @@ from spacy.language import Language
 
 from conftest import first_sentence
 from sitrep.errors import DataFileError
-from sitrep.extract.modality import find_modality, load_modality_rules
+from sitrep.read.modality import find_modality, load_modality_rules
 
 PUBLISHED = dt.date(2024, 12, 3)
 

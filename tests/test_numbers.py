@@ -12,7 +12,7 @@ from spacy.language import Language
 
 from conftest import first_sentence, shared_file
 from sitrep.errors import DataFileError
-from sitrep.extract.numbers import (
+from sitrep.read.numbers import (
     _cue_candidates,
     _token_cues,
     find_document_fatalities,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sitrep.pipeline import Pipeline
+from sitrep.run.pipeline import Pipeline
 from sitrep.settings import Settings
 from sitrep.store import Store, open_store
 from sitrep.store import queries as q
@@ -101,7 +101,7 @@ def test_pipeline_is_exported_by_the_package_without_loading_spacy() -> None:
     script = "import sys, sitrep; assert 'spacy' not in sys.modules; from sitrep import Pipeline; print(Pipeline)"
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
-    assert "sitrep.pipeline.Pipeline" in done.stdout
+    assert "sitrep.run.pipeline.Pipeline" in done.stdout
 
 
 @pytest.mark.parametrize(("enabled", "fails"), [(True, False), (True, True), (False, False)])

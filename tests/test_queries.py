@@ -10,13 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
-from sitrep.api import create_app
 from sitrep.models import Document, Event, Figure, Report, Source
 from sitrep.store import Store
 from sitrep.store import queries as q
 from sitrep.store import write as w
 from sitrep.store.filters import EventFilter
 from sitrep.store.schema import control_periods
+from sitrep.views.api import create_app
 
 
 def _fill(store: Store) -> None:

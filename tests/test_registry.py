@@ -5,7 +5,7 @@ from collections.abc import Sequence
 import pytest
 
 from sitrep.errors import InputError
-from sitrep.fuse import fuse_reports
+from sitrep.fuse.fusion import fuse_reports
 from sitrep.registry import fatality_rules, resolve
 from sitrep.settings import Settings
 

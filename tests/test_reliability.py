@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Table, event, func, select
 
-from sitrep.engine import EngineSpec
 from sitrep.errors import InputError, StoreError
-from sitrep.extract import Extractor
 from sitrep.models import Document
-from sitrep.pipeline import Pipeline
+from sitrep.read.reports import Extractor
+from sitrep.run.engine import EngineSpec
+from sitrep.run.pipeline import Pipeline
 from sitrep.settings import Settings
 from sitrep.store import Store, open_store
 from sitrep.store import queries as q

@@ -11,15 +11,15 @@ import pytest
 from sqlalchemy import insert
 from typer.testing import CliRunner
 
-from sitrep.cli import app
 from sitrep.errors import InputError
 from sitrep.models import Document, Event, Evidence, Figure, Report, Source
-from sitrep.pipeline import Pipeline
-from sitrep.report import gather, md_escape, safe_url, write_report
+from sitrep.run.pipeline import Pipeline
 from sitrep.settings import Settings
 from sitrep.store import Store, open_store
 from sitrep.store import write as w
 from sitrep.store.schema import control_periods
+from sitrep.views.cli import app
+from sitrep.views.report import gather, md_escape, safe_url, write_report
 
 REPO = Path(__file__).resolve().parents[1]
 INJECTION_PAGE = Path(__file__).parent / "fixtures" / "pages" / "script-injection.html"

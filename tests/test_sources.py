@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from sitrep.ingest.sources import parse_date, read_sources
 from sitrep.settings import Settings
-from sitrep.sources import parse_date, read_sources
 
 FEED = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Test Wire</title><link>https://wire.example/</link>

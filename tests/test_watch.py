@@ -18,14 +18,9 @@ import pytest
 from spacy.language import Language
 from typer.testing import CliRunner
 
-from sitrep.cli import app
 from sitrep.errors import InputError
-from sitrep.pipeline import Pipeline
-from sitrep.settings import Settings
-from sitrep.store import Store, open_store
-from sitrep.store import queries as q
-from sitrep.store.watch_state import SourceState, load_states
-from sitrep.watch import (
+from sitrep.run.pipeline import Pipeline
+from sitrep.run.watch import (
     Watcher,
     backoff_seconds,
     parse_interval,
@@ -33,6 +28,11 @@ from sitrep.watch import (
     read_feeds_file,
     remember_ids,
 )
+from sitrep.settings import Settings
+from sitrep.store import Store, open_store
+from sitrep.store import queries as q
+from sitrep.store.watch_state import SourceState, load_states
+from sitrep.views.cli import app
 
 # Test items written for these tests: (guid, title, text).
 ITEMS = [
@@ -373,7 +373,7 @@ def test_watch_reads_the_feeds_file_again_when_it_changes(
         feeds.write_text(f"{server}/feed\n{server}/lm-only\n")
         second = watcher.run_cycle()
         feeds.write_text(f"{server}/feed\nftp://files.example/feed.xml\n")  # a bad edit
-        with caplog.at_level("WARNING", logger="sitrep.watch"):
+        with caplog.at_level("WARNING", logger="sitrep.run.watch"):
             third = watcher.run_cycle()
     store.close()
     assert (first.sources, second.sources, third.sources) == (1, 2, 2)
@@ -460,7 +460,7 @@ def test_watch_logs_one_line_per_cycle(
     with Watcher([str(path), "http://127.0.0.1:1/feed"], store, idle_pipeline) as watcher:
         assert watcher.run(every=0, cycles=3) == 3
     store.close()
-    lines = [r.getMessage() for r in caplog.records if r.name == "sitrep.watch" and r.levelno >= logging.INFO]
+    lines = [r.getMessage() for r in caplog.records if r.name == "sitrep.run.watch" and r.levelno >= logging.INFO]
     assert [line.split(":")[0] for line in lines] == ["cycle 1", "cycle 2", "cycle 3"]
     assert "2 sources, 0 unchanged, 1 changed, 0 new items, 1 failed, 0 backing off" in lines[0]
     assert "1 unchanged, 0 changed, 0 new items, 0 failed, 1 backing off" in lines[1]

@@ -1,6 +1,6 @@
 """The offline map page: served by `mount_web`, and driven in real headless Chromium (Debian's) with Playwright.
 
-The browser tests serve the real API (`sitrep.api.create_app`) over a real SQLite store filled by
+The browser tests serve the real API (`sitrep.views.api.create_app`) over a real SQLite store filled by
 `Pipeline().ingest` of `examples/` plus one hostile document written here, on a loopback port, and block every
 request that leaves 127.0.0.1. They need `/usr/bin/chromium` (`apt-get install -y chromium`) and the playwright
 Python package, and skip saying so when either is missing.
@@ -27,7 +27,7 @@ from sitrep.models import ControlPeriod
 from sitrep.store import Store, open_store
 from sitrep.store import queries as q
 from sitrep.store.schema import control_periods
-from sitrep.web import STATIC_DIR, mount_web
+from sitrep.views.web import STATIC_DIR, mount_web
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -175,7 +175,7 @@ def _add_control(store: Store) -> None:
 @pytest.fixture(scope="module")
 def web_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     _needs_browser()
-    from sitrep.pipeline import Pipeline
+    from sitrep.run.pipeline import Pipeline
 
     folder = tmp_path_factory.mktemp("web")
     corpus = folder / "corpus"
@@ -190,7 +190,7 @@ def web_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 def _app(store: Store) -> FastAPI:
     try:
-        from sitrep.api import create_app
+        from sitrep.views.api import create_app
     except ImportError:  # the API helper's module not there yet: the same contract, from the same store
         from sitrep import export
 

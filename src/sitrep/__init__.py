@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .pipeline import Pipeline
+    from .run.pipeline import Pipeline
 
 __all__ = ["Pipeline"]
 
@@ -17,7 +17,7 @@ __all__ = ["Pipeline"]
 def __getattr__(name: str) -> Any:
     # Imported on first use: `import sitrep` alone (the CLI's --help, the settings) should not load spaCy.
     if name == "Pipeline":
-        from .pipeline import Pipeline
+        from .run.pipeline import Pipeline
 
         return Pipeline
     raise AttributeError(f"module 'sitrep' has no attribute {name!r}")

@@ -1,5 +1,5 @@
 """`python -m sitrep …` runs the command line, as the `sitrep` script does."""
 
-from .cli import main
+from .views.cli import main
 
 main()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 from importlib import resources
@@ -11,7 +12,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .errors import DataFileError, Errors
+from .errors import DataFileError, Errors, Warnings
+
+logger = logging.getLogger(__name__)
 
 
 def data_path(name: str) -> Path:
@@ -36,7 +39,9 @@ def phrase_pattern(phrases: tuple[str, ...], *, before: str = r"\b", after: str 
 
 
 def read_yaml_mapping(file: Path) -> dict[str, Any]:
-    """A YAML data file whose top level is a mapping.
+    """A YAML data file whose top level is a mapping: every data file is read by this one function, so all
+    behave alike. An empty file warns (W001) and reads as an empty mapping; what it lacks is then reported by the
+    validation of its entries.
 
     Raises:
         DataFileError: The file cannot be read or parsed, or is not a mapping.
@@ -45,6 +50,9 @@ def read_yaml_mapping(file: Path) -> dict[str, Any]:
         raw = yaml.safe_load(file.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:
         raise DataFileError(Errors.E012.format(path=file, reason=e)) from e
+    if raw is None:
+        logger.warning(Warnings.W001.format(path=file))
+        return {}
     if not isinstance(raw, dict):
         raise DataFileError(Errors.E012.format(path=file, reason="the top level must be a mapping"))
     return raw

@@ -24,19 +24,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spacy.tokens import Span
 
-from .datafiles import phrase_pattern
-from .errors import DataFileError, Errors
-from .models import Evidence
-from .nlp import CACHE_PREFIX, span_text
-from .settings import Settings
+from ..datafiles import data_path, phrase_pattern, read_yaml_mapping
+from ..errors import DataFileError, Errors
+from ..models import Evidence
+from ..nlp import CACHE_PREFIX, span_text
+from ..settings import Settings
 
 logger = logging.getLogger(__name__)
 
-DATES_FILE = Path(__file__).parent / "data" / "dates.yaml"
+DATES_FILE = data_path("dates.yaml")
 
 
 class DateResult(BaseModel):
@@ -91,10 +90,7 @@ def load_date_rules(path: str | None = None) -> DateRules:
         DataFileError: The file cannot be read, or an entry is malformed.
     """
     file = Path(path) if path else DATES_FILE
-    try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as e:
-        raise DataFileError(Errors.E012.format(path=file, reason=e)) from e
+    raw = read_yaml_mapping(file)
     try:
         rules = DateRules.model_validate(raw)
     except ValidationError as e:

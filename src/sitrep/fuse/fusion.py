@@ -30,19 +30,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .actors import STATE_KINDS, ActorRegistry, actor_key, interaction, load_actors
-from .distance import haversine_km
-from .errors import DataFileError, Errors
-from .memory import collector_paused
-from .models import Event, Figure, Report, Source
-from .registry import FatalityRule, fatality_rules, resolve
-from .settings import Settings
+from ..datafiles import data_path, read_yaml_mapping
+from ..distance import haversine_km
+from ..errors import DataFileError, Errors
+from ..memory import collector_paused
+from ..models import Event, Figure, Report, Source
+from ..read.actors import STATE_KINDS, ActorRegistry, actor_key, interaction, load_actors
+from ..registry import FatalityRule, fatality_rules, resolve
+from ..settings import Settings
 
 logger = logging.getLogger(__name__)
 
-VOCABULARY_FILE = Path(__file__).parent / "data" / "control.yaml"
+VOCABULARY_FILE = data_path("control.yaml")
 
 BATTLES = "Battles"
 EXPLOSIONS = "Explosions/Remote violence"
@@ -86,13 +85,7 @@ def read_vocabulary(file: Path) -> dict[str, Any]:
     Raises:
         DataFileError: Unreadable, not YAML, or not a mapping.
     """
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise DataFileError(Errors.E011.format(path=file, entry="-", field="-", reason=e)) from e
-    if not isinstance(data, dict):
-        raise DataFileError(Errors.E011.format(path=file, entry="-", field="-", reason="a mapping expected"))
-    return data
+    return read_yaml_mapping(file)
 
 
 def string_list(file: Path, section: dict[str, Any], field: str, *, entry: str) -> list[str]:

@@ -37,15 +37,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy
-import yaml
 from rapidfuzz import fuzz, process
 
-from .errors import DataFileError, Errors, InputError
-from .settings import Settings
+from ..datafiles import data_path, read_yaml_mapping
+from ..errors import DataFileError, Errors, InputError
+from ..settings import Settings
 
 logger = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
+DATA_DIR = data_path("gazetteer")
 SCHEMA_VERSION = 6
 """Bump when the tables or the way they are filled change; any change makes old files rebuild."""
 
@@ -161,7 +161,7 @@ def _special_letters(path: Path | None = None) -> dict[int, str]:
     """
     global _SPECIAL
     path = path or DATA_DIR / "names.yaml"
-    letters = _read_yaml(path).get("special_letters") or {}
+    letters = read_yaml_mapping(path).get("special_letters") or {}
     if not isinstance(letters, dict):
         raise DataFileError(Errors.E011.format(path=path, entry="special_letters", field="special_letters",
                                                reason="give a mapping of letter: ascii letters"))  # fmt: skip
@@ -239,7 +239,7 @@ def load_name_rules(path: str | Path | None = None) -> NameRules:
         DataFileError: The file cannot be read or an entry is malformed.
     """
     path = Path(path) if path else DATA_DIR / "names.yaml"
-    data = _read_yaml(path)
+    data = read_yaml_mapping(path)
     variants: dict[str, str] = {}
     for target, spellings in (data.get("word_variants") or {}).items():
         if not isinstance(spellings, list) or not all(isinstance(s, str) for s in spellings):
@@ -268,16 +268,6 @@ def load_name_rules(path: str | Path | None = None) -> NameRules:
         letter_rules=tuple(rules),
         admin_words=frozenset(plain_name(a) for a in data.get("admin_words") or []),
     )
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise DataFileError(Errors.E012.format(path=path, reason=e)) from e
-    if not isinstance(data, dict):
-        raise DataFileError(Errors.E012.format(path=path, reason="expected a mapping at the top level"))
-    return data
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,16 +44,15 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import DataFileError, Errors, InputError, Warnings
-from .nlp import CACHE_PREFIX, PLACE_SPANS, entities_within, span_text, spans_starting_within, token_table
+from ..datafiles import data_path, read_yaml_mapping
+from ..errors import DataFileError, Errors, InputError, Warnings
+from ..nlp import CACHE_PREFIX, PLACE_SPANS, entities_within, span_text, spans_starting_within, token_table
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -66,7 +65,7 @@ NO_EVENT = "No event"
 Mode = Literal["combined", "model", "rules"]
 Combination = Literal["model", "rules_first", "rules_unless_confident", "rules_over_no_event"]
 
-_DATA = files("sitrep").joinpath("data")
+_DATA = data_path("")
 MODEL_NAME = "event_classifier"
 _GAP = "..."
 _MAX_GAP = 3
@@ -162,7 +161,7 @@ def _default_taxonomy() -> Taxonomy:
 
 
 def _read_taxonomy(path: Path) -> Taxonomy:
-    data = _read_yaml(path)
+    data = read_yaml_mapping(path)
     if not isinstance(data, dict) or not data:
         raise DataFileError(Errors.E012.format(path=path, reason="expected a mapping of event types"))
     event_type: dict[str, str] = {}
@@ -642,7 +641,7 @@ def _default_triggers() -> Triggers:
 
 
 def _read_triggers(path: Path) -> Triggers:
-    data = _read_yaml(path)
+    data = read_yaml_mapping(path)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -816,14 +815,6 @@ def _any_phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
 
 def _norm_phrase(phrase: str) -> str:
     return " ".join(str(phrase).lower().split())
-
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except (OSError, yaml.YAMLError) as e:
-        raise DataFileError(Errors.E012.format(path=path, reason=e)) from e
 
 
 # ---------------------------------------------------------------------------------------------- features
@@ -1331,7 +1322,7 @@ def case_label(code: str) -> str:
 @functools.lru_cache(maxsize=1)
 def _case_codes() -> dict[str, str]:
     path = Path(str(_DATA.joinpath("training", "case2021_codes.yaml")))
-    data = _read_yaml(path)
+    data = read_yaml_mapping(path)
     if not isinstance(data, dict):
         raise DataFileError(Errors.E012.format(path=path, reason="expected a mapping"))
     taxonomy = _default_taxonomy()

@@ -24,10 +24,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .actors import STATE_KINDS
-from .distance import haversine_km
-from .errors import DataFileError, Errors
-from .fuse import (
+from ..distance import haversine_km
+from ..errors import DataFileError, Errors
+from ..fuse.fusion import (
     ARMED_CLASH,
     GOVERNMENT_REGAINS,
     NON_STATE_TAKEOVER,
@@ -38,9 +37,10 @@ from .fuse import (
     read_vocabulary,
     string_list,
 )
-from .models import ControlPeriod, ControlStatus, Event, Figure
-from .settings import Settings
-from .store.filters import EventFilter
+from ..models import ControlPeriod, ControlStatus, Event, Figure
+from ..read.actors import STATE_KINDS
+from ..settings import Settings
+from ..store.filters import EventFilter
 
 logger = logging.getLogger(__name__)
 

@@ -27,14 +27,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..errors import Errors, InputError, SitrepError
+from ..models import ControlPeriod, Document, Event, Report
+from ..run.pipeline import IngestStats, Pipeline
+from ..store import Store
+from ..store import queries as q
+from ..store.filters import EventFilter, parse_bbox
 from . import export
-from .errors import Errors, InputError, SitrepError
-from .models import ControlPeriod, Document, Event, Report
-from .pipeline import IngestStats, Pipeline
 from .report import safe_url, template_environment
-from .store import Store
-from .store import queries as q
-from .store.filters import EventFilter, parse_bbox
 from .web import mount_web
 
 logger = logging.getLogger(__name__)

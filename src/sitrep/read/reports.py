@@ -21,17 +21,17 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from ..actors import GROUP_LABEL, Actor, ActorRegistry, ActorRuler, interaction, load_actors
-from ..classify import EventClassifier, Label, disorder_type, load_event_classifier
 from ..datafiles import data_path, entry_error, read_yaml_mapping
-from ..dates import DateResult, resolve_date
 from ..errors import DataFileError, Errors
-from ..gazetteer import Gazetteer
-from ..geocode import PlaceRuler, ResolvedPlace, event_place, places_by_sentence, resolve_places
+from ..geo.gazetteer import Gazetteer
+from ..geo.geocode import PlaceRuler, ResolvedPlace, event_place, places_by_sentence, resolve_places
 from ..models import Document, Evidence, Figure, Modality, Place, Report
 from ..nlp import ACTOR_SPANS, load_language, release_caches, span_text, spans_within
 from ..settings import Settings
+from .actors import GROUP_LABEL, Actor, ActorRegistry, ActorRuler, interaction, load_actors
 from .attribution import Claim, document_claimants
+from .classify import EventClassifier, Label, disorder_type, load_event_classifier
+from .dates import DateResult, resolve_date
 from .modality import find_modality
 from .numbers import counts_over_a_period, find_document_fatalities, find_figures
 from .roles import assign_roles, mention_anchor

@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Literal
 
 import httpx
 
-from .errors import Errors, InputError, SitrepError
-from .models import RawDocument
-from .settings import Settings
-from .sources import FetchError, fetch_if_changed, read_fetched, read_file, retry_after_seconds
-from .store import Store
-from .store.watch_state import SourceState, load_states, save_state
+from ..errors import Errors, InputError, SitrepError
+from ..ingest.sources import FetchError, fetch_if_changed, read_fetched, read_file, retry_after_seconds
+from ..models import RawDocument
+from ..settings import Settings
+from ..store import Store
+from ..store.watch_state import SourceState, load_states, save_state
 
 if TYPE_CHECKING:
     from .pipeline import IngestStats, Pipeline

@@ -23,18 +23,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from .errors import DataFileError, Errors, Warnings
-from .nlp import ACTOR_SPANS
+from ..datafiles import data_path, read_yaml_mapping
+from ..errors import DataFileError, Errors, Warnings
+from ..nlp import ACTOR_SPANS
 
 logger = logging.getLogger(__name__)
 
-DATA = Path(__file__).parent / "data"
+DATA = data_path("")
 ACTORS_FILE = DATA / "actors.yaml"
 PATTERNS_FILE_NAME = "actor_patterns.yaml"
 COUNTRIES_FILE_NAME = "actor_countries.yaml"
@@ -755,9 +755,9 @@ def load_actors(path: str | Path | None = None) -> ActorRegistry:
     if not countries_path.exists():
         countries_path = DATA / COUNTRIES_FILE_NAME
 
-    actors_doc = _read_yaml(actors_path)
-    patterns_doc = _read_yaml(patterns_path)
-    countries_doc = _read_yaml(countries_path)
+    actors_doc = read_yaml_mapping(actors_path)
+    patterns_doc = read_yaml_mapping(patterns_path)
+    countries_doc = read_yaml_mapping(countries_path)
 
     actors = _entries(actors_path, actors_doc, "actors", ActorEntry, name_field="name")
     groups = _entries(actors_path, actors_doc, "communal_groups", CommunalGroupEntry, name_field="name")
@@ -790,18 +790,6 @@ def load_actors(path: str | Path | None = None) -> ActorRegistry:
         communal_suffixes=suffixes,
         demonym_plural=demonym_plural,
     )
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise DataFileError(Errors.E012.format(path=path, reason=e)) from e
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise DataFileError(Errors.E012.format(path=path, reason="the top level must be a mapping of sections"))
-    return data
 
 
 def _entries(path: Path, doc: dict[str, Any], section: str, model: type[Any], *, name_field: str) -> list[Any]:

@@ -31,12 +31,13 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from .distance import haversine_km
-from .errors import DataFileError, Errors
+from ..datafiles import read_yaml_mapping
+from ..distance import haversine_km
+from ..errors import DataFileError, Errors
+from ..models import Place
+from ..nlp import PLACE_SPANS, span_text, token_table
+from ..settings import Settings
 from .gazetteer import DATA_DIR, GazEntry, Gazetteer, ascii_name, plain_name
-from .models import Place
-from .nlp import PLACE_SPANS, span_text, token_table
-from .settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -128,14 +129,7 @@ def load_context_words(path: str = "") -> ContextWords:
         DataFileError: The file cannot be read or an entry is malformed.
     """
     file = Path(path) if path else DATA_DIR / "context.yaml"
-    import yaml
-
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise DataFileError(Errors.E012.format(path=file, reason=e)) from e
-    if not isinstance(data, dict):
-        raise DataFileError(Errors.E012.format(path=file, reason="expected a mapping at the top level"))
+    data = read_yaml_mapping(file)
     values: dict[str, Any] = {}
     for name in (*_PHRASE_FIELDS, *_WORD_FIELDS):
         items = data.get(name)
@@ -2030,7 +2024,7 @@ class Geocoder:
         self.settings = settings or Settings()
         self.gazetteer = gazetteer or Gazetteer.open(settings=self.settings)
         if nlp is None:
-            from .nlp import load_language
+            from ..nlp import load_language
 
             nlp = load_language(self.settings.spacy_model)
         if "sitrep_place_ruler" not in nlp.pipe_names:

@@ -22,9 +22,9 @@ from typing import Any
 import feedparser
 import httpx
 
-from .errors import Errors
-from .models import RawDocument
-from .settings import Settings
+from ..errors import Errors
+from ..models import RawDocument
+from ..settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -16,14 +16,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from .errors import Errors, InputError
-from .models import Document, Figure, Report
-from .settings import Settings
+from ..errors import Errors, InputError
+from ..models import Document, Figure, Report
+from ..settings import Settings
 
 if TYPE_CHECKING:
     from distributed import Client
 
-    from .extract import Extractor
+    from ..read.reports import Extractor
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def extract_in_worker(settings: Settings, documents: Sequence[Document]) -> list
     key = settings.model_dump_json()
     extractor = _WORKER_EXTRACTORS.get(key)
     if extractor is None:
-        from .extract import Extractor
+        from ..read.reports import Extractor
 
         extractor = _WORKER_EXTRACTORS[key] = Extractor.load(settings=settings)
     return extract_safely(extractor, documents)

@@ -13,15 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from ..datafiles import data_path, read_yaml_mapping
+from ..distance import haversine_km
+from ..errors import Errors, InputError
+from ..models import Event, RawDocument
+from ..read.actors import actor_key
+from ..read.classify import is_held_out
 
-from .actors import actor_key
-from .classify import is_held_out
-from .distance import haversine_km
-from .errors import Errors, InputError
-from .models import Event, RawDocument
-
-DATA = Path(__file__).parent / "data"
+DATA = data_path("")
 
 
 @dataclass
@@ -181,7 +180,7 @@ def _distance(event: Event | None, row: dict[str, str]) -> float | None:
 
 def load_case_codes(path: Path | None = None) -> dict[str, str | None]:
     """CASE 2021 task 2 codes to ACLED sub-event names; `None` for the types outside ACLED."""
-    data = yaml.safe_load((path or DATA / "case2021_codes.yaml").read_text(encoding="utf-8"))
+    data = read_yaml_mapping(path or DATA / "case2021_codes.yaml")
     codes: dict[str, str | None] = dict(data["acled"])
     codes.update(dict.fromkeys(data["outside_acled"]))
     return codes
@@ -190,7 +189,7 @@ def load_case_codes(path: Path | None = None) -> dict[str, str | None]:
 def read_case(path: Path, *, split: str = "all", limit: int | None = None) -> list[dict[str, str]]:
     """CASE 2021 task 2 rows (id, EventSnippet, SubType): all, the evaluation half the shipped model never
     trained on ("held-out"), or the other half ("train")."""
-    from .classify import is_case_held_out
+    from ..read.classify import is_case_held_out
 
     if split not in ("all", "held-out", "train"):
         raise InputError(Errors.E017.format(name="split", reason="use all, held-out or train"))

@@ -27,16 +27,16 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy import Connection
 
+from ..errors import Errors, InputError, SitrepError
+from ..ingest.sources import read_text_file, record_to_raw
+from ..models import Event, RawDocument
+from ..run.engine import EngineSpec
+from ..run.pipeline import Pipeline, parse_published
+from ..settings import Settings, load_settings
+from ..store import open_store
+from ..store import queries as q
+from ..store.filters import EventFilter, parse_bbox
 from . import export
-from .engine import EngineSpec
-from .errors import Errors, InputError, SitrepError
-from .models import Event, RawDocument
-from .pipeline import Pipeline, parse_published
-from .settings import Settings, load_settings
-from .sources import read_text_file, record_to_raw
-from .store import open_store
-from .store import queries as q
-from .store.filters import EventFilter, parse_bbox
 
 app = typer.Typer(
     help="Sitrep: conflict news to a sourced, geolocated event record (ACLED data model).",
@@ -272,7 +272,7 @@ def eval_command(
 
     Example: sitrep eval ../shared/data/acled/acled-dev.csv --split held-out
     """
-    from . import evaluate
+    from ..train import evaluate
 
     if not gold.is_file():
         raise InputError(Errors.E010.format(source=gold))
@@ -313,7 +313,7 @@ def geocode(
 
     Example: echo '{"id": 1, "text": "Shelling hit Morek in northern Hama."}' | sitrep geocode -
     """
-    from .geocode import Geocoder
+    from ..geo.geocode import Geocoder
 
     export.check_format(fmt, ("jsonl",))
     if file != "-" and not Path(file).is_file():
@@ -346,7 +346,7 @@ def gazetteer_add(
 
     Example: sitrep gazetteer add SY.txt
     """
-    from .gazetteer import Gazetteer, add_places
+    from ..geo.gazetteer import Gazetteer, add_places
 
     if not file.is_file():
         raise InputError(Errors.E010.format(source=file))
@@ -368,7 +368,7 @@ def train(
 
     Example: sitrep train ../shared/data/acled/acled-dev.csv --case ../shared/data/case2021/case2021-task2.tsv
     """
-    from .classify import train_event_classifier
+    from ..read.classify import train_event_classifier
 
     if not gold.is_file():
         raise InputError(Errors.E010.format(source=gold))
@@ -399,7 +399,7 @@ def control_command(
 
     Example: sitrep control --date 2024-12-06 --format json
     """
-    from . import control
+    from ..control import timeline as control
 
     export.check_format(fmt, ("table", "json", "geojson"))
     day = parse_published(date)
@@ -505,7 +505,7 @@ def _place_centre(conn: Connection, place: str) -> tuple[float, float]:
     for event in q.iter_events(conn, EventFilter(place=place), limit=1):
         if event.latitude is not None and event.longitude is not None:
             return event.latitude, event.longitude
-    from .gazetteer import Gazetteer
+    from ..geo.gazetteer import Gazetteer
 
     for entry in Gazetteer.open(settings=_settings()).lookup(place, limit=1):
         if entry.latitude is not None and entry.longitude is not None:
@@ -605,7 +605,7 @@ def watch(
     import signal
     import threading
 
-    from .watch import Watcher, parse_interval, read_feeds_file
+    from ..run.watch import Watcher, parse_interval, read_feeds_file
 
     if every is not None:
         parse_interval(every, origin="--every")  # a clearer message than the settings' own check

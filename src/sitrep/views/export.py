@@ -8,8 +8,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .errors import Errors, InputError
-from .models import ACLED_COLUMNS, Event
+from ..errors import Errors, InputError
+from ..models import ACLED_COLUMNS, Event
 
 FILE_FORMATS = ("acled-csv", "csv", "geojson", "json", "jsonl")
 

@@ -21,10 +21,10 @@ import trafilatura
 from charset_normalizer import from_bytes
 from datasketch import MinHash, MinHashLSH
 
-from .datafiles import data_path, read_yaml_mapping
-from .errors import DataFileError, Errors
-from .models import Document, RawDocument
-from .settings import Settings
+from ..datafiles import data_path, read_yaml_mapping
+from ..errors import DataFileError, Errors
+from ..models import Document, RawDocument
+from ..settings import Settings
 from .sources import clean_metadata, clean_str
 
 logger = logging.getLogger(__name__)

