@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from conftest import shared_file
+from sitrep import taxonomy
 from sitrep.errors import DataFileError, InputError
 from sitrep.nlp import blank_language, load_language
 from sitrep.read import classify as C
@@ -56,20 +57,20 @@ def test_classify_case_split_is_half_and_independent_of_acled_split() -> None:
     ],
 )
 def test_classify_taxonomy_maps_sub_types(sub: str, etype: str, disorder: str) -> None:
-    assert C.type_of(sub) == etype
-    assert C.disorder_type(etype, sub) == disorder
+    assert taxonomy.type_of(sub) == etype
+    assert taxonomy.disorder_type(etype, sub) == disorder
 
 
 def test_classify_taxonomy_has_25_sub_types_in_6_types() -> None:
-    subs = C.sub_event_types()
+    subs = taxonomy.sub_event_types()
     assert len(subs) == 25
-    assert len({C.type_of(s) for s in subs}) == 6
+    assert len({taxonomy.type_of(s) for s in subs}) == 6
 
 
 @pytest.mark.parametrize(("etype", "sub"), [("Battles", "Air strike"), ("Riots", "Peaceful protest")])
 def test_classify_taxonomy_rejects_unknown_or_mismatched(etype: str, sub: str) -> None:
     with pytest.raises(InputError):
-        C.disorder_type(etype, sub)
+        taxonomy.disorder_type(etype, sub)
 
 
 # --------------------------------------------------------------------------------------------- rules
@@ -107,7 +108,7 @@ def test_classify_taxonomy_rejects_unknown_or_mismatched(etype: str, sub: str) -
 def test_classify_rules_fire_per_sub_type(text: str, sub: str) -> None:
     label = C.classify(text, mode="rules")[0]
     assert label.sub_event_type == sub
-    assert label.event_type == C.type_of(sub)
+    assert label.event_type == taxonomy.type_of(sub)
     assert label.trigger_lemma
 
 
@@ -275,7 +276,7 @@ def test_classify_shipped_model_loads_small_and_fast() -> None:
     classifier = C.load_event_classifier(path)
     assert time.perf_counter() - start < 1.0  # the target is 0.3 s; leave room for a busy test machine
     assert C.NO_EVENT in classifier.labels
-    assert set(classifier.labels) - {C.NO_EVENT} <= set(C.sub_event_types())
+    assert set(classifier.labels) - {C.NO_EVENT} <= set(taxonomy.sub_event_types())
     meta = classifier.metadata
     assert {"rules", "model", "combined"} <= set(meta["held_out"])
     assert meta["training_data"]["held_out_rule"].endswith("% 5 == 0")
@@ -421,7 +422,9 @@ def _synthetic_csv(path: Path) -> None:
         writer.writerow(["event_id_cnty", "event_type", "sub_event_type", "notes"])
         for k, (sub, template) in enumerate(templates.items()):
             for i, place in enumerate(places * 2):
-                writer.writerow([f"TST{k}{i:03d}", C.type_of(sub), sub, template.format(d=i + 1, n=i + 3, p=place)])
+                writer.writerow(
+                    [f"TST{k}{i:03d}", taxonomy.type_of(sub), sub, template.format(d=i + 1, n=i + 3, p=place)]
+                )
 
 
 def test_classify_training_run_writes_a_model_that_loads_and_predicts(tmp_path: Path) -> None:
@@ -455,7 +458,7 @@ def test_classify_training_refuses_unknown_labels(tmp_path: Path) -> None:
 def test_classify_case_codes_cover_the_shared_file() -> None:
     examples = C.read_case(shared_file("data", "case2021", "case2021-task2.tsv"))
     assert len(examples) > 1000
-    assert {ex.label for ex in examples} <= set(C.sub_event_types()) | {C.NO_EVENT}
+    assert {ex.label for ex in examples} <= set(taxonomy.sub_event_types()) | {C.NO_EVENT}
 
 
 # ------------------------------------------------------------------- places taken, prisoners freed, cities entered

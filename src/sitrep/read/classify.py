@@ -53,14 +53,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..datafiles import data_path, read_yaml_mapping
 from ..errors import DataFileError, Errors, InputError, Warnings
 from ..nlp import CACHE_PREFIX, PLACE_SPANS, entities_within, span_text, spans_starting_within, token_table
+from ..taxonomy import NO_EVENT, load_taxonomy, type_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
 logger = logging.getLogger(__name__)
 
-NO_EVENT = "No event"
-"""The label (event_type and sub_event_type) of text that reports no conflict event."""
 
 Mode = Literal["combined", "model", "rules"]
 Combination = Literal["model", "rules_first", "rules_unless_confident", "rules_over_no_event"]
@@ -121,107 +120,6 @@ class Label:
     def is_event(self) -> bool:
         """True unless this is the "no event" outcome."""
         return self.sub_event_type != NO_EVENT
-
-
-# ----------------------------------------------------------------------------------------------- taxonomy
-
-
-@dataclass(frozen=True)
-class Taxonomy:
-    """ACLED's event types, sub-types and disorder types (from `data/event_types.yaml`)."""
-
-    event_type: dict[str, str]
-    disorder: dict[str, str]
-
-    @property
-    def sub_event_types(self) -> list[str]:
-        return list(self.event_type)
-
-
-def load_taxonomy(path: Path | None = None) -> Taxonomy:
-    """Read the event taxonomy file.
-
-    Args:
-        path: A YAML file mapping event type -> {sub-event type: disorder type}; defaults to the shipped one.
-
-    Returns:
-        The taxonomy.
-
-    Raises:
-        DataFileError: The file is unreadable or an entry is malformed.
-    """
-    if path is None:
-        return _default_taxonomy()
-    return _read_taxonomy(path)
-
-
-@functools.lru_cache(maxsize=1)
-def _default_taxonomy() -> Taxonomy:
-    return _read_taxonomy(Path(str(_DATA.joinpath("event_types.yaml"))))
-
-
-def _read_taxonomy(path: Path) -> Taxonomy:
-    data = read_yaml_mapping(path)
-    if not isinstance(data, dict) or not data:
-        raise DataFileError(Errors.E012.format(path=path, reason="expected a mapping of event types"))
-    event_type: dict[str, str] = {}
-    disorder: dict[str, str] = {}
-    for etype, subs in data.items():
-        if not isinstance(subs, dict) or not subs:
-            raise DataFileError(Errors.E011.format(path=path, entry=etype, field="sub-types", reason="needs a mapping"))
-        for sub, dis in subs.items():
-            if not isinstance(dis, str) or not dis:
-                raise DataFileError(
-                    Errors.E011.format(path=path, entry=sub, field="disorder type", reason="needs a string")
-                )
-            if sub in event_type:
-                raise DataFileError(Errors.E011.format(path=path, entry=sub, field="sub-type", reason="listed twice"))
-            event_type[str(sub)] = str(etype)
-            disorder[str(sub)] = dis
-    return Taxonomy(event_type=event_type, disorder=disorder)
-
-
-def type_of(sub_event_type: str) -> str:
-    """The ACLED event type of a sub-event type.
-
-    Args:
-        sub_event_type: An ACLED sub-event type ("Air/drone strike"), or `NO_EVENT`.
-
-    Returns:
-        Its event type ("Explosions/Remote violence"); `NO_EVENT` for `NO_EVENT`.
-
-    Raises:
-        InputError: Not an ACLED sub-event type.
-    """
-    if sub_event_type == NO_EVENT:
-        return NO_EVENT
-    taxonomy = _default_taxonomy()
-    if sub_event_type not in taxonomy.event_type:
-        raise InputError(Errors.E090.format(value=sub_event_type))
-    return taxonomy.event_type[sub_event_type]
-
-
-def disorder_type(event_type: str, sub_event_type: str) -> str:
-    """ACLED's disorder type for an event type and sub-type.
-
-    Args:
-        event_type: ACLED event type ("Protests").
-        sub_event_type: ACLED sub-event type ("Excessive force against protesters").
-
-    Returns:
-        "Political violence", "Demonstrations", "Strategic developments" or "Political violence; Demonstrations".
-
-    Raises:
-        InputError: Unknown sub-type, or a sub-type that does not belong to the event type.
-    """
-    if type_of(sub_event_type) != event_type:
-        raise InputError(Errors.E091.format(sub=sub_event_type, type=event_type))
-    return _default_taxonomy().disorder[sub_event_type]
-
-
-def sub_event_types() -> list[str]:
-    """All 25 ACLED sub-event types, in taxonomy order."""
-    return _default_taxonomy().sub_event_types
 
 
 # ----------------------------------------------------------------------------------------------- tokens
@@ -660,7 +558,7 @@ def _read_triggers(path: Path) -> Triggers:
         raise DataFileError(
             Errors.E011.format(path=path, entry=entry, field=loc[-1] if loc else "?", reason=err["msg"])
         ) from e
-    taxonomy = _default_taxonomy()
+    taxonomy = load_taxonomy()
     for key, names in (("actor_sets", spec.actor_sets), ("document_cues", spec.document_cues)):
         for name in names:
             if name not in spec.cue_sets:
@@ -1215,7 +1113,7 @@ def _read_classifier(path: Path, triggers: Triggers) -> EventClassifier:
         raise DataFileError(Errors.E092.format(path=path, reason=f"unknown combination {combination!r}"))
     if weights.shape != (len(rows), len(labels)) or bias.shape != (len(labels),):
         raise DataFileError(Errors.E092.format(path=path, reason="weights do not match the labels"))
-    taxonomy = _default_taxonomy()
+    taxonomy = load_taxonomy()
     for lab in labels:
         if lab != NO_EVENT and lab not in taxonomy.event_type:
             raise DataFileError(Errors.E092.format(path=path, reason=f"unknown label {lab!r}"))
@@ -1325,7 +1223,7 @@ def _case_codes() -> dict[str, str]:
     data = read_yaml_mapping(path)
     if not isinstance(data, dict):
         raise DataFileError(Errors.E012.format(path=path, reason="expected a mapping"))
-    taxonomy = _default_taxonomy()
+    taxonomy = load_taxonomy()
     out: dict[str, str] = {}
     for code, sub in data.items():
         label = NO_EVENT if sub is None else str(sub)
@@ -1437,7 +1335,7 @@ def read_written_events(path: Path) -> list[Example]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as e:
         raise InputError(Errors.E003.format(source=path, reason=e)) from e
-    taxonomy = _default_taxonomy()
+    taxonomy = load_taxonomy()
     out = []
     for n, line in enumerate(lines, 1):
         if not line.strip() or line.startswith("#"):
@@ -1568,7 +1466,7 @@ def train_event_classifier(
         negatives += read_negatives(extra_negatives)
     written = read_written_events(default_events_path())
     case = read_case(case_tsv) if case_tsv is not None else []
-    known = set(_default_taxonomy().event_type) | {NO_EVENT}
+    known = set(load_taxonomy().event_type) | {NO_EVENT}
     bad = sorted({ex.label for ex in acled if ex.label not in known})
     if bad:
         raise InputError(Errors.E095.format(path=gold_csv, labels=", ".join(bad[:5])))

@@ -28,9 +28,10 @@ from ..geo.geocode import PlaceRuler, ResolvedPlace, event_place, places_by_sent
 from ..models import Document, Evidence, Figure, Modality, Place, Report
 from ..nlp import ACTOR_SPANS, load_language, release_caches, span_text, spans_within
 from ..settings import Settings
+from ..taxonomy import disorder_type
 from .actors import GROUP_LABEL, Actor, ActorRegistry, ActorRuler, interaction, load_actors
 from .attribution import Claim, document_claimants
-from .classify import EventClassifier, Label, disorder_type, load_event_classifier
+from .classify import EventClassifier, Label, load_event_classifier
 from .dates import DateResult, resolve_date
 from .modality import find_modality
 from .numbers import counts_over_a_period, find_document_fatalities, find_figures

@@ -10,18 +10,9 @@ from typing import Any
 
 from ..errors import Errors, InputError
 from ..models import ACLED_COLUMNS, Event
+from ..taxonomy import disorder_type
 
 FILE_FORMATS = ("acled-csv", "csv", "geojson", "json", "jsonl")
-
-# ACLED's disorder types and source scales are coded by analysts; these follow from the event type.
-_DISORDER = {
-    "Battles": "Political violence",
-    "Explosions/Remote violence": "Political violence",
-    "Violence against civilians": "Political violence",
-    "Riots": "Political violence",
-    "Protests": "Demonstrations",
-    "Strategic developments": "Strategic developments",
-}
 
 
 def check_format(fmt: str, allowed: Sequence[str]) -> None:
@@ -48,12 +39,22 @@ def acled_row(event: Event) -> dict[str, Any]:
     row["event_id_cnty"] = event.event_id_cnty or event.event_id
     row["event_date"] = event.event_date.isoformat() if event.event_date else None
     row["year"] = event.year
-    row["disorder_type"] = event.disorder_type or _DISORDER.get(event.event_type)
+    row["disorder_type"] = event.disorder_type or _disorder_type(event)
     row["source"] = "; ".join(sorted({s.outlet for s in event.sources if s.outlet})) or None
     row["timestamp"] = int(event.updated_at.timestamp()) if event.updated_at else None
     row["inter1"] = event.inter1 if event.inter1 is not None else 0
     row["inter2"] = event.inter2 if event.inter2 is not None else 0
     return row
+
+
+def _disorder_type(event: Event) -> str | None:
+    """The taxonomy's disorder type of an event stored without one; none for a type and sub-type that do not match."""
+    if not event.event_type or not event.sub_event_type:
+        return None
+    try:
+        return disorder_type(event.event_type, event.sub_event_type)
+    except InputError:
+        return None
 
 
 def to_acled_csv(events: Sequence[Event]) -> str:
