@@ -20,7 +20,7 @@ from sitrep.read.actors import (
     interaction,
     load_actors,
 )
-from sitrep.read.classify import is_held_out
+from sitrep.train.gold import is_held_out
 
 
 @pytest.fixture(scope="module")

@@ -31,11 +31,12 @@ from ..settings import Settings
 from ..taxonomy import disorder_type
 from .actors import GROUP_LABEL, Actor, ActorRegistry, ActorRuler, interaction, load_actors
 from .attribution import Claim, document_claimants
-from .classify import EventClassifier, Label, load_event_classifier
+from .classify import EventClassifier, load_event_classifier
 from .dates import DateResult, resolve_date
 from .modality import find_modality
 from .numbers import counts_over_a_period, find_document_fatalities, find_figures
 from .roles import assign_roles, mention_anchor
+from .triggers import Label
 
 logger = logging.getLogger(__name__)
 
