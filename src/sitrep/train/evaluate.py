@@ -17,7 +17,7 @@ from ..datafiles import data_path
 from ..distance import haversine_km
 from ..errors import Errors, InputError
 from ..models import Event, RawDocument
-from ..read.actors import actor_key
+from ..read.actor_data import actor_key
 from .gold import case_codes, is_case_held_out, is_held_out, read_case_rows
 
 DATA = data_path("")
