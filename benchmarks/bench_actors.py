@@ -28,7 +28,9 @@ from collections import Counter
 from pathlib import Path
 
 from sitrep.nlp import blank_language, load_language
-from sitrep.read.actors import actor_key, actor_spans, load_actors
+from sitrep.read.actor_data import actor_key
+from sitrep.read.actor_registry import load_actors
+from sitrep.read.actors import actor_spans
 
 GOLD = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "acled" / "acled-dev.csv"
 _FINAL_SUFFIX = re.compile(r"\s*\([^)]*\)\s*$")

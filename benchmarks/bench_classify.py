@@ -31,6 +31,9 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 from sitrep.read import classify as C  # noqa: E402
+from sitrep.read import triggers as TR  # noqa: E402
+from sitrep.train import classifier as TC  # noqa: E402
+from sitrep.train import gold as G  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 ACLED = SHARED / "acled" / "acled-dev.csv"
@@ -54,19 +57,19 @@ def main(argv: list[str] | None = None) -> int:
     load_s = time.perf_counter() - t0
     meta = shipped.metadata
 
-    acled = C.read_acled(ACLED)
-    case = C.read_case(CASE)
-    train = [ex for ex in acled if not C.is_held_out(ex.id)]
-    held = [ex for ex in acled if C.is_held_out(ex.id)]
-    case_train = [ex for ex in case if not C.is_case_held_out(ex.id.removeprefix("case:"))]
-    case_held = [ex for ex in case if C.is_case_held_out(ex.id.removeprefix("case:"))]
+    acled = TC.read_acled(ACLED)
+    case = TC.read_case(CASE)
+    train = [ex for ex in acled if not G.is_held_out(ex.id)]
+    held = [ex for ex in acled if G.is_held_out(ex.id)]
+    case_train = [ex for ex in case if not G.is_case_held_out(ex.id.removeprefix("case:"))]
+    case_held = [ex for ex in case if G.is_case_held_out(ex.id.removeprefix("case:"))]
     if args.limit:
         held = held[: args.limit]
-    negatives = C.read_negatives(C.default_negatives_path()) + C.read_written_events(C.default_events_path())
+    negatives = TC.read_negatives(TC.default_negatives_path()) + TC.read_written_events(TC.default_events_path())
 
     hp = meta["hyperparameters"]
-    plain = C.fit_event_model(
-        train + C.first_sentences(train) + case_train + negatives,
+    plain = TC.fit_event_model(
+        train + TC.first_sentences(train) + case_train + negatives,
         features=C.FeatureSettings(rule_features=False, phrase_features=False),
         alpha=hp["alpha"],
         case_weight=hp["case_weight"],
@@ -91,14 +94,14 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         pred = clf.predict((ex.text for ex in held), mode=mode)
         secs = time.perf_counter() - t
-        s = C.score_predictions(gold, pred)
+        s = TC.score_predictions(gold, pred)
         results["acled_held_out"][name] = {
             "event_type": s.event_type,
             "sub_event_type": s.sub_event_type,
             "texts_per_s": round(len(held) / secs, 1),
             "top_confusions": s.confusions,
         }
-        cs = C.score_predictions(case_gold, clf.predict((ex.text for ex in case_held), mode=mode))
+        cs = TC.score_predictions(case_gold, clf.predict((ex.text for ex in case_held), mode=mode))
         results["case_held_out"][name] = {
             "event_type": cs.event_type,
             "sub_event_type": cs.sub_event_type,
@@ -107,9 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         }
 
     # ACLED reuses one note for several events; some held-out notes have their exact prose in the training part
-    seen = {C.strip_furniture(ex.text) for ex in train}
-    unique = [ex for ex in held if C.strip_furniture(ex.text) not in seen]
-    u = C.score_predictions([ex.label for ex in unique], shipped.predict(ex.text for ex in unique))
+    seen = {TR.strip_furniture(ex.text) for ex in train}
+    unique = [ex for ex in held if TR.strip_furniture(ex.text) not in seen]
+    u = TC.score_predictions([ex.label for ex in unique], shipped.predict(ex.text for ex in unique))
     results["acled_held_out"]["combined_unseen_text"] = {
         "n": len(unique),
         "event_type": u.event_type,
@@ -133,11 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _sentence_level(clf: C.EventClassifier, held: list[C.Example]) -> dict[str, Any]:
+def _sentence_level(clf: C.EventClassifier, held: list[TC.Example]) -> dict[str, Any]:
     from sitrep.nlp import load_language
 
     nlp = load_language(disable=("ner",))
-    texts = [C.strip_furniture(ex.text) for ex in held]
+    texts = [TR.strip_furniture(ex.text) for ex in held]
     t = time.perf_counter()
     docs = list(nlp.pipe(texts, batch_size=64))
     parse_s = time.perf_counter() - t
@@ -147,7 +150,7 @@ def _sentence_level(clf: C.EventClassifier, held: list[C.Example]) -> dict[str, 
         labels = [lab for lab in (clf.classify_sentence(sent) for sent in doc.sents) if lab is not None]
         pred.append(max(labels, key=lambda lab: lab.score).sub_event_type if labels else C.NO_EVENT)
     type_s = time.perf_counter() - t
-    s = C.score_predictions([ex.label for ex in held], pred)
+    s = TC.score_predictions([ex.label for ex in held], pred)
     return {
         "event_type": s.event_type,
         "sub_event_type": s.sub_event_type,

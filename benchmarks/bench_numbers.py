@@ -23,8 +23,9 @@ from pathlib import Path
 import spacy
 
 from sitrep.read.attribution import find_attribution
+from sitrep.read.figures import find_figures
 from sitrep.read.modality import find_modality
-from sitrep.read.numbers import find_document_fatalities, find_fatalities, find_figures
+from sitrep.read.numbers import find_document_fatalities, find_fatalities
 
 ACLED_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "acled" / "acled-dev.csv"
 

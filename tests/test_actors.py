@@ -11,16 +11,10 @@ from spacy.tokens import Doc
 from conftest import shared_file
 from sitrep.errors import DataFileError
 from sitrep.nlp import ACTOR_SPANS, blank_language
-from sitrep.read.actors import (
-    ACTION,
-    DOC_COUNTRY_KEY,
-    ActorRegistry,
-    actor_key,
-    actor_spans,
-    interaction,
-    load_actors,
-)
-from sitrep.read.classify import is_held_out
+from sitrep.read.actor_data import DOC_COUNTRY_KEY, actor_key, interaction
+from sitrep.read.actor_registry import ActorRegistry, load_actors
+from sitrep.read.actors import ACTION, actor_spans
+from sitrep.train.gold import is_held_out
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,9 @@ from sitrep import taxonomy
 from sitrep.errors import DataFileError, InputError
 from sitrep.nlp import blank_language, load_language
 from sitrep.read import classify as C
+from sitrep.read import triggers as TR
+from sitrep.train import classifier as TC
+from sitrep.train import gold as G
 
 # ---------------------------------------------------------------------------------------------- split
 
@@ -24,20 +27,20 @@ from sitrep.read import classify as C
 @pytest.mark.parametrize("row_id", ["SYR12345", "KEN1", "AFG20001", "YEM52360", "", "ÜBER9"])
 def test_classify_is_held_out_matches_the_shared_formula(row_id: str) -> None:
     expected = int(hashlib.sha1(row_id.encode()).hexdigest(), 16) % 5 == 0
-    assert C.is_held_out(row_id) is expected
-    assert C.is_held_out(row_id) is C.is_held_out(row_id)
+    assert G.is_held_out(row_id) is expected
+    assert G.is_held_out(row_id) is G.is_held_out(row_id)
 
 
 def test_classify_is_held_out_keeps_about_a_fifth() -> None:
-    share = sum(C.is_held_out(f"XYZ{i}") for i in range(5000)) / 5000
+    share = sum(G.is_held_out(f"XYZ{i}") for i in range(5000)) / 5000
     assert 0.18 < share < 0.22
 
 
 def test_classify_case_split_is_half_and_independent_of_acled_split() -> None:
     ids = [str(i) for i in range(1, 2001)]
-    share = sum(C.is_case_held_out(i) for i in ids) / len(ids)
+    share = sum(G.is_case_held_out(i) for i in ids) / len(ids)
     assert 0.45 < share < 0.55
-    assert [C.is_case_held_out(i) for i in ids] != [C.is_held_out(i) for i in ids]
+    assert [G.is_case_held_out(i) for i in ids] != [G.is_held_out(i) for i in ids]
 
 
 # ------------------------------------------------------------------------------------------- taxonomy
@@ -126,7 +129,7 @@ def test_classify_rules_stay_silent(text: str) -> None:
 
 def test_classify_strip_furniture_removes_acled_coder_notes() -> None:
     text = "Property destruction: On 2 May 2020, workers protested in the square. [size=no report] 3 fatalities."
-    assert C.strip_furniture(text) == "On 2 May 2020, workers protested in the square."
+    assert TR.strip_furniture(text) == "On 2 May 2020, workers protested in the square."
 
 
 @pytest.mark.parametrize(
@@ -145,11 +148,11 @@ def test_classify_strip_furniture_removes_acled_coder_notes() -> None:
     ],
 )
 def test_classify_triggers_roles_name_victim_and_agent(text: str, roles: set[str]) -> None:
-    triggers = C.load_triggers()
+    triggers = TR.load_triggers()
     assert triggers.analyze(triggers.tokenize(text)).roles == roles
 
 
-def _every_rule_hit(triggers: C.Triggers, toks: list[C._Tok]) -> list[tuple[str, int, int, str]]:
+def _every_rule_hit(triggers: TR.Triggers, toks: list[TR._Tok]) -> list[tuple[str, int, int, str]]:
     """Reference for `analyze`: walk every rule and every phrase, no index."""
     found = triggers.find(toks)
 
@@ -164,7 +167,7 @@ def _every_rule_hit(triggers: C.Triggers, toks: list[C._Tok]) -> list[tuple[str,
             continue
         ok = [
             (s, e, p) for p in rule.triggers for s, e in spans(p)
-            if not rule.agent or C._agent_of(toks, actors, s, e) == rule.agent
+            if not rule.agent or TR._agent_of(toks, actors, s, e) == rule.agent
         ]  # fmt: skip
         if ok:
             s, _e, p = min(ok, key=lambda x: x[0])
@@ -185,7 +188,7 @@ def _every_rule_hit(triggers: C.Triggers, toks: list[C._Tok]) -> list[tuple[str,
     ],
 )
 def test_classify_triggers_analyze_finds_what_every_rule_walk_finds(text: str) -> None:
-    triggers = C.load_triggers()
+    triggers = TR.load_triggers()
     toks = triggers.tokenize(text)
     got = [(h.sub_event_type, h.priority, h.start, h.phrase) for h in triggers.analyze(toks).hits]
     assert got == _every_rule_hit(triggers, toks)
@@ -209,7 +212,7 @@ def test_classify_triggers_bad_entry_names_the_field(tmp_path: Path, rule: dict[
     path = tmp_path / "triggers.yaml"
     path.write_text(json.dumps({"cue_sets": {"civilian": ["villager"]}, "rules": [rule]}), encoding="utf-8")
     with pytest.raises(DataFileError, match=field):
-        C.load_triggers(path)
+        TR.load_triggers(path)
 
 
 @pytest.mark.parametrize(
@@ -220,14 +223,14 @@ def test_classify_triggers_bad_roles_name_the_field(tmp_path: Path, roles: dict[
     path = tmp_path / "triggers.yaml"
     path.write_text(json.dumps({"roles": roles}), encoding="utf-8")
     with pytest.raises(DataFileError, match=field):
-        C.load_triggers(path)
+        TR.load_triggers(path)
 
 
 def test_classify_triggers_document_cue_must_be_a_cue_set(tmp_path: Path) -> None:
     path = tmp_path / "triggers.yaml"
     path.write_text(json.dumps({"cue_sets": {"air": ["jet"]}, "document_cues": ["planes"]}), encoding="utf-8")
     with pytest.raises(DataFileError, match="planes"):
-        C.load_triggers(path)
+        TR.load_triggers(path)
 
 
 @pytest.mark.parametrize(
@@ -261,7 +264,7 @@ def test_classify_sentence_document_context_makes_a_strike_an_air_strike(
 def test_classify_triggers_empty_file_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "triggers.yaml"
     path.write_text("version: 1\n", encoding="utf-8")
-    assert C.load_triggers(path).rules == []
+    assert TR.load_triggers(path).rules == []
     assert "W001" in caplog.text
 
 
@@ -369,7 +372,7 @@ def test_classify_sentence_model_trigger_is_the_highest_heavy_word() -> None:
         weights=np.array([[0.0, weights[r]] for r in rows], dtype=np.float32),
         bias=np.array([0.0, 3.0], dtype=np.float32),
         features=features,
-        triggers=C.load_triggers(),
+        triggers=TR.load_triggers(),
     )
     sent = next(load_language()("Villagers gathered outside the office to demand the release of the chief.").sents)
     label = classifier.classify_sentence(sent)
@@ -386,7 +389,7 @@ def _bias_only_classifier(bias: dict[str, float]) -> C.EventClassifier:
         weights=np.zeros((1, len(labels)), dtype=np.float32),
         bias=np.array([bias.get(label, -5.0) for label in labels], dtype=np.float32),
         features=C.FeatureSettings(bigrams=False, rule_features=False, phrase_features=False),
-        triggers=C.load_triggers(),
+        triggers=TR.load_triggers(),
     )
 
 
@@ -430,7 +433,7 @@ def _synthetic_csv(path: Path) -> None:
 def test_classify_training_run_writes_a_model_that_loads_and_predicts(tmp_path: Path) -> None:
     gold = tmp_path / "gold.csv"
     _synthetic_csv(gold)
-    report = C.train_event_classifier(gold, out_dir=tmp_path / "model", extra_negatives=None, progress=False)
+    report = TC.train_event_classifier(gold, out_dir=tmp_path / "model", extra_negatives=None, progress=False)
     path = Path(report.model_path)
     assert path.exists() and path.with_suffix(".json").exists()
     assert report.n_train["acled"] + report.held_out["combined"].n == 60
@@ -448,7 +451,7 @@ def test_classify_training_refuses_unknown_labels(tmp_path: Path) -> None:
     gold = tmp_path / "gold.csv"
     gold.write_text("event_id_cnty,sub_event_type,notes\nX1,Air strike,Jets bombed a town.\n", encoding="utf-8")
     with pytest.raises(InputError, match="E095"):
-        C.train_event_classifier(gold, out_dir=tmp_path, progress=False)
+        TC.train_event_classifier(gold, out_dir=tmp_path, progress=False)
 
 
 # ------------------------------------------------------------------------------------- shared data
@@ -456,7 +459,7 @@ def test_classify_training_refuses_unknown_labels(tmp_path: Path) -> None:
 
 @pytest.mark.shared
 def test_classify_case_codes_cover_the_shared_file() -> None:
-    examples = C.read_case(shared_file("data", "case2021", "case2021-task2.tsv"))
+    examples = TC.read_case(shared_file("data", "case2021", "case2021-task2.tsv"))
     assert len(examples) > 1000
     assert {ex.label for ex in examples} <= set(taxonomy.sub_event_types()) | {C.NO_EVENT}
 
@@ -504,7 +507,7 @@ def test_classify_prisoners_freed_under_a_deal_stay_an_agreement() -> None:
     ],
 )
 def test_classify_drones_destroyed_are_no_air_strike(text: str, sub: str) -> None:
-    triggers = C.load_triggers()
+    triggers = TR.load_triggers()
     assert "Air/drone strike" not in {h.sub_event_type for h in triggers.hits(triggers.tokenize(text))}
     assert C.classify(text)[0].sub_event_type == sub
 
@@ -535,7 +538,7 @@ def test_classify_triggers_no_event_rule_must_decide(tmp_path: Path, rule: dict[
     path = tmp_path / "triggers.yaml"
     path.write_text(json.dumps({"rules": [rule]}), encoding="utf-8")
     with pytest.raises(DataFileError, match=reason):
-        C.load_triggers(path)
+        TR.load_triggers(path)
 
 
 def test_classify_model_ignores_rule_features_it_was_not_trained_with(tmp_path: Path) -> None:
@@ -556,7 +559,7 @@ def test_classify_model_ignores_rule_features_it_was_not_trained_with(tmp_path: 
 
 
 def test_classify_rule_vocabulary_names_rules_phrases_and_cues() -> None:
-    vocab = set(C.rule_vocabulary(C.load_triggers()))
+    vocab = set(C.rule_vocabulary(TR.load_triggers()))
     assert {"r:Armed clash", "t:Armed clash", "p:airstrike", "c:state_actor"} <= vocab
     assert not any(v.startswith("p:") and v[2:] in {"hack", "confront"} for v in vocab)  # role-only harm words
 
@@ -571,7 +574,7 @@ def test_classify_any_phrase_pattern_finds_what_the_alternation_finds(text: str)
 
     phrases = ("air strike", "airstrike", "airstrikes", "air", "warplane", "warplanes", "jet", "jet fighter",
                "helicopter gunship", "plane")  # fmt: skip
-    found = C._any_phrase_pattern(phrases).search(text) is not None
+    found = TR._any_phrase_pattern(phrases).search(text) is not None
     assert found == (phrase_pattern(phrases).search(text) is not None)
 
 
@@ -588,7 +591,7 @@ def test_classify_probs_read_only_the_weights_of_the_features(words: list[str]) 
         weights=np.array([weighted[w] for _, w in rows], dtype=np.float32),
         bias=np.array([0.5, -0.5], dtype=np.float32),
         features=features,
-        triggers=C.load_triggers(),
+        triggers=TR.load_triggers(),
     )
     toks = [(w, 0, 0, "", False) for w in words]
     known = [w for w in words if w in weighted]
@@ -613,6 +616,6 @@ def test_classify_features_hash_words_and_word_pairs(words: list[str], expected:
     features = C.FeatureSettings(rule_features=False, phrase_features=False)
     mask = (1 << features.n_bits) - 1
     toks = [(w, 0, 0, "", False) for w in words]
-    idx, val = C._features(toks, C.Analysis([], frozenset(), frozenset()), features)
+    idx, val = C._features(toks, TR.Analysis([], frozenset(), frozenset()), features)
     assert idx == sorted({C._hash(name, mask) for name in expected})
     assert val == pytest.approx([1.0 / np.sqrt(len(idx))] * len(idx))

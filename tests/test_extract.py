@@ -10,8 +10,8 @@ import pytest
 from conftest import shared_file
 from sitrep.errors import DataFileError
 from sitrep.models import Event, ExtractResult
-from sitrep.read.classify import Label
 from sitrep.read.reports import load_default_actors
+from sitrep.read.triggers import Label
 from sitrep.run.pipeline import Pipeline
 
 pytestmark = pytest.mark.model

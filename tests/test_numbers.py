@@ -12,14 +12,10 @@ from spacy.language import Language
 
 from conftest import first_sentence, shared_file
 from sitrep.errors import DataFileError
-from sitrep.read.numbers import (
-    _cue_candidates,
-    _token_cues,
-    find_document_fatalities,
-    find_fatalities,
-    find_figures,
-    load_number_rules,
-)
+from sitrep.read.casualty_cues import _cue_candidates, _token_cues
+from sitrep.read.figures import find_figures
+from sitrep.read.number_rules import load_number_rules
+from sitrep.read.numbers import find_document_fatalities, find_fatalities
 
 # ---------------------------------------------------------------------------------------------------------
 # Data file

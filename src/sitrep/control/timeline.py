@@ -38,7 +38,7 @@ from ..fuse.fusion import (
     string_list,
 )
 from ..models import ControlPeriod, ControlStatus, Event, Figure
-from ..read.actors import STATE_KINDS
+from ..read.actor_data import STATE_KINDS
 from ..settings import Settings
 from ..store.filters import EventFilter
 

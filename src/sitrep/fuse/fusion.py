@@ -35,7 +35,8 @@ from ..distance import haversine_km
 from ..errors import DataFileError, Errors
 from ..memory import collector_paused
 from ..models import Event, Figure, Report, Source
-from ..read.actors import STATE_KINDS, ActorRegistry, actor_key, interaction, load_actors
+from ..read.actor_data import STATE_KINDS, actor_key, interaction
+from ..read.actor_registry import ActorRegistry, load_actors
 from ..registry import FatalityRule, fatality_rules, resolve
 from ..settings import Settings
 

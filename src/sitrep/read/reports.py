@@ -29,20 +29,23 @@ from ..models import Document, Evidence, Figure, Modality, Place, Report
 from ..nlp import ACTOR_SPANS, load_language, release_caches, span_text, spans_within
 from ..settings import Settings
 from ..taxonomy import disorder_type
-from .actors import GROUP_LABEL, Actor, ActorRegistry, ActorRuler, interaction, load_actors
+from .actor_data import GROUP_LABEL, STATE_KINDS, Actor, interaction
+from .actor_registry import ActorRegistry, load_actors
+from .actors import ActorRuler
 from .attribution import Claim, document_claimants
-from .classify import EventClassifier, Label, load_event_classifier
+from .classify import EventClassifier, load_event_classifier
 from .dates import DateResult, resolve_date
+from .figures import find_figures
 from .modality import find_modality
-from .numbers import counts_over_a_period, find_document_fatalities, find_figures
+from .numbers import counts_over_a_period, find_document_fatalities
 from .roles import assign_roles, mention_anchor
+from .triggers import Label
 
 logger = logging.getLogger(__name__)
 
 _SKIPPED_MODALITIES = frozenset({"planned", "historical"})
 # spaCy entity labels that may name a place, or a people whose country tells the document's ("Kenyan").
 _PLACE_ENTITY_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
-_STATE_LABELS = frozenset({"military", "police", "government"})
 
 
 class ExtractRules(BaseModel):
@@ -288,7 +291,7 @@ class Extractor:
             # Only a named mention ("KDF", "Kenyan police"): "local police" is every country's.
             code = self.actors.home_country(span.id_) if any(t.is_title or t.is_upper for t in span) else None
             if code is not None:
-                votes[code] += 1.0 if span.label_ in _STATE_LABELS else 0.5
+                votes[code] += 1.0 if span.label_ in STATE_KINDS else 0.5
         if not votes:
             return None
         ranked = sorted(votes.items(), key=lambda kv: kv[1], reverse=True)

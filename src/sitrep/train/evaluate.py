@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..datafiles import data_path, read_yaml_mapping
+from ..datafiles import data_path
 from ..distance import haversine_km
 from ..errors import Errors, InputError
 from ..models import Event, RawDocument
-from ..read.actors import actor_key
-from ..read.classify import is_held_out
+from ..read.actor_data import actor_key
+from .gold import case_codes, is_case_held_out, is_held_out, read_case_rows
 
 DATA = data_path("")
 
@@ -178,28 +178,12 @@ def _distance(event: Event | None, row: dict[str, str]) -> float | None:
         return None
 
 
-def load_case_codes(path: Path | None = None) -> dict[str, str | None]:
-    """CASE 2021 task 2 codes to ACLED sub-event names; `None` for the types outside ACLED."""
-    data = read_yaml_mapping(path or DATA / "case2021_codes.yaml")
-    codes: dict[str, str | None] = dict(data["acled"])
-    codes.update(dict.fromkeys(data["outside_acled"]))
-    return codes
-
-
 def read_case(path: Path, *, split: str = "all", limit: int | None = None) -> list[dict[str, str]]:
     """CASE 2021 task 2 rows (id, EventSnippet, SubType): all, the evaluation half the shipped model never
     trained on ("held-out"), or the other half ("train")."""
-    from ..read.classify import is_case_held_out
-
     if split not in ("all", "held-out", "train"):
         raise InputError(Errors.E017.format(name="split", reason="use all, held-out or train"))
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle, delimiter="\t"))
-    except OSError as e:
-        raise InputError(Errors.E003.format(source=path, reason=e)) from e
-    if rows and not {"id", "EventSnippet", "SubType"} <= set(rows[0]):
-        raise InputError(Errors.E003.format(source=path, reason="expected columns id, EventSnippet, SubType"))
+    rows = read_case_rows(path)
     rows = [row for row in rows if split == "all" or is_case_held_out(row["id"]) == (split == "held-out")]
     return rows[:limit] if limit else rows
 
@@ -210,7 +194,7 @@ def evaluate_case(
     """Sub-type accuracy on the ACLED types, and the share of non-conflict snippets that give no event."""
     import time
 
-    codes = load_case_codes()
+    codes = case_codes()
     scores = Scores()
     raws = (
         RawDocument(

@@ -368,7 +368,7 @@ def train(
 
     Example: sitrep train ../shared/data/acled/acled-dev.csv --case ../shared/data/case2021/case2021-task2.tsv
     """
-    from ..read.classify import train_event_classifier
+    from ..train.classifier import train_event_classifier
 
     if not gold.is_file():
         raise InputError(Errors.E010.format(source=gold))
