@@ -29,8 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from sitrep.distance import haversine_km
+from sitrep.geo.event_place import event_place
 from sitrep.geo.gazetteer import Gazetteer, build_gazetteer, default_gazetteer_path, gazetteer_version
-from sitrep.geo.geocode import Geocoder, event_place, resolve_places
+from sitrep.geo.geocoder import Geocoder
+from sitrep.geo.resolve import resolve_places
 from sitrep.nlp import load_language
 from sitrep.settings import Settings, load_settings
 

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_geocode import ACLED
 from sitrep.errors import InputError
 from sitrep.geo.gazetteer import DATA_DIR, Gazetteer, default_gazetteer_path, plain_name
-from sitrep.geo.geocode import load_context_words
+from sitrep.geo.words import load_context_words
 from sitrep.settings import load_settings
 
 HEADER = """# ACLED's spelling of admin1 names, the naming Sitrep's output uses: GeoNames admin1 code -> ACLED name.

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_geocode import load_gwn, load_trnews
 from sitrep.distance import haversine_km
 from sitrep.geo.gazetteer import DATA_DIR, Gazetteer, default_gazetteer_path
-from sitrep.geo.geocode import Geocoder
+from sitrep.geo.geocoder import Geocoder
 from sitrep.nlp import load_language
 from sitrep.settings import Settings, load_settings
 

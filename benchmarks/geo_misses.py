@@ -30,8 +30,10 @@ from rapidfuzz import fuzz
 
 from bench_geocode import ACLED, load_gwn, load_trnews
 from sitrep.distance import haversine_km
+from sitrep.geo.event_place import event_place
 from sitrep.geo.gazetteer import Gazetteer, default_gazetteer_path, plain_name
-from sitrep.geo.geocode import Geocoder, event_place, resolve_places
+from sitrep.geo.geocoder import Geocoder
+from sitrep.geo.resolve import resolve_places
 from sitrep.nlp import load_language
 from sitrep.settings import Settings, load_settings
 

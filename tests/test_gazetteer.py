@@ -312,7 +312,7 @@ def test_gazetteer_acled_admin1_names_are_display_names(tmp_path: Path) -> None:
 def test_gazetteer_fuzzy_cache_stays_within_its_name_budget(
     small_gazetteer_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sitrep.geo.gazetteer as gazetteer_module
+    import sitrep.geo.gazetteer.query as gazetteer_module
 
     fresh = Gazetteer(small_gazetteer_path)
     sizes = {iso: fresh._fuzzy_candidates(iso).size for iso in ("SY", "FR", "KE")}

@@ -13,16 +13,11 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from conftest import shared_file
+from sitrep.geo.event_place import event_place
 from sitrep.geo.gazetteer import Gazetteer
-from sitrep.geo.geocode import (
-    CONTRACT_FIELDS,
-    Geocoder,
-    ResolvedPlace,
-    event_place,
-    find_place_spans,
-    place_record,
-    resolve_places,
-)
+from sitrep.geo.geocoder import CONTRACT_FIELDS, Geocoder, place_record
+from sitrep.geo.mentions import find_place_spans
+from sitrep.geo.resolve import ResolvedPlace, resolve_places
 from sitrep.nlp import PLACE_SPANS, blank_language, load_language
 from sitrep.settings import Settings
 from test_gazetteer import build_small_gazetteer
@@ -252,7 +247,7 @@ def test_geocode_level_word_stripped_for_unknown_name(nlp: Language, gazetteer: 
 
 def test_geocode_conflict_prior_refuses_bad_line(tmp_path: Path) -> None:
     from sitrep.errors import DataFileError
-    from sitrep.geo.geocode import load_conflict_prior
+    from sitrep.geo.priors import load_conflict_prior
 
     bad = tmp_path / "prior.csv"
     bad.write_text("country,events\nSyria,ten\n", encoding="utf-8")

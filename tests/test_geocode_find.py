@@ -11,7 +11,7 @@ import pytest
 from spacy.language import Language
 
 from sitrep.geo.gazetteer import Gazetteer
-from sitrep.geo.geocode import find_place_spans
+from sitrep.geo.mentions import find_place_spans
 from sitrep.nlp import blank_language
 from test_gazetteer import build_small_gazetteer
 

@@ -14,8 +14,10 @@ import pytest
 from spacy.language import Language
 
 from sitrep.errors import DataFileError
+from sitrep.geo.event_place import event_place
 from sitrep.geo.gazetteer import Gazetteer
-from sitrep.geo.geocode import ResolvedPlace, event_place, load_learned_places, resolve_places
+from sitrep.geo.priors import load_learned_places
+from sitrep.geo.resolve import ResolvedPlace, resolve_places
 from sitrep.nlp import blank_language
 from test_gazetteer import _city, build_small_gazetteer
 

@@ -14,7 +14,8 @@ from spacy.language import Language
 
 from sitrep.errors import DataFileError
 from sitrep.geo.gazetteer import Gazetteer
-from sitrep.geo.geocode import ResolvedPlace, load_admin1_prior, resolve_places
+from sitrep.geo.priors import load_admin1_prior
+from sitrep.geo.resolve import ResolvedPlace, resolve_places
 from sitrep.nlp import blank_language
 from test_gazetteer import _city, build_small_gazetteer
 

@@ -14,7 +14,7 @@ from spacy.language import Language
 
 from sitrep.errors import DataFileError
 from sitrep.geo.gazetteer import Gazetteer
-from sitrep.geo.geocode import Geocoder
+from sitrep.geo.geocoder import Geocoder
 from sitrep.nlp import blank_language
 from sitrep.settings import Settings
 from test_gazetteer import _city, build_small_gazetteer

@@ -1,6 +1,6 @@
 """The spaCy layer: loading the English pipeline, and the span keys our components write to.
 
-Our own components (`sitrep_actor_ruler` and `sitrep_coref` in actors.py, `sitrep_place_ruler` in geocode.py)
+Our own components (`sitrep_actor_ruler` and `sitrep_coref` in actors.py, `sitrep_place_ruler` in geo/mentions.py)
 register themselves as spaCy factories when their modules are imported; `extract` adds them to the pipeline
 loaded here.
 """

@@ -29,6 +29,11 @@ FatalityRule = Callable[[Sequence[int]], int]
 
 fatality_rules = catalogue.create("sitrep", "fatality_rules", entry_points=True)
 
+geo_scoring = catalogue.create("sitrep", "geo_scoring", entry_points=True)
+"""Geocoding's scoring weights: each strategy is a function of no arguments that returns the weights
+(`sitrep.geo.weights.ScoringWeights`); `sitrep.geo_scoring.weights.v1` reads `data/gazetteer/scoring.yaml`.
+Registered by `sitrep.geo.weights`, which stages below geo/ do not import."""
+
 
 @fatality_rules.register("sitrep.fatalities.lowest_stated.v1")
 def lowest_stated(stated: Sequence[int]) -> int:

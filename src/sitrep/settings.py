@@ -91,6 +91,11 @@ class Settings(BaseModel):
         description="Where a mention of only a region or country is put: its capital (ACLED's rule, "
         "geo_precision 3) or its centroid.",
     )
+    geocode_scoring: str = Field(
+        "sitrep.geo_scoring.weights.v1",
+        description="The geocoder's scoring weights and thresholds (a name in sitrep.registry.geo_scoring); the "
+        "default reads data/gazetteer/scoring.yaml.",
+    )
     geocode_fuzzy_cutoff: float = Field(
         88.0,
         description="Least rapidfuzz ratio (0-100) for a fuzzy place-name match, tried only within the "

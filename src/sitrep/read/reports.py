@@ -23,8 +23,12 @@ from spacy.tokens import Doc, Span, Token
 
 from ..datafiles import data_path, entry_error, read_yaml_mapping
 from ..errors import DataFileError, Errors
+from ..geo.event_place import event_place
 from ..geo.gazetteer import Gazetteer
-from ..geo.geocode import PlaceRuler, ResolvedPlace, event_place, places_by_sentence, resolve_places
+from ..geo.geocoder import places_by_sentence
+from ..geo.mentions import PlaceRuler
+from ..geo.resolve import ResolvedPlace, resolve_places
+from ..geo.weights import ScoringWeights, scoring_weights
 from ..models import Document, Evidence, Figure, Modality, Place, Report
 from ..nlp import ACTOR_SPANS, load_language, release_caches, span_text, spans_within
 from ..settings import Settings
@@ -134,8 +138,10 @@ class Extractor:
     rules: ExtractRules = field(default_factory=load_extract_rules)
     _generic_keys: dict[str, str] = field(init=False, default_factory=dict)
     _unknown_template: str = field(init=False, default="")
+    weights: ScoringWeights = field(init=False)
 
     def __post_init__(self) -> None:
+        self.weights = scoring_weights(self.settings)
         self._generic_keys = {g.template: g.key for g in self.actors.generic.values()}
         unknown = self.actors.generic.get(self.rules.unknown_actor)
         self._unknown_template = unknown.template if unknown is not None else ""
@@ -368,7 +374,7 @@ class Extractor:
         """The report of a draft, one per place when the event's place is a list ("struck Hama and Idlib")."""
         sent = draft.sent
         candidates = [p for p in sentence_places.get(sent.sent.start, []) if _inside(p, sent)]
-        place = event_place(sent, candidates, trigger=draft.label.trigger)
+        place = event_place(sent, candidates, trigger=draft.label.trigger, weights=self.weights)
         if place is None or place.latitude is None:
             fallback = default_place if default_place is not None else place
             return [self._report(doc, document, draft, fallback, country, place_ranges)]

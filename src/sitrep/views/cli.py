@@ -313,7 +313,7 @@ def geocode(
 
     Example: echo '{"id": 1, "text": "Shelling hit Morek in northern Hama."}' | sitrep geocode -
     """
-    from ..geo.geocode import Geocoder
+    from ..geo.geocoder import Geocoder
 
     export.check_format(fmt, ("jsonl",))
     if file != "-" and not Path(file).is_file():
