@@ -10,7 +10,7 @@ import pytest
 from conftest import shared_file
 from sitrep.errors import DataFileError
 from sitrep.models import Event, ExtractResult
-from sitrep.read.reports import load_default_actors
+from sitrep.read.extract_rules import load_default_actors
 from sitrep.read.triggers import Label
 from sitrep.run.pipeline import Pipeline
 

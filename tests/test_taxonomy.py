@@ -18,7 +18,7 @@ from sitrep.views.export import acled_row
         ("Battles", "Armed clash", "Political violence"),
     ],
 )
-def test_taxonomy_export_disorder_type_follows_the_sub_type(event_type: str, sub_event_type: str, disorder: str) -> None:
+def test_taxonomy_export_disorder_follows_sub_type(event_type: str, sub_event_type: str, disorder: str) -> None:
     assert taxonomy.disorder_type(event_type, sub_event_type) == disorder
     event = Event(event_id="e1", event_type=event_type, sub_event_type=sub_event_type)
     assert acled_row(event)["disorder_type"] == disorder
