@@ -43,6 +43,7 @@ TERRITORIAL = (
 # The figures a humanitarian reader looks for, in the order the report lists them.
 HUMANITARIAN_KINDS = ("displaced", "killed", "injured")
 KEY_EVENTS = 12
+MAP_SIZE = (4.5, 6.0)  # inches: the largest map that fits under the key messages on an A4 page
 DEADLIEST_IN_MESSAGES = 3
 
 
@@ -328,6 +329,7 @@ def key_messages(data: ReportData) -> list[str]:
 
 
 def _day(date: dt.date | None) -> str:
+    """'5 Dec': the short day the report writes everywhere."""
     return f"{date.day} {date:%b}" if date else "an unknown day"
 
 
@@ -347,11 +349,12 @@ def draw(data: ReportData) -> None:
     colours = holder_colours(sorted(set(actors), key=lambda a: (actors.index(a), a)))
     changed = {c.place: c.date for c in data.changes if c.date is not None}
     titles = {
-        "end": f"Control on {data.date_to:%d %B %Y}",
-        "start": f"Before the period: control on {data.date_from - dt.timedelta(days=1):%d %B %Y}",
+        "end": f"Control on {_day(data.date_to)} {data.date_to.year}",
+        "start": f"Before the period: control on {_day(data.date_from - dt.timedelta(days=1))} {data.date_from.year}",
     }
     for name, cmap in data.maps.items():
-        drawing = draw_control_map(cmap, colours=colours, title=titles[name], dates=changed if name == "end" else None)
+        dates = changed if name == "end" else None
+        drawing = draw_control_map(cmap, colours=colours, title=titles[name], size=MAP_SIZE, dates=dates)
         data.drawings[f"map_{name}"] = drawing.svg
         data.map_labels[name] = drawing
     days = [data.date_from + dt.timedelta(days=i) for i in range((data.date_to - data.date_from).days + 1)]

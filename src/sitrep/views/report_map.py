@@ -25,7 +25,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
-from matplotlib.text import Annotation
+from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
@@ -55,6 +55,9 @@ _SPOTS = [
     (-4, -4, "right", "top"),
 ]
 LABEL_PAD_PX = 2.0
+# How much farther than the first ring a crowded settlement's name may go, with a leader line to its point.
+FAR_SCALES = (2.0, 3.0, 4.5, 6.5, 9.0)
+LABEL_GAP_PX = 3.0  # clear space around a label: its pale box reaches past the text
 
 
 @dataclass
@@ -235,10 +238,17 @@ def place_labels(
         if text is None:
             dropped.append(label.text)
             continue
-        extent = text.get_window_extent(renderer)
-        taken.append(extent.expanded(1.0, 1.0))
+        extent = _text_box(text, renderer)
+        taken.append(extent)
         placed.append(PlacedLabel(text=label.text, kind=label.kind, bbox=tuple(extent.extents)))  # type: ignore[arg-type]
     return placed, dropped
+
+
+def _text_box(text: Annotation, renderer: RendererBase) -> Bbox:
+    """The box of a label's text alone: an annotation's own extent takes in its leader line, which always reaches
+    its point's marker."""
+    text.update_positions(renderer)
+    return Text.get_window_extent(text, renderer)
 
 
 def _style(label: Label) -> dict[str, object]:
@@ -282,17 +292,17 @@ def _fit(
     *,
     far: bool = False,
 ) -> Annotation | None:
-    scales = (2.5, 4.0) if far else (1.0,)
+    scales = FAR_SCALES if far else (1.0,)
     inner = Bbox.from_extents(
         frame.x0 + LABEL_PAD_PX, frame.y0 + LABEL_PAD_PX, frame.x1 - LABEL_PAD_PX, frame.y1 - LABEL_PAD_PX
     )
     for scale in scales:
         for dx, dy, ha, va in _SPOTS:
             text = _annotate(ax, label, (dx * scale, dy * scale, ha, va), style, arrow=far)
-            extent = text.get_window_extent(renderer)
+            extent = _text_box(text, renderer)
             fits = inner.containsx(extent.x0) and inner.containsx(extent.x1)
             fits = fits and inner.containsy(extent.y0) and inner.containsy(extent.y1)
-            if fits and not any(extent.overlaps(other) for other in taken):
+            if fits and not any(extent.padded(LABEL_GAP_PX).overlaps(other) for other in taken):
                 return text
             text.remove()
     return None
