@@ -414,6 +414,8 @@ def test_web_front_line_and_layers_switch_off(visit: Visit) -> None:
     page.wait_for_selector(".leaflet-front-pane path.sitrep-front", timeout=5_000)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web-map-control.png"))
+    from playwright.sync_api import expect
+
     for name, selector in (
         ("Control areas", ".leaflet-control-pane path.sitrep-area"),
         ("Front line", ".leaflet-front-pane path.sitrep-front"),
@@ -424,9 +426,9 @@ def test_web_front_line_and_layers_switch_off(visit: Visit) -> None:
         assert page.locator(selector).count() > 0, name
         box = page.locator(".sitrep-layers label").filter(has_text=name).locator("input")
         box.uncheck()
-        assert page.locator(selector).count() == 0, name
+        expect(page.locator(selector)).to_have_count(0)
         box.check()
-        assert page.locator(selector).count() > 0, name
+        expect(page.locator(selector).first).to_be_attached()
 
 
 @pytest.mark.browser
@@ -437,6 +439,9 @@ def test_web_labels_do_not_collide_at_the_opening_zoom(visit: Visit) -> None:
         ".map(r => [r.left, r.top, r.right, r.bottom])"
     )
     texts = visit.page.locator(".map-label").all_inner_texts()
+    ARTIFACTS.mkdir(exist_ok=True)
+    visit.page.wait_for_selector(".leaflet-control-pane path.sitrep-area", timeout=5_000)
+    visit.page.screenshot(path=str(ARTIFACTS / "web-map-opening.png"))
     assert {"Aleppo", "Hama", "Damascus"} <= set(texts)  # the busiest places keep their names
     assert any(t in texts for t in ("Idleb", "Hamah", "Halab"))  # admin-1 names at the opening zoom
     for i, a in enumerate(boxes):

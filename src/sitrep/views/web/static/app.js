@@ -200,13 +200,37 @@
   };
   const measure = document.createElement("canvas").getContext("2d");
 
-  function labelBox(point, text, className) {
+  // Where a place's name may go around its point: right, left, above, below, then the same farther out.
+  const PLACE_SPOTS = [];
+  for (const d of [14, 28]) {
+    PLACE_SPOTS.push({ dx: d, dy: 0, ax: 0, ay: 0.5 }, { dx: -d, dy: 0, ax: 1, ay: 0.5 });
+    PLACE_SPOTS.push({ dx: 0, dy: -d - 4, ax: 0.5, ay: 1 }, { dx: 0, dy: d + 4, ax: 0.5, ay: 0 });
+  }
+  const CENTRED = [{ dx: 0, dy: 0, ax: 0.5, ay: 0.5 }];
+
+  /** The screen box of a label at a spot: offset (dx, dy) from its point, anchored at (ax, ay) of its own box. */
+  function labelBox(point, text, className, spot) {
     measure.font = LABEL_FONTS[className];
-    const width = measure.measureText(className === "label-country" ? text.toUpperCase() : text).width + 4;
+    const shown = className === "label-country" ? text.toUpperCase() : text;
+    // + padding, and the country names' letter-spacing (0.12em of 12.8 px), which the canvas does not apply.
+    const width = measure.measureText(shown).width + 4 + (className === "label-country" ? shown.length * 1.54 : 0);
     const height = className === "label-place" ? 16 : 14;
-    // Places sit to the right of their point, the others are centred on it (as in style.css).
-    const x0 = className === "label-place" ? point.x + 14 : point.x - width / 2;
-    return { x0: x0, y0: point.y - height / 2, x1: x0 + width, y1: point.y + height / 2 };
+    const x0 = point.x + spot.dx - spot.ax * width;
+    const y0 = point.y + spot.dy - spot.ay * height;
+    return { x0: x0, y0: y0, x1: x0 + width, y1: y0 + height };
+  }
+
+  /** Screen boxes of the drawn event markers and clusters: a name is never written under one. */
+  function markerBoxes() {
+    const boxes = [];
+    if (!map.hasLayer(eventLayer)) return boxes;
+    eventLayer.eachLayer(function (layer) {
+      const point = map.latLngToContainerPoint(layer.getLatLng());
+      const icon = layer.options.icon;
+      const half = icon && icon.options.iconSize ? icon.options.iconSize[0] / 2 : (layer.options.radius || 6) + 1;
+      boxes.push({ x0: point.x - half, y0: point.y - half, x1: point.x + half, y1: point.y + half });
+    });
+    return boxes;
   }
 
   function overlaps(a, b) {
@@ -215,11 +239,13 @@
 
   function renderLabels() {
     labelLayer.clearLayers();
+    if (!map.hasLayer(labelLayer)) return;
     const zoom = map.getZoom();
     const size = map.getSize();
     const sets = [[labels.places, "label-place"]];
     if (zoom >= 6) sets.push([labels.admin1, "label-admin1"]);
     if (zoom >= 4) sets.push([labels.countries, "label-country"]);
+    const markers = markerBoxes();
     const taken = [];
     const seen = new Set();
     for (const [list, className] of sets) {
@@ -227,16 +253,25 @@
         const key = className + label.text;
         if (seen.has(key)) continue;
         const point = map.latLngToContainerPoint(label.latlng);
-        const box = labelBox(point, label.text, className);
-        if (box.x0 < 0 || box.y0 < 0 || box.x1 > size.x || box.y1 > size.y) continue;
-        if (taken.some((other) => overlaps(box, other))) continue;
+        let box = null;
+        for (const spot of className === "label-place" ? PLACE_SPOTS : CENTRED) {
+          const b = labelBox(point, label.text, className, spot);
+          if (b.x0 < 0 || b.y0 < 0 || b.x1 > size.x || b.y1 > size.y) continue;
+          if (taken.some((other) => overlaps(b, other)) || markers.some((other) => overlaps(b, other))) continue;
+          box = b;
+          break;
+        }
+        if (box === null) continue;
         taken.push(box);
         seen.add(key);
+        const span = el("span", { text: label.text });
+        // Drawn exactly where it was measured: the icon's corner is at the point, the text moved to its box.
+        span.style.transform = "translate(" + (box.x0 - point.x).toFixed(1) + "px, " + (box.y0 - point.y).toFixed(1) + "px)";
         const marker = L.marker(label.latlng, {
           pane: "labels",
           interactive: false,
           keyboard: false,
-          icon: L.divIcon({ className: "map-label " + className, html: el("span", { text: label.text }), iconSize: null }),
+          icon: L.divIcon({ className: "map-label " + className, html: span, iconSize: null }),
         }).addTo(labelLayer);
         const node = marker.getElement();
         if (node) {
@@ -365,6 +400,7 @@
     status.dataset.markers = String(markers);
     status.textContent = shown.length + " of " + state.events.length + " events shown";
     updateTypeCounts(shown);
+    renderLabels(); // names make way for the markers just drawn
   }
 
   function addEventMarker(e) {
@@ -839,6 +875,8 @@
     }, 150));
     map.on("zoomend", renderEvents);
     map.on("moveend", renderLabels);
+    // After the layers control has finished adding or removing the layer.
+    map.on("overlayadd overlayremove", () => setTimeout(renderLabels, 0));
   }
 
   function fail(err) {
