@@ -63,6 +63,7 @@ class ControlChange:
     longitude: float | None = None
     previous: str | None = None
     holder: str = ""  # the holder without "(reported as …)", to group changes by side
+    confirmed: bool = False  # the same holder as before, surer now (contested, then assessed)
 
 
 @dataclass
@@ -224,8 +225,9 @@ def _changes_from_periods(
                 event_ids=list(period.event_ids),
                 latitude=period.latitude,
                 longitude=period.longitude,
-                previous=before,
+                previous=None if before == period.actor else before,
                 holder=period.actor,
+                confirmed=before == period.actor,
             )
         )
     return out
@@ -287,8 +289,9 @@ def key_messages(data: ReportData) -> list[str]:
     messages: list[str] = []
     taken: dict[str, list[ControlChange]] = defaultdict(list)
     for change in data.changes:
-        if change.status != "contested":
-            taken[change.holder or change.actor].append(change)
+        side = taken[change.holder or change.actor]
+        if change.status != "contested" and all(c.place != change.place for c in side):
+            side.append(change)  # a place once per side: its first change that is not merely contested
     for actor, changes in sorted(taken.items(), key=lambda kv: -len(kv[1]))[:2]:
         places = _join([f"{c.place} ({c.date.day} {c.date:%b})" if c.date else c.place for c in changes])
         messages.append(f"{actor} took {places}.")
@@ -299,7 +302,10 @@ def key_messages(data: ReportData) -> list[str]:
     if deadliest:
         parts = []
         for event in deadliest[:DEADLIEST_IN_MESSAGES]:
-            who = _join(sorted({c for s in event.sources for c in s.attributed_to})) or "unattributed"
+            # Who gave the figure the event counts, when the figures say; else whom its sources quote.
+            stating = {f.claimant for f in event.figures if f.kind == "killed" and f.value == event.fatalities}
+            quoted = {c for s in event.sources for c in s.attributed_to}
+            who = _join(sorted(c for c in (stating or quoted) if c)) or "unattributed"
             parts.append(
                 f"{event.sub_event_type.lower()} at {event.location or 'an unknown place'} on "
                 f"{_day(event.event_date)} ({event.fatalities} killed, per {who})"
@@ -315,7 +321,8 @@ def key_messages(data: ReportData) -> list[str]:
         messages.append("Displacement: " + "; ".join(steps) + ".")
     split = [r for r in data.figures if r.disagree and r.kind != "displaced"]
     if split:
-        row = max(split, key=lambda r: r.top)
+        # A row with a place is more surely one statistic than a row of tolls with none (a day's and a war's).
+        row = max(split, key=lambda r: (r.place is not None, r.top))
         claims = _join([f"{_number(c.value)} per {c.claimant}" for c in row.claims])
         where = f" at {row.place}" if row.place else ""
         when = f" on {_day(row.date)}" if row.date else ""
@@ -477,6 +484,8 @@ def render_markdown(data: ReportData) -> str:
 def _number(value: float | None) -> str:
     if value is None:
         return "?"
+    if value >= 1_000_000 and value % 100_000 == 0:
+        return f"{value / 1_000_000:g} million"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
