@@ -19,6 +19,7 @@ from sitrep.models import Document, Event, Evidence, Figure, Report, Source
 from sitrep.run.pipeline import Pipeline
 from sitrep.settings import Settings
 from sitrep.store import Store, open_store
+from sitrep.store import queries as q
 from sitrep.store import write as w
 from sitrep.store.schema import control_periods
 from sitrep.views.cli import app
@@ -288,3 +289,18 @@ def test_report_pdf_rendered(examples_store: Store, tmp_path: Path) -> None:
     assert "…" not in text
     for city in ("Aleppo", "Hama", "Homs", "Damascus", "Talbiseh", "Halfaya"):
         assert city in " ".join(w for *_, w in pages[0] + pages[1])  # named on the map of the first pages
+
+
+def test_report_document_figures_stored_once(store: Store) -> None:
+    document = _document("d9", outlet="Relief Wire", url="https://relief.example/a", text="Some 9,000 people fled.")
+    figures = [Figure(kind="displaced", value=9000, claimant="United Nations"), Figure(kind="killed", value=3)]
+    with store.begin() as conn:
+        w.write_document(conn, document, minhash=None)
+        assert w.write_document_figures(conn, document, figures) == 2
+        assert w.write_document_figures(conn, document, figures) == 0  # a document's figures are written once
+    with store.connect() as conn:
+        found = list(q.iter_document_figures(conn, date_from=dt.date(2024, 12, 6), kinds=("displaced",)))
+        later = list(q.iter_document_figures(conn, date_from=dt.date(2024, 12, 7)))
+    # An undated figure is filed under its document's publication date (6 December).
+    assert [(f.value, f.claimant, f.outlet, f.date) for f in found] == [(9000, "United Nations", "Relief Wire", None)]
+    assert later == []
