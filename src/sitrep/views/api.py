@@ -30,7 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..errors import Errors, InputError, SitrepError
 from ..models import ControlPeriod, Document, Event, Report
 from ..run.pipeline import IngestStats, Pipeline
-from ..settings import Settings
+from ..settings import load_settings
 from ..store import Store
 from ..store import queries as q
 from ..store.filters import EventFilter, parse_bbox
@@ -158,7 +158,7 @@ def create_app(
     ingest_lock = threading.Lock()
     factory_lock = threading.Lock()
     templates = template_environment()
-    area_km = Settings().control_area_km
+    area_km = load_settings().control_area_km  # sitrep.toml and SITREP_* as the CLI reads them
 
     app = FastAPI(
         title="Sitrep",

@@ -18,13 +18,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..errors import Errors, InputError
-from ..models import Event, Figure, Source
+from ..models import ControlPeriod, Event, Figure, Source
 from ..settings import Settings
 from ..store import Store
 from ..store import queries as q
@@ -196,7 +195,7 @@ def gather(store: Store, *, date: dt.date | None, days: int, settings: Settings 
 
 
 def _changes_from_periods(
-    periods: Sequence[Any], by_id: dict[str, Event], date_from: dt.date, date_to: dt.date
+    periods: Sequence[ControlPeriod], by_id: dict[str, Event], date_from: dt.date, date_to: dt.date
 ) -> list[ControlChange]:
     out = []
     previous: dict[str, str] = {}
