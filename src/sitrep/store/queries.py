@@ -13,7 +13,7 @@ from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from ..models import ControlPeriod, Document, Event, Figure, Report
 from .filters import EventFilter
-from .schema import control_periods, document_copies, documents, event_sources, events, reports
+from .schema import control_periods, document_copies, document_figures, documents, event_sources, events, reports
 
 
 def iter_events(
@@ -198,6 +198,43 @@ def iter_figures(
                 yield EventFigure(event_id=event.event_id, **figure.model_dump())
 
 
+def iter_document_figures(
+    conn: Connection,
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    kinds: tuple[str, ...] = (),
+) -> Iterator[DocumentFigure]:
+    """The figures the stored documents state (whether or not an event holds them), with each document's outlet.
+
+    Args:
+        conn: An open connection.
+        date_from: Figures dated (or, undated, published) on or after this day.
+        date_to: Figures dated on or before this day.
+        kinds: Only these kinds (killed, displaced …); empty for all.
+
+    Returns:
+        The figures by date, then document and position.
+    """
+    f, d = document_figures.c, documents.c
+    query = (
+        select(f.data, f.document_id, d.outlet, d.url, d.title, d.published)
+        .join(documents, documents.c.id == f.document_id)
+        .order_by(f.figure_date, f.document_id, f.position)
+    )
+    if date_from is not None:
+        query = query.where(f.figure_date >= date_from)
+    if date_to is not None:
+        query = query.where(f.figure_date <= date_to)
+    if kinds:
+        query = query.where(f.kind.in_(kinds))
+    for row in conn.execute(query):
+        yield DocumentFigure(
+            document_id=row.document_id, outlet=row.outlet, url=row.url, title=row.title, published=row.published,
+            **Figure.model_validate(row.data).model_dump(),
+        )  # fmt: skip
+
+
 def iter_control_periods(
     conn: Connection,
     *,
@@ -248,3 +285,13 @@ class EventFigure(Figure):
     """A figure with the id of the event it belongs to."""
 
     event_id: str
+
+
+class DocumentFigure(Figure):
+    """A figure as a document states it, with the document's id, outlet, link and publication date."""
+
+    document_id: str
+    outlet: str | None = None
+    url: str | None = None
+    title: str | None = None
+    published: dt.date | None = None

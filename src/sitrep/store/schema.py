@@ -117,6 +117,19 @@ control_periods = Table(
     Index("ix_control_place", "place"),
 )
 
+# Every figure a document states, with its claimant, in document order: the humanitarian figures ("OCHA said
+# 280,000 people had fled") are often in no event, and the situation report sets them side by side.
+document_figures = Table(
+    "document_figures",
+    metadata,
+    Column("document_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("figure_date", Date),
+    Column("data", JSON, nullable=False),
+    Index("ix_document_figures_kind_date", "kind", "figure_date"),
+)
+
 # Dates whose reports are stored but not yet fused into events. Written in the same transaction as the reports
 # and cleared in the one that fuses them, so a run killed in between is finished by the next one.
 pending_fusion = Table(

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from ..models import ControlPeriod, Document, Event, Report
-from .schema import control_periods, document_copies, documents, event_sources, events, reports
+from ..models import ControlPeriod, Document, Event, Figure, Report
+from .schema import control_periods, document_copies, document_figures, documents, event_sources, events, reports
 from .upsert import insert_ignore
 
 
@@ -58,6 +58,27 @@ def record_copy(
         "seen_at": now(),
     }
     return insert_ignore(conn, document_copies, values)
+
+
+def write_document_figures(conn: Connection, document: Document, figures: Sequence[Figure]) -> int:
+    """Store the figures a document states, in document order, unless they are stored already. Returns how many
+    were new. A figure with no date of its own is filed under the document's publication date."""
+    stored = conn.execute(select(document_figures.c.position).where(document_figures.c.document_id == document.id))
+    if stored.first() is not None:
+        return 0
+    rows = [
+        {
+            "document_id": document.id,
+            "position": position,
+            "kind": figure.kind,
+            "figure_date": figure.date or document.published,
+            "data": figure.model_dump(mode="json"),
+        }
+        for position, figure in enumerate(figures)
+    ]
+    if rows:
+        conn.execute(insert(document_figures), rows)
+    return len(rows)
 
 
 def write_reports(conn: Connection, items: Iterable[Report]) -> int:

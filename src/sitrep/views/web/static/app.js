@@ -136,13 +136,27 @@
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("Borders: Natural Earth (public domain)");
   map.setView([34.8, 38.5], 6);
-  for (const [name, z] of [["countries", 200], ["admin1", 250], ["labels", 300], ["control", 390], ["events", 420]]) {
+  const panes = [["countries", 200], ["control", 240], ["admin1", 250], ["front", 260], ["labels", 300], ["events", 420]];
+  for (const [name, z] of panes) {
     map.createPane(name).style.zIndex = String(z);
   }
   const labelLayer = L.layerGroup().addTo(map);
   const labels = { countries: [], admin1: [], places: [] };
   const controlLayer = L.layerGroup().addTo(map);
+  const frontLayer = L.layerGroup().addTo(map);
+  const admin1Layer = L.layerGroup().addTo(map);
   const eventLayer = L.layerGroup().addTo(map);
+  // Every layer can be switched off; the names are what the tests and readers click.
+  const layersControl = L.control
+    .layers(null, {
+      "Events": eventLayer,
+      "Control areas": controlLayer,
+      "Front line": frontLayer,
+      "Admin-1 borders": admin1Layer,
+      "Labels": labelLayer,
+    }, { collapsed: false, position: "topright" })
+    .addTo(map);
+  layersControl.getContainer().classList.add("sitrep-layers");
 
   function loadBorders() {
     const countries = getJSON("static/data/countries.geojson").then(function (data) {
@@ -155,14 +169,14 @@
       renderLabels();
     });
     const admin1 = getJSON("static/data/admin1.geojson").then(function (data) {
-      L.geoJSON(data, {
+      admin1Layer.addLayer(L.geoJSON(data, {
         pane: "admin1",
         style: { color: "#b3aa98", weight: 0.7, dashArray: "3 3", fill: true, fillOpacity: 0 },
         onEachFeature: function (feature, layer) {
           const p = feature.properties || {};
           layer.bindTooltip(el("span", { text: [p.name, p.country].filter(Boolean).join(", ") }), { sticky: true });
         },
-      }).addTo(map);
+      }));
       labels.admin1 = labelsOf(data);
       renderLabels();
     });
@@ -176,24 +190,94 @@
       .map((p) => ({ latlng: L.latLng(p.label[1], p.label[0]), text: String(p.name) }));
   }
 
-  // Names drawn as text on the map: countries from zoom 4, event places from 6.5, admin-1 units from 8.
+  // Names drawn as text on the map, placed greedily so that none overlaps another: held settlements and event
+  // places first, then admin-1 units (from zoom 6), then countries. A name that would collide is left out at this
+  // zoom and comes back when there is room. Widths are measured with the labels' own fonts on a canvas.
+  const LABEL_FONTS = {
+    "label-place": "600 12.5px system-ui, sans-serif",
+    "label-admin1": "italic 11.5px system-ui, sans-serif",
+    "label-country": "12.8px system-ui, sans-serif",
+  };
+  const measure = document.createElement("canvas").getContext("2d");
+
+  // Where a place's name may go around its point: right, left, above, below, then the same farther out.
+  const PLACE_SPOTS = [];
+  for (const d of [14, 28]) {
+    PLACE_SPOTS.push({ dx: d, dy: 0, ax: 0, ay: 0.5 }, { dx: -d, dy: 0, ax: 1, ay: 0.5 });
+    PLACE_SPOTS.push({ dx: 0, dy: -d - 4, ax: 0.5, ay: 1 }, { dx: 0, dy: d + 4, ax: 0.5, ay: 0 });
+  }
+  const CENTRED = [{ dx: 0, dy: 0, ax: 0.5, ay: 0.5 }];
+
+  /** The screen box of a label at a spot: offset (dx, dy) from its point, anchored at (ax, ay) of its own box. */
+  function labelBox(point, text, className, spot) {
+    measure.font = LABEL_FONTS[className];
+    const shown = className === "label-country" ? text.toUpperCase() : text;
+    // + padding, and the country names' letter-spacing (0.12em of 12.8 px), which the canvas does not apply.
+    const width = measure.measureText(shown).width + 4 + (className === "label-country" ? shown.length * 1.54 : 0);
+    const height = className === "label-place" ? 16 : 14;
+    const x0 = point.x + spot.dx - spot.ax * width;
+    const y0 = point.y + spot.dy - spot.ay * height;
+    return { x0: x0, y0: y0, x1: x0 + width, y1: y0 + height };
+  }
+
+  /** Screen boxes of the drawn event markers and clusters: a name is never written under one. */
+  function markerBoxes() {
+    const boxes = [];
+    if (!map.hasLayer(eventLayer)) return boxes;
+    eventLayer.eachLayer(function (layer) {
+      const point = map.latLngToContainerPoint(layer.getLatLng());
+      const icon = layer.options.icon;
+      const half = icon && icon.options.iconSize ? icon.options.iconSize[0] / 2 : (layer.options.radius || 6) + 1;
+      boxes.push({ x0: point.x - half, y0: point.y - half, x1: point.x + half, y1: point.y + half });
+    });
+    return boxes;
+  }
+
+  function overlaps(a, b) {
+    return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+  }
+
   function renderLabels() {
     labelLayer.clearLayers();
+    if (!map.hasLayer(labelLayer)) return;
     const zoom = map.getZoom();
-    const view = map.getBounds().pad(0.05);
-    const sets = [];
+    const size = map.getSize();
+    const sets = [[labels.places, "label-place"]];
+    if (zoom >= 6) sets.push([labels.admin1, "label-admin1"]);
     if (zoom >= 4) sets.push([labels.countries, "label-country"]);
-    if (zoom >= 6.5) sets.push([labels.places, "label-place"]);
-    if (zoom >= 8) sets.push([labels.admin1, "label-admin1"]);
+    const markers = markerBoxes();
+    const taken = [];
+    const seen = new Set();
     for (const [list, className] of sets) {
       for (const label of list) {
-        if (!view.contains(label.latlng)) continue;
-        L.marker(label.latlng, {
+        const key = className + label.text;
+        if (seen.has(key)) continue;
+        const point = map.latLngToContainerPoint(label.latlng);
+        let box = null;
+        for (const spot of className === "label-place" ? PLACE_SPOTS : CENTRED) {
+          const b = labelBox(point, label.text, className, spot);
+          if (b.x0 < 0 || b.y0 < 0 || b.x1 > size.x || b.y1 > size.y) continue;
+          if (taken.some((other) => overlaps(b, other)) || markers.some((other) => overlaps(b, other))) continue;
+          box = b;
+          break;
+        }
+        if (box === null) continue;
+        taken.push(box);
+        seen.add(key);
+        const span = el("span", { text: label.text });
+        // Drawn exactly where it was measured: the icon's corner is at the point, the text moved to its box.
+        span.style.transform = "translate(" + (box.x0 - point.x).toFixed(1) + "px, " + (box.y0 - point.y).toFixed(1) + "px)";
+        const marker = L.marker(label.latlng, {
           pane: "labels",
           interactive: false,
           keyboard: false,
-          icon: L.divIcon({ className: "map-label " + className, html: el("span", { text: label.text }), iconSize: null }),
+          icon: L.divIcon({ className: "map-label " + className, html: span, iconSize: null }),
         }).addTo(labelLayer);
+        const node = marker.getElement();
+        if (node) {
+          node.dataset.box = [box.x0, box.y0, box.x1, box.y1].map((v) => v.toFixed(1)).join(",");
+          node.dataset.text = label.text;
+        }
       }
     }
   }
@@ -247,9 +331,16 @@
         });
       const places = new Map();
       for (const e of state.events) {
-        if (e.props.location) places.set(e.props.location + "@" + e.lat + "," + e.lon, e);
+        if (!e.props.location) continue;
+        const key = e.props.location + "@" + e.lat + "," + e.lon;
+        const seen = places.get(key) || { e: e, n: 0 };
+        seen.n += 1;
+        places.set(key, seen);
       }
-      labels.places = Array.from(places.values()).map((e) => ({ latlng: L.latLng(e.lat, e.lon), text: e.props.location }));
+      // The places with the most events are named first, so when two names collide the busier place keeps its own.
+      labels.places = Array.from(places.values())
+        .sort((a, b) => b.n - a.n || String(a.e.props.location).localeCompare(String(b.e.props.location)))
+        .map(({ e }) => ({ latlng: L.latLng(e.lat, e.lon), text: e.props.location }));
       const sides = new Set();
       for (const e of state.events) {
         for (const a of [e.props.actor1, e.props.actor2]) if (a) sides.add(a);
@@ -309,6 +400,7 @@
     status.dataset.markers = String(markers);
     status.textContent = shown.length + " of " + state.events.length + " events shown";
     updateTypeCounts(shown);
+    renderLabels(); // names make way for the markers just drawn
   }
 
   function addEventMarker(e) {
@@ -430,6 +522,82 @@
     });
   }
 
+  /** Evidence by outlet from the event alone: its sentences under its first outlet, its sources' outlets. */
+  function fallbackGroups(p) {
+    const sources = Array.isArray(p.sources) ? p.sources : [];
+    const groups = sources.map(function (source) {
+      return { source: source, sentences: [], figures: [] };
+    });
+    if (!groups.length) groups.push({ source: {}, sentences: [], figures: [] });
+    for (const ev of evidenceToShow(p.evidence)) groups[0].sentences.push({ text: ev.text, quoted: [] });
+    for (const f of Array.isArray(p.figures) ? p.figures : []) groups[0].figures.push(f);
+    return groups;
+  }
+
+  /** Evidence by outlet from `api/events/{id}`: each report's sentence and figures under its document's outlet. */
+  function groupsFromDetail(detail) {
+    const documents = new Map((detail.documents || []).map((d) => [d.id, d]));
+    const sources = new Map(((detail.event || {}).sources || []).map((s) => [s.document_id, s]));
+    const groups = new Map();
+    for (const report of detail.reports || []) {
+      const doc = documents.get(report.document_id) || {};
+      const source = sources.get(report.document_id) || { document_id: report.document_id, outlet: doc.outlet, url: doc.url };
+      const key = (source.outlet || doc.outlet || "Unknown outlet") + "\u0000" + report.document_id;
+      if (!groups.has(key)) groups.set(key, { source: source, sentences: [], figures: [] });
+      const group = groups.get(key);
+      group.sentences.push({ text: report.sentence || "", quoted: report.attributed_to || [] });
+      for (const f of report.figures || []) group.figures.push(f);
+    }
+    return Array.from(groups.values());
+  }
+
+  function figureText(f) {
+    const value = f.value !== null && f.value !== undefined ? f.value : [f.low, f.high].filter((v) => v !== null).join("–");
+    return String(f.kind || "figure") + ": " + Number(value).toLocaleString("en") + (f.unit && f.unit !== "places" ? " " + f.unit : "");
+  }
+
+  /** One section per outlet; a sentence or a claim (kind, value, claimant) appears once in its outlet. */
+  function showEvidence(holder, groups) {
+    holder.replaceChildren(el("h4", { text: "Evidence by outlet (" + groups.length + ")" }));
+    for (const group of groups) {
+      const s = group.source || {};
+      const section = el("section", { className: "outlet" });
+      section.dataset.outlet = s.outlet || "";
+      const head = el("p", { className: "outlet-name" }, [el("strong", { text: s.outlet || "Unknown outlet" }), " "]);
+      if (s.document_id) head.append(link("api/documents/" + encodeURIComponent(s.document_id), "document", false));
+      const url = httpUrl(s.url);
+      if (url) head.append(" · ", link(url, new URL(url).hostname, true));
+      else if (s.url) head.append(el("span", { className: "quoted", text: " · not linked: " + s.url }));
+      section.append(head);
+      const sentences = new Map();
+      for (const item of group.sentences) {
+        const text = String(item.text || "").trim();
+        if (!text) continue;
+        const quoted = sentences.get(text) || new Set();
+        for (const who of item.quoted || []) if (who) quoted.add(who);
+        sentences.set(text, quoted);
+      }
+      const list = el("ul", { className: "evidence" });
+      for (const [text, quoted] of sentences) {
+        list.append(el("li", {}, [text, quoted.size ? el("span", { className: "quoted", text: " — per " + Array.from(quoted).join("; ") }) : null]));
+      }
+      if (sentences.size) section.append(list);
+      const claims = new Map();
+      for (const f of group.figures) {
+        const key = [f.kind, f.value, f.low, f.high, f.claimant || ""].join("|");
+        if (!claims.has(key)) claims.set(key, f);
+      }
+      if (claims.size) {
+        const figures = el("ul", { className: "figures" });
+        for (const f of claims.values()) {
+          figures.append(el("li", {}, [figureText(f), el("span", { className: "claimant", text: " — " + (f.claimant || "unattributed") })]));
+        }
+        section.append(figures);
+      }
+      holder.append(section);
+    }
+  }
+
   function showEvent(e) {
     const p = e.props;
     const box = detailBox();
@@ -457,43 +625,18 @@
     row(dl, "Who says so", quoted.join("; "));
     box.append(dl);
 
-    const evidence = evidenceToShow(p.evidence);
-    box.append(el("h4", { text: "Evidence" }));
-    if (evidence.length) {
-      box.append(el("ul", { className: "evidence" }, evidence.map((ev) => el("li", { text: ev.text.trim() }))));
-    } else {
-      box.append(el("p", { className: "note", text: "No evidence sentences stored." }));
-    }
-
-    const figures = Array.isArray(p.figures) ? p.figures : [];
-    if (figures.length) {
-      box.append(el("h4", { text: "Figures" }));
-      const list = el("ul", { className: "sources" });
-      for (const f of figures) {
-        const value = f.value !== null && f.value !== undefined ? f.value : [f.low, f.high].filter((v) => v !== null).join("–");
-        const text = String(f.kind || "figure") + ": " + value + (f.unit ? " " + f.unit : "");
-        list.append(el("li", {}, [text, f.claimant ? el("span", { className: "quoted", text: " — " + f.claimant }) : null]));
-      }
-      box.append(list);
-    }
-
-    const sources = Array.isArray(p.sources) ? p.sources : [];
-    box.append(el("h4", { text: "Sources (" + sources.length + ")" }));
-    const list = el("ul", { className: "sources" });
-    for (const s of sources) {
-      const item = el("li", {}, [el("strong", { text: s.outlet || "Unknown outlet" }), " "]);
-      if (s.document_id) item.append(link("api/documents/" + encodeURIComponent(s.document_id), "document", false));
-      const url = httpUrl(s.url);
-      if (url) {
-        item.append(" · ", link(url, new URL(url).hostname, true));
-      } else if (s.url) {
-        item.append(el("span", { className: "quoted", text: " · not linked: " + s.url }));
-      }
-      const who = Array.isArray(s.attributed_to) ? s.attributed_to.filter(Boolean) : [];
-      if (who.length) item.append(el("div", { className: "quoted", text: "quotes " + who.join("; ") }));
-      list.append(item);
-    }
-    box.append(list);
+    // The evidence, grouped by the outlet that published it, each figure with its claimant beside it. Read from
+    // the event's reports (api/events/{id}); until they arrive, or if they cannot be had, the event's own spans.
+    const holder = el("div", { className: "by-outlet" });
+    box.append(holder);
+    showEvidence(holder, fallbackGroups(p));
+    getJSON("api/events/" + encodeURIComponent(e.id))
+      .then(function (detail) {
+        if (state.selected === e.id) showEvidence(holder, groupsFromDetail(detail));
+      })
+      .catch(function () {
+        /* the fallback stays */
+      });
 
     if (p.notes) {
       box.append(el("details", { className: "notes" }, [el("summary", { text: "Notes" }), el("p", { text: p.notes })]));
@@ -537,8 +680,8 @@
       renderControl(cached);
       return;
     }
-    getJSON("api/control?date=" + encodeURIComponent(date))
-      .then((data) => (Array.isArray(data) ? data : []))
+    getJSON("api/control/areas?date=" + encodeURIComponent(date))
+      .then((data) => (data && Array.isArray(data.features) ? data.features : []))
       .catch((err) => err)
       .then(function (result) {
         state.control.set(date, result);
@@ -546,31 +689,58 @@
       });
   }
 
-  function renderControl(periods) {
+  /** The day's control: areas by holder (contested hatched, inferred paler), the front line, the settlements. */
+  function renderControl(features) {
     controlLayer.clearLayers();
+    frontLayer.clearLayers();
     const note = document.getElementById("control-note");
     const actorsBox = document.getElementById("control-actors");
     actorsBox.replaceChildren();
-    if (periods instanceof Error) {
-      note.textContent = "Control data unavailable (" + periods.message + ").";
+    if (features instanceof Error) {
+      note.textContent = "Control data unavailable (" + features.message + ").";
       return;
     }
     const present = new Map();
-    for (const c of periods) {
-      const lat = Number(c.latitude);
-      const lon = Number(c.longitude);
-      if (c.latitude === null || c.longitude === null || !isFinite(lat) || !isFinite(lon)) continue;
-      const status = STATUSES.indexOf(c.status) >= 0 ? c.status : "assessed";
-      const colourIndex = actorColour(c.actor);
-      present.set(c.actor || "unknown", colourIndex);
-      const marker = L.circleMarker([lat, lon], Object.assign({ pane: "control", radius: 26, className: "sitrep-control sitrep-control-" + status }, controlStyle(status, colourIndex)));
-      const since = c.valid_from ? " since " + c.valid_from : "";
-      const until = c.valid_to ? " until " + c.valid_to : "";
-      marker.bindTooltip(el("span", { text: (c.place || "?") + ": " + (c.actor || "unknown") + " (" + status + ")" + since + until }));
-      marker.on("click", function () {
-        showControl(c, status);
-      });
-      marker.addTo(controlLayer);
+    for (const f of features) {
+      const p = f.properties || {};
+      if (p.kind === "area") {
+        const status = STATUSES.indexOf(p.status) >= 0 ? p.status : "assessed";
+        const colourIndex = actorColour(p.actor);
+        present.set(p.actor || "unknown", colourIndex);
+        const style = controlStyle(status, colourIndex);
+        if (p.inferred) style.fillOpacity = status === "contested" ? style.fillOpacity : 0.14;
+        const layer = L.geoJSON(f, {
+          pane: "control",
+          style: Object.assign({ className: "sitrep-area sitrep-area-" + status + (p.inferred ? " sitrep-area-inferred" : "") }, style),
+        });
+        const places = Array.isArray(p.places) ? p.places.join(", ") : "";
+        const how = p.inferred ? " (held before it fell; inferred)" : " (" + status + ")";
+        layer.bindTooltip(el("span", { text: (p.actor || "unknown") + how + ": " + places }), { sticky: true });
+        layer.addTo(controlLayer);
+      } else if (p.kind === "front") {
+        L.geoJSON(f, {
+          pane: "front",
+          interactive: false,
+          style: { color: "#111", weight: 3.5, opacity: 0.9, className: "sitrep-front" },
+        }).addTo(frontLayer);
+      } else if (p.kind === "place" && f.geometry && Array.isArray(f.geometry.coordinates)) {
+        const [lon, lat] = f.geometry.coordinates;
+        const colourIndex = actorColour(p.actor);
+        const dot = L.circleMarker([lat, lon], {
+          pane: "front",
+          radius: 4,
+          color: "#222",
+          weight: 1,
+          fillColor: ACTOR_PALETTE[colourIndex],
+          fillOpacity: 1,
+          className: "sitrep-control sitrep-control-" + (p.status || "assessed"),
+        });
+        dot.bindTooltip(el("span", { text: (p.place || "?") + ": " + (p.actor || "unknown") + (p.since ? " since " + p.since : "") }));
+        dot.on("click", function () {
+          showControl(p, p.status || "assessed");
+        });
+        dot.addTo(controlLayer);
+      }
     }
     for (const [actor, colourIndex] of Array.from(present).sort()) {
       actorsBox.append(el("li", {}, [legendMark("assessed", colourIndex), actor]));
@@ -587,8 +757,7 @@
     if (c.reported_actor) row(dl, "Reported as", c.reported_actor);
     row(dl, "Status", status);
     row(dl, "Region", c.admin1);
-    row(dl, "From", c.valid_from);
-    row(dl, "To", c.valid_to || "still in force");
+    row(dl, "Since", c.since || c.valid_from || (c.inferred ? "before its first recorded change (inferred)" : ""));
     box.append(dl);
     const ids = Array.isArray(c.event_ids) ? c.event_ids : [];
     box.append(el("h4", { text: "Evidence events (" + ids.length + ")" }));
@@ -706,6 +875,8 @@
     }, 150));
     map.on("zoomend", renderEvents);
     map.on("moveend", renderLabels);
+    // After the layers control has finished adding or removing the layer.
+    map.on("overlayadd overlayremove", () => setTimeout(renderLabels, 0));
   }
 
   function fail(err) {
