@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -28,14 +29,18 @@ ROWS = [
 ]  # fmt: skip
 
 
+def write_csv(path: Path, fields: Sequence[str], rows: Sequence[dict[str, str]]) -> Path:
+    """A CSV with these columns; a row's missing columns are empty."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, restval="", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
 @pytest.fixture
 def gold(tmp_path: Path) -> Path:
-    path = tmp_path / "gold.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=ACLED_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows({column: row.get(column, "") for column in ACLED_COLUMNS} for row in ROWS)
-    return path
+    return write_csv(tmp_path / "gold.csv", ACLED_COLUMNS, ROWS)
 
 
 @pytest.mark.model
@@ -55,13 +60,8 @@ def test_evaluate_scores_each_field_against_the_gold_rows(gold: Path) -> None:
 @pytest.mark.model
 def test_evaluate_event_count_is_the_gold_rows_sharing_the_note(tmp_path: Path) -> None:
     """A note coded as two events (its row written twice) should give two; each of ROWS gives one."""
-    path = tmp_path / "gold.csv"
     rows = [*ROWS, {**ROWS[0], "event_id_cnty": "TST3", "location": "Saraqib"}]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=ACLED_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows({column: row.get(column, "") for column in ACLED_COLUMNS} for row in rows)
-    read = read_acled(path)
+    read = read_acled(write_csv(tmp_path / "gold.csv", ACLED_COLUMNS, rows))
     assert [row["events_in_note"] for row in read] == ["2", "1", "2"]
     scores = evaluate_acled(read, Pipeline().extract_many)
     assert (scores.fields["event_count"].right, scores.fields["event_count"].total) == (1, 3)
@@ -87,12 +87,9 @@ ARTICLES = [
 
 @pytest.fixture
 def fakes_gold(tmp_path: Path) -> Path:
-    path = tmp_path / "fakes.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FAKES_FIELDS, restval="0")
-        writer.writeheader()
-        writer.writerows(ARTICLES)
-    return path
+    return write_csv(
+        tmp_path / "fakes.csv", FAKES_FIELDS, [{"nb_children": "0", "nb_women": "0", **a} for a in ARTICLES]
+    )
 
 
 def test_gold_kind_tells_the_files_apart_by_their_columns(tmp_path: Path, fakes_gold: Path, gold: Path) -> None:
