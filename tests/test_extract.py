@@ -525,3 +525,24 @@ def test_extract_an_arrest_or_deployment_at_the_main_events_place_and_day_is_par
     result = pipeline.extract(text, published="2020-05-04")
     assert len(result.events) == 1
     assert len(result.events[0].evidence) > 3  # both sentences, and the date words
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "arrested", "dead"),
+    [
+        ("Police said at least 210 people were arrested in Nairobi on Tuesday and one protester was shot dead as "
+         "crowds marched against the new tax.", 210, 1),
+        ("Officers detained 45 students in Kisumu and two men were killed when police fired on the crowd.", 45, 2),
+        ("Security forces detained 300 people after the riot; nobody was killed.", 300, 0),
+    ],
+)  # fmt: skip
+def test_extract_arrests_are_never_deaths(pipeline: Pipeline, text: str, arrested: int, dead: int) -> None:
+    """Killed, injured, arrested and displaced people are each counted apart: an arrest count is a figure of its own
+    and never adds to the fatalities."""
+    result = pipeline.extract(text, published="2024-06-25")
+    assert result.events
+    assert max(e.fatalities or 0 for e in result.events) == dead
+    assert sum(e.fatalities or 0 for e in result.events) < arrested
+    figures = [*result.figures, *(f for e in result.events for f in e.figures)]
+    assert arrested in {f.value for f in figures if f.kind == "arrested"}

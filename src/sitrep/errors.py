@@ -55,6 +55,7 @@ class Errors:
     E133 = "[E133] Bad ingest request: {reason}."
     E134 = "[E134] Cannot write a report as {suffix!r}; use a file name ending in {allowed}."
     E135 = "[E135] Query parameter {name!r} contains a NUL character."
+    E136 = "[E136] {source}, line {line}: expected a sentence and five 0/1 labels, tab-separated."
 
 
 class Warnings:

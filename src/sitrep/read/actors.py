@@ -26,6 +26,7 @@ from spacy.tokens import Doc, Span
 from ..nlp import ACTOR_SPANS
 from .actor_data import DOC_COUNTRY_KEY, GROUP_LABEL, STATE_KINDS, Actor, DescriptionEntry
 from .actor_registry import ActorRegistry, case_variants, has_acronym, load_actors
+from .article import in_dateline
 
 # --- spaCy components ------------------------------------------------------------------------------------------
 
@@ -136,6 +137,8 @@ class ActorRuler:
             Span(doc, start, end, label=rule.label, span_id=rule.span_id, kb_id=rule.kb_id)
             for start, end, rule in actors + groups
         ]
+        # The agency that signs a dateline ("AFP Monday 3 Mar 2014") is no side of any event, nor a name to link to.
+        spans = [s for s in spans if not in_dateline(doc, s.start_char, s.end_char)]
         return sorted(spans, key=lambda s: (s.start, s.end))
 
     def _country_bound(self, doc: Doc) -> list[tuple[int, int, _Rule]]:

@@ -33,6 +33,7 @@ from ..taxonomy import disorder_type
 from .actor_data import GROUP_LABEL, STATE_KINDS, Actor, interaction
 from .actor_registry import ActorRegistry, load_actors
 from .actors import ActorRuler
+from .article import in_dateline, is_dateline, mark_article_parts
 from .attribution import Claim, document_claimants
 from .classify import EventClassifier, load_event_classifier
 from .dates import DateResult, resolve_date
@@ -46,6 +47,7 @@ from .triggers import Label
 logger = logging.getLogger(__name__)
 
 _SKIPPED_MODALITIES = frozenset({"planned", "historical"})
+_WIDE_KINDS = frozenset({"country", "continent", "region"})  # places that name no point of an event
 # spaCy entity labels that may name a place, or a people whose country tells the document's ("Kenyan").
 _PLACE_ENTITY_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
 
@@ -107,7 +109,9 @@ class Extractor:
 
     def extract_documents(self, documents: Sequence[Document]) -> list[tuple[list[Report], list[Figure]]]:
         """Reports and figures of each document, in order, parsing them in batches."""
-        docs = self.nlp.pipe((d.text for d in documents), batch_size=self.settings.spacy_batch_size)
+        # A headline and a dateline run into the lede are sentences of their own (see article.py).
+        unparsed = (mark_article_parts(self.nlp.make_doc(d.text), d.title) for d in documents)
+        docs = self.nlp.pipe(unparsed, batch_size=self.settings.spacy_batch_size)
         results: list[tuple[list[Report], list[Figure]]] = []
         for doc, document in zip(docs, documents, strict=True):
             results.append(self.extract_doc(doc, document))
@@ -118,6 +122,7 @@ class Extractor:
         """Reports (document order; the first is the main event) and all figures of one parsed document."""
         published = document.published
         places = resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings)
+        places = [p for p in places if not in_dateline(doc, p.start, p.end)]  # "BEIRUT (AP) -" is no place of events
         country = _country_focus(places) or self._country_evidence(doc, places)
         sentence_places = places_by_sentence(doc, places)
         claims_by_sentence = document_claimants(doc)
@@ -125,6 +130,8 @@ class Extractor:
         drafts: list[_Draft] = []
         figures: list[Figure] = []
         for sent, claims in zip(doc.sents, claims_by_sentence, strict=True):
+            if is_dateline(sent):
+                continue
             date = resolve_date(sent, published=published, settings=self.settings)
             label = self.classifier.classify_sentence(sent, context=context)
             claimant = claims[0].claimant if claims else None
@@ -313,7 +320,7 @@ class Extractor:
         sent = draft.sent
         candidates = [p for p in sentence_places.get(sent.sent.start, []) if _inside(p, sent)]
         place = event_place(sent, candidates, trigger=draft.label.trigger, weights=self.weights)
-        if place is None or place.latitude is None:
+        if place is None or place.latitude is None or _within_country(place, default_place, sent):
             fallback = default_place if default_place is not None else place
             return [self._report(doc, document, draft, fallback, country, place_ranges)]
         outskirts = getattr(place, "relation", "") == "outskirts"
@@ -748,14 +755,28 @@ def _country_focus(places: Sequence[ResolvedPlace]) -> str | None:
 
 
 def _main_place(places: Sequence[ResolvedPlace]) -> ResolvedPlace | None:
-    """The document's most often named place of events (the first, on a tie): the fallback for sentences that
-    name none."""
+    """The document's most often named place of events (the first, on a tie), a whole country only when it names
+    nothing smaller: the fallback for sentences that name none, or only a country."""
     usable = [p for p in places if p.resolved and p.role == "place" and p.latitude is not None]
+    usable = [p for p in usable if p.kind not in _WIDE_KINDS] or usable
     if not usable:
         return None
     counts = Counter(p.geonameid or p.name for p in usable)
     best = max(counts.values())
     return next(p for p in usable if counts[p.geonameid or p.name] == best)
+
+
+def _within_country(place: Place, default: ResolvedPlace | None, sent: Span) -> bool:
+    """Whether a headline (the first sentence) names only a country ("strikes in Syria") where the document names
+    a smaller place in it: the event is there, not at the capital that codes the whole country. A later sentence's
+    country may be the whole country ("losses in other regions across Syria")."""
+    return (
+        getattr(place, "kind", None) == "country"
+        and default is not None
+        and default.kind not in _WIDE_KINDS
+        and default.country_code == getattr(place, "country_code", None)
+        and sent.sent.start == next((s.start for s in sent.doc.sents if not is_dateline(s)), 0)
+    )
 
 
 def _place_fields(place: Place | None) -> dict[str, object]:

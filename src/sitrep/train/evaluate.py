@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..datafiles import data_path
 from ..distance import haversine_km
@@ -41,10 +41,11 @@ class FieldScore:
 
 @dataclass
 class Scores:
-    """Per-field scores, the sub-type confusions, and counts."""
+    """Per-field scores, the sub-type confusions, the rows got wrong (where the scorer lists them), and counts."""
 
     fields: dict[str, FieldScore] = field(default_factory=dict)
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    misses: list[dict[str, Any]] = field(default_factory=list)
     rows: int = 0
     seconds: float = 0.0
 
@@ -65,10 +66,27 @@ class Scores:
                 {"gold": gold, "predicted": predicted, "count": count}
                 for (gold, predicted), count in self.confusion.most_common()
             ],
+            "misses": self.misses,
         }
 
 
 ExtractMany = Callable[[Iterable[RawDocument]], Iterator[Any]]
+
+
+GoldKind = Literal["acled", "case", "fakes", "police"]
+
+
+def gold_kind(path: Path) -> GoldKind:
+    """Which gold file this is, from its first line: CASE 2021 task 2 (a TSV with id, EventSnippet, SubType),
+    IndiaPoliceEvents (a TSV without a header), FA-KES (a CSV with article_content) or ACLED (any other CSV)."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            first = handle.readline()
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(Errors.E003.format(source=path, reason=e)) from e
+    if "\t" in first:
+        return "case" if first.split("\t")[:2] == ["id", "EventSnippet"] else "police"
+    return "fakes" if "article_content" in first.split(",") else "acled"
 
 
 def read_acled(path: Path, *, split: str = "all", limit: int | None = None) -> list[dict[str, str]]:

@@ -42,6 +42,19 @@ def is_case_held_out(snippet_id: str) -> bool:
     return int(hashlib.sha1(("case:" + snippet_id).encode()).hexdigest(), 16) % 2 == 0
 
 
+def is_article_held_out(article_id: str) -> bool:
+    """Whether an article (FA-KES) or sentence (IndiaPoliceEvents) of the real-prose gold is in the half kept for
+    reporting; the other half is the one to look at and tune on.
+
+    Args:
+        article_id: The FA-KES `unit_id`, or an IndiaPoliceEvents sentence's "file:line".
+
+    Returns:
+        True for held-out articles.
+    """
+    return int(hashlib.sha1(("article:" + article_id).encode()).hexdigest(), 16) % 2 == 0
+
+
 @functools.lru_cache(maxsize=1)
 def case_codes() -> dict[str, str | None]:
     """CASE 2021 task 2 codes to ACLED sub-event types (`data/training/case2021_codes.yaml`); `None` for the five

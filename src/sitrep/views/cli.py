@@ -262,44 +262,61 @@ def _jsonl_raws(file: str, *, published: dt.date | None) -> Iterator[RawDocument
 
 @command("eval")
 def eval_command(
-    gold: Annotated[Path, typer.Argument(help="ACLED CSV (with notes) or CASE 2021 task 2 TSV.")],
-    split: Annotated[str, typer.Option(help="all, held-out (never trained on) or train.")] = "all",
+    gold: Annotated[
+        Path,
+        typer.Argument(
+            help="ACLED CSV (with notes), CASE 2021 task 2 TSV, FA-KES CSV or IndiaPoliceEvents TSV (told apart by "
+            "their columns)."
+        ),
+    ],
+    split: Annotated[str, typer.Option(help="all, held-out (never trained or tuned on) or train.")] = "all",
     limit: Annotated[int | None, typer.Option(help="Only the first N rows.")] = None,
+    misses: Annotated[int, typer.Option(help="List up to N rows got wrong (FA-KES, IndiaPoliceEvents).")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Score extraction against gold data: per-field accuracy and a sub-type confusion table.
+    """Score extraction against gold data: per-field accuracy, a sub-type confusion table and the misses.
 
     Example: sitrep eval ../shared/data/acled/acled-dev.csv --split held-out
     """
-    from ..train import evaluate
+    from ..train import articles, evaluate
 
     if not gold.is_file():
         raise InputError(Errors.E010.format(source=gold))
-    is_case = gold.suffix.lower() == ".tsv"
-    if is_case:
-        rows = evaluate.read_case(gold, split=split, limit=limit)
-    else:
-        rows = evaluate.read_acled(gold, split=split, limit=limit)
+    kind = evaluate.gold_kind(gold)
+    readers = {
+        "case": (evaluate.read_case, evaluate.evaluate_case),
+        "acled": (evaluate.read_acled, evaluate.evaluate_acled),
+        "fakes": (articles.read_fakes, articles.evaluate_fakes),
+        "police": (articles.read_police, articles.evaluate_police),
+    }
+    read, score = readers[kind]
+    rows = read(gold, split=split, limit=limit)
     pipeline = Pipeline(_settings(config))
     with _progress("eval", total=len(rows), quiet=as_json) as (progress, task):
         pipeline.extractor  # noqa: B018 - load models before the bar starts
-        score = evaluate.evaluate_case if is_case else evaluate.evaluate_acled
         scores = score(rows, pipeline.extract_many, on_row=lambda: progress.advance(task))
     result = scores.as_dict()
     if as_json:
         sys.stdout.write(json.dumps(result, indent=2) + "\n")
         return
-    table = Table("field", "accuracy", "right", "total", title=f"{gold.name}: {scores.rows} rows")
+    table = Table("field", "accuracy", "right", "total", title=f"{gold.name} ({split}): {scores.rows} rows")
     for name, value in result["fields"].items():
         table.add_row(
             name, "-" if value["value"] is None else f"{value['value']:.3f}", str(value["right"]), str(value["total"])
         )
     console.print(table)
-    confusion = Table("gold sub-type", "predicted", "count", title="Most common sub-type errors")
-    for item in [c for c in result["confusion"] if c["gold"] != c["predicted"]][:15]:
-        confusion.add_row(item["gold"], item["predicted"], str(item["count"]))
-    console.print(confusion)
+    if result["confusion"]:
+        confusion = Table("gold sub-type", "predicted", "count", title="Most common sub-type errors")
+        for item in [c for c in result["confusion"] if c["gold"] != c["predicted"]][:15]:
+            confusion.add_row(item["gold"], item["predicted"], str(item["count"]))
+        console.print(confusion)
+    if result["misses"] and misses > 0:
+        wrong = Table("id", "text", "field", "got", "wanted", title=f"Misses (first {misses})")
+        for miss in result["misses"][:misses]:
+            for field_name, detail in miss["wrong"].items():
+                wrong.add_row(miss["id"], miss["title"][:80], field_name, str(detail["got"]), str(detail["want"]))
+        console.print(wrong)
     console.print(f"{result['rows_per_s']} rows/s")
 
 

@@ -1,0 +1,131 @@
+"""The parts of a news article around its story: the headline repeated at the top of the text, and a dateline or
+byline ahead of the lede (`data/article.yaml`).
+
+Scraped pages and feeds often give the text with its headline and dateline run into the lede without a full stop
+("Air raid kills 21 at market AFP Thursday 24 Apr 2014 An air strike on a market killed 21 ..."). Read as one
+sentence, the headline's toll and the lede's add up, and the agency's name becomes a side of the event. Each part
+is made a sentence of its own before the parse (which keeps sentence starts already set).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.tokens import Doc, Span
+
+from ..datafiles import data_path, read_yaml_mapping
+from ..errors import DataFileError, Errors
+from ..nlp import CACHE_PREFIX
+
+ARTICLE_FILE = data_path("article.yaml")
+_HEADLINE_SLACK = 40  # characters a headline may stand after the text's start (a date before it)
+_MIN_HEADLINE_WORDS = 3
+_STOPS = frozenset(".!?:;")
+DATELINES_KEY = f"{CACHE_PREFIX}article.datelines"  # doc.user_data: the datelines' character spans
+
+
+@dataclass(frozen=True)
+class ArticleRules:
+    """`data/article.yaml`, compiled."""
+
+    title_suffixes: tuple[str, ...]
+    dateline: re.Pattern[str]
+
+
+@functools.lru_cache(maxsize=4)
+def load_article_rules(path: Path = ARTICLE_FILE) -> ArticleRules:
+    """The headline and dateline rules.
+
+    Raises:
+        DataFileError: The file is unreadable, or a pattern is not a valid regular expression.
+    """
+    data = read_yaml_mapping(path)
+    agencies = "|".join(re.escape(str(a)) for a in sorted(data.get("agencies") or (), key=len, reverse=True))
+    patterns = [str(p).replace("{agency}", agencies) for p in data.get("datelines") or ()]
+    try:
+        dateline = re.compile("(?:" + "|".join(patterns) + ")" if patterns else r"(?!)")
+    except re.error as e:
+        raise DataFileError(Errors.E011.format(path=path, entry="datelines", field="datelines", reason=e)) from e
+    return ArticleRules(title_suffixes=tuple(str(s) for s in data.get("title_suffix") or ()), dateline=dateline)
+
+
+def headline_span(text: str, title: str | None, rules: ArticleRules) -> tuple[int, int] | None:
+    """Where the text repeats its headline near its start: the page title, or the title without the site's name
+    after a separator ("Air raid kills 21 - Region - World - Ahram Online")."""
+    if not title:
+        return None
+    candidates = [title.strip()]
+    for separator in rules.title_suffixes:
+        candidates.extend(title[:i].strip() for i in _finditer(title, separator))
+    for candidate in sorted(set(candidates), key=len, reverse=True):
+        if len(candidate.split()) < _MIN_HEADLINE_WORDS:
+            continue
+        start = text.find(candidate, 0, len(candidate) + _HEADLINE_SLACK)
+        if start >= 0:
+            return start, start + len(candidate)
+    return None
+
+
+def _finditer(text: str, separator: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(separator), text)]
+
+
+@dataclass(frozen=True)
+class ArticleParts:
+    """Where an article's parts begin (character offsets), and the datelines' spans."""
+
+    starts: tuple[int, ...]
+    datelines: tuple[tuple[int, int], ...]
+
+
+def article_parts(text: str, title: str | None, rules: ArticleRules | None = None) -> ArticleParts:
+    """Where the headline, each dateline and the lede begin (sentences of their own), and the datelines."""
+    rules = rules or load_article_rules()
+    starts: list[int] = []
+    datelines: list[tuple[int, int]] = []
+    lede = 0
+    headline = headline_span(text, title, rules)
+    if headline is not None:
+        starts.append(headline[0])
+        lede = headline[1]
+        if text[lede : lede + 1] not in _STOPS:
+            starts.append(lede)  # a headline that ends with its own stop is a sentence already
+    while True:
+        gap = len(text[lede:]) - len(text[lede:].lstrip(" \t.:-–—|"))
+        match = rules.dateline.match(text, lede + gap)
+        if match is None or match.end() == match.start():
+            break
+        starts.extend((match.start(), match.end()))
+        datelines.append((match.start(), match.end()))
+        lede = match.end()
+    words = {len(text) - len(text[start:].lstrip()) for start in starts}  # each part begins at its first word
+    return ArticleParts(starts=tuple(sorted(w for w in words if w < len(text))), datelines=tuple(datelines))
+
+
+def is_dateline(sent: Span) -> bool:
+    """Whether a sentence of a doc marked by `mark_article_parts` is a dateline or byline: no event, no place."""
+    return in_dateline(sent.doc, sent.start_char, sent.end_char)
+
+
+def in_dateline(doc: Doc, start: int | None, end: int | None) -> bool:
+    """Whether characters `start`-`end` of a doc marked by `mark_article_parts` lie in a dateline or byline."""
+    if start is None or end is None:
+        return False
+    return any(first <= start and end <= last + 1 for first, last in doc.user_data.get(DATELINES_KEY, ()))
+
+
+def mark_article_parts(doc: Doc, title: str | None, rules: ArticleRules | None = None) -> Doc:
+    """Start a sentence at the headline, each dateline and the lede of an unparsed doc (see the module's docstring)."""
+    tokens = [t for t in doc if not t.is_space]
+    positions = [t.idx for t in tokens]
+    parts = article_parts(doc.text, title, rules)
+    doc.user_data[DATELINES_KEY] = parts.datelines
+    for offset in parts.starts:
+        k = bisect.bisect_left(positions, offset)
+        if k < len(tokens) and tokens[k].i > 0:
+            tokens[k].is_sent_start = True
+    return doc
