@@ -85,6 +85,17 @@ class Settings(BaseModel):
     event_model: str = Field(
         "", description="Event-type model (.npz, metadata .json beside it); empty uses the shipped model."
     )
+    reader_model: str = Field(
+        "",
+        description="Folder of the learned reader (model.onnx, tokenizer.json, card.json, made by `sitrep train "
+        "reader`) that types sentences with the event model; empty uses the shipped one, 'none' turns it off.",
+    )
+    reader_gate: float = Field(
+        0.8,
+        ge=0,
+        description="The event model's confidence at or above which its answer stands without the reader (a cheap "
+        "gate for speed); above 1 the reader reads every sentence.",
+    )
     gazetteer_path: str = Field(
         "", description="Compiled gazetteer SQLite file; empty uses the user cache folder (built on first use)."
     )

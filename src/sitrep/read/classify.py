@@ -47,6 +47,7 @@ from ..datafiles import data_path
 from ..errors import DataFileError, Errors, Warnings
 from ..nlp import CACHE_PREFIX, PLACE_SPANS, entities_within, span_text, spans_starting_within, token_table
 from ..taxonomy import NO_EVENT, load_taxonomy, type_of
+from .encoder import mix_probs
 from .triggers import (
     _CLAUSE_MARKS,
     _SEPARATORS,
@@ -61,6 +62,8 @@ from .triggers import (
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
+
+    from .encoder import Encoder
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +188,10 @@ class EventClassifier:
     confident: float = 0.9
     metadata: dict[str, Any] = field(default_factory=dict)
     vocabulary: frozenset[str] | None = None  # the rule feature names it was trained with; None: all
+    # The learned reader (`read/encoder.py`), averaged in where the hashed model's best label has less than
+    # `encoder_gate` probability; None: the hashed model alone.
+    encoder: Encoder | None = None
+    encoder_gate: float = 0.8
 
     def __post_init__(self) -> None:
         self._label_index = {lab: i for i, lab in enumerate(self.labels)}
@@ -208,7 +215,7 @@ class EventClassifier:
         return _softmax(logits)
 
     def _judge(
-        self, toks: Sequence[_Tok], mode: Mode, context: frozenset[str] = frozenset()
+        self, toks: Sequence[_Tok], mode: Mode, context: frozenset[str] = frozenset(), text: str = ""
     ) -> tuple[str, float, str, np.ndarray, Analysis]:
         seen = self.triggers.analyze(toks, context=context)
         rule = seen.hits[0] if seen.hits else None
@@ -218,6 +225,8 @@ class EventClassifier:
                 return NO_EVENT, 0.5, "rules", probs, seen
             return rule.sub_event_type, rule.confidence, "rules", probs, seen
         probs = self._probs(toks, seen)
+        if self.encoder is not None and text:
+            probs = mix_probs(probs, self.labels, strip_furniture(text), encoder=self.encoder, gate=self.encoder_gate)
         if rule is not None and rule.decides and mode == "combined":
             # the analyst vouches for this pattern: the model's weights cannot know a rule added after training
             return rule.sub_event_type, rule.confidence, "rules", probs, seen
@@ -247,7 +256,7 @@ class EventClassifier:
         Returns:
             Labels, best first; the first is the decision and may be the "no event" label (`is_event` False).
         """
-        best, score, source, probs, seen = self._judge(self._tokens(text), mode)
+        best, score, source, probs, seen = self._judge(self._tokens(text), mode, text=text)
         hit = next((h for h in seen.hits if h.sub_event_type == best), None)
         out = [Label(type_of(best), best, round(score, 4), source, None, hit.phrase if hit else None)]
         if mode != "rules" and top_k > 1:
@@ -269,7 +278,7 @@ class EventClassifier:
         Returns:
             One sub-event type (or `NO_EVENT`) per text.
         """
-        return [self._judge(self._tokens(text), mode)[0] for text in texts]
+        return [self._judge(self._tokens(text), mode, text=text)[0] for text in texts]
 
     def document_context(self, text: str) -> frozenset[str]:
         """What a whole document tells each of its sentences (`Triggers.document_context`)."""
@@ -313,11 +322,12 @@ class EventClassifier:
         table = token_table(doc)
         at = {table.idx[i] - sent.start_char: i for i in range(sent.start, sent.end)}  # character offset -> token
         places = _place_starts(sent)
+        sent_text = span_text(sent)
         toks = [
             (text, start, end, lemma or (table.lemma[at[start]] if start in at else ""), start in places)
-            for text, start, end, lemma, _place in self.triggers.tokenize(span_text(sent))
+            for text, start, end, lemma, _place in self.triggers.tokenize(sent_text)
         ]
-        best, score, source, probs, seen = self._judge(toks, mode, context)
+        best, score, source, probs, seen = self._judge(toks, mode, context, sent_text)
         if best == NO_EVENT:
             return None
         if mode != "rules":

@@ -30,6 +30,7 @@ from ..models import Document, Evidence, Figure, Modality, Place, Report
 from ..nlp import ACTOR_SPANS, load_language, release_caches, span_text, spans_within
 from ..settings import Settings
 from ..taxonomy import disorder_type
+from .encoder import load_encoder
 from .actor_data import GROUP_LABEL, STATE_KINDS, Actor, interaction
 from .actor_registry import ActorRegistry, load_actors
 from .actors import ActorRuler
@@ -102,6 +103,9 @@ class Extractor:
         if "sitrep_coref" not in nlp.pipe_names:
             nlp.add_pipe("sitrep_coref", after="sitrep_actor_ruler")
         classifier = load_event_classifier(Path(settings.event_model) if settings.event_model else None)
+        if settings.reader_model.strip().lower() != "none":
+            reader = load_encoder(Path(settings.reader_model) if settings.reader_model else None)
+            classifier = replace(classifier, encoder=reader, encoder_gate=settings.reader_gate)
         actor_ruler = nlp.get_pipe("sitrep_actor_ruler")
         actors = actor_ruler.registry if isinstance(actor_ruler, ActorRuler) else load_actors()
         return cls(nlp=nlp, settings=settings, actors=actors, gazetteer=gazetteer, classifier=classifier,
