@@ -214,6 +214,29 @@ def train_reader(
         optimiser, lambda step: min((step + 1) / warmup, max(0.0, (total_steps - step) / (total_steps - warmup)))
     )
     loss_fn = torch.nn.CrossEntropyLoss()
+    training: dict[str, Any] = {
+        "labels": labels,
+        "type_labels": type_labels,
+        "max_length": max_length,
+        "seed": seed,
+        "epochs": epochs,
+        "epochs_done": 0,
+        "batch_size": batch_size,
+        "learning_rate": learning_rate,
+        "warmup_share": 0.06,
+        "weight_decay": 0.01,
+        "loss": "cross-entropy of the sub-type head + cross-entropy of the type head",
+        "threads": threads,
+        "trained_layers": f"the top {len(layers) - frozen} of {len(layers)} encoder layers and the heads",
+        "seconds": 0.0,
+        "torch": torch.__version__,
+        "data": _data_counts(pool),
+        "data_sha256": _data_hash([gold_csv, case_tsv, default_negatives_path(), default_events_path()]),
+        "acled_file": gold_csv.name,
+        "case_file": case_tsv.name if case_tsv is not None else None,
+        "held_out_rule": "int(sha1(event_id_cnty).hexdigest(), 16) % 5 == 0",
+        "case_held_out_rule": "int(sha1('case:' + id).hexdigest(), 16) % 2 == 0",
+    }
     order_rng = random.Random(seed)
     with Progress(disable=not progress) as bar:
         for epoch in range(epochs):
@@ -242,14 +265,55 @@ def train_reader(
             logger.info("epoch %d: mean loss %.4f", epoch + 1, running / max(seen, 1))
             # each epoch's weights, so that a run stopped later can still be exported (`export_checkpoint`)
             out_dir.mkdir(parents=True, exist_ok=True)
-            torch.save({"state": model.state_dict(), "epoch": epoch + 1}, out_dir / CHECKPOINT_FILE)
+            training["epochs_done"] = epoch + 1
+            training["seconds"] = round(time.perf_counter() - t0, 1)
+            torch.save({"state": model.state_dict(), "card": training}, out_dir / CHECKPOINT_FILE)
 
-    train_seconds = time.perf_counter() - t0
+    report = _finish(torch, model, out_dir, training=training, held=held, case_held=case_held)
+    (out_dir / CHECKPOINT_FILE).unlink()
+    return report
+
+
+def export_checkpoint(out_dir: Path, *, gold_csv: Path, case_tsv: Path | None = None) -> ReaderReport:
+    """Export the last finished epoch of a stopped `train_reader` run (`checkpoint.pt` in `out_dir`).
+
+    Args:
+        out_dir: The run's folder.
+        gold_csv: The run's ACLED CSV (for the held-out scores).
+        case_tsv: The run's CASE TSV, or None.
+
+    Returns:
+        The report, as `train_reader` gives it; the card records the epochs done and planned.
+    """
+    import torch
+    from transformers import AutoModel
+
+    saved = torch.load(out_dir / CHECKPOINT_FILE, weights_only=False)
+    training = saved["card"]
+    encoder = AutoModel.from_pretrained(str(base_model_dir()), local_files_only=True, attn_implementation="eager")
+    model = _new_reader(encoder, len(training["labels"]), len(training["type_labels"]))
+    model.load_state_dict(saved["state"])
+    _, held, case_held = training_examples(gold_csv, case_tsv)
+    return _finish(torch, model, out_dir, training=training, held=held, case_held=case_held)
+
+
+def _finish(
+    torch: Any,
+    model: Any,
+    out_dir: Path,
+    *,
+    training: dict[str, Any],
+    held: Sequence[Example],
+    case_held: Sequence[Example],
+) -> ReaderReport:
+    """Export the trained model, copy the tokenizer, write the card, score the exported model on held-out data."""
+    t0 = time.perf_counter()
+    training = dict(training)
+    labels, type_labels, max_length = training.pop("labels"), training.pop("type_labels"), training["max_length"]
     out_dir.mkdir(parents=True, exist_ok=True)
     model.eval()
     _export(torch, model, out_dir / MODEL_FILE, max_length=max_length)
-    (out_dir / CHECKPOINT_FILE).unlink()
-    shutil.copyfile(base / TOKENIZER_FILE, out_dir / TOKENIZER_FILE)
+    shutil.copyfile(base_model_dir() / TOKENIZER_FILE, out_dir / TOKENIZER_FILE)
     card: dict[str, Any] = {
         "name": "sitrep-reader",
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -264,25 +328,7 @@ def train_reader(
         "pooling": "mean of the last layer's token states over the attention mask",
         "outputs": [SUB_OUTPUT, TYPE_OUTPUT],
         "quantisation": "onnxruntime quantize_dynamic, int8 weights (QInt8), fp32 activations",
-        "training": {
-            "seed": seed,
-            "epochs": epochs,
-            "batch_size": batch_size,
-            "learning_rate": learning_rate,
-            "warmup_share": 0.06,
-            "weight_decay": 0.01,
-            "loss": "cross-entropy of the sub-type head + cross-entropy of the type head",
-            "threads": threads,
-            "trained_layers": f"the top {len(layers) - frozen} of {len(layers)} encoder layers and the heads",
-            "seconds": round(train_seconds, 1),
-            "torch": torch.__version__,
-            "data": _data_counts(pool),
-            "data_sha256": _data_hash([gold_csv, case_tsv, default_negatives_path(), default_events_path()]),
-            "acled_file": gold_csv.name,
-            "case_file": case_tsv.name if case_tsv is not None else None,
-            "held_out_rule": "int(sha1(event_id_cnty).hexdigest(), 16) % 5 == 0",
-            "case_held_out_rule": "int(sha1('case:' + id).hexdigest(), 16) % 2 == 0",
-        },
+        "training": training,
     }
     (out_dir / CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     # Scored once, after export: the shipped int8 graph, through the run-time loader.
@@ -299,9 +345,9 @@ def train_reader(
         n_train=card["training"]["data"],
         held_out=held_scores,
         case_held_out=case_scores,
-        seconds=round(time.perf_counter() - t0, 1),
-        epochs=epochs,
-        seed=seed,
+        seconds=round(training["seconds"] + time.perf_counter() - t0, 1),
+        epochs=training["epochs_done"],
+        seed=training["seed"],
     )
 
 
