@@ -19,9 +19,10 @@ from sitrep.settings import load_settings
 # Sentences written for these tests, each plainly of one sub-type.
 TYPED = [
     ("Thousands of teachers marched peacefully through the capital to demand higher salaries.", "Peaceful protest"),
-    ("A suicide bomber blew himself up at an army checkpoint, killing four soldiers.", "Suicide bomb"),
-    ("Police arrested twelve opposition activists at their homes before dawn.", "Arrests"),
-    ("Warplanes bombed the rebel-held town overnight, destroying a bakery.", "Air/drone strike"),
+    ("Gunmen abducted three aid workers on the road to the market town.", "Abduction/forced disappearance"),
+    ("Rioters set fire to the police station and stoned passing cars.", "Violent demonstration"),
+    ("Militants fired mortar shells at the army base, killing two soldiers.", "Shelling/artillery/missile attack"),
+    ("Armed men clashed with soldiers near the border crossing, and six fighters were killed.", "Armed clash"),
     ("The central bank left its interest rate unchanged at the end of its quarterly meeting.", C.NO_EVENT),
 ]
 
@@ -47,7 +48,9 @@ def test_reader_batch_gives_the_rows_of_single_texts() -> None:
     texts = [text for text, _ in TYPED]
     batch = load_encoder(default_reader_path(), threads=1).sub_probs(texts)
     one_by_one = np.vstack([reader.sub_probs([text]) for text in texts])
-    assert np.allclose(batch, one_by_one, atol=1e-4)
+    # int8 activations are quantised per batch, padding included: close, not equal
+    assert np.allclose(batch, one_by_one, atol=0.1)
+    assert (batch.argmax(axis=1) == one_by_one.argmax(axis=1)).all()
 
 
 def test_reader_gate_leaves_a_confident_model_alone() -> None:
@@ -62,8 +65,8 @@ def test_reader_mix_moves_an_unsure_model_towards_the_reader() -> None:
     reader = load_encoder()
     labels = list(reversed(reader.labels))  # another label order than the reader's
     probs = np.full(len(labels), 1.0 / len(labels), dtype=np.float32)
-    mixed = mix_probs(probs, labels, TYPED[1][0], encoder=reader, gate=0.8)
-    assert labels[int(mixed.argmax())] == "Suicide bomb"
+    mixed = mix_probs(probs, labels, TYPED[3][0], encoder=reader, gate=0.8)
+    assert labels[int(mixed.argmax())] == TYPED[3][1]
     assert mixed.sum() == pytest.approx(1.0, abs=1e-3)
 
 
