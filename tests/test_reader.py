@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sitrep import classify as C
 from sitrep.errors import DataFileError
 from sitrep.read.encoder import CARD_FILE, MODEL_FILE, default_reader_path, load_encoder, mix_probs
 from sitrep.settings import load_settings
+from sitrep.taxonomy import NO_EVENT, type_of
 
 # Sentences written for these tests, each plainly of one sub-type.
 TYPED = [
@@ -23,7 +23,7 @@ TYPED = [
     ("Rioters set fire to the police station and stoned passing cars.", "Violent demonstration"),
     ("Militants fired mortar shells at the army base, killing two soldiers.", "Shelling/artillery/missile attack"),
     ("Armed men clashed with soldiers near the border crossing, and six fighters were killed.", "Armed clash"),
-    ("The central bank left its interest rate unchanged at the end of its quarterly meeting.", C.NO_EVENT),
+    ("The central bank left its interest rate unchanged at the end of its quarterly meeting.", NO_EVENT),
 ]
 
 
@@ -100,7 +100,7 @@ def test_reader_training_run_exports_a_model_that_loads(tmp_path: Path) -> None:
         writer.writerow(["event_id_cnty", "event_type", "sub_event_type", "notes"])
         for k, (sub, template) in enumerate(templates.items()):
             for i in range(20):
-                writer.writerow([f"TST{k}{i:03d}", C.type_of(sub), sub, template.format(d=i + 1, n=i + 3, p=f"P{i}")])
+                writer.writerow([f"TST{k}{i:03d}", type_of(sub), sub, template.format(d=i + 1, n=i + 3, p=f"P{i}")])
     report = train_reader(gold, out_dir=tmp_path / "reader", epochs=1, limit=48, progress=False)
     assert (tmp_path / "reader" / MODEL_FILE).is_file()
     assert report.held_out.n > 0 and report.case_held_out is None

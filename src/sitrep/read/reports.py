@@ -30,7 +30,6 @@ from ..models import Document, Evidence, Figure, Modality, Place, Report
 from ..nlp import ACTOR_SPANS, load_language, release_caches, span_text, spans_within
 from ..settings import Settings
 from ..taxonomy import disorder_type
-from .encoder import load_encoder
 from .actor_data import GROUP_LABEL, STATE_KINDS, Actor, interaction
 from .actor_registry import ActorRegistry, load_actors
 from .actors import ActorRuler
@@ -38,6 +37,7 @@ from .article import in_dateline, is_dateline, mark_article_parts
 from .attribution import Claim, document_claimants
 from .classify import EventClassifier, load_event_classifier
 from .dates import DateResult, resolve_date
+from .encoder import load_encoder
 from .extract_rules import DefaultActors, DefaultRule, ExtractRules, load_default_actors, load_extract_rules
 from .figures import find_figures
 from .modality import find_modality

@@ -31,10 +31,10 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from ..read.triggers import strip_furniture
-from ..taxonomy import NO_EVENT, load_taxonomy, type_of
 from ..errors import Errors, InputError
 from ..read.encoder import CARD_FILE, MODEL_FILE, SUB_OUTPUT, TOKENIZER_FILE, TYPE_OUTPUT, load_encoder
+from ..read.triggers import strip_furniture
+from ..taxonomy import NO_EVENT, load_taxonomy, type_of
 from .classifier import (
     Example,
     default_events_path,
