@@ -107,3 +107,13 @@ def test_reader_training_run_exports_a_model_that_loads(tmp_path: Path) -> None:
     card = json.loads((tmp_path / "reader" / CARD_FILE).read_text(encoding="utf-8"))
     assert card["training"]["seed"] == 0 and card["training"]["data"]["acled"] > 0
     assert load_encoder(tmp_path / "reader").sub_probs(["Police detained five people."]).shape[0] == 1
+
+
+@pytest.mark.model
+def test_reader_setting_shipped_puts_the_reader_in_the_pipeline() -> None:
+    from sitrep import Pipeline
+
+    pipeline = Pipeline(load_settings(reader_model="shipped", reader_gate=1.5))  # the reader reads every sentence
+    assert pipeline.extractor.classifier.encoder is not None
+    [event] = pipeline.extract(TYPED[3][0], published="2024-12-03").events
+    assert event.sub_event_type == TYPED[3][1]

@@ -58,7 +58,7 @@ class Errors:
     E136 = "[E136] {source}, line {line}: expected a sentence and five 0/1 labels, tab-separated."
     E160 = (
         "[E160] Cannot load the reader {path}: {reason}. Point the setting reader_model to a folder made by "
-        "`sitrep train reader`, or set it to 'none'."
+        "`sitrep train reader`, or set it to 'shipped' or 'none'."
     )
     E161 = "[E161] Training the reader needs the `train` extra (pip install 'sitrep[train]'): {reason}."
 

@@ -86,9 +86,10 @@ class Settings(BaseModel):
         "", description="Event-type model (.npz, metadata .json beside it); empty uses the shipped model."
     )
     reader_model: str = Field(
-        "",
-        description="Folder of the learned reader (model.onnx, tokenizer.json, card.json, made by `sitrep train "
-        "reader`) that types sentences with the event model; empty uses the shipped one, 'none' turns it off.",
+        "none",
+        description="The learned reader that types sentences with the event model: 'none' (or empty) leaves it out, "
+        "'shipped' uses the packaged one (data/models/reader), else a folder made by `sitrep train reader` "
+        "(model.onnx, tokenizer.json, card.json). Off by default until a fully trained reader measurably adds.",
     )
     reader_gate: float = Field(
         0.8,

@@ -103,8 +103,9 @@ class Extractor:
         if "sitrep_coref" not in nlp.pipe_names:
             nlp.add_pipe("sitrep_coref", after="sitrep_actor_ruler")
         classifier = load_event_classifier(Path(settings.event_model) if settings.event_model else None)
-        if settings.reader_model.strip().lower() != "none":
-            reader = load_encoder(Path(settings.reader_model) if settings.reader_model else None)
+        reader_model = settings.reader_model.strip()
+        if reader_model.lower() not in ("", "none"):
+            reader = load_encoder(None if reader_model.lower() == "shipped" else Path(reader_model))
             classifier = replace(classifier, encoder=reader, encoder_gate=settings.reader_gate)
         actor_ruler = nlp.get_pipe("sitrep_actor_ruler")
         actors = actor_ruler.registry if isinstance(actor_ruler, ActorRuler) else load_actors()
