@@ -10,7 +10,7 @@ Two judges, combined:
 
 How they are combined (model alone, rules first, or rules unless the model is confident; with or without the
 rules' hits as model features) was chosen by cross-validation on the training part and is recorded in the model's
-metadata. `sitrep train` (`train/classifier.py`) rebuilds the artifact; `benchmarks/bench_classify.py` measures it.
+metadata. `sitrep train classifier` (`train/classifier.py`) rebuilds the artifact; `benchmarks/bench_classify.py` measures it.
 
 Rules added after training reach the decision in two ways only, so that editing `triggers.yaml` never shifts what
 the model says elsewhere: the model sees only the rule, phrase and cue features it was trained with (its
@@ -29,6 +29,7 @@ terse Kenyan notes of 1997-2019 (0.83 there against 0.93 elsewhere).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import itertools
@@ -47,7 +48,7 @@ from ..datafiles import data_path
 from ..errors import DataFileError, Errors, Warnings
 from ..nlp import CACHE_PREFIX, PLACE_SPANS, entities_within, span_text, spans_starting_within, token_table
 from ..taxonomy import NO_EVENT, load_taxonomy, type_of
-from .encoder import mix_probs
+from .encoder import load_encoder, mix_probs
 from .triggers import (
     _CLAUSE_MARKS,
     _SEPARATORS,
@@ -63,6 +64,7 @@ from .triggers import (
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
+    from ..settings import Settings
     from .encoder import Encoder
 
 logger = logging.getLogger(__name__)
@@ -507,6 +509,27 @@ def _read_classifier(path: Path, triggers: Triggers) -> EventClassifier:
         metadata=meta,
         vocabulary=vocabulary,
     )
+
+
+def load_classifier_with_reader(settings: Settings) -> EventClassifier:
+    """The event classifier the settings name (`event_model`), with the learned reader averaged in where the
+    hashed model is unsure (`reader_model`: "none" or "" for no reader, "shipped" or a folder; `reader_gate`).
+
+    Args:
+        settings: Sitrep's settings.
+
+    Returns:
+        The classifier, holding the loaded reader when there is one.
+
+    Raises:
+        DataFileError: The model or the reader cannot be loaded.
+    """
+    classifier = load_event_classifier(Path(settings.event_model) if settings.event_model else None)
+    model = settings.reader_model.strip()
+    if model.lower() in ("", "none"):
+        return classifier
+    reader = load_encoder(None if model.lower() == "shipped" else Path(model))
+    return dataclasses.replace(classifier, encoder=reader, encoder_gate=settings.reader_gate)
 
 
 def classify(text: str, *, classifier: EventClassifier | None = None, mode: Mode = "combined") -> list[Label]:
