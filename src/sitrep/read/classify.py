@@ -10,7 +10,8 @@ Two judges, combined:
 
 How they are combined (model alone, rules first, or rules unless the model is confident; with or without the
 rules' hits as model features) was chosen by cross-validation on the training part and is recorded in the model's
-metadata. `sitrep train classifier` (`train/classifier.py`) rebuilds the artifact; `benchmarks/bench_classify.py` measures it.
+metadata. `sitrep train classifier` (`train/classifier.py`) rebuilds the artifact; `benchmarks/bench_classify.py`
+measures it.
 
 Rules added after training reach the decision in two ways only, so that editing `triggers.yaml` never shifts what
 the model says elsewhere: the model sees only the rule, phrase and cue features it was trained with (its
