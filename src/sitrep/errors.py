@@ -44,7 +44,7 @@ class Errors:
     E052 = "[E052] Unknown country {country!r}; give an ISO 3166 alpha-2 code (SY) or a country name (Syria)."
     E090 = "[E090] {value!r} is not an ACLED sub-event type; see src/sitrep/data/event_types.yaml."
     E091 = "[E091] Sub-event type {sub!r} does not belong to event type {type!r}."
-    E092 = "[E092] Cannot load the event classifier {path}: {reason}. Retrain it with `sitrep train`."
+    E092 = "[E092] Cannot load the event classifier {path}: {reason}. Retrain it with `sitrep train classifier`."
     E093 = "[E093] Unknown CASE 2021 event code {code!r}; see src/sitrep/data/training/case2021_codes.yaml."
     E094 = "[E094] Training file {path} lacks column(s) {columns}; it needs event_id_cnty, sub_event_type, notes."
     E095 = "[E095] Training file {path} has sub-event types ACLED does not define: {labels}."
@@ -56,13 +56,21 @@ class Errors:
     E134 = "[E134] Cannot write a report as {suffix!r}; use a file name ending in {allowed}."
     E135 = "[E135] Query parameter {name!r} contains a NUL character."
     E136 = "[E136] {source}, line {line}: expected a sentence and five 0/1 labels, tab-separated."
+    E160 = (
+        "[E160] Cannot load the reader {path}: {reason}. Point the setting reader_model to a folder made by "
+        "`sitrep train reader`, or set it to 'shipped' or 'none'."
+    )
+    E161 = "[E161] Training the reader needs the `train` extra (pip install 'sitrep[train]'): {reason}."
 
 
 class Warnings:
     W001 = "[W001] Data file {path} has no entries: nothing will match."
     W002 = "[W002] {count} document(s) skipped as {reason}."
     W003 = "[W003] Another process is writing to {url}; waiting up to {seconds:.0f} s for it."
-    W090 = "[W090] Trigger rules {path} changed since the event model {model} was trained; retrain it (sitrep train)."
+    W090 = (
+        "[W090] Trigger rules {path} changed since the event model {model} was trained; retrain it "
+        "(sitrep train classifier)."
+    )
 
 
 class SitrepError(Exception):

@@ -85,6 +85,18 @@ class Settings(BaseModel):
     event_model: str = Field(
         "", description="Event-type model (.npz, metadata .json beside it); empty uses the shipped model."
     )
+    reader_model: str = Field(
+        "none",
+        description="The learned reader that types sentences with the event model: 'none' (or empty) leaves it out, "
+        "'shipped' uses the packaged one (data/models/reader), else a folder made by `sitrep train reader` "
+        "(model.onnx, tokenizer.json, card.json). Off by default until a fully trained reader measurably adds.",
+    )
+    reader_gate: float = Field(
+        0.8,
+        ge=0,
+        description="The event model's confidence at or above which its answer stands without the reader (a cheap "
+        "gate for speed); above 1 the reader reads every sentence.",
+    )
     gazetteer_path: str = Field(
         "", description="Compiled gazetteer SQLite file; empty uses the user cache folder (built on first use)."
     )

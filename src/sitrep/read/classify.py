@@ -10,7 +10,8 @@ Two judges, combined:
 
 How they are combined (model alone, rules first, or rules unless the model is confident; with or without the
 rules' hits as model features) was chosen by cross-validation on the training part and is recorded in the model's
-metadata. `sitrep train` (`train/classifier.py`) rebuilds the artifact; `benchmarks/bench_classify.py` measures it.
+metadata. `sitrep train classifier` (`train/classifier.py`) rebuilds the artifact; `benchmarks/bench_classify.py`
+measures it.
 
 Rules added after training reach the decision in two ways only, so that editing `triggers.yaml` never shifts what
 the model says elsewhere: the model sees only the rule, phrase and cue features it was trained with (its
@@ -29,6 +30,7 @@ terse Kenyan notes of 1997-2019 (0.83 there against 0.93 elsewhere).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import itertools
@@ -47,6 +49,7 @@ from ..datafiles import data_path
 from ..errors import DataFileError, Errors, Warnings
 from ..nlp import CACHE_PREFIX, PLACE_SPANS, entities_within, span_text, spans_starting_within, token_table
 from ..taxonomy import NO_EVENT, load_taxonomy, type_of
+from .encoder import load_encoder, mix_probs
 from .triggers import (
     _CLAUSE_MARKS,
     _SEPARATORS,
@@ -61,6 +64,9 @@ from .triggers import (
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
+
+    from ..settings import Settings
+    from .encoder import Encoder
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +191,10 @@ class EventClassifier:
     confident: float = 0.9
     metadata: dict[str, Any] = field(default_factory=dict)
     vocabulary: frozenset[str] | None = None  # the rule feature names it was trained with; None: all
+    # The learned reader (`read/encoder.py`), averaged in where the hashed model's best label has less than
+    # `encoder_gate` probability; None: the hashed model alone.
+    encoder: Encoder | None = None
+    encoder_gate: float = 0.8
 
     def __post_init__(self) -> None:
         self._label_index = {lab: i for i, lab in enumerate(self.labels)}
@@ -208,7 +218,7 @@ class EventClassifier:
         return _softmax(logits)
 
     def _judge(
-        self, toks: Sequence[_Tok], mode: Mode, context: frozenset[str] = frozenset()
+        self, toks: Sequence[_Tok], mode: Mode, context: frozenset[str] = frozenset(), text: str = ""
     ) -> tuple[str, float, str, np.ndarray, Analysis]:
         seen = self.triggers.analyze(toks, context=context)
         rule = seen.hits[0] if seen.hits else None
@@ -218,6 +228,8 @@ class EventClassifier:
                 return NO_EVENT, 0.5, "rules", probs, seen
             return rule.sub_event_type, rule.confidence, "rules", probs, seen
         probs = self._probs(toks, seen)
+        if self.encoder is not None and text:
+            probs = mix_probs(probs, self.labels, strip_furniture(text), encoder=self.encoder, gate=self.encoder_gate)
         if rule is not None and rule.decides and mode == "combined":
             # the analyst vouches for this pattern: the model's weights cannot know a rule added after training
             return rule.sub_event_type, rule.confidence, "rules", probs, seen
@@ -247,7 +259,7 @@ class EventClassifier:
         Returns:
             Labels, best first; the first is the decision and may be the "no event" label (`is_event` False).
         """
-        best, score, source, probs, seen = self._judge(self._tokens(text), mode)
+        best, score, source, probs, seen = self._judge(self._tokens(text), mode, text=text)
         hit = next((h for h in seen.hits if h.sub_event_type == best), None)
         out = [Label(type_of(best), best, round(score, 4), source, None, hit.phrase if hit else None)]
         if mode != "rules" and top_k > 1:
@@ -269,7 +281,7 @@ class EventClassifier:
         Returns:
             One sub-event type (or `NO_EVENT`) per text.
         """
-        return [self._judge(self._tokens(text), mode)[0] for text in texts]
+        return [self._judge(self._tokens(text), mode, text=text)[0] for text in texts]
 
     def document_context(self, text: str) -> frozenset[str]:
         """What a whole document tells each of its sentences (`Triggers.document_context`)."""
@@ -313,11 +325,12 @@ class EventClassifier:
         table = token_table(doc)
         at = {table.idx[i] - sent.start_char: i for i in range(sent.start, sent.end)}  # character offset -> token
         places = _place_starts(sent)
+        sent_text = span_text(sent)
         toks = [
             (text, start, end, lemma or (table.lemma[at[start]] if start in at else ""), start in places)
-            for text, start, end, lemma, _place in self.triggers.tokenize(span_text(sent))
+            for text, start, end, lemma, _place in self.triggers.tokenize(sent_text)
         ]
-        best, score, source, probs, seen = self._judge(toks, mode, context)
+        best, score, source, probs, seen = self._judge(toks, mode, context, sent_text)
         if best == NO_EVENT:
             return None
         if mode != "rules":
@@ -497,6 +510,27 @@ def _read_classifier(path: Path, triggers: Triggers) -> EventClassifier:
         metadata=meta,
         vocabulary=vocabulary,
     )
+
+
+def load_classifier_with_reader(settings: Settings) -> EventClassifier:
+    """The event classifier the settings name (`event_model`), with the learned reader averaged in where the
+    hashed model is unsure (`reader_model`: "none" or "" for no reader, "shipped" or a folder; `reader_gate`).
+
+    Args:
+        settings: Sitrep's settings.
+
+    Returns:
+        The classifier, holding the loaded reader when there is one.
+
+    Raises:
+        DataFileError: The model or the reader cannot be loaded.
+    """
+    classifier = load_event_classifier(Path(settings.event_model) if settings.event_model else None)
+    model = settings.reader_model.strip()
+    if model.lower() in ("", "none"):
+        return classifier
+    reader = load_encoder(None if model.lower() == "shipped" else Path(model))
+    return dataclasses.replace(classifier, encoder=reader, encoder_gate=settings.reader_gate)
 
 
 def classify(text: str, *, classifier: EventClassifier | None = None, mode: Mode = "combined") -> list[Label]:

@@ -15,7 +15,6 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -35,7 +34,7 @@ from .actor_registry import ActorRegistry, load_actors
 from .actors import ActorRuler
 from .article import in_dateline, is_dateline, mark_article_parts
 from .attribution import Claim, document_claimants
-from .classify import EventClassifier, load_event_classifier
+from .classify import EventClassifier, load_classifier_with_reader
 from .dates import DateResult, resolve_date
 from .extract_rules import DefaultActors, DefaultRule, ExtractRules, load_default_actors, load_extract_rules
 from .figures import find_figures
@@ -101,7 +100,7 @@ class Extractor:
             place_ruler.gazetteer = gazetteer
         if "sitrep_coref" not in nlp.pipe_names:
             nlp.add_pipe("sitrep_coref", after="sitrep_actor_ruler")
-        classifier = load_event_classifier(Path(settings.event_model) if settings.event_model else None)
+        classifier = load_classifier_with_reader(settings)
         actor_ruler = nlp.get_pipe("sitrep_actor_ruler")
         actors = actor_ruler.registry if isinstance(actor_ruler, ActorRuler) else load_actors()
         return cls(nlp=nlp, settings=settings, actors=actors, gazetteer=gazetteer, classifier=classifier,

@@ -1,5 +1,5 @@
-"""Training and cross-validation of the event classifier (`sitrep train`): reads the gold data, fits the linear
-model of `sitrep.read.classify`, chooses its settings by cross-validation on the training part and saves it.
+"""Training and cross-validation of the event classifier (`sitrep train classifier`): reads the gold data, fits
+the linear model of `sitrep.read.classify`, chooses its settings by cross-validation on the training part and saves it.
 
 Never runs in production: `sitrep.read` only loads what this writes.
 """

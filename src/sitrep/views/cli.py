@@ -372,8 +372,12 @@ def gazetteer_add(
     console.print(f"added {added} places from {file} to {gazetteer.path}", highlight=False)
 
 
-@command()
-def train(
+train_app = typer.Typer(help="Train Sitrep's learned components.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+
+
+@command("classifier", group=train_app)
+def train_classifier(
     gold: Annotated[Path, typer.Argument(help="ACLED CSV with notes and sub_event_type.")],
     out: Annotated[Path, typer.Option(help="Folder for the model files.")] = Path("sitrep-model"),
     case: Annotated[
@@ -383,7 +387,7 @@ def train(
 ) -> None:
     """Train the event-type classifier on ACLED rows (the held-out fifth is only scored), and save it.
 
-    Example: sitrep train ../shared/data/acled/acled-dev.csv --case ../shared/data/case2021/case2021-task2.tsv
+    Example: sitrep train classifier ../shared/data/acled/acled-dev.csv --case case2021-task2.tsv
     """
     from ..train.classifier import train_event_classifier
 
@@ -398,6 +402,41 @@ def train(
             table.add_row(part, predictor, str(scores.n), *("-" if v is None else f"{v:.3f}" for v in cells))
     console.print(table)
     console.print(f"Use it with SITREP_EVENT_MODEL={report.model_path} (the setting event_model).")
+
+
+@command("reader", group=train_app)
+def train_reader_command(
+    gold: Annotated[Path, typer.Argument(help="ACLED CSV with notes and sub_event_type.")],
+    out: Annotated[Path, typer.Option(help="Folder for model.onnx, tokenizer.json and card.json.")] = Path(
+        "sitrep-reader"
+    ),
+    case: Annotated[
+        Path | None, typer.Option(help="CASE 2021 task 2 TSV to train on (its held-out half is kept).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seeds initialisation, shuffling and dropout.")] = 0,
+    epochs: Annotated[int, typer.Option(help="Passes over the training texts.")] = 4,
+    threads: Annotated[int, typer.Option(help="torch threads.")] = 2,
+) -> None:
+    """Fine-tune the learned reader (MiniLM-L6) on ACLED rows and CASE (held-out parts only scored), export int8 ONNX.
+
+    Needs the `train` extra: pip install 'sitrep[train]'.
+
+    Example: sitrep train reader ../shared/data/acled/acled-dev.csv --case ../shared/data/case2021/case2021-task2.tsv
+    """
+    from ..train.reader import train_reader
+
+    for path in (gold, case):
+        if path is not None and not path.is_file():
+            raise InputError(Errors.E010.format(source=path))
+    report = train_reader(gold, out_dir=out, case_tsv=case, seed=seed, epochs=epochs, threads=threads)
+    title = f"Reader saved to {report.out_dir} ({report.model_bytes / 1e6:.1f} MB, {report.seconds:.0f} s)"
+    table = Table("held-out part", "n", "event_type", "sub_event_type", "no event when none", title=title)
+    for part, scores in (("ACLED", report.held_out), ("CASE 2021", report.case_held_out)):
+        if scores is not None:
+            cells = (scores.event_type, scores.sub_event_type, scores.no_event_rate)
+            table.add_row(part, str(scores.n), *("-" if v is None else f"{v:.3f}" for v in cells))
+    console.print(table)
+    console.print(f"Use it with SITREP_READER_MODEL={report.out_dir} (the setting reader_model).")
 
 
 @command("control")
