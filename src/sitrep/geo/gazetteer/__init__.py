@@ -29,6 +29,7 @@ from .schema import (
     Kind,
     Match,
     default_gazetteer_path,
+    feature_class,
     gazetteer_version,
 )
 
@@ -48,6 +49,7 @@ __all__ = [
     "ascii_name",
     "build_gazetteer",
     "default_gazetteer_path",
+    "feature_class",
     "gazetteer_version",
     "load_name_rules",
     "plain_name",

