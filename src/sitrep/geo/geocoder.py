@@ -9,7 +9,7 @@ from spacy.tokens import Doc
 
 from ..models import Place
 from ..settings import Settings
-from .gazetteer import Gazetteer
+from .gazetteer import AIRPORT_ID_BASE, Gazetteer
 from .mentions import PlaceRuler
 from .resolve import ResolvedPlace, resolve_places
 
@@ -92,6 +92,8 @@ def place_record(place: Place) -> dict[str, Any]:
     """The `sitrep geocode` contract fields of a place (DESIGN.md): start, end, name, geonameid, feature_class and
     feature_code (GeoNames', where known), latitude, longitude, admin1, country, geo_precision."""
     data = place.model_dump()
+    if (data.get("geonameid") or 0) >= AIRPORT_ID_BASE:  # an airport's id is OurAirports', not GeoNames'
+        data["geonameid"] = None
     return {k: data.get(k) for k in CONTRACT_FIELDS}
 
 

@@ -21,6 +21,7 @@ from .names import NameRules, ascii_name, load_name_rules, plain_name
 from .query import Gazetteer
 from .schema import (
     ADDED_ID_BASE,
+    AIRPORT_ID_BASE,
     DATA_DIR,
     REGION_CODES,
     SCHEMA_VERSION,
@@ -35,6 +36,7 @@ from .schema import (
 
 __all__ = [
     "ADDED_ID_BASE",
+    "AIRPORT_ID_BASE",
     "DATA_DIR",
     "REGION_CODES",
     "SCHEMA_VERSION",

