@@ -286,19 +286,19 @@ def _build_with(folder: Path, name: str, text: str) -> Gazetteer:
     return Gazetteer(build_small_gazetteer(folder, files={name: text}))
 
 
-def test_gazetteer_points_override_country_and_admin1(tmp_path: Path) -> None:
-    points = "# test points\nkind,country,code,name,latitude,longitude,seen\ncountry,SY,,Syria,35.0,38.0,1\n"
-    points += "admin1,SY,10,Hama,35.2,37.2,1\n"
-    gaz = _build_with(tmp_path, "points.csv", points)
+def test_gazetteer_area_points_override_country_and_admin1(tmp_path: Path) -> None:
+    points = "# test points\nkind,country,code,geonameid,name,latitude,longitude\ncountry,SY,,,,35.0,38.0\n"
+    points += "admin1,SY,10,170015,Hamah,35.2,37.2\n"
+    gaz = _build_with(tmp_path, "area_points.csv", points)
     syria, hama = gaz.country("SY"), gaz.admin1_by_code("SY", "10")
     assert syria is not None and (syria.latitude, syria.longitude) == (35.0, 38.0)
-    assert hama is not None and (hama.latitude, hama.longitude) == (35.2, 37.2)
+    assert hama is not None and (hama.latitude, hama.longitude, hama.geonameid) == (35.2, 37.2, 170015)
 
 
-@pytest.mark.parametrize("row", ["country,SY,,Syria,135.0,38.0,1", "province,SY,10,Hama,35.0,37.0,1"])
+@pytest.mark.parametrize("row", ["country,SY,,,,135.0,38.0", "province,SY,10,,Hama,35.0,37.0"])
 def test_gazetteer_points_refuse_bad_line(tmp_path: Path, row: str) -> None:
     with pytest.raises(DataFileError, match="E011"):
-        _build_with(tmp_path, "points.csv", f"kind,country,code,name,latitude,longitude,seen\n{row}\n")
+        _build_with(tmp_path, "area_points.csv", f"kind,country,code,geonameid,name,latitude,longitude\n{row}\n")
 
 
 def test_gazetteer_acled_admin1_names_are_display_names(tmp_path: Path) -> None:

@@ -187,7 +187,8 @@ def test_geocode_geocoder_contract(nlp: Language, gazetteer: Gazetteer) -> None:
     assert record["input_id"] == "a1"
     assert [tuple(p) for p in record["places"]] == [CONTRACT_FIELDS]
     assert record["places"][0] == {"start": 15, "end": 20, "name": "Morek", "geonameid": 166640,
-                                   "latitude": 35.37615, "longitude": 36.6897, "admin1": "Hama", "country": "Syria",
+                                   "feature_class": "P", "feature_code": "PPL", "latitude": 35.37615,
+                                   "longitude": 36.6897, "admin1": "Hama", "country": "Syria",
                                    "geo_precision": 1}  # fmt: skip
     found = geocoder.geocode(text)
     assert [place_record(p)["name"] for p in found] == ["Morek", "Saraqib"]

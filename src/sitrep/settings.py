@@ -107,8 +107,9 @@ class Settings(BaseModel):
     )
     geocode_region_point: Literal["capital", "centroid"] = Field(
         "capital",
-        description="Where a mention of only a region or country is put: its capital (ACLED's rule, "
-        "geo_precision 3) or its centroid.",
+        description="Event coding: where an event known only to a region or country is put: its capital (ACLED's "
+        "rule, geo_precision 3) or the area's representative point. `sitrep geocode` always gives each toponym "
+        "its own point.",
     )
     geocode_scoring: str = Field(
         "sitrep.geo_scoring.weights.v1",

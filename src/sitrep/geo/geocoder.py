@@ -2,18 +2,22 @@
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..models import Place
 from ..settings import Settings
-from .gazetteer import Gazetteer
+from .gazetteer import AIRPORT_ID_BASE, Gazetteer
 from .mentions import PlaceRuler
 from .resolve import ResolvedPlace, resolve_places
 
-CONTRACT_FIELDS = ("start", "end", "name", "geonameid", "latitude", "longitude", "admin1", "country", "geo_precision")
+CONTRACT_FIELDS = ("start", "end", "name", "geonameid", "feature_class", "feature_code", "latitude", "longitude",
+                   "admin1", "country", "geo_precision")  # fmt: skip
+# A toponym is put at its own point: a town's, an area's or a country's representative point. ACLED's rule (an event
+# known only to a region is coded at its capital) is event coding's (`geocode_region_point`), not the toponym's.
+TOPONYM_POINT: Final = "centroid"
 
 
 # -- the geocode command -----------------------------------------------------------------------------------
@@ -55,7 +59,8 @@ class Geocoder:
                 are found in the text.
 
         Returns:
-            One place per mention, in text order; unknown names with null coordinates.
+            One place per mention, in text order, each at its own point (a country or an area at its representative
+            point, not its capital); unknown names with null coordinates.
         """
         if mentions is not None:
             with self.nlp.select_pipes(disable=["sitrep_place_ruler"]):
@@ -64,9 +69,9 @@ class Geocoder:
             if infer_unknown is None:
                 infer_unknown = self._infers()
             return resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings, char_spans=offsets,
-                                  infer_unknown=infer_unknown)  # fmt: skip
+                                  infer_unknown=infer_unknown, region_point=TOPONYM_POINT)  # fmt: skip
         doc = self.nlp(text)
-        return resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings)
+        return resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings, region_point=TOPONYM_POINT)
 
     def _infers(self) -> bool:
         return self.settings.geocode_infer_unknown
@@ -84,9 +89,11 @@ class Geocoder:
 
 
 def place_record(place: Place) -> dict[str, Any]:
-    """The `sitrep geocode` contract fields of a place (DESIGN.md): start, end, name, geonameid, latitude,
-    longitude, admin1, country, geo_precision."""
+    """The `sitrep geocode` contract fields of a place (DESIGN.md): start, end, name, geonameid, feature_class and
+    feature_code (GeoNames', where known), latitude, longitude, admin1, country, geo_precision."""
     data = place.model_dump()
+    if (data.get("geonameid") or 0) >= AIRPORT_ID_BASE:  # an airport's id is OurAirports', not GeoNames'
+        data["geonameid"] = None
     return {k: data.get(k) for k in CONTRACT_FIELDS}
 
 

@@ -12,7 +12,7 @@ from ..models import Place
 from ..nlp import PLACE_SPANS
 from ..settings import Settings
 from .candidates import Mention, Relation, Role, document_mentions, link_qualifiers, read_context
-from .gazetteer import Gazetteer, ascii_name, plain_name
+from .gazetteer import Gazetteer, ascii_name, feature_class, plain_name
 from .mentions import demonym_countries
 from .priors import learned_index, load_conflict_prior
 from .scoring import (
@@ -49,6 +49,7 @@ class ResolvedPlace(Place):
     score: float = 0.0
     kind: Literal["place", "admin1", "admin2", "country", "continent", "region"] | None = None
     feature_code: str | None = None
+    feature_class: str | None = None
     country_code: str | None = None
     admin1_code: str | None = None
 
@@ -295,7 +296,7 @@ def _to_place(m: Mention, gazetteer: Gazetteer, point: str) -> ResolvedPlace:
     country = gazetteer.country(coded.country) if coded.country else None
     return ResolvedPlace(
         name=name or ascii_name(coded.name),
-        geonameid=coded.geonameid if coded.kind not in ("admin1", "admin2") else None,
+        geonameid=coded.geonameid if coded.kind != "admin2" else None,
         latitude=coded.latitude,
         longitude=coded.longitude,
         country=coded.country_name or None,
@@ -308,6 +309,7 @@ def _to_place(m: Mention, gazetteer: Gazetteer, point: str) -> ResolvedPlace:
         score=round(m.score, 3),
         kind=entry.kind,
         feature_code=entry.feature_code,
+        feature_class=feature_class(entry.feature_code),
         country_code=country.country if country is not None else (coded.country or None),
         admin1_code=coded.admin1_code or None,
         **base,

@@ -356,19 +356,30 @@ app.add_typer(gazetteer_app, name="gazetteer")
 
 @command("add", group=gazetteer_app)
 def gazetteer_add(
-    file: Annotated[Path, typer.Argument(help="A GeoNames country dump (e.g. SY.txt) or a CSV of places.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A GeoNames dump (SY.txt, allCountries.txt, cities500.txt, or the .zip GeoNames serves) or a CSV of "
+            "places (an OCHA/HDX populated-places CSV too)."
+        ),
+    ],
+    classes: Annotated[
+        str,
+        typer.Option(help="GeoNames dumps: the feature classes to add, e.g. P,S (default every class but A)."),
+    ] = "",
     config: ConfigOption = None,
 ) -> None:
     """Add places to the gazetteer; a malformed file is refused whole, with its line number.
 
-    Example: sitrep gazetteer add SY.txt
+    Example: sitrep gazetteer add allCountries.zip --classes P,S
     """
     from ..geo.gazetteer import Gazetteer, add_places
 
     if not file.is_file():
         raise InputError(Errors.E010.format(source=file))
     gazetteer = Gazetteer.open(settings=_settings(config))
-    added = add_places(file, gazetteer=gazetteer)
+    wanted = {c.strip().upper() for c in classes.split(",") if c.strip()} or None
+    added = add_places(file, gazetteer=gazetteer, feature_classes=wanted)
     console.print(f"added {added} places from {file} to {gazetteer.path}", highlight=False)
 
 

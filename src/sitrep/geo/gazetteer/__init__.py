@@ -21,6 +21,7 @@ from .names import NameRules, ascii_name, load_name_rules, plain_name
 from .query import Gazetteer
 from .schema import (
     ADDED_ID_BASE,
+    AIRPORT_ID_BASE,
     DATA_DIR,
     REGION_CODES,
     SCHEMA_VERSION,
@@ -29,11 +30,13 @@ from .schema import (
     Kind,
     Match,
     default_gazetteer_path,
+    feature_class,
     gazetteer_version,
 )
 
 __all__ = [
     "ADDED_ID_BASE",
+    "AIRPORT_ID_BASE",
     "DATA_DIR",
     "REGION_CODES",
     "SCHEMA_VERSION",
@@ -48,6 +51,7 @@ __all__ = [
     "ascii_name",
     "build_gazetteer",
     "default_gazetteer_path",
+    "feature_class",
     "gazetteer_version",
     "load_name_rules",
     "plain_name",

