@@ -21,6 +21,7 @@ re-ingest and another input order.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -81,6 +82,18 @@ def fuse_reports(
         ]
         _assign_ids(merged)
     return [event for _, event in sorted(merged, key=lambda pair: pair[0])]
+
+
+def distinct_claims(reports: Sequence[Report]) -> list[Report]:
+    """The first report of each claim: reports of one document that say the same thing (every field but where in
+    the text they were read) are one claim."""
+    kept: dict[str, Report] = {}
+    for report in reports:
+        data = report.model_dump(mode="json", exclude={"report_id", "sentence_start", "sentence_end", "evidence"})
+        for figure in data["figures"]:
+            figure.pop("evidence", None)
+        kept.setdefault(json.dumps([report.document_id, data], sort_keys=True), report)
+    return list(kept.values())
 
 
 def _assign_ids(merged: list[tuple[int, Event]]) -> None:
@@ -261,6 +274,7 @@ __all__ = [
     "Side",
     "Sides",
     "default_sides",
+    "distinct_claims",
     "event_id_for",
     "family",
     "fuse_reports",

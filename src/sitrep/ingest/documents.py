@@ -171,6 +171,36 @@ def normalise_text(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
+# A sentence ends at a full stop, question or exclamation mark before a space; shorter pieces may be an abbreviation's
+# ("U.S.") and are never dropped as repeats.
+_SENTENCE_END = re.compile(r"(?<=[.!?]) ")
+MIN_REPEATED_CHARS = 40
+
+
+def without_repeats(text: str) -> str:
+    """The text with every later copy of a sentence dropped (case and spacing folded), or the text itself when no
+    sentence repeats.
+
+    A page that repeats a sentence thousands of times (a broken template, spam) says it once: stored and read once,
+    it is one claim, not thousands, and costs one sentence's reading.
+    """
+    seen: set[str] = set()
+    paragraphs: list[str] = []
+    dropped = False
+    for paragraph in text.split("\n\n"):
+        kept: list[str] = []
+        for sentence in _SENTENCE_END.split(paragraph):
+            key = " ".join(_WORD.findall(sentence.casefold()))
+            if len(sentence) >= MIN_REPEATED_CHARS and key in seen:
+                dropped = True
+                continue
+            seen.add(key)
+            kept.append(sentence)
+        if kept:
+            paragraphs.append(" ".join(kept))
+    return "\n\n".join(paragraphs) if dropped else text
+
+
 def document_id(text: str) -> str:
     """The document's id: a hash of its text with case and spacing folded, so trivial copies share it."""
     key = " ".join(_WORD.findall(text.casefold()))

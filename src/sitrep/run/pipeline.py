@@ -15,8 +15,16 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..errors import Errors, InputError, Warnings
-from ..fuse.fusion import fuse_reports
-from ..ingest.documents import NearDuplicateIndex, Skip, document_id, normalise_text, serialize, to_document
+from ..fuse.fusion import distinct_claims, fuse_reports
+from ..ingest.documents import (
+    NearDuplicateIndex,
+    Skip,
+    document_id,
+    normalise_text,
+    serialize,
+    to_document,
+    without_repeats,
+)
 from ..ingest.sources import clean_metadata, read_sources
 from ..memory import collector_paused, keep_freed_memory
 from ..models import Document, ExtractResult, Figure, RawDocument, Report
@@ -349,6 +357,10 @@ class _IngestRun:
             self.stats.reasons[result.reason] += 1
             logger.info("skip %s: %s", raw.source, result.reason)
             return
+        # Stored once, a sentence repeated back to back or all over a page is one claim (and one sentence to read).
+        text = without_repeats(result.text)
+        if text is not result.text:
+            result = result.model_copy(update={"text": text})
         copy = self._copy_of(result, raw)
         if copy is not None:
             self.copies.append(copy)
@@ -403,7 +415,7 @@ class _IngestRun:
                 self.stats.reasons["failed"] += 1
                 self.stats.errors.append(Errors.E022.format(source=document.source, reason=outcome.reason))
                 continue
-            reports, figures = outcome
+            reports, figures = self._claims(document, outcome[0]), outcome[1]
             with self.store.begin() as conn:
                 near = self._stored_meanwhile(conn, signature)
                 if near is not None:
@@ -423,6 +435,15 @@ class _IngestRun:
             for copy in copies:
                 w.record_copy(conn, copy.document_id, source=copy.source, url=copy.url, outlet=copy.outlet,
                               kind=copy.kind, similarity=copy.similarity)  # fmt: skip
+
+    def _claims(self, document: Document, reports: list[Report]) -> list[Report]:
+        """A document's distinct claims, at most `max_reports_per_document` of them (saying so when it drops some)."""
+        claims = distinct_claims(reports)
+        limit = self.settings.max_reports_per_document
+        if len(claims) > limit:
+            logger.warning(Warnings.W005.format(source=document.source, count=len(claims), limit=limit))
+            claims = claims[:limit]
+        return claims
 
     def _stored_meanwhile(self, conn: Connection, signature: MinHash) -> tuple[str, float] | None:
         """A document another process stored since this run last looked that this one nearly repeats.
