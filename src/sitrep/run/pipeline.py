@@ -27,7 +27,7 @@ from ..ingest.documents import (
 )
 from ..ingest.sources import clean_metadata, read_sources
 from ..memory import collector_paused, keep_freed_memory
-from ..models import Document, ExtractResult, Figure, RawDocument, Report
+from ..models import Document, Event, ExtractResult, Figure, RawDocument, Report
 from ..settings import Settings, load_settings
 from ..store import Store, fusion_queue
 from ..store import queries as q
@@ -198,6 +198,7 @@ class Pipeline:
         *,
         on_document: Callable[[str], None] | None = None,
         engine: EngineSpec = LOCAL,
+        fuse_all: bool = True,
     ) -> IngestStats:
         """Read, clean, de-duplicate, extract and store documents, then fuse the events they touch.
 
@@ -210,6 +211,8 @@ class Pipeline:
             store: The open database.
             on_document: Called with each input's source after it is handled (for progress bars).
             engine: Where extraction runs: in this process (the default), local worker processes or Dask.
+            fuse_all: Fuse every date waiting for fusion (those an interrupted run left too), or only the dates of
+                this run's reports (the API: another run's dates are that run's to fuse).
 
         Returns:
             The counts.
@@ -219,6 +222,7 @@ class Pipeline:
             store,
             on_document=on_document,
             engine=engine,
+            fuse_all=fuse_all,
         )
 
     def ingest_raw(
@@ -228,6 +232,7 @@ class Pipeline:
         *,
         on_document: Callable[[str], None] | None = None,
         engine: EngineSpec = LOCAL,
+        fuse_all: bool = True,
     ) -> IngestStats:
         """`ingest` over documents already read (by `sitrep watch`, the API, or a caller's own reader)."""
         with open_executor(engine) as executor:
@@ -238,51 +243,118 @@ class Pipeline:
                     on_document(raw.source)
             run.flush(final=True)
         stats = run.stats
-        self.fuse_pending(store, stats)
+        self.fuse_pending(store, stats, dates=None if fuse_all else run.dates)
         for reason, count in stats.reasons.items():
             # Failures are listed one by one by the caller; copies are expected on re-ingest, not a problem.
             level = logging.INFO if reason in ("failed", "duplicate") else logging.WARNING
             logger.log(level, Warnings.W002.format(count=count, reason=reason))
         return stats
 
-    def fuse_pending(self, store: Store, stats: IngestStats | None = None) -> IngestStats:
-        """Fuse the reports of every date still waiting for fusion, bring the stored events in line, then rebuild
-        the control timeline from the live events.
+    def fuse_pending(
+        self, store: Store, stats: IngestStats | None = None, *, dates: Iterable[dt.date] | None = None
+    ) -> IngestStats:
+        """Fuse the reports of the dates waiting for fusion (all of them, or those of `dates` only), bring the
+        stored events in line, then rebuild the control timeline from the live events.
 
-        The waiting dates include those an interrupted run left, whoever stored them. Reports are read a window
-        wider than the events replaced, so that an event at the edge of a span is fused with all its reports.
+        The waiting dates include those an interrupted run left, whoever stored them. The work goes in bounded
+        steps (a span of at most `_STEP_DAYS` days), each read and fused outside any write transaction and written
+        in a short one of its own, so that other writers wait seconds, not for the whole fusion. Each step fuses
+        every report stored for its days and those they may chain with, so the events do not depend on the order
+        or batching of the documents.
         """
         from ..control.timeline import control_filters, control_timeline
 
         stats = stats or IngestStats()
-        window = dt.timedelta(days=self.settings.fusion_window_days)
+        with store.connect() as conn:
+            queued = fusion_queue.pending_dates(conn)
+        if dates is not None:
+            wanted = set(dates)
+            queued = [date for date in queued if date in wanted]
+        if not queued:
+            return stats
+        window = dt.timedelta(days=max(1, self.settings.fusion_window_days))
+        for first, last in _spans(queued, gap=3 * window, longest=dt.timedelta(days=_STEP_DAYS)):
+            step = [date for date in queued if first <= date <= last]
+            new, updated, deleted = _FusionStep(self, store, first, last, window).run(step)
+            stats.events_new += new
+            stats.events_updated += updated
+            stats.events_deleted += deleted
         with store.begin() as conn:
-            dates = fusion_queue.pending_dates(conn)
-            if not dates:
-                return stats
-            for first, last in _spans(dates, gap=3 * window):
-                date_from, date_to = _shift(first, -window), _shift(last, window)
-                reports = list(
-                    q.iter_reports(conn, date_from=_shift(date_from, -window), date_to=_shift(date_to, window))
-                )
-                outlets: dict[str, str | None] = {}
-                urls: dict[str, str | None] = {}
-                for doc_id in {r.document_id for r in reports}:
-                    document = q.get_document(conn, doc_id)
-                    if document is not None:
-                        outlets[doc_id], urls[doc_id] = document.outlet, document.url
-                fused = fuse_reports(reports, settings=self.settings, outlets=outlets, urls=urls)
-                events = [e for e in fused if e.event_date is None or date_from <= e.event_date <= date_to]
-                stored = q.iter_events(conn, EventFilter(date_from=date_from, date_to=date_to))
-                new, updated, deleted = w.sync_events(conn, events, replaces=[e.event_id for e in stored])
-                stats.events_new += new
-                stats.events_updated += updated
-                stats.events_deleted += deleted
-            fusion_queue.clear_pending(conn, dates)
             candidates = (e for where in control_filters() for e in q.iter_events(conn, where))
             periods = control_timeline(candidates, settings=self.settings)
             w.sync_control_periods(conn, periods)
         return stats
+
+
+# The most days one fusion step covers, and the furthest it reads on each side for a chain of reports to end.
+_STEP_DAYS = 7
+_FARTHEST_DAYS = 62
+
+
+class _FusionStep:
+    """Fuse the events of the days [first, last] (and `window` around them, whose events they may change).
+
+    Reads every report of a range wide enough that no cluster crosses its edges (widening it while one does, up to
+    `_FARTHEST_DAYS`), fuses them outside any write transaction, then writes the events of the range in one short
+    transaction, provided no report of the range changed meanwhile (else it reads again).
+    """
+
+    def __init__(self, pipeline: Pipeline, store: Store, first: dt.date, last: dt.date, window: dt.timedelta):
+        self.pipeline = pipeline
+        self.store = store
+        self.window = window
+        self.low, self.high = _shift(first, -2 * window), _shift(last, 2 * window)
+        self.farthest = (_shift(first, -dt.timedelta(days=_FARTHEST_DAYS)), _shift(last, dt.timedelta(_FARTHEST_DAYS)))
+
+    def run(self, dates: list[dt.date]) -> tuple[int, int, int]:
+        while True:
+            with self.store.connect() as conn:
+                events, seen = self._fuse(conn)
+            with self.store.begin() as conn:
+                if _range_state(conn, self.low, self.high) != seen:
+                    continue  # another writer stored reports of these days meanwhile: read them too
+                stored = [e.event_id for e in q.iter_events(conn, EventFilter(date_from=self.low, date_to=self.high))]
+                counts = w.sync_events(conn, events, replaces=stored)
+                fusion_queue.clear_pending(conn, dates)
+                return counts
+
+    def _fuse(self, conn: Connection) -> tuple[list[Event], tuple[int, str | None]]:
+        """The events of the range, fused from all its reports, widening it while a cluster reaches its edges."""
+        while True:
+            seen = _range_state(conn, self.low, self.high)
+            reports = list(q.iter_reports(conn, date_from=self.low, date_to=self.high))
+            outlets: dict[str, str | None] = {}
+            urls: dict[str, str | None] = {}
+            for doc_id in sorted({r.document_id for r in reports}):
+                document = q.get_document(conn, doc_id)
+                if document is not None:
+                    outlets[doc_id], urls[doc_id] = document.outlet, document.url
+            fused = fuse_reports(reports, settings=self.pipeline.settings, outlets=outlets, urls=urls)
+            if not self._widen(reports, fused):
+                return [e for e in fused if e.event_date is None or self.low <= e.event_date <= self.high], seen
+
+    def _widen(self, reports: list[Report], fused: list[Event]) -> bool:
+        """Widen the range on each side where a cluster has a report within `window` of the edge (it may go on
+        beyond it); returns whether it did."""
+        dates = {r.report_id: r.event_date for r in reports}
+        low_edge, high_edge = _shift(self.low, self.window - dt.timedelta(days=1)), _shift(self.high, -self.window)
+        reaches_low = reaches_high = False
+        for event in fused:
+            days = [d for d in (dates.get(rid) for rid in event.report_ids) if d is not None]
+            reaches_low = reaches_low or any(d <= low_edge for d in days)
+            reaches_high = reaches_high or any(d > high_edge for d in days)
+        widened = False
+        span = self.high - self.low
+        if reaches_low and self.low > self.farthest[0]:
+            self.low, widened = max(self.farthest[0], _shift(self.low, -span)), True
+        if reaches_high and self.high < self.farthest[1]:
+            self.high, widened = min(self.farthest[1], _shift(self.high, span)), True
+        return widened
+
+
+def _range_state(conn: Connection, low: dt.date, high: dt.date) -> tuple[int, str | None]:
+    """What changes when reports of [low, high] are stored or removed: their count and the largest report id."""
+    return q.report_range_state(conn, date_from=low, date_to=high)
 
 
 def _shift(date: dt.date, delta: dt.timedelta) -> dt.date:
@@ -293,12 +365,14 @@ def _shift(date: dt.date, delta: dt.timedelta) -> dt.date:
         return dt.date.max if delta > dt.timedelta(0) else dt.date.min
 
 
-def _spans(dates: Sequence[dt.date], *, gap: dt.timedelta) -> list[tuple[dt.date, dt.date]]:
+def _spans(
+    dates: Sequence[dt.date], *, gap: dt.timedelta, longest: dt.timedelta = dt.timedelta.max
+) -> list[tuple[dt.date, dt.date]]:
     """Sorted dates grouped into (first, last) spans wherever two neighbours are more than `gap` apart, so that a
-    back-fill touching 2015 and 2024 fuses two short spans rather than nine years."""
+    back-fill touching 2015 and 2024 fuses two short spans rather than nine years; a span is at most `longest`."""
     spans: list[tuple[dt.date, dt.date]] = []
     for date in sorted(dates):
-        if spans and date - spans[-1][1] <= gap:
+        if spans and date - spans[-1][1] <= gap and date - spans[-1][0] < longest:
             spans[-1] = (spans[-1][0], date)
         else:
             spans.append((date, date))
@@ -342,6 +416,7 @@ class _IngestRun:
         self.signatures: dict[str, MinHash] = {}
         self.copies: list[_Copy] = []
         self.queued: set[str] = set()
+        self.dates: set[dt.date] = set()  # the dates of the reports this run stored
         self.in_flight: deque[tuple[list[Document], list[_Copy], Future[list[Outcome]]]] = deque()
 
     def add(self, raw: RawDocument) -> None:
@@ -428,7 +503,9 @@ class _IngestRun:
                     continue
                 self.stats.reports += w.write_reports(conn, reports)
                 w.write_document_figures(conn, document, figures)
-                fusion_queue.mark_pending(conn, (r.event_date for r in reports if r.event_date))
+                dates = {r.event_date for r in reports if r.event_date}
+                fusion_queue.mark_pending(conn, dates)
+            self.dates |= dates
             self.known.add(document.id)
             self.stats.new += 1
         with self.store.begin() as conn:

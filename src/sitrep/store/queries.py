@@ -111,6 +111,17 @@ def iter_reports(
         yield Report.model_validate(row.data)
 
 
+def report_range_state(conn: Connection, *, date_from: dt.date, date_to: dt.date) -> tuple[int, str | None]:
+    """How many reports of a date range are stored, and the largest of their ids: either changes when a document's
+    reports of the range are stored or removed."""
+    row = conn.execute(
+        select(func.count(), func.max(reports.c.report_id)).where(
+            reports.c.event_date >= date_from, reports.c.event_date <= date_to
+        )
+    ).one()
+    return int(row[0]), row[1]
+
+
 def get_document(conn: Connection, document_id: str) -> Document | None:
     """One stored document by id."""
     row = conn.execute(select(documents).where(documents.c.id == document_id)).mappings().first()
