@@ -305,6 +305,11 @@ class NearDuplicateIndex:
             self._lsh.insert(document_id, minhash)
             self._hashes[document_id] = minhash
 
+    def remove(self, document_id: str) -> None:
+        """Forget a document (a copy ranked before it replaced it)."""
+        if self._hashes.pop(document_id, None) is not None:
+            self._lsh.remove(document_id)
+
     def add_serialized(self, document_id: str, data: bytes) -> None:
         """Index a signature stored by `serialize`."""
         self.add(document_id, deserialize(data, num_perm=self._settings.minhash_permutations))

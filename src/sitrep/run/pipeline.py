@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Errors, InputError, Warnings
 from ..fuse.fusion import distinct_claims, fuse_reports
@@ -413,7 +413,11 @@ class _IngestRun:
                 self.index.add_serialized(doc_id, signature)
                 self.known.add(doc_id)
         self.batch: list[Document] = []
-        self.signatures: dict[str, MinHash] = {}
+        self.signatures: dict[int, MinHash] = {}  # by the queued document object: two may share an id
+        self.ranks: dict[str, tuple[Any, ...]] = {}  # the canonical rank of each queued document
+        # Queued documents that rank before a stored or queued near or exact copy, which they replace when written.
+        self.replacing: dict[int, tuple[str, float]] = {}
+        self.replaced_by: dict[str, str] = {}  # the id of each document replaced in this run, by its replacement
         self.copies: list[_Copy] = []
         self.queued: set[str] = set()
         self.dates: set[dt.date] = set()  # the dates of the reports this run stored
@@ -442,7 +446,6 @@ class _IngestRun:
             self._count_duplicate()
             return
         self.batch.append(result)
-        self.queued.add(result.id)
         if len(self.batch) >= self.settings.spacy_batch_size:
             self.flush()
 
@@ -451,18 +454,38 @@ class _IngestRun:
         self.stats.reasons["duplicate"] += 1
 
     def _copy_of(self, document: Document, raw: RawDocument) -> _Copy | None:
-        if document.id in self.queued:
-            return _Copy(document.id, raw.source, document.url, document.outlet, "exact", 1.0)
-        with self.store.connect() as conn:
-            if w.has_document(conn, document.id):
+        """The copy record when an earlier-ranked document (`canonical_rank`) says the same; `None` when this one is
+        to be stored, noting in `replacing` the stored or queued one it replaces."""
+        rank = canonical_rank(document)
+        kept = self.ranks.get(document.id)
+        if kept is None:
+            with self.store.connect() as conn:
+                stored = q.get_document(conn, document.id)
+            kept = canonical_rank(stored) if stored is not None else None
+        if kept is not None:
+            if kept <= rank:
                 return _Copy(document.id, raw.source, document.url, document.outlet, "exact", 1.0)
+            self.replacing[id(document)] = (document.id, 1.0)
         signature = self.index.signature(document.text)
         near = self.index.find(signature)
-        if near is not None:
-            return _Copy(near[0], raw.source, document.url, document.outlet, "near", near[1])
+        if near is not None and near[0] != document.id:
+            if self._rank_of(near[0]) <= rank:
+                return _Copy(near[0], raw.source, document.url, document.outlet, "near", near[1])
+            self.replacing[id(document)] = near
+            self.index.remove(near[0])
         self.index.add(document.id, signature)
-        self.signatures[document.id] = signature
+        self.signatures[id(document)] = signature
+        self.ranks[document.id] = rank
+        self.queued.add(document.id)
         return None
+
+    def _rank_of(self, document_id: str) -> tuple[Any, ...]:
+        """The canonical rank of a queued or stored document (a vanished one ranks last)."""
+        if document_id in self.ranks:
+            return self.ranks[document_id]
+        with self.store.connect() as conn:
+            stored = q.get_document(conn, document_id)
+        return canonical_rank(stored) if stored is not None else _LAST
 
     def flush(self, *, final: bool = False) -> None:
         """Send the queued documents to extraction, and write every extracted batch that is due (all of them when
@@ -484,7 +507,8 @@ class _IngestRun:
 
     def _write(self, batch: list[Document], copies: list[_Copy], outcomes: list[Outcome]) -> None:
         for document, outcome in zip(batch, outcomes, strict=True):
-            signature = self.signatures.pop(document.id)
+            signature = self.signatures.pop(id(document))
+            replacing = self.replacing.pop(id(document), None)
             if isinstance(outcome, ExtractionFailure):
                 self.stats.failed += 1
                 self.stats.reasons["failed"] += 1
@@ -493,24 +517,47 @@ class _IngestRun:
             reports, figures = self._claims(document, outcome[0]), outcome[1]
             with self.store.begin() as conn:
                 near = self._stored_meanwhile(conn, signature)
-                if near is not None:
-                    w.record_copy(conn, near[0], source=document.source, url=document.url, outlet=document.outlet,
-                                  kind="near", similarity=near[1])  # fmt: skip
-                    self._count_duplicate()
+                if near is not None and near[0] != document.id:
+                    if self._rank_of(near[0]) <= canonical_rank(document):
+                        w.record_copy(conn, near[0], source=document.source, url=document.url,
+                                      outlet=document.outlet, kind="near", similarity=near[1])  # fmt: skip
+                        self._count_duplicate()
+                        continue
+                    replacing = replacing or near
+                stored = q.get_document(conn, document.id)
+                if stored is not None and canonical_rank(stored) <= canonical_rank(document):
+                    self._count_duplicate()  # another process stored it (or a copy ranked before it) meanwhile
                     continue
-                if not w.write_document(conn, document, minhash=serialize(signature)):
-                    self._count_duplicate()  # another process stored it meanwhile
-                    continue
+                dates = {r.event_date for r in reports if r.event_date}
+                moved: list[dict[str, Any]] = []
+                for old_id in {replacing[0] if replacing else None, stored.id if stored else None} - {None}:
+                    old = q.get_document(conn, old_id) if old_id else None
+                    if old is None or canonical_rank(old) <= canonical_rank(document):
+                        continue
+                    old_copies, old_dates = w.remove_document(conn, old.id)
+                    self.replaced_by[old.id] = document.id
+                    dates |= old_dates
+                    similarity = 1.0 if old.id == document.id else (replacing[1] if replacing else 1.0)
+                    kind = "exact" if old.id == document.id else "near"
+                    moved.append({"document_id": document.id, "source": old.source, "url": old.url,
+                                  "outlet": old.outlet, "kind": kind, "similarity": similarity})  # fmt: skip
+                    moved.extend({**copy, "document_id": document.id} for copy in old_copies)
+                w.write_document(conn, document, minhash=serialize(signature))
+                for row in moved:
+                    w.record_copy(conn, row["document_id"], source=row["source"], url=row["url"],
+                                  outlet=row["outlet"], kind=row["kind"], similarity=row["similarity"])  # fmt: skip
                 self.stats.reports += w.write_reports(conn, reports)
                 w.write_document_figures(conn, document, figures)
-                dates = {r.event_date for r in reports if r.event_date}
                 fusion_queue.mark_pending(conn, dates)
             self.dates |= dates
             self.known.add(document.id)
             self.stats.new += 1
         with self.store.begin() as conn:
             for copy in copies:
-                w.record_copy(conn, copy.document_id, source=copy.source, url=copy.url, outlet=copy.outlet,
+                original = copy.document_id
+                while original in self.replaced_by and self.replaced_by[original] != original:
+                    original = self.replaced_by[original]  # a copy of a document a better copy replaced
+                w.record_copy(conn, original, source=copy.source, url=copy.url, outlet=copy.outlet,
                               kind=copy.kind, similarity=copy.similarity)  # fmt: skip
 
     def _claims(self, document: Document, reports: list[Report]) -> list[Report]:
@@ -537,6 +584,15 @@ class _IngestRun:
                 self.index.add_serialized(doc_id, data)
         return self.others.find(signature)
 
+
+def canonical_rank(document: Document) -> tuple[Any, ...]:
+    """Which of two copies of a text is kept, whatever order they come in: the earliest published, then the smallest
+    id, then the smallest text (exact copies differ in case and spacing), URL, outlet and source."""
+    published = document.published or dt.date.max
+    return published, document.id, document.text, document.url or "", document.outlet or "", document.source
+
+
+_LAST = (dt.date.max, "\uffff")
 
 # Stored timestamps have whole seconds; looking back a little more never misses a document.
 _CLOCK_MARGIN = dt.timedelta(seconds=2)
