@@ -15,6 +15,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import trafilatura
@@ -332,4 +333,10 @@ def serialize(minhash: MinHash) -> bytes:
 def deserialize(data: bytes, *, num_perm: int) -> MinHash:
     """Rebuild a MinHash from `serialize`'s bytes."""
     values = np.frombuffer(data, dtype="<u8")
-    return MinHash(num_perm=num_perm, hashvalues=values, scheme=MINHASH_SCHEME)
+    return MinHash(num_perm=num_perm, hashvalues=values, permutations=_permutations(num_perm), scheme=MINHASH_SCHEME)
+
+
+@functools.cache
+def _permutations(num_perm: int) -> Any:
+    """The scheme's permutations, made once: building them for every stored signature took most of the index's load."""
+    return MinHash(num_perm=num_perm, scheme=MINHASH_SCHEME).permutations

@@ -82,6 +82,7 @@ class Pipeline:
     def __init__(self, settings: Settings | None = None, *, nlp: Language | None = None) -> None:
         self.settings = settings or load_settings()
         self._nlp = nlp
+        self.near_indexes: dict[str, _StoredIndex] = {}  # by store URL, kept between ingests
 
     @cached_property
     def extractor(self) -> Extractor:
@@ -323,12 +324,7 @@ class _FusionStep:
         while True:
             seen = _range_state(conn, self.low, self.high)
             reports = list(q.iter_reports(conn, date_from=self.low, date_to=self.high))
-            outlets: dict[str, str | None] = {}
-            urls: dict[str, str | None] = {}
-            for doc_id in sorted({r.document_id for r in reports}):
-                document = q.get_document(conn, doc_id)
-                if document is not None:
-                    outlets[doc_id], urls[doc_id] = document.outlet, document.url
+            outlets, urls = q.outlets_and_urls(conn, {r.document_id for r in reports})
             fused = fuse_reports(reports, settings=self.pipeline.settings, outlets=outlets, urls=urls)
             if not self._widen(reports, fused):
                 return [e for e in fused if e.event_date is None or self.low <= e.event_date <= self.high], seen
@@ -380,6 +376,15 @@ def _spans(
 
 
 @dataclass
+class _StoredIndex:
+    """The near-duplicate index of one store's documents, the ids in it, and when the store was last read."""
+
+    index: NearDuplicateIndex
+    known: set[str] = field(default_factory=set)
+    looked_at: dt.datetime | None = None
+
+
+@dataclass
 class _Copy:
     """A document seen again, exactly or nearly, to record once its original is stored."""
 
@@ -403,15 +408,22 @@ class _IngestRun:
         # A few batches per worker keep the workers busy without holding the whole corpus in memory.
         self.max_in_flight = 2 * workers
         self.stats = IngestStats()
-        self.index = NearDuplicateIndex(settings=self.settings)
         # Documents other processes store while this run goes on, checked again when each document is written.
         self.others = NearDuplicateIndex(settings=self.settings)
-        self.known: set[str] = set()
-        self.looked_at = w.now()
+        # The index of the stored documents is kept by the pipeline between runs over one store (the API's and the
+        # watcher's ingests of a few documents each), and brought up to date with what was stored since.
+        cached = pipeline.near_indexes.get(store.url)
+        if cached is None:
+            cached = pipeline.near_indexes[store.url] = _StoredIndex(NearDuplicateIndex(settings=self.settings))
+        self.index, self.known = cached.index, cached.known
+        since = cached.looked_at - _CLOCK_MARGIN if cached.looked_at else None
+        cached.looked_at = self.looked_at = w.now()
         with store.connect() as conn:
-            for doc_id, signature in q.iter_signatures(conn):
-                self.index.add_serialized(doc_id, signature)
-                self.known.add(doc_id)
+            for doc_id, signature in q.iter_signatures(conn, since=since):
+                if doc_id not in self.known:
+                    self.index.add_serialized(doc_id, signature)
+                    self.known.add(doc_id)
+        self.cached = cached
         self.batch: list[Document] = []
         self.signatures: dict[int, MinHash] = {}  # by the queued document object: two may share an id
         self.ranks: dict[str, tuple[Any, ...]] = {}  # the canonical rank of each queued document
@@ -510,6 +522,8 @@ class _IngestRun:
             signature = self.signatures.pop(id(document))
             replacing = self.replacing.pop(id(document), None)
             if isinstance(outcome, ExtractionFailure):
+                if document.id not in self.known:
+                    self.index.remove(document.id)  # not stored: later copies of it are not copies
                 self.stats.failed += 1
                 self.stats.reasons["failed"] += 1
                 self.stats.errors.append(Errors.E022.format(source=document.source, reason=outcome.reason))
@@ -536,6 +550,7 @@ class _IngestRun:
                         continue
                     old_copies, old_dates = w.remove_document(conn, old.id)
                     self.replaced_by[old.id] = document.id
+                    self.known.discard(old.id)
                     dates |= old_dates
                     similarity = 1.0 if old.id == document.id else (replacing[1] if replacing else 1.0)
                     kind = "exact" if old.id == document.id else "near"
@@ -576,7 +591,7 @@ class _IngestRun:
         near-copies store one of them, as a single ingest would.
         """
         since = self.looked_at - _CLOCK_MARGIN
-        self.looked_at = w.now()
+        self.cached.looked_at = self.looked_at = w.now()
         for doc_id, data in q.iter_signatures(conn, since=since):
             if doc_id not in self.known:
                 self.known.add(doc_id)
