@@ -82,8 +82,8 @@ def write_document_figures(conn: Connection, document: Document, figures: Sequen
 
 
 def remove_document(conn: Connection, document_id: str) -> tuple[list[dict[str, Any]], set[dt.date]]:
-    """Delete a document with its reports, figures and copy records (a copy ranked before it replaces it). Returns its copy
-    records, to move to the document that replaces it, and the dates of its reports, to fuse again."""
+    """Delete a document with its reports, figures and copy records (a copy ranked before it replaces it). Returns
+    its copy records, to move to the document that replaces it, and the dates of its reports, to fuse again."""
     copies = [
         dict(row)
         for row in conn.execute(
