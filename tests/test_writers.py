@@ -20,7 +20,13 @@ from sqlalchemy import func, select
 from sitrep.store import open_store
 from sitrep.store.schema import documents
 
-pytestmark = pytest.mark.model
+pytestmark = [
+    pytest.mark.model,
+    # A wall-clock bound: on a machine loaded by other jobs it measures them, not Sitrep.
+    pytest.mark.skipif(
+        not os.environ.get("SITREP_TEST_TIMING"), reason="a timing test: set SITREP_TEST_TIMING=1 on an idle machine"
+    ),
+]
 
 TOWNS = ["Kafr Nabudah", "Morek", "Saraqib", "Ariha", "Maarat al-Numan", "Khan Shaykhun", "Azaz", "Manbij", "Homs"]
 SENTENCES = [

@@ -602,9 +602,10 @@ class _IngestRun:
 
 def canonical_rank(document: Document) -> tuple[Any, ...]:
     """Which of two copies of a text is kept, whatever order they come in: the earliest published, then the smallest
-    id, then the smallest text (exact copies differ in case and spacing), URL, outlet and source."""
+    id, then the smallest text (exact copies differ in case and spacing), URL and outlet. Where it was read from is
+    no part of it: the same text read again from another file is a copy, not a better original."""
     published = document.published or dt.date.max
-    return published, document.id, document.text, document.url or "", document.outlet or "", document.source
+    return published, document.id, document.text, document.url or "", document.outlet or ""
 
 
 _LAST = (dt.date.max, "\uffff")
