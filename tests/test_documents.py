@@ -6,7 +6,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sitrep.ingest.documents import NearDuplicateIndex, Skip, document_id, guess_language, normalise_text, to_document
+from sitrep.ingest.documents import (
+    NearDuplicateIndex,
+    Skip,
+    document_id,
+    guess_language,
+    normalise_text,
+    to_document,
+    without_repeats,
+)
 from sitrep.ingest.sources import read_sources
 from sitrep.models import Document, RawDocument
 from sitrep.settings import Settings
@@ -184,3 +192,11 @@ def test_documents_page_blocks_become_paragraphs(settings: Settings) -> None:
     # a headline with no full stop must not run into the first sentence
     assert "police say\n\nA bomb went off" in document.text
     assert "police said.\n\nNo group" in document.text
+
+
+def test_without_repeats_keeps_each_sentence_once() -> None:
+    sentence = "Government forces shelled the town of Kafr Nabudah on Tuesday, killing two civilians."
+    text = " ".join([sentence] * 500) + " The U.S. envoy said nothing. Short one. Short one."
+    assert without_repeats(text) == f"{sentence} The U.S. envoy said nothing. Short one. Short one."
+    plain = "One sentence here.\nAnother line of the same paragraph.\n\nA second paragraph."
+    assert without_repeats(plain) is plain

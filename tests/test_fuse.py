@@ -286,3 +286,38 @@ def test_fuse_one_documents_protest_told_twice_is_one_whoever_its_target() -> No
     first = _report("1", "doc-a", IDLIB, **protest, actor2="Police Forces of Syria (2000-)")
     second = _report("2", "doc-a", IDLIB, **protest, actor2="Civilians (Syria)")
     assert len(_fuse([first, second])) == 1
+
+
+# ---- scale: many reports of one place and day ------------------------------------------------------------------
+
+
+def test_fuse_many_alike_reports_are_one_event_with_all_sources() -> None:
+    # 3,000 strikes on civilians in Idlib told alike by 600 outlets, and 600 clashes at Hama: two events, at once.
+    reports = [_report(str(n % 5), f"doc-{n // 5}", IDLIB) for n in range(3000)]
+    reports += [_report(str(n % 5), f"hama-{n // 5}", HAMA, event_type="Battles", sub_event_type="Armed clash",
+                        actor2="Hayat Tahrir al Sham") for n in range(600)]  # fmt: skip
+    events = _fuse(reports)
+    assert sorted(len(e.report_ids) for e in events) == [600, 3000]
+    assert sorted(e.n_sources for e in events) == [120, 600]
+
+
+def test_fuse_over_the_cap_warns_and_still_ends(caplog: pytest.LogCaptureFixture) -> None:
+    # Distinct unknown sides at one town and day: more classes than the cap allows comparing.
+    reports = [_report("1", f"doc-{n}", IDLIB, actor1=f"Brigade {n}", actor2=f"Battalion {n}") for n in range(60)]
+    events = _fuse(reports, Settings(fusion_max_candidates=5))
+    assert "[W004]" in caplog.text
+    assert 1 <= len(events) <= 60
+    assert sorted(r for e in events for r in e.report_ids) == sorted(r.report_id for r in reports)
+
+
+def test_fuse_the_same_reports_in_any_order_give_the_same_events() -> None:
+    reports = [
+        _report(str(n % 5), f"doc-{n // 5}", IDLIB if n % 3 else HAMA, actor2=None if n % 7 else "Civilians (Syria)")
+        for n in range(200)
+    ]
+    first = [e.model_dump() for e in _fuse(reports)]
+    shuffled = list(reports)
+    random.Random(3).shuffle(shuffled)
+    assert sorted(first, key=lambda e: e["event_id"]) == sorted(
+        (e.model_dump() for e in _fuse(shuffled)), key=lambda e: e["event_id"]
+    )

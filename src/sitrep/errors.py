@@ -67,6 +67,14 @@ class Warnings:
     W001 = "[W001] Data file {path} has no entries: nothing will match."
     W002 = "[W002] {count} document(s) skipped as {reason}."
     W003 = "[W003] Another process is writing to {url}; waiting up to {seconds:.0f} s for it."
+    W004 = (
+        "[W004] {count} group(s) of reports alike met the cap of {cap} comparisons (setting fusion_max_candidates):"
+        " some reports of one place and day may stay separate events."
+    )
+    W005 = (
+        "[W005] {source}: {count} distinct claims, over the cap of {limit} (setting max_reports_per_document);"
+        " the first {limit} are kept."
+    )
     W090 = (
         "[W090] Trigger rules {path} changed since the event model {model} was trained; retrain it "
         "(sitrep train classifier)."

@@ -44,6 +44,18 @@ class Settings(BaseModel):
         25.0, description="Reports within this distance (and window) may describe the same event."
     )
     fusion_window_days: int = Field(1, description="Reports this many days apart may describe the same event.")
+    fusion_max_candidates: int = Field(
+        2000,
+        gt=0,
+        description="Most groups of alike reports that one group is compared with at one place and day, so that "
+        "fusion stays near-linear on any input; a warning says when a place and day had more.",
+    )
+    max_reports_per_document: int = Field(
+        2000,
+        gt=0,
+        description="Most distinct claims stored from one document (a sentence repeated is one claim); the rest "
+        "are dropped with a warning, so that one odd page cannot flood a place and day.",
+    )
     fatality_rule: str = Field(
         "sitrep.fatalities.lowest_stated.v1",
         description="Which stated figure becomes a fused event's fatalities (a name in sitrep.registry."

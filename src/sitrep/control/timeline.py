@@ -26,7 +26,7 @@ from typing import Any
 
 from ..distance import haversine_km
 from ..errors import DataFileError, Errors
-from ..fuse.fusion import (
+from ..fuse.sides import (
     ARMED_CLASH,
     GOVERNMENT_REGAINS,
     NON_STATE_TAKEOVER,

@@ -21,448 +21,30 @@ re-ingest and another input order.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-import math
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from typing import Any
 
-from ..datafiles import data_path, read_yaml_mapping
 from ..distance import haversine_km
-from ..errors import DataFileError, Errors
 from ..memory import collector_paused
 from ..models import Event, Figure, Report, Source
-from ..read.actor_data import STATE_KINDS, actor_key, interaction
-from ..read.actor_registry import ActorRegistry, load_actors
+from ..read.actor_data import actor_key, interaction
 from ..registry import FatalityRule, fatality_rules, resolve
 from ..settings import Settings
+from .clusters import _kind, cluster_reports, family
+from .sides import (
+    EXPLOSIONS,
+    SUB_TYPE_PRIORITY,
+    TERRITORIAL_SUB_TYPES,
+    Side,
+    Sides,
+    default_sides,
+    load_fusion_vocabulary,
+)
 
 logger = logging.getLogger(__name__)
-
-VOCABULARY_FILE = data_path("control.yaml")
-
-BATTLES = "Battles"
-EXPLOSIONS = "Explosions/Remote violence"
-VIOLENCE_AGAINST_CIVILIANS = "Violence against civilians"
-ARMED_CLASH = "Armed clash"
-# ACLED's territorial sub-types (codebook names, not vocabulary): their order breaks ties between them.
-NON_STATE_TAKEOVER = "Non-state actor overtakes territory"
-GOVERNMENT_REGAINS = "Government regains territory"
-TERRITORIAL_SUB_TYPES: tuple[str, ...] = (
-    NON_STATE_TAKEOVER,
-    GOVERNMENT_REGAINS,
-    "Non-violent transfer of territory",
-)
-# ACLED: when one sentence reports a takeover and another only fighting at the same place and day, the
-# takeover is the outcome and names the event; a battle absorbs the strikes inside it.
-SUB_TYPE_PRIORITY = {name: 3 for name in TERRITORIAL_SUB_TYPES} | {ARMED_CLASH: 2}
-KM_PER_DEGREE = 111.2
-EARTH_RADIUS_KM = 6371.0
-
-
-# ---- actors: which side each name is on ------------------------------------------------------------------------
-
-
-def load_fusion_vocabulary(path: str | Path | None = None) -> list[str]:
-    """The loose actor names (they fit any armed actor) from the `fusion` section of `data/control.yaml`.
-
-    Raises:
-        DataFileError: The file or the section is malformed.
-    """
-    file = Path(path) if path else VOCABULARY_FILE
-    data = read_vocabulary(file)
-    section = data.get("fusion")
-    if not isinstance(section, dict):
-        raise DataFileError(Errors.E011.format(path=file, entry="fusion", field="fusion", reason="a mapping expected"))
-    return string_list(file, section, "loose_actors", entry="fusion")
-
-
-def read_vocabulary(file: Path) -> dict[str, Any]:
-    """The YAML mapping in a vocabulary file.
-
-    Raises:
-        DataFileError: Unreadable, not YAML, or not a mapping.
-    """
-    return read_yaml_mapping(file)
-
-
-def string_list(file: Path, section: dict[str, Any], field: str, *, entry: str) -> list[str]:
-    """A non-empty list of non-blank strings from a vocabulary section.
-
-    Raises:
-        DataFileError: Missing, empty, or holding something other than strings.
-    """
-    value = section.get(field)
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
-        raise DataFileError(
-            Errors.E011.format(path=file, entry=entry, field=field, reason="a non-empty list of strings expected")
-        )
-    return [v.strip() for v in value]
-
-
-@dataclass(frozen=True)
-class Side:
-    """The side an actor fights on: `key` is its coalition or top parent (`*` for a loose name), `kind` its sort."""
-
-    key: str
-    kind: str
-
-    @property
-    def civilian(self) -> bool:
-        return self.kind == "civilians"
-
-
-class Sides:
-    """Maps ACLED actor names to sides: members of a coalition and units of a force are one side."""
-
-    def __init__(self, registry: ActorRegistry, *, loose: Iterable[str]) -> None:
-        self.registry = registry
-        self.loose = {actor_key(name) for name in loose}
-        self.generic_kind = {actor_key(g.template): g.kind for g in registry.generic.values()}
-        self.coalition: dict[str, str] = {}
-        for name, entry in registry.entries.items():
-            for member in entry.members:
-                self.coalition.setdefault(member, name)
-        self._cache: dict[str, Side] = {}
-
-    def side(self, name: str | None) -> Side | None:
-        """The side of an actor name; `None` for no actor."""
-        if not name:
-            return None
-        found = self._cache.get(name)
-        if found is None:
-            found = self._cache[name] = self._side(name)
-        return found
-
-    def _side(self, name: str) -> Side:
-        key = actor_key(name)
-        canonical = self.registry.canonical_name(name)
-        entry = self.registry.entries.get(canonical) if canonical else None
-        kind = entry.kind if entry else self.generic_kind.get(key, "unknown")
-        if kind == "civilians":
-            return Side("civilians", kind)
-        if key in self.loose:
-            return Side("*", kind)
-        if entry is None or canonical is None:
-            return Side(key, kind)
-        seen = {canonical}
-        while entry.parent and entry.parent in self.registry.entries and entry.parent not in seen:
-            canonical = entry.parent
-            seen.add(canonical)
-            entry = self.registry.entries[canonical]
-        if entry.kind in STATE_KINDS and entry.country:
-            return Side(f"state:{entry.country[0]}", kind)
-        return Side(self.coalition.get(canonical, canonical), kind)
-
-    def members(self, name: str) -> list[str]:
-        """The member groups of a coalition (empty for a single group)."""
-        canonical = self.registry.canonical_name(name)
-        entry = self.registry.entries.get(canonical) if canonical else None
-        return list(entry.members) if entry else []
-
-    def coalition_of(self, name: str) -> str | None:
-        """The coalition a group belongs to, if any."""
-        canonical = self.registry.canonical_name(name)
-        return self.coalition.get(canonical) if canonical else None
-
-    def fits(self, a: str | None, b: str | None) -> bool:
-        """Whether two actor slots can name the same participant."""
-        sa, sb = self.side(a), self.side(b)
-        if sa is None or sb is None or sa.key == sb.key:
-            return True
-        if sa.key == "*" or sb.key == "*":
-            return not (sa.civilian or sb.civilian)
-        return False
-
-    def specific(self, name: str | None) -> bool:
-        """A named actor, not a loose description."""
-        found = self.side(name)
-        return found is not None and found.key != "*"
-
-    def compatible(self, a: Report, b: Report) -> bool:
-        """Whether two reports' actors can be the same pair, in either order (actor1/actor2 swapped is the same
-        battle)."""
-        straight = self.fits(a.actor1, b.actor1) and self.fits(a.actor2, b.actor2)
-        return straight or (self.fits(a.actor1, b.actor2) and self.fits(a.actor2, b.actor1))
-
-
-@lru_cache(maxsize=1)
-def default_sides() -> Sides:
-    """The packaged actor registry and loose names, loaded once."""
-    return Sides(load_actors(), loose=load_fusion_vocabulary())
-
-
-# ---- which reports may be one event ----------------------------------------------------------------------------
-
-
-def _kind(report: Report) -> str:
-    if report.sub_event_type in TERRITORIAL_SUB_TYPES:
-        return "territory"
-    if report.sub_event_type == ARMED_CLASH:
-        return "battle"
-    if report.event_type == EXPLOSIONS:
-        return "strike"
-    if report.event_type == VIOLENCE_AGAINST_CIVILIANS:
-        return "attack"
-    return "other"
-
-
-def family(report: Report) -> str:
-    """Types that may fuse share a family: the violent ones (and transfers of territory) are one."""
-    if _kind(report) != "other":
-        return "violence"
-    return f"{report.event_type}/{report.sub_event_type}"
-
-
-@dataclass
-class _Item:
-    """A report with what the comparisons need, computed once."""
-
-    index: int
-    report: Report
-    day: int | None
-    kind: str
-    precise: bool
-    on_civilians: bool
-    on_fighters: bool = False
-    day_stated: bool = False  # the text names the day ("on Friday"), rather than it being the publication date
-
-
-def _item(index: int, r: Report, sides: Sides) -> _Item:
-    side = sides.side(r.actor2)
-    on_civilians = bool(side and side.civilian) or bool(r.civilian_targeting)
-    on_fighters = side is not None and not on_civilians
-    kind = _kind(r)
-    placed = r.latitude is not None and r.longitude is not None and (r.geo_precision or 3) <= 2
-    return _Item(
-        index=index,
-        report=r,
-        day=r.event_date.toordinal() if r.event_date else None,
-        kind=kind,
-        # A strike that does not say whom it hit is vague too: linked first, it would chain the strikes on
-        # civilians and those on fighters of one day and town into one event.
-        precise=placed and (kind != "strike" or on_civilians or on_fighters),
-        on_civilians=on_civilians,
-        on_fighters=on_fighters,
-        day_stated=r.time_precision == 1 and any(e.field == "event_date" for e in r.evidence),
-    )
-
-
-def _types_fit(a: _Item, b: _Item, *, same_day: bool) -> bool:
-    if a.report.sub_event_type == b.report.sub_event_type:
-        if a.kind == "other":
-            return True  # whom a protest or an arrest targeted does not tell two of them apart
-        # Strikes on a residential area and strikes on fighters' positions are two events, even on one town; a day
-        # apart, a report that does not say whom it hit does not join them either.
-        if not same_day:
-            return (a.on_civilians, a.on_fighters) == (b.on_civilians, b.on_fighters)
-        return not ((a.on_civilians and b.on_fighters) or (a.on_fighters and b.on_civilians))
-    kinds = {a.kind, b.kind}
-    if kinds == {"territory"}:
-        return True
-    if not same_day:
-        return False  # repeated fighting before a takeover stays Armed clash, a separate event each day
-    if kinds == {"battle", "territory"}:
-        return True
-    if kinds == {"battle", "strike"}:
-        strike, battle = (a, b) if a.kind == "strike" else (b, a)
-        if strike.on_civilians:
-            return False  # a strike on civilians is its own event, not part of the battle
-        # Strikes "on Hama province" are not known to be the ones at the battle in a town of it.
-        return (strike.report.geo_precision or 3) <= (battle.report.geo_precision or 3)
-    if kinds == {"strike", "attack"}:
-        return a.on_civilians and b.on_civilians
-    return False
-
-
-def _places_fit(a: Report, b: Report, *, same_day: bool, radius_km: float) -> bool:
-    if _same_place(a, b):
-        return same_day or (a.geo_precision or 3) == (b.geo_precision or 3)
-    if not same_day:
-        return False
-    if a.admin2 and b.admin2 and a.admin2 != b.admin2:
-        return False
-    if a.latitude is None or b.latitude is None or a.longitude is None or b.longitude is None:
-        return (a.admin1 or "") == (b.admin1 or "")  # a region-only report, in the same block
-    if (a.geo_precision or 3) == 1 and (b.geo_precision or 3) == 1:
-        return False  # two named towns are two places
-    return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) <= radius_km
-
-
-def _told_again(a: Report, b: Report, *, same_day: bool) -> bool:
-    """One document telling of an event of one sub-type at one place on one day twice: the same event, whoever
-    each sentence names as its sides ("rioters stormed the school ... the protesters locked the office")."""
-    return same_day and a.document_id == b.document_id and a.sub_event_type == b.sub_event_type and _same_place(a, b)
-
-
-def _same_place(a: Report, b: Report) -> bool:
-    """One gazetteer place, or one place without a GeoNames id (a learned or added place) at one point."""
-    if a.geonameid is not None or b.geonameid is not None:
-        return a.geonameid == b.geonameid
-    return a.latitude is not None and (a.location, a.latitude, a.longitude) == (b.location, b.latitude, b.longitude)
-
-
-class _Fuser:
-    def __init__(self, reports: Sequence[Report], *, settings: Settings, sides: Sides) -> None:
-        self.settings = settings
-        self.sides = sides
-        self.window = max(0, settings.fusion_window_days)
-        self.cell_deg = max(settings.fusion_radius_km, 1.0) / KM_PER_DEGREE
-        self.items = [_item(i, r, sides) for i, r in enumerate(reports)]
-        self.parent = list(range(len(self.items)))
-        self.same_type_only = False
-        # The sub-types each component holds per sentence: the extractor splits a sentence into two events on
-        # purpose (the fighting and the takeover it ended in), so fusion must not join them again.
-        self.sentence_types: dict[int, dict[tuple[str, int], set[str]]] = {
-            i: {(r.document_id, r.sentence_start): {r.sub_event_type}} for i, r in enumerate(reports)
-        }
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def union(self, i: int, j: int) -> None:
-        ri, rj = self.find(i), self.find(j)
-        if ri == rj:
-            return
-        a, b = self.sentence_types[ri], self.sentence_types[rj]
-        if any(key in b and b[key] != types for key, types in a.items()):
-            return  # it would put two events split from one sentence back into one
-        keep, drop = min(ri, rj), max(ri, rj)
-        self.parent[drop] = keep
-        merged = self.sentence_types.pop(drop)
-        for key, types in merged.items():
-            self.sentence_types[keep].setdefault(key, set()).update(types)
-
-    def fits(self, a: _Item, b: _Item) -> bool:
-        if a.day is None or b.day is None:
-            if a.day != b.day:
-                return False
-            same_day = True
-        else:
-            gap = abs(a.day - b.day)
-            if gap > self.window or (gap and (a if a.day > b.day else b).day_stated):
-                # The window is for a report that gives no day and may tell of the day before. A later day the
-                # text names is another event: after the other report's named day, or after its publication.
-                return False
-            same_day = gap == 0 or (a.report.time_precision or 1) > 1 or (b.report.time_precision or 1) > 1
-        if self.same_type_only and a.report.sub_event_type != b.report.sub_event_type:
-            return False
-        return (
-            _types_fit(a, b, same_day=same_day)
-            and _places_fit(a.report, b.report, same_day=same_day, radius_km=self.settings.fusion_radius_km)
-            and (self.sides.compatible(a.report, b.report) or _told_again(a.report, b.report, same_day=same_day))
-        )
-
-    def cell(self, item: _Item) -> tuple[int, int]:
-        r = item.report
-        return math.floor((r.latitude or 0.0) / self.cell_deg), math.floor((r.longitude or 0.0) / self.cell_deg)
-
-    def clusters(self) -> list[list[_Item]]:
-        blocks: dict[tuple[str, str], list[_Item]] = defaultdict(list)
-        for item in self.items:
-            r = item.report
-            blocks[((r.admin1 or r.country or "").casefold(), family(r))].append(item)
-        # Reports of one sub-type link first, so that a takeover's reports are together before a clash split
-        # from one of their sentences asks to join them (and is refused).
-        for self.same_type_only in (True, False):
-            for block in blocks.values():
-                self._link_precise([it for it in block if it.precise])
-        # Vague reports ("strikes on Hama province") last, once the precise clusters are whole, to join one that
-        # they fit as a whole.
-        for block in blocks.values():
-            self._link_vague([it for it in block if not it.precise], [it for it in block if it.precise])
-        components: dict[int, list[_Item]] = defaultdict(list)
-        for item in self.items:
-            components[self.find(item.index)].append(item)
-        out: list[list[_Item]] = []
-        for members in components.values():
-            days = [m.day for m in members if m.day is not None]
-            if days and max(days) - min(days) > self.window:
-                # A chain longer than the window is several events: one a day (ACLED's events are atomic by day).
-                out.extend(self._split_by_day(members))
-            else:
-                out.append(members)
-        return out
-
-    def _split_by_day(self, members: list[_Item]) -> list[list[_Item]]:
-        """The day-by-day clusters of a chain: only reports of one day, linked directly, stay together."""
-        by_day: dict[int | None, list[_Item]] = defaultdict(list)
-        for m in members:
-            by_day[m.day].append(m)
-        out: list[list[_Item]] = []
-        for day_members in by_day.values():
-            local = {m.index: m.index for m in day_members}
-
-            def root(i: int, local: dict[int, int] = local) -> int:
-                while local[i] != i:
-                    i = local[i]
-                return i
-
-            for n, a in enumerate(day_members):
-                for b in day_members[n + 1 :]:
-                    if a.day == b.day and self.fits(a, b):
-                        ra, rb = root(a.index), root(b.index)
-                        local[max(ra, rb)] = min(ra, rb)
-            groups: dict[int, list[_Item]] = defaultdict(list)
-            for m in day_members:
-                groups[root(m.index)].append(m)
-            out.extend(groups.values())
-        return out
-
-    def _link_precise(self, items: list[_Item]) -> None:
-        grid: dict[tuple[int | None, int, int], list[_Item]] = defaultdict(list)
-        for item in items:
-            grid[(item.day, *self.cell(item))].append(item)
-        for item in items:
-            cy, cx = self.cell(item)
-            lat = item.report.latitude or 0.0
-            reach = min(180, math.ceil(1 / max(math.cos(math.radians(lat)), 0.05)))
-            days: Iterable[int | None] = (
-                [None] if item.day is None else range(item.day - self.window, item.day + self.window + 1)
-            )
-            for day in days:
-                for dy in (-1, 0, 1):
-                    for dx in range(-reach, reach + 1):
-                        for other in grid.get((day, cy + dy, cx + dx), ()):
-                            if other.index > item.index and self.fits(item, other):
-                                self.union(item.index, other.index)
-
-    def _link_vague(self, vague: list[_Item], precise: list[_Item]) -> None:
-        by_day: dict[int | None, list[_Item]] = defaultdict(list)
-        for item in precise:
-            by_day[item.day].append(item)
-        alone: list[_Item] = []
-        for item in vague:
-            days: Iterable[int | None] = (
-                [None] if item.day is None else range(item.day - self.window, item.day + self.window + 1)
-            )
-            # A vague report joins the one cluster it fits as a whole: "strikes on Hama province" may join other
-            # strikes in Hama, but not through them a battle in one town of it.
-            fit_all: dict[int, bool] = {}
-            for o in (o for d in days for o in by_day.get(d, ())):
-                root, fits = self.find(o.index), self.fits(item, o)
-                fit_all[root] = fit_all.get(root, True) and fits
-            roots = {root for root, fits in fit_all.items() if fits}
-            if len(roots) == 1:
-                self.union(item.index, roots.pop())
-            else:
-                alone.append(item)
-        vague_by_day: dict[int | None, list[_Item]] = defaultdict(list)
-        for item in alone:
-            vague_by_day[item.day].append(item)
-        for item in alone:
-            days = [None] if item.day is None else range(item.day - self.window, item.day + self.window + 1)
-            for day in days:
-                for other in vague_by_day.get(day, ()):
-                    if other.index > item.index and self.fits(item, other):
-                        self.union(item.index, other.index)
-
 
 # ---- fusion ------------------------------------------------------------------------------------------------------
 
@@ -493,16 +75,25 @@ def fuse_reports(
         return []
     sides = sides or default_sides()
     with collector_paused():
-        clusters = _Fuser(unique, settings=settings, sides=sides).clusters()
+        clusters = cluster_reports(unique, settings=settings, sides=sides)
         merged = [
-            (
-                min(item.index for item in members),
-                _merge([item.report for item in members], outlets or {}, urls or {}, sides, best=best),
-            )
+            (min(members), _merge([unique[i] for i in members], outlets or {}, urls or {}, sides, best=best))
             for members in clusters
         ]
         _assign_ids(merged)
     return [event for _, event in sorted(merged, key=lambda pair: pair[0])]
+
+
+def distinct_claims(reports: Sequence[Report]) -> list[Report]:
+    """The first report of each claim: reports of one document that say the same thing (every field but where in
+    the text they were read) are one claim."""
+    kept: dict[str, Report] = {}
+    for report in reports:
+        data = report.model_dump(mode="json", exclude={"report_id", "sentence_start", "sentence_end", "evidence"})
+        for figure in data["figures"]:
+            figure.pop("evidence", None)
+        kept.setdefault(json.dumps([report.document_id, data], sort_keys=True), report)
+    return list(kept.values())
 
 
 def _assign_ids(merged: list[tuple[int, Event]]) -> None:
@@ -549,9 +140,8 @@ def _merge(
     )
     # A takeover's place is where the takeover was, not where the fighting around it was reported.
     candidates = [r for r in members if r.sub_event_type == sub_type] if sub_type in TERRITORIAL_SUB_TYPES else members
-    placed = max(
-        candidates, key=lambda r: (_place_rank(r), sum(m.geonameid == r.geonameid for m in members), r.report_id)
-    )
+    places = Counter(m.geonameid for m in members)
+    placed = max(candidates, key=lambda r: (_place_rank(r), places[r.geonameid], r.report_id))
     dated = [r for r in members if r.event_date is not None]
     when = min(dated, key=lambda r: (r.time_precision or 3, r.event_date)) if dated else lead
     base = lead.model_dump(include=set(Event.model_fields) & set(Report.model_fields))
@@ -562,7 +152,7 @@ def _merge(
     base.update(_actors(lead, members, sides))
     stated = [r for r in members if r.fatalities_high > 0 or r.fatalities > 0]
     sources: dict[str, Source] = {}
-    claimants: list[str] = []
+    claimants: dict[str, None] = {}  # in order of first mention
     for report in members:
         source = sources.setdefault(
             report.document_id,
@@ -573,13 +163,11 @@ def _merge(
         for name in report.attributed_to:
             if name not in source.attributed_to:
                 source.attributed_to.append(name)
-            if name not in claimants:
-                claimants.append(name)
-    figures: list[Figure] = []
+            claimants.setdefault(name)
+    figures: dict[tuple[Any, ...], Figure] = {}
     for report in members:
         for figure in report.figures:
-            if not any(_same_figure(figure, kept) for kept in figures):
-                figures.append(figure)
+            figures.setdefault(_figure_key(figure), figure)
     n_sources = len({outlets.get(d) or d for d in sources})
     fused = {
         "report_ids": [r.report_id for r in members],
@@ -589,8 +177,8 @@ def _merge(
         "fatalities": best([r.fatalities for r in stated if r.fatalities > 0]),
         "fatalities_low": min((r.fatalities_low for r in stated), default=0),
         "fatalities_high": max((r.fatalities_high for r in stated), default=0),
-        "attributed_to": claimants,
-        "figures": figures,
+        "attributed_to": list(claimants),
+        "figures": list(figures.values()),
         "evidence": [span for report in members for span in report.evidence],
         "confidence": round(min(1.0, max(r.confidence for r in members) + 0.1 * (n_sources - 1)), 4),
         "modality": "reported" if any(r.modality == "reported" for r in members) else lead.modality,
@@ -677,15 +265,16 @@ def _place_rank(report: Report) -> int:
     return 4 - (report.geo_precision or 3)
 
 
-def _same_figure(a: Figure, b: Figure) -> bool:
-    keys = ("kind", "value", "low", "high", "unit", "place", "claimant")
-    return all(getattr(a, k) == getattr(b, k) for k in keys)
+def _figure_key(figure: Figure) -> tuple[Any, ...]:
+    """What makes two figures one: the same figure from the same claimant, wherever it was read."""
+    return figure.kind, figure.value, figure.low, figure.high, figure.unit, figure.place, figure.claimant
 
 
 __all__ = [
     "Side",
     "Sides",
     "default_sides",
+    "distinct_claims",
     "event_id_for",
     "family",
     "fuse_reports",

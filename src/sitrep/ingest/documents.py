@@ -15,6 +15,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import trafilatura
@@ -171,6 +172,36 @@ def normalise_text(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
+# A sentence ends at a full stop, question or exclamation mark before a space; shorter pieces may be an abbreviation's
+# ("U.S.") and are never dropped as repeats.
+_SENTENCE_END = re.compile(r"(?<=[.!?]) ")
+MIN_REPEATED_CHARS = 40
+
+
+def without_repeats(text: str) -> str:
+    """The text with every later copy of a sentence dropped (case and spacing folded), or the text itself when no
+    sentence repeats.
+
+    A page that repeats a sentence thousands of times (a broken template, spam) says it once: stored and read once,
+    it is one claim, not thousands, and costs one sentence's reading.
+    """
+    seen: set[str] = set()
+    paragraphs: list[str] = []
+    dropped = False
+    for paragraph in text.split("\n\n"):
+        kept: list[str] = []
+        for sentence in _SENTENCE_END.split(paragraph):
+            key = " ".join(_WORD.findall(sentence.casefold()))
+            if len(sentence) >= MIN_REPEATED_CHARS and key in seen:
+                dropped = True
+                continue
+            seen.add(key)
+            kept.append(sentence)
+        if kept:
+            paragraphs.append(" ".join(kept))
+    return "\n\n".join(paragraphs) if dropped else text
+
+
 def document_id(text: str) -> str:
     """The document's id: a hash of its text with case and spacing folded, so trivial copies share it."""
     key = " ".join(_WORD.findall(text.casefold()))
@@ -275,6 +306,11 @@ class NearDuplicateIndex:
             self._lsh.insert(document_id, minhash)
             self._hashes[document_id] = minhash
 
+    def remove(self, document_id: str) -> None:
+        """Forget a document (a copy ranked before it replaced it)."""
+        if self._hashes.pop(document_id, None) is not None:
+            self._lsh.remove(document_id)
+
     def add_serialized(self, document_id: str, data: bytes) -> None:
         """Index a signature stored by `serialize`."""
         self.add(document_id, deserialize(data, num_perm=self._settings.minhash_permutations))
@@ -297,4 +333,10 @@ def serialize(minhash: MinHash) -> bytes:
 def deserialize(data: bytes, *, num_perm: int) -> MinHash:
     """Rebuild a MinHash from `serialize`'s bytes."""
     values = np.frombuffer(data, dtype="<u8")
-    return MinHash(num_perm=num_perm, hashvalues=values, scheme=MINHASH_SCHEME)
+    return MinHash(num_perm=num_perm, hashvalues=values, permutations=_permutations(num_perm), scheme=MINHASH_SCHEME)
+
+
+@functools.cache
+def _permutations(num_perm: int) -> Any:
+    """The scheme's permutations, made once: building them for every stored signature took most of the index's load."""
+    return MinHash(num_perm=num_perm, scheme=MINHASH_SCHEME).permutations

@@ -12,14 +12,22 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Errors, InputError, Warnings
-from ..fuse.fusion import fuse_reports
-from ..ingest.documents import NearDuplicateIndex, Skip, document_id, normalise_text, serialize, to_document
+from ..fuse.fusion import distinct_claims, fuse_reports
+from ..ingest.documents import (
+    NearDuplicateIndex,
+    Skip,
+    document_id,
+    normalise_text,
+    serialize,
+    to_document,
+    without_repeats,
+)
 from ..ingest.sources import clean_metadata, read_sources
 from ..memory import collector_paused, keep_freed_memory
-from ..models import Document, ExtractResult, Figure, RawDocument, Report
+from ..models import Document, Event, ExtractResult, Figure, RawDocument, Report
 from ..settings import Settings, load_settings
 from ..store import Store, fusion_queue
 from ..store import queries as q
@@ -74,6 +82,7 @@ class Pipeline:
     def __init__(self, settings: Settings | None = None, *, nlp: Language | None = None) -> None:
         self.settings = settings or load_settings()
         self._nlp = nlp
+        self.near_indexes: dict[str, _StoredIndex] = {}  # by store URL, kept between ingests
 
     @cached_property
     def extractor(self) -> Extractor:
@@ -190,6 +199,7 @@ class Pipeline:
         *,
         on_document: Callable[[str], None] | None = None,
         engine: EngineSpec = LOCAL,
+        fuse_all: bool = True,
     ) -> IngestStats:
         """Read, clean, de-duplicate, extract and store documents, then fuse the events they touch.
 
@@ -202,6 +212,8 @@ class Pipeline:
             store: The open database.
             on_document: Called with each input's source after it is handled (for progress bars).
             engine: Where extraction runs: in this process (the default), local worker processes or Dask.
+            fuse_all: Fuse every date waiting for fusion (those an interrupted run left too), or only the dates of
+                this run's reports (the API: another run's dates are that run's to fuse).
 
         Returns:
             The counts.
@@ -211,6 +223,7 @@ class Pipeline:
             store,
             on_document=on_document,
             engine=engine,
+            fuse_all=fuse_all,
         )
 
     def ingest_raw(
@@ -220,6 +233,7 @@ class Pipeline:
         *,
         on_document: Callable[[str], None] | None = None,
         engine: EngineSpec = LOCAL,
+        fuse_all: bool = True,
     ) -> IngestStats:
         """`ingest` over documents already read (by `sitrep watch`, the API, or a caller's own reader)."""
         with open_executor(engine) as executor:
@@ -230,51 +244,113 @@ class Pipeline:
                     on_document(raw.source)
             run.flush(final=True)
         stats = run.stats
-        self.fuse_pending(store, stats)
+        self.fuse_pending(store, stats, dates=None if fuse_all else run.dates)
         for reason, count in stats.reasons.items():
             # Failures are listed one by one by the caller; copies are expected on re-ingest, not a problem.
             level = logging.INFO if reason in ("failed", "duplicate") else logging.WARNING
             logger.log(level, Warnings.W002.format(count=count, reason=reason))
         return stats
 
-    def fuse_pending(self, store: Store, stats: IngestStats | None = None) -> IngestStats:
-        """Fuse the reports of every date still waiting for fusion, bring the stored events in line, then rebuild
-        the control timeline from the live events.
+    def fuse_pending(
+        self, store: Store, stats: IngestStats | None = None, *, dates: Iterable[dt.date] | None = None
+    ) -> IngestStats:
+        """Fuse the reports of the dates waiting for fusion (all of them, or those of `dates` only), bring the
+        stored events in line, then rebuild the control timeline from the live events.
 
-        The waiting dates include those an interrupted run left, whoever stored them. Reports are read a window
-        wider than the events replaced, so that an event at the edge of a span is fused with all its reports.
+        The waiting dates include those an interrupted run left, whoever stored them. The work goes in bounded
+        steps (a span of at most `_STEP_DAYS` days), each read and fused outside any write transaction and written
+        in a short one of its own, so that other writers wait seconds, not for the whole fusion. Each step fuses
+        every report stored for its days and those they may chain with, so the events do not depend on the order
+        or batching of the documents.
         """
         from ..control.timeline import control_filters, control_timeline
 
         stats = stats or IngestStats()
-        window = dt.timedelta(days=self.settings.fusion_window_days)
+        with store.connect() as conn:
+            queued = fusion_queue.pending_dates(conn)
+        if dates is not None:
+            wanted = set(dates)
+            queued = [date for date in queued if date in wanted]
+        if not queued:
+            return stats
+        window = dt.timedelta(days=max(1, self.settings.fusion_window_days))
+        for first, last in _spans(queued, gap=3 * window, longest=dt.timedelta(days=_STEP_DAYS)):
+            step = [date for date in queued if first <= date <= last]
+            new, updated, deleted = _FusionStep(self, store, first, last, window).run(step)
+            stats.events_new += new
+            stats.events_updated += updated
+            stats.events_deleted += deleted
         with store.begin() as conn:
-            dates = fusion_queue.pending_dates(conn)
-            if not dates:
-                return stats
-            for first, last in _spans(dates, gap=3 * window):
-                date_from, date_to = _shift(first, -window), _shift(last, window)
-                reports = list(
-                    q.iter_reports(conn, date_from=_shift(date_from, -window), date_to=_shift(date_to, window))
-                )
-                outlets: dict[str, str | None] = {}
-                urls: dict[str, str | None] = {}
-                for doc_id in {r.document_id for r in reports}:
-                    document = q.get_document(conn, doc_id)
-                    if document is not None:
-                        outlets[doc_id], urls[doc_id] = document.outlet, document.url
-                fused = fuse_reports(reports, settings=self.settings, outlets=outlets, urls=urls)
-                events = [e for e in fused if e.event_date is None or date_from <= e.event_date <= date_to]
-                stored = q.iter_events(conn, EventFilter(date_from=date_from, date_to=date_to))
-                new, updated, deleted = w.sync_events(conn, events, replaces=[e.event_id for e in stored])
-                stats.events_new += new
-                stats.events_updated += updated
-                stats.events_deleted += deleted
-            fusion_queue.clear_pending(conn, dates)
             candidates = (e for where in control_filters() for e in q.iter_events(conn, where))
             periods = control_timeline(candidates, settings=self.settings)
             w.sync_control_periods(conn, periods)
         return stats
+
+
+# The most days one fusion step covers, and the furthest it reads on each side for a chain of reports to end.
+_STEP_DAYS = 7
+_FARTHEST_DAYS = 62
+
+
+class _FusionStep:
+    """Fuse the events of the days [first, last] (and `window` around them, whose events they may change).
+
+    Reads every report of a range wide enough that no cluster crosses its edges (widening it while one does, up to
+    `_FARTHEST_DAYS`), fuses them outside any write transaction, then writes the events of the range in one short
+    transaction, provided no report of the range changed meanwhile (else it reads again).
+    """
+
+    def __init__(self, pipeline: Pipeline, store: Store, first: dt.date, last: dt.date, window: dt.timedelta):
+        self.pipeline = pipeline
+        self.store = store
+        self.window = window
+        self.low, self.high = _shift(first, -2 * window), _shift(last, 2 * window)
+        self.farthest = (_shift(first, -dt.timedelta(days=_FARTHEST_DAYS)), _shift(last, dt.timedelta(_FARTHEST_DAYS)))
+
+    def run(self, dates: list[dt.date]) -> tuple[int, int, int]:
+        while True:
+            with self.store.connect() as conn:
+                events, seen = self._fuse(conn)
+            with self.store.begin() as conn:
+                if _range_state(conn, self.low, self.high) != seen:
+                    continue  # another writer stored reports of these days meanwhile: read them too
+                stored = [e.event_id for e in q.iter_events(conn, EventFilter(date_from=self.low, date_to=self.high))]
+                counts = w.sync_events(conn, events, replaces=stored)
+                fusion_queue.clear_pending(conn, dates)
+                return counts
+
+    def _fuse(self, conn: Connection) -> tuple[list[Event], tuple[int, str | None]]:
+        """The events of the range, fused from all its reports, widening it while a cluster reaches its edges."""
+        while True:
+            seen = _range_state(conn, self.low, self.high)
+            reports = list(q.iter_reports(conn, date_from=self.low, date_to=self.high))
+            outlets, urls = q.outlets_and_urls(conn, {r.document_id for r in reports})
+            fused = fuse_reports(reports, settings=self.pipeline.settings, outlets=outlets, urls=urls)
+            if not self._widen(reports, fused):
+                return [e for e in fused if e.event_date is None or self.low <= e.event_date <= self.high], seen
+
+    def _widen(self, reports: list[Report], fused: list[Event]) -> bool:
+        """Widen the range on each side where a cluster has a report within `window` of the edge (it may go on
+        beyond it); returns whether it did."""
+        dates = {r.report_id: r.event_date for r in reports}
+        low_edge, high_edge = _shift(self.low, self.window - dt.timedelta(days=1)), _shift(self.high, -self.window)
+        reaches_low = reaches_high = False
+        for event in fused:
+            days = [d for d in (dates.get(rid) for rid in event.report_ids) if d is not None]
+            reaches_low = reaches_low or any(d <= low_edge for d in days)
+            reaches_high = reaches_high or any(d > high_edge for d in days)
+        widened = False
+        span = self.high - self.low
+        if reaches_low and self.low > self.farthest[0]:
+            self.low, widened = max(self.farthest[0], _shift(self.low, -span)), True
+        if reaches_high and self.high < self.farthest[1]:
+            self.high, widened = min(self.farthest[1], _shift(self.high, span)), True
+        return widened
+
+
+def _range_state(conn: Connection, low: dt.date, high: dt.date) -> tuple[int, str | None]:
+    """What changes when reports of [low, high] are stored or removed: their count and the largest report id."""
+    return q.report_range_state(conn, date_from=low, date_to=high)
 
 
 def _shift(date: dt.date, delta: dt.timedelta) -> dt.date:
@@ -285,16 +361,27 @@ def _shift(date: dt.date, delta: dt.timedelta) -> dt.date:
         return dt.date.max if delta > dt.timedelta(0) else dt.date.min
 
 
-def _spans(dates: Sequence[dt.date], *, gap: dt.timedelta) -> list[tuple[dt.date, dt.date]]:
+def _spans(
+    dates: Sequence[dt.date], *, gap: dt.timedelta, longest: dt.timedelta = dt.timedelta.max
+) -> list[tuple[dt.date, dt.date]]:
     """Sorted dates grouped into (first, last) spans wherever two neighbours are more than `gap` apart, so that a
-    back-fill touching 2015 and 2024 fuses two short spans rather than nine years."""
+    back-fill touching 2015 and 2024 fuses two short spans rather than nine years; a span is at most `longest`."""
     spans: list[tuple[dt.date, dt.date]] = []
     for date in sorted(dates):
-        if spans and date - spans[-1][1] <= gap:
+        if spans and date - spans[-1][1] <= gap and date - spans[-1][0] < longest:
             spans[-1] = (spans[-1][0], date)
         else:
             spans.append((date, date))
     return spans
+
+
+@dataclass
+class _StoredIndex:
+    """The near-duplicate index of one store's documents, the ids in it, and when the store was last read."""
+
+    index: NearDuplicateIndex
+    known: set[str] = field(default_factory=set)
+    looked_at: dt.datetime | None = None
 
 
 @dataclass
@@ -321,19 +408,31 @@ class _IngestRun:
         # A few batches per worker keep the workers busy without holding the whole corpus in memory.
         self.max_in_flight = 2 * workers
         self.stats = IngestStats()
-        self.index = NearDuplicateIndex(settings=self.settings)
         # Documents other processes store while this run goes on, checked again when each document is written.
         self.others = NearDuplicateIndex(settings=self.settings)
-        self.known: set[str] = set()
-        self.looked_at = w.now()
+        # The index of the stored documents is kept by the pipeline between runs over one store (the API's and the
+        # watcher's ingests of a few documents each), and brought up to date with what was stored since.
+        cached = pipeline.near_indexes.get(store.url)
+        if cached is None:
+            cached = pipeline.near_indexes[store.url] = _StoredIndex(NearDuplicateIndex(settings=self.settings))
+        self.index, self.known = cached.index, cached.known
+        since = cached.looked_at - _CLOCK_MARGIN if cached.looked_at else None
+        cached.looked_at = self.looked_at = w.now()
         with store.connect() as conn:
-            for doc_id, signature in q.iter_signatures(conn):
-                self.index.add_serialized(doc_id, signature)
-                self.known.add(doc_id)
+            for doc_id, signature in q.iter_signatures(conn, since=since):
+                if doc_id not in self.known:
+                    self.index.add_serialized(doc_id, signature)
+                    self.known.add(doc_id)
+        self.cached = cached
         self.batch: list[Document] = []
-        self.signatures: dict[str, MinHash] = {}
+        self.signatures: dict[int, MinHash] = {}  # by the queued document object: two may share an id
+        self.ranks: dict[str, tuple[Any, ...]] = {}  # the canonical rank of each queued document
+        # Queued documents that rank before a stored or queued near or exact copy, which they replace when written.
+        self.replacing: dict[int, tuple[str, float]] = {}
+        self.replaced_by: dict[str, str] = {}  # the id of each document replaced in this run, by its replacement
         self.copies: list[_Copy] = []
         self.queued: set[str] = set()
+        self.dates: set[dt.date] = set()  # the dates of the reports this run stored
         self.in_flight: deque[tuple[list[Document], list[_Copy], Future[list[Outcome]]]] = deque()
 
     def add(self, raw: RawDocument) -> None:
@@ -349,13 +448,16 @@ class _IngestRun:
             self.stats.reasons[result.reason] += 1
             logger.info("skip %s: %s", raw.source, result.reason)
             return
+        # Stored once, a sentence repeated back to back or all over a page is one claim (and one sentence to read).
+        text = without_repeats(result.text)
+        if text is not result.text:
+            result = result.model_copy(update={"text": text})
         copy = self._copy_of(result, raw)
         if copy is not None:
             self.copies.append(copy)
             self._count_duplicate()
             return
         self.batch.append(result)
-        self.queued.add(result.id)
         if len(self.batch) >= self.settings.spacy_batch_size:
             self.flush()
 
@@ -364,18 +466,38 @@ class _IngestRun:
         self.stats.reasons["duplicate"] += 1
 
     def _copy_of(self, document: Document, raw: RawDocument) -> _Copy | None:
-        if document.id in self.queued:
-            return _Copy(document.id, raw.source, document.url, document.outlet, "exact", 1.0)
-        with self.store.connect() as conn:
-            if w.has_document(conn, document.id):
+        """The copy record when an earlier-ranked document (`canonical_rank`) says the same; `None` when this one is
+        to be stored, noting in `replacing` the stored or queued one it replaces."""
+        rank = canonical_rank(document)
+        kept = self.ranks.get(document.id)
+        if kept is None:
+            with self.store.connect() as conn:
+                stored = q.get_document(conn, document.id)
+            kept = canonical_rank(stored) if stored is not None else None
+        if kept is not None:
+            if kept <= rank:
                 return _Copy(document.id, raw.source, document.url, document.outlet, "exact", 1.0)
+            self.replacing[id(document)] = (document.id, 1.0)
         signature = self.index.signature(document.text)
         near = self.index.find(signature)
-        if near is not None:
-            return _Copy(near[0], raw.source, document.url, document.outlet, "near", near[1])
+        if near is not None and near[0] != document.id:
+            if self._rank_of(near[0]) <= rank:
+                return _Copy(near[0], raw.source, document.url, document.outlet, "near", near[1])
+            self.replacing[id(document)] = near
+            self.index.remove(near[0])
         self.index.add(document.id, signature)
-        self.signatures[document.id] = signature
+        self.signatures[id(document)] = signature
+        self.ranks[document.id] = rank
+        self.queued.add(document.id)
         return None
+
+    def _rank_of(self, document_id: str) -> tuple[Any, ...]:
+        """The canonical rank of a queued or stored document (a vanished one ranks last)."""
+        if document_id in self.ranks:
+            return self.ranks[document_id]
+        with self.store.connect() as conn:
+            stored = q.get_document(conn, document_id)
+        return canonical_rank(stored) if stored is not None else _LAST
 
     def flush(self, *, final: bool = False) -> None:
         """Send the queued documents to extraction, and write every extracted batch that is due (all of them when
@@ -397,32 +519,70 @@ class _IngestRun:
 
     def _write(self, batch: list[Document], copies: list[_Copy], outcomes: list[Outcome]) -> None:
         for document, outcome in zip(batch, outcomes, strict=True):
-            signature = self.signatures.pop(document.id)
+            signature = self.signatures.pop(id(document))
+            replacing = self.replacing.pop(id(document), None)
             if isinstance(outcome, ExtractionFailure):
+                if document.id not in self.known:
+                    self.index.remove(document.id)  # not stored: later copies of it are not copies
                 self.stats.failed += 1
                 self.stats.reasons["failed"] += 1
                 self.stats.errors.append(Errors.E022.format(source=document.source, reason=outcome.reason))
                 continue
-            reports, figures = outcome
+            reports, figures = self._claims(document, outcome[0]), outcome[1]
             with self.store.begin() as conn:
                 near = self._stored_meanwhile(conn, signature)
-                if near is not None:
-                    w.record_copy(conn, near[0], source=document.source, url=document.url, outlet=document.outlet,
-                                  kind="near", similarity=near[1])  # fmt: skip
-                    self._count_duplicate()
+                if near is not None and near[0] != document.id:
+                    if self._rank_of(near[0]) <= canonical_rank(document):
+                        w.record_copy(conn, near[0], source=document.source, url=document.url,
+                                      outlet=document.outlet, kind="near", similarity=near[1])  # fmt: skip
+                        self._count_duplicate()
+                        continue
+                    replacing = replacing or near
+                stored = q.get_document(conn, document.id)
+                if stored is not None and canonical_rank(stored) <= canonical_rank(document):
+                    self._count_duplicate()  # another process stored it (or a copy ranked before it) meanwhile
                     continue
-                if not w.write_document(conn, document, minhash=serialize(signature)):
-                    self._count_duplicate()  # another process stored it meanwhile
-                    continue
+                dates = {r.event_date for r in reports if r.event_date}
+                moved: list[dict[str, Any]] = []
+                for old_id in {replacing[0] if replacing else None, stored.id if stored else None} - {None}:
+                    old = q.get_document(conn, old_id) if old_id else None
+                    if old is None or canonical_rank(old) <= canonical_rank(document):
+                        continue
+                    old_copies, old_dates = w.remove_document(conn, old.id)
+                    self.replaced_by[old.id] = document.id
+                    self.known.discard(old.id)
+                    dates |= old_dates
+                    similarity = 1.0 if old.id == document.id else (replacing[1] if replacing else 1.0)
+                    kind = "exact" if old.id == document.id else "near"
+                    moved.append({"document_id": document.id, "source": old.source, "url": old.url,
+                                  "outlet": old.outlet, "kind": kind, "similarity": similarity})  # fmt: skip
+                    moved.extend({**copy, "document_id": document.id} for copy in old_copies)
+                w.write_document(conn, document, minhash=serialize(signature))
+                for row in moved:
+                    w.record_copy(conn, row["document_id"], source=row["source"], url=row["url"],
+                                  outlet=row["outlet"], kind=row["kind"], similarity=row["similarity"])  # fmt: skip
                 self.stats.reports += w.write_reports(conn, reports)
                 w.write_document_figures(conn, document, figures)
-                fusion_queue.mark_pending(conn, (r.event_date for r in reports if r.event_date))
+                fusion_queue.mark_pending(conn, dates)
+            self.dates |= dates
             self.known.add(document.id)
             self.stats.new += 1
         with self.store.begin() as conn:
             for copy in copies:
-                w.record_copy(conn, copy.document_id, source=copy.source, url=copy.url, outlet=copy.outlet,
+                original = copy.document_id
+                while original in self.replaced_by and self.replaced_by[original] != original:
+                    original = self.replaced_by[original]  # a copy of a document a better copy replaced
+                w.record_copy(conn, original, source=copy.source, url=copy.url, outlet=copy.outlet,
                               kind=copy.kind, similarity=copy.similarity)  # fmt: skip
+
+    def _claims(self, document: Document, reports: list[Report]) -> list[Report]:
+        """A document's distinct claims, at most `max_reports_per_document` of them (saying so when it drops some)."""
+        claims = distinct_claims(reports)
+        limit = self.settings.max_reports_per_document
+        if len(claims) > limit:
+            logger.warning(Warnings.W005.format(source=document.source, count=len(claims), limit=limit))
+            claims = claims[:limit]
+        return claims
 
     def _stored_meanwhile(self, conn: Connection, signature: MinHash) -> tuple[str, float] | None:
         """A document another process stored since this run last looked that this one nearly repeats.
@@ -431,7 +591,7 @@ class _IngestRun:
         near-copies store one of them, as a single ingest would.
         """
         since = self.looked_at - _CLOCK_MARGIN
-        self.looked_at = w.now()
+        self.cached.looked_at = self.looked_at = w.now()
         for doc_id, data in q.iter_signatures(conn, since=since):
             if doc_id not in self.known:
                 self.known.add(doc_id)
@@ -439,6 +599,16 @@ class _IngestRun:
                 self.index.add_serialized(doc_id, data)
         return self.others.find(signature)
 
+
+def canonical_rank(document: Document) -> tuple[Any, ...]:
+    """Which of two copies of a text is kept, whatever order they come in: the earliest published, then the smallest
+    id, then the smallest text (exact copies differ in case and spacing), URL and outlet. Where it was read from is
+    no part of it: the same text read again from another file is a copy, not a better original."""
+    published = document.published or dt.date.max
+    return published, document.id, document.text, document.url or "", document.outlet or ""
+
+
+_LAST = (dt.date.max, "\uffff")
 
 # Stored timestamps have whole seconds; looking back a little more never misses a document.
 _CLOCK_MARGIN = dt.timedelta(seconds=2)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, or_, select
@@ -109,6 +109,32 @@ def iter_reports(
         query = query.where(reports.c.event_date <= date_to)
     for row in conn.execute(query):
         yield Report.model_validate(row.data)
+
+
+def report_range_state(conn: Connection, *, date_from: dt.date, date_to: dt.date) -> tuple[int, str | None]:
+    """How many reports of a date range are stored, and the largest of their ids: either changes when a document's
+    reports of the range are stored or removed."""
+    row = conn.execute(
+        select(func.count(), func.max(reports.c.report_id)).where(
+            reports.c.event_date >= date_from, reports.c.event_date <= date_to
+        )
+    ).one()
+    return int(row[0]), row[1]
+
+
+def outlets_and_urls(
+    conn: Connection, document_ids: Iterable[str]
+) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """The outlet and the URL of each of some documents, read a thousand at a time."""
+    outlets: dict[str, str | None] = {}
+    urls: dict[str, str | None] = {}
+    wanted = sorted(set(document_ids))
+    for start in range(0, len(wanted), 1000):
+        chunk = wanted[start : start + 1000]
+        query = select(documents.c.id, documents.c.outlet, documents.c.url).where(documents.c.id.in_(chunk))
+        for row in conn.execute(query):
+            outlets[row.id], urls[row.id] = row.outlet, row.url
+    return outlets, urls
 
 
 def get_document(conn: Connection, document_id: str) -> Document | None:

@@ -81,6 +81,34 @@ def write_document_figures(conn: Connection, document: Document, figures: Sequen
     return len(rows)
 
 
+def remove_document(conn: Connection, document_id: str) -> tuple[list[dict[str, Any]], set[dt.date]]:
+    """Delete a document with its reports, figures and copy records (a copy ranked before it replaces it). Returns
+    its copy records, to move to the document that replaces it, and the dates of its reports, to fuse again."""
+    copies = [
+        dict(row)
+        for row in conn.execute(
+            select(
+                document_copies.c.source,
+                document_copies.c.url,
+                document_copies.c.outlet,
+                document_copies.c.kind,
+                document_copies.c.similarity,
+            ).where(document_copies.c.document_id == document_id)
+        ).mappings()
+    ]
+    dates = set(
+        conn.execute(
+            select(reports.c.event_date).where(reports.c.document_id == document_id, reports.c.event_date.is_not(None))
+        ).scalars()
+    )
+    conn.execute(delete(event_sources).where(event_sources.c.document_id == document_id))
+    conn.execute(delete(reports).where(reports.c.document_id == document_id))
+    conn.execute(delete(document_copies).where(document_copies.c.document_id == document_id))
+    conn.execute(delete(document_figures).where(document_figures.c.document_id == document_id))
+    conn.execute(delete(documents).where(documents.c.id == document_id))
+    return copies, dates
+
+
 def write_reports(conn: Connection, items: Iterable[Report]) -> int:
     """Store reports not stored yet (keyed by report_id). Returns how many were new."""
     new = 0

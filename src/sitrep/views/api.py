@@ -442,7 +442,8 @@ def _ingest_body(
             allowed = ", ".join(("application/json", *RAW_MEDIA_TYPES))
             raise InputError(Errors.E133.format(reason=f"content type {media!r} is not one of {allowed}"))
         with lock:  # one writer at a time: SQLite has one, and the pipeline is not thread-safe
-            return pipeline.ingest(inputs, store)
+            # Only this document's dates: a big ingest running meanwhile fuses its own when it ends.
+            return pipeline.ingest(inputs, store, fuse_all=False)
 
 
 def _safe_name(filename: str | None, *, html: bool) -> str:
