@@ -43,7 +43,7 @@ class Errors:
         "[E029] Database {path} does not exist: check --db (or SITREP_DB); `sitrep ingest FILES --db {path}` "
         "makes it, or add --create."
     )
-    E030 = "[E030] {count} of {total} input document(s) could not be read (listed above); the others were {done}."
+    E030 = "[E030] {count} of {total} input document(s) could not be read (listed above){rest}."
     E031 = "[E031] Cannot write {path}: {reason}."
     E140 = "[E140] Alert rules {path}: {reason}."
     E141 = "[E141] Cannot deliver an alert to {target}: {reason}."
@@ -71,7 +71,7 @@ class Warnings:
     W002 = "[W002] {count} document(s) skipped as {reason}."
     W003 = "[W003] Another process is writing to {url}; waiting up to {seconds:.0f} s for it."
     W004 = (
-        "[W004] {count} document(s) state no publication date ({examples}): dates such as \"on Friday\" cannot be "
+        '[W004] {count} document(s) state no publication date ({examples}): dates such as "on Friday" cannot be '
         "placed, so they may give no events; add a 'Published: YYYY-MM-DD' line at the top, or --published."
     )
     W090 = "[W090] Trigger rules {path} changed since the event model {model} was trained; retrain it (sitrep train)."

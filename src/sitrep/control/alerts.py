@@ -6,7 +6,7 @@ A rules file (YAML) is a list of rules, each with a `name` and a `when`:
 - name: Hama changes hands
   when: control_change      # a new holder at a place (optionally: a change that the actor wins or loses)
   place: Hama
-  actor: HTS                # optional; aliases, acronyms and coalitions count (HTS is in the Military Operations Command)
+  actor: HTS                # optional; aliases, acronyms and coalitions count (HTS leads a coalition)
 - name: Front near Homs
   when: front_within        # a side's nearest held settlement comes within km of the city
   city: Homs
@@ -114,7 +114,8 @@ def load_rules(path: Path) -> list[ControlChangeRule | FrontWithinRule | Fatalit
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         raise InputError(Errors.E140.format(path=path, reason=f"not valid YAML ({_first_line(e)})")) from e
     if not isinstance(data, list) or not data:
-        raise InputError(Errors.E140.format(path=path, reason="expected a non-empty list of rules (- name: ... when: ...)"))
+        reason = "expected a non-empty list of rules (- name: ... when: ...)"
+        raise InputError(Errors.E140.format(path=path, reason=reason))
     try:
         rules = _RULES.validate_python(data)
     except ValidationError as e:

@@ -119,9 +119,7 @@ def read_content(
 def missing_inputs(inputs: Iterable[str]) -> list[str]:
     """The inputs that are neither a URL nor an existing file or folder, so that a command can refuse them before
     it starts instead of counting them as read."""
-    return [
-        item for item in inputs if not item.startswith(("http://", "https://")) and not Path(item).exists()
-    ]
+    return [item for item in inputs if not item.startswith(("http://", "https://")) and not Path(item).exists()]
 
 
 def with_defaults(

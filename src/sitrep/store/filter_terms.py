@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 _PARENS = re.compile(r"\s*\([^)]*\)")
 
 
+class FilterValueError(InputError):
+    """A filter value out of range (a radius below 0, a box upside down, a point off the globe); the API answers
+    422 to it, as to any parameter of the wrong type."""
+
+
 class FilterTerms(BaseModel):
     """Filters as written on the command line or in a query string; `build_filter` makes them an `EventFilter`."""
 
@@ -164,8 +169,8 @@ def build_filter(conn: Connection, terms: FilterTerms, *, names: NameResolver) -
     try:
         return EventFilter.model_validate(fields)
     except ValidationError as e:
-        reason = "; ".join(str(error.get("msg", "invalid")) for error in e.errors())
-        raise InputError(Errors.E017.format(name="filters", reason=reason)) from e
+        reason = "; ".join(str(error.get("msg", "invalid")).removeprefix("Value error, ") for error in e.errors())
+        raise FilterValueError(Errors.E017.format(name="filters", reason=reason)) from e
 
 
 def _one_of(text: str, known: list[str], *, name: str, what: str) -> str:
@@ -203,6 +208,8 @@ def _admin1_names(conn: Connection, text: str, names: NameResolver) -> tuple[str
 
 def _place_names(conn: Connection, text: str, names: NameResolver) -> tuple[tuple[str, ...], list[GazEntry]]:
     entries = names.place_entries(text)
+    # The namesakes of the best entry's country only: "Homs" is also an alternate name of Libya's Al Khums.
+    entries = [e for e in entries if e.country == entries[0].country] if entries else []
     spellings = {text} | {e.name for e in entries}
     stored = _matching(conn, "location", spellings, names)
     if stored:
@@ -218,9 +225,7 @@ def _unknown(what: str, text: str, names: NameResolver, kinds: tuple[str, ...]) 
     return f"no {what} called {text!r} is stored or in the gazetteer{hint}"
 
 
-def _centre(
-    conn: Connection, spellings: tuple[str, ...], entries: list[GazEntry], text: str
-) -> tuple[float, float]:
+def _centre(conn: Connection, spellings: tuple[str, ...], entries: list[GazEntry], text: str) -> tuple[float, float]:
     """A place's point: where the stored events at it are, else the gazetteer's best entry."""
     query = (
         select(events.c.latitude, events.c.longitude)
@@ -242,4 +247,4 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     return moment
 
 
-__all__ = ["FilterTerms", "NameResolver", "build_filter"]
+__all__ = ["FilterTerms", "FilterValueError", "NameResolver", "build_filter"]

@@ -128,17 +128,16 @@ class EventFilter(BaseModel):
 
 
 def parse_point(value: str, *, name: str = "near") -> tuple[float, float]:
-    """`longitude,latitude` (GeoJSON's order, as in bbox) into (latitude, longitude).
+    """`longitude,latitude` (GeoJSON's order, as in bbox) into (latitude, longitude); `EventFilter` checks the
+    range.
 
     Raises:
-        InputError: Not two numbers, or off the globe.
+        InputError: Not two numbers.
     """
     try:
         lon, lat = (float(v) for v in value.split(","))
     except ValueError as e:
         raise InputError(Errors.E017.format(name=name, reason="'longitude,latitude' expected")) from e
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise InputError(Errors.E017.format(name=name, reason="a longitude in [-180, 180] and a latitude in [-90, 90]"))
     return lat, lon
 
 
