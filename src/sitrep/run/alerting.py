@@ -17,8 +17,8 @@ from ..control.alerts import Alert, ControlChangeRule, FatalitiesRule, FrontWith
 from ..errors import Errors, SitrepError
 from ..store import Store
 from ..store import queries as q
-from ..store.filter_terms import NameResolver
 from ..store.watch_state import SourceState, load_states, save_state
+from .names import NameResolver
 
 logger = logging.getLogger(__name__)
 
@@ -102,14 +102,14 @@ def alerts_in_store(store: Store, rules: Sequence[AnyRule], *, names: NameResolv
 
 def _spellings(names: NameResolver) -> Callable[[str, str], set[str]]:
     def spellings(kind: str, text: str) -> set[str]:
-        entries = names.area_entries(text) if kind == "admin1" else names.place_entries(text)
+        entries = names.areas(text) if kind == "admin1" else names.places(text)
         return {text} | {entry.name for entry in entries}
 
     return spellings
 
 
 def _keyer(names: NameResolver) -> Callable[[str], str]:
-    return lambda text: names.gazetteer.key(text) or text.casefold()
+    return lambda text: names.key(text) or text.casefold()
 
 
 def _actor_resolver(names: NameResolver) -> Callable[[str], str]:
@@ -122,7 +122,7 @@ def _actor_resolver(names: NameResolver) -> Callable[[str], str]:
 
 def _locator(names: NameResolver) -> Callable[[str], tuple[float, float] | None]:
     def locate(city: str) -> tuple[float, float] | None:
-        for entry in names.place_entries(city):
+        for entry in names.places(city):
             if entry.kind == "place" and entry.latitude is not None and entry.longitude is not None:
                 return entry.latitude, entry.longitude
         return None

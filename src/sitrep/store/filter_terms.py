@@ -13,24 +13,17 @@ A place or area that neither the stored events nor the gazetteer know is an erro
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
-from functools import cached_property
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Connection, func, select
 
 from ..errors import Errors, InputError
-from ..settings import Settings
+from ..taxonomy import load_taxonomy
 from .filters import EventFilter, parse_bbox, parse_point
 from .schema import events
-
-if TYPE_CHECKING:
-    from ..geo.gazetteer import GazEntry, Gazetteer
-    from ..read.actors import ActorRegistry
-
-_PARENS = re.compile(r"\s*\([^)]*\)")
 
 
 class FilterValueError(InputError):
@@ -57,71 +50,45 @@ class FilterTerms(BaseModel):
     include_deleted: bool = False
 
 
-class NameResolver:
-    """The registry, taxonomy and gazetteer behind the filters, each loaded on first use and shared by every
-    request of an API (a lock keeps one lookup at a time)."""
+@dataclass(frozen=True)
+class KnownName:
+    """A place or area that a name may mean, as the gazetteer knows it."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = settings
-        self.lock = threading.Lock()
+    name: str
+    country: str
+    kind: str
+    latitude: float | None = None
+    longitude: float | None = None
 
-    @cached_property
-    def registry(self) -> ActorRegistry:
-        from ..read.actors import load_actors
 
-        return load_actors()
+class NameLookup(Protocol):
+    """What the filters need to know of names: the actor registry and the gazetteer, behind one object
+    (`sitrep.run.names.NameResolver`), so that the store itself depends on neither."""
 
-    @cached_property
-    def gazetteer(self) -> Gazetteer:
-        from ..geo.gazetteer import Gazetteer
-
-        return Gazetteer.open(settings=self.settings)
-
-    @cached_property
-    def sub_types_by_type(self) -> dict[str, list[str]]:
-        from ..read.classify import load_taxonomy
-
-        by_type: dict[str, list[str]] = {}
-        for sub_type, event_type in load_taxonomy().event_type.items():
-            by_type.setdefault(event_type, []).append(sub_type)
-        return by_type
-
-    def event_type(self, text: str) -> str:
-        """The ACLED event type a text names, in any case."""
-        return _one_of(text, list(self.sub_types_by_type), name="event_type", what="an ACLED event type")
-
-    def sub_event_type(self, text: str) -> str:
-        """The ACLED sub-event type a text names, in any case."""
-        known = [sub for subs in self.sub_types_by_type.values() for sub in subs]
-        return _one_of(text, known, name="sub_event_type", what="an ACLED sub-event type")
+    lock: threading.Lock
 
     def actor_names(self, text: str) -> tuple[str, ...]:
-        """The text, and the registry name of the actor it names (without a period suffix such as "(2000-)")."""
-        names = [text.strip()]
-        words = " ".join(text.split())
-        # Acronyms are stored in capitals; "hts" means HTS.
-        for candidate in dict.fromkeys((words, words.upper() if " " not in words else words)):
-            actor = self.registry.resolve(candidate)
-            if actor is not None:
-                names.append(_PARENS.sub("", actor.name).strip() or actor.name)
-                break
-        return tuple(dict.fromkeys(n for n in names if n))
+        """The text and the registry name of the actor it names."""
+        ...
 
-    def area_entries(self, text: str) -> list[GazEntry]:
-        """The admin1 areas a name means (exact names, aliases and spelling variants; never a fuzzy guess)."""
-        return [h for h in self.gazetteer.lookup(text, kinds=("admin1",), fuzzy=False, limit=10)]
+    def areas(self, text: str) -> list[KnownName]:
+        """The admin1 areas a name means (no fuzzy guesses)."""
+        ...
 
-    def place_entries(self, text: str) -> list[GazEntry]:
-        """The places a name means (exact names, aliases and spelling variants; never a fuzzy guess)."""
-        return self.gazetteer.lookup(text, kinds=("place", "admin2", "admin1"), fuzzy=False, limit=10)
+    def places(self, text: str) -> list[KnownName]:
+        """The places (and areas) a name means, best first (no fuzzy guesses)."""
+        ...
+
+    def key(self, text: str) -> str:
+        """The spelling key of a name: spelling variants share it."""
+        ...
 
     def suggestion(self, text: str, kinds: tuple[str, ...]) -> str | None:
-        """The nearest known name, for a "did you mean" (a fuzzy lookup, used only to help with an error)."""
-        hits = self.gazetteer.lookup(text, kinds=kinds, limit=1)  # type: ignore[arg-type]
-        return hits[0].name if hits else None
+        """The nearest known name, for a "did you mean"."""
+        ...
 
 
-def build_filter(conn: Connection, terms: FilterTerms, *, names: NameResolver) -> EventFilter:
+def build_filter(conn: Connection, terms: FilterTerms, *, names: NameLookup) -> EventFilter:
     """The `EventFilter` for what a user typed, names resolved against the registry, the gazetteer and the stored
     events.
 
@@ -146,9 +113,9 @@ def build_filter(conn: Connection, terms: FilterTerms, *, names: NameResolver) -
             "include_deleted": terms.include_deleted or terms.updated_since is not None,
         }
         if terms.event_type:
-            fields["event_type"] = names.event_type(terms.event_type)
+            fields["event_type"] = event_type(terms.event_type)
         if terms.sub_event_type:
-            fields["sub_event_type"] = names.sub_event_type(terms.sub_event_type)
+            fields["sub_event_type"] = sub_event_type(terms.sub_event_type)
         if terms.actor and terms.actor.strip():
             fields["actor"] = terms.actor.strip()
             fields["actor_names"] = names.actor_names(terms.actor)
@@ -173,6 +140,25 @@ def build_filter(conn: Connection, terms: FilterTerms, *, names: NameResolver) -
         raise FilterValueError(Errors.E017.format(name="filters", reason=reason)) from e
 
 
+def event_type(text: str) -> str:
+    """The ACLED event type a text names, in any case.
+
+    Raises:
+        InputError: No such type (E017, listing the types).
+    """
+    known = list(dict.fromkeys(load_taxonomy().event_type.values()))
+    return _one_of(text, known, name="event_type", what="an ACLED event type")
+
+
+def sub_event_type(text: str) -> str:
+    """The ACLED sub-event type a text names, in any case.
+
+    Raises:
+        InputError: No such sub-type (E017, listing the sub-types).
+    """
+    return _one_of(text, load_taxonomy().sub_event_types, name="sub_event_type", what="an ACLED sub-event type")
+
+
 def _one_of(text: str, known: list[str], *, name: str, what: str) -> str:
     wanted = " ".join(text.split()).casefold()
     for value in known:
@@ -188,15 +174,15 @@ def _stored_values(conn: Connection, column: str) -> list[str]:
     return [row[0] for row in conn.execute(query) if row[0]]
 
 
-def _matching(conn: Connection, column: str, spellings: set[str], names: NameResolver) -> list[str]:
+def _matching(conn: Connection, column: str, spellings: set[str], names: NameLookup) -> list[str]:
     """The stored values of a column that are one of the spellings, in any case or spelling variant."""
     folded = {s.casefold() for s in spellings}
-    keys = {names.gazetteer.key(s) for s in spellings} - {""}
-    return sorted(v for v in _stored_values(conn, column) if v.casefold() in folded or names.gazetteer.key(v) in keys)
+    keys = {names.key(s) for s in spellings} - {""}
+    return sorted(v for v in _stored_values(conn, column) if v.casefold() in folded or names.key(v) in keys)
 
 
-def _admin1_names(conn: Connection, text: str, names: NameResolver) -> tuple[str, ...]:
-    areas = names.area_entries(text)
+def _admin1_names(conn: Connection, text: str, names: NameLookup) -> tuple[str, ...]:
+    areas = names.areas(text)
     spellings = {text} | {a.name for a in areas}
     stored = _matching(conn, "admin1", spellings, names)
     if stored:
@@ -206,8 +192,8 @@ def _admin1_names(conn: Connection, text: str, names: NameResolver) -> tuple[str
     raise InputError(Errors.E017.format(name="admin1", reason=_unknown("admin1 area", text, names, ("admin1",))))
 
 
-def _place_names(conn: Connection, text: str, names: NameResolver) -> tuple[tuple[str, ...], list[GazEntry]]:
-    entries = names.place_entries(text)
+def _place_names(conn: Connection, text: str, names: NameLookup) -> tuple[tuple[str, ...], list[KnownName]]:
+    entries = names.places(text)
     # The namesakes of the best entry's country only: "Homs" is also an alternate name of Libya's Al Khums.
     entries = [e for e in entries if e.country == entries[0].country] if entries else []
     spellings = {text} | {e.name for e in entries}
@@ -219,13 +205,13 @@ def _place_names(conn: Connection, text: str, names: NameResolver) -> tuple[tupl
     raise InputError(Errors.E017.format(name="place", reason=_unknown("place", text, names, ("place", "admin1"))))
 
 
-def _unknown(what: str, text: str, names: NameResolver, kinds: tuple[str, ...]) -> str:
+def _unknown(what: str, text: str, names: NameLookup, kinds: tuple[str, ...]) -> str:
     near = names.suggestion(text, kinds)
     hint = f"; did you mean {near!r}?" if near and near.casefold() != text.casefold() else ""
     return f"no {what} called {text!r} is stored or in the gazetteer{hint}"
 
 
-def _centre(conn: Connection, spellings: tuple[str, ...], entries: list[GazEntry], text: str) -> tuple[float, float]:
+def _centre(conn: Connection, spellings: tuple[str, ...], entries: list[KnownName], text: str) -> tuple[float, float]:
     """A place's point: where the stored events at it are, else the gazetteer's best entry."""
     query = (
         select(events.c.latitude, events.c.longitude)
@@ -247,4 +233,12 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     return moment
 
 
-__all__ = ["FilterTerms", "FilterValueError", "NameResolver", "build_filter"]
+__all__ = [
+    "FilterTerms",
+    "FilterValueError",
+    "KnownName",
+    "NameLookup",
+    "build_filter",
+    "event_type",
+    "sub_event_type",
+]

@@ -29,11 +29,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import Errors, InputError, SitrepError
 from ..models import ControlPeriod, Document, Event, Report
+from ..run.names import NameResolver
 from ..run.pipeline import IngestStats, Pipeline
 from ..settings import load_settings
 from ..store import Store
 from ..store import queries as q
-from ..store.filter_terms import FilterTerms, FilterValueError, NameResolver, build_filter
+from ..store.filter_terms import FilterTerms, FilterValueError, build_filter
 from ..store.filters import EventFilter
 from . import export
 from .areas import control_map, holdings_on

@@ -29,11 +29,12 @@ from ..ingest.documents import Skip
 from ..ingest.sources import missing_inputs, read_content, read_sources, record_to_raw, with_defaults
 from ..models import Document, Event, RawDocument
 from ..run.engine import EngineSpec
+from ..run.names import NameResolver
 from ..run.pipeline import IngestStats, Pipeline, parse_published
 from ..run.watch import CycleStats
 from ..settings import Settings
 from ..store import queries as q
-from ..store.filter_terms import FilterTerms, NameResolver, build_filter
+from ..store.filter_terms import FilterTerms, build_filter
 from ..store.filters import EventFilter
 from . import export
 from .cli_alerts import alert_watch_for

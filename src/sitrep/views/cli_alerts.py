@@ -12,8 +12,8 @@ from rich.table import Table
 
 from ..control.alerts import Alert, alert_line, load_rules
 from ..run.alerting import AlertSink, AlertWatch, alerts_in_store
+from ..run.names import NameResolver
 from ..settings import Settings
-from ..store.filter_terms import NameResolver
 from . import export
 from .cli_base import ConfigOption, DbOption, app, command, console, err_console, open_db, settings_from
 
