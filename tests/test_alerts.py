@@ -18,7 +18,9 @@ from typer.testing import CliRunner
 from sitrep.control.alerts import Alert, evaluate, load_rules
 from sitrep.errors import InputError, SitrepError
 from sitrep.models import ControlPeriod, Event, Evidence
-from sitrep.run.alerting import AlertSink
+from sitrep.run.alerting import AlertSink, AlertWatch
+from sitrep.store import Store
+from sitrep.store.write import sync_control_periods
 from sitrep.views.cli import app
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -277,3 +279,26 @@ def test_alerts_watch_sends_each_change_once_across_runs(runner: CliRunner, tmp_
     again = runner.invoke(app, [*args, "--alerts-out", str(out)])
     assert again.exit_code == 0, again.output
     assert [json.loads(line) for line in out.read_text().splitlines()] == sent
+
+
+def test_alerts_watch_state_sends_once_and_retries_a_failed_delivery(
+    store: Store, tmp_path: Path, hook: tuple[str, _Hook]
+) -> None:
+    rules_path = tmp_path / "rules.yaml"
+    rules_path.write_text("- {name: hama, when: control_change, place: Hama}\n")
+    rules = load_rules(rules_path)
+    with store.begin() as conn:
+        sync_control_periods(conn, [_period("Hama", HAMA, MOC, 0)])
+    url, received = hook
+    received.status = 503
+    watch = AlertWatch(rules_path, rules, AlertSink(webhook=url))
+    assert watch.check(store) == []  # not delivered: not remembered
+    received.status = 200
+    assert [a.place for a in watch.check(store)] == ["Hama"]
+    assert AlertWatch(rules_path, rules, AlertSink(webhook=url)).check(store) == []  # a restarted watch
+    with store.begin() as conn:
+        sync_control_periods(
+            conn, [_period("Hama", HAMA, MOC, 0, to=2), _period("Hama", HAMA, "Military Forces of Syria (2000-)", 3)]
+        )
+    assert [a.date.day for a in watch.check(store)] == [4]  # only the new change
+    assert [body["date"] for body in received.bodies] == ["2024-12-01", "2024-12-01", "2024-12-04"]

@@ -122,10 +122,12 @@ def _failed_line(failed: int, read: int, done: str) -> str:
     return Errors.E030.format(count=failed, total=read, rest=f"; the others were {done}" if read > failed else "")
 
 
-def _stats_record(stats: IngestStats, seconds: float) -> dict[str, object]:
+def _stats_record(stats: IngestStats, seconds: float | None) -> dict[str, object]:
     fields = ("read", "new", "duplicate", "failed", "skipped", "reports", "events_new", "events_updated")
     record: dict[str, object] = {name: getattr(stats, name) for name in (*fields, "events_deleted")}
-    record.update(errors=list(stats.errors), undated=list(stats.undated), seconds=round(seconds, 1))
+    record.update(errors=list(stats.errors), undated=list(stats.undated))
+    if seconds is not None:
+        record["seconds"] = round(seconds, 1)
     return record
 
 
@@ -735,6 +737,6 @@ def _print_cycle(stats: CycleStats, fmt: str) -> None:
         return
     record = {k: v for k, v in vars(stats).items() if k != "ingest"}
     record["seconds"] = round(stats.seconds, 2)
-    record["ingest"] = _stats_record(stats.ingest, 0.0) if stats.ingest is not None else None
+    record["ingest"] = _stats_record(stats.ingest, None) if stats.ingest is not None else None
     sys.stdout.write(json.dumps(record) + "\n")
     sys.stdout.flush()
