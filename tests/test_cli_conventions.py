@@ -54,6 +54,7 @@ def test_cli_eval_json_is_a_hidden_alias_of_format(runner: CliRunner) -> None:
         ["report", "--out", "{tmp}/r.html"],
         ["alerts", "test", "{tmp}/rules.yaml"],
         ["watch", "{tmp}/feeds.txt", "--once"],
+        ["serve", "--port", "0"],
     ],
 )
 def test_cli_missing_database_is_an_error(runner: CliRunner, tmp_path: Path, args: list[str]) -> None:
