@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SITREP = Path(sys.executable).with_name("sitrep")
 TOUR = ROOT / "docs" / "tour.md"
 
-# (what it shows, the command after "sitrep", lines of output kept)
-STEPS: list[tuple[str, str, int]] = [
+# (what it shows, the command after "sitrep", lines of output kept[, the exit status it must end with])
+STEPS: list[tuple[str, str, int] | tuple[str, str, int, int]] = [
     ("Ingest the bundled corpus (HTML, text, a feed, JSON Lines) into a new SQLite file.",
      "ingest examples/ --db sitrep.db", 0),
     ("Again: nothing is new, nothing changes.", "ingest examples/ --db sitrep.db", 0),
@@ -30,20 +30,33 @@ STEPS: list[tuple[str, str, int]] = [
      'control --db sitrep.db --place Hama --actor "Military Operations Command" --date 2024-12-04', 30),
     ("One page, no database: the events of a single article as JSON Lines (first event shown).",
      "extract examples/html/crisis-ledger-2024-12-03-hama-countryside.html --published 2024-12-03 --format jsonl", 1),
+    ("Filters take names as people write them: the type in any case, an actor by its acronym (the registry knows\n"
+     "HTS as Hayat Tahrir al Sham), an area in another spelling (the gazetteer stores Idlib as Idleb).",
+     "events --db sitrep.db --type battles --actor HTS --admin1 hama", 30),
+    ("A place that neither the events nor the gazetteer know is an error, with exit status 1, not an empty list.",
+     "events --db sitrep.db --place Hamaville", 0, 1),
+    ("So is a database that does not exist: only `ingest` (or `--create`) makes one.", "events --db sitrpe.db", 0, 1),
+    ("Alert rules (`examples/alerts.yaml`) run over the database as a dry run: each change once, oldest first.",
+     "alerts test examples/alerts.yaml --db sitrep.db", 40),
+    ("The same alerts as JSON Lines, as `sitrep watch --alerts` sends them (to standard output, a file or a\n"
+     "webhook), each with the sentences of its evidence events:",
+     "alerts test examples/alerts.yaml --db sitrep.db --format jsonl", 0),
     ("The situation report for the twelve days to 8 December.",
      "report --db sitrep.db --date 2024-12-08 --days 12 --out report.html", 10),
 ]  # fmt: skip
 
 
-def run(command: str, cwd: Path) -> str:
-    """The command's standard output and error as a user would see them, or a failure naming the command."""
+def run(command: str, cwd: Path, status: int = 0) -> str:
+    """The command's standard output and error as a user would see them, or a failure naming the command when it
+    does not end with `status`."""
     env = {**os.environ, "COLUMNS": "110", "NO_COLOR": "1", "TERM": "dumb"}
     done = subprocess.run(
         [str(SITREP), *shlex.split(command)], cwd=cwd, env=env, capture_output=True, text=True, check=False
     )
-    if done.returncode != 0:
-        raise SystemExit(f"`sitrep {command}` failed ({done.returncode}):\n{done.stderr}")
-    return (done.stdout + done.stderr).rstrip()
+    if done.returncode != status:
+        raise SystemExit(f"`sitrep {command}` ended with {done.returncode}, not {status}:\n{done.stderr}")
+    output = (done.stdout + done.stderr).rstrip()
+    return output + (f"\n$ echo $?\n{status}" if status else "")
 
 
 def shorten(output: str, keep: int) -> str:
@@ -63,8 +76,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "examples").symlink_to(ROOT / "examples")
-        for what, command, keep in STEPS:
-            output = shorten(run(command, work), keep)
+        for what, command, keep, *status in STEPS:
+            output = shorten(run(command, work, *status), keep)
             parts.append(f"{what}\n\n```console\n$ sitrep {command}\n{output}\n```\n")
     TOUR.write_text("\n".join(parts), encoding="utf-8")
     print(f"wrote {TOUR.relative_to(ROOT)}")

@@ -91,3 +91,21 @@ def shared_file(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"needs {path} (the shared development data beside the repository)")
     return path
+
+
+@pytest.fixture(scope="session")
+def examples_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file holding the real ingest of examples/ (what `make demo` builds), made once per test session.
+
+    Tests read it and must not write to it."""
+    from sitrep.run.pipeline import Pipeline
+
+    path = tmp_path_factory.mktemp("examples") / "examples.db"
+    try:
+        pipeline = Pipeline(Settings(db=str(path)))
+        opened = open_store(str(path))
+        pipeline.ingest([str(EXAMPLES)], opened)
+        opened.close()
+    except SitrepError as e:  # no English model installed
+        pytest.skip(str(e))
+    return path

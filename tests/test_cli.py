@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sitrep.models import ACLED_COLUMNS
+from sitrep.store import open_store
 from sitrep.views.cli import app
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -28,6 +29,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 def test_cli_user_errors_are_one_line_and_exit_1(
     runner: CliRunner, args: list[str], message: str, tmp_path: Path
 ) -> None:
+    open_store(str(tmp_path / "x.db")).close()
     result = runner.invoke(app, [*args, *(["--db", str(tmp_path / "x.db")] if args[0] == "events" else [])])
     assert result.exit_code == 1
     assert f"Error: {message}" in result.output
@@ -85,11 +87,20 @@ def test_cli_extract_jsonl_is_one_line_per_input_in_order(runner: CliRunner, tmp
 
 
 @pytest.mark.model
-@pytest.mark.parametrize(("flag", "date"), [([], "2024-12-02"), (["--published", "2024-12-04"], "2024-12-04")])
-def test_cli_extract_text_header_is_metadata(runner: CliRunner, tmp_path: Path, flag: list[str], date: str) -> None:
+@pytest.mark.parametrize(
+    ("header", "flag", "date"),
+    [
+        ("Published: 2024-12-02\n", [], "2024-12-02"),
+        ("Published: 2024-12-02\n", ["--published", "2024-12-04"], "2024-12-02"),  # the document's own date wins
+        ("", ["--published", "2024-12-04"], "2024-12-04"),  # the flag dates what states no date
+    ],
+)
+def test_cli_extract_text_header_is_metadata(
+    runner: CliRunner, tmp_path: Path, header: str, flag: list[str], date: str
+) -> None:
     story = tmp_path / "story.txt"
     story.write_text(
-        "Title: Clashes erupt in Hama\nOutlet: Test Wire\nPublished: 2024-12-02\n\n"
+        f"Title: Clashes erupt in Hama\nOutlet: Test Wire\n{header}\n"
         "Warplanes struck the town of Sarmada in Idlib, killing four civilians, the White Helmets said.\n"
     )
     result = runner.invoke(app, ["extract", str(story), "--format", "jsonl", *flag])
@@ -123,3 +134,45 @@ def test_cli_ingest_then_events_and_export(runner: CliRunner, tmp_path: Path) ->
     exported = runner.invoke(app, ["export", "--db", db, "--format", "acled-csv"])
     header = next(csv.reader(io.StringIO(exported.stdout)))
     assert tuple(header) == ACLED_COLUMNS
+
+
+UNDATED = "Rebels seized the town of Morek in northern Hama on Tuesday, the Syrian Observatory for Human Rights said.\n"
+
+
+@pytest.mark.model
+def test_cli_ingest_and_extract_read_a_folder_alike(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "blob.txt").write_bytes(bytes(range(256)) * 8)
+    (folder / "undated.txt").write_text(UNDATED)
+    failed = f"failed [E005] {folder / 'blob.txt'} is not text (binary content)"
+    warning = f"Warning: [W006] 1 document(s) state no publication date ({folder / 'undated.txt'})"
+    ingest = runner.invoke(app, ["ingest", str(folder), "--db", str(tmp_path / "s.db"), "--quiet"])
+    extract = runner.invoke(app, ["extract", str(folder), "--format", "jsonl"])
+    for result, done in ((ingest, "stored"), (extract, "extracted")):
+        assert result.exit_code == 1
+        lines = result.stderr.splitlines()
+        assert lines[0].startswith(failed) and lines[1].startswith(warning)
+        assert (
+            lines[-1]
+            == f"Error: [E030] 1 of 2 input document(s) could not be read (listed above); the others were {done}."
+        )
+    assert [json.loads(line)["input_id"] for line in extract.stdout.splitlines()] == ["blob.txt", "undated.txt"]
+
+
+@pytest.mark.model
+def test_cli_ingest_published_and_outlet_fill_in_what_a_text_lacks(runner: CliRunner, tmp_path: Path) -> None:
+    story = tmp_path / "undated.txt"
+    story.write_text(UNDATED)
+    db = str(tmp_path / "s.db")
+    args = ["ingest", str(story), "--db", db, "--published", "2024-12-05", "--outlet", "Test Wire", "--format", "json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "W006" not in result.stderr
+    counts = json.loads(result.stdout)
+    assert (counts["new"], counts["events_new"], counts["undated"]) == (1, 1, [])
+    [event] = [
+        json.loads(line) for line in runner.invoke(app, ["events", "--db", db, "--format", "jsonl"]).stdout.splitlines()
+    ]
+    # "on Tuesday" in a story published on Thursday 5 December 2024
+    assert event["event_date"] == "2024-12-03" and [s["outlet"] for s in event["sources"]] == ["Test Wire"]

@@ -627,9 +627,11 @@ def test_fuzz_cli_extract_bad_files(case: tuple[str, bytes], workdir: Path, runn
     path = workdir / name
     path.write_bytes(content)
     result = runner.invoke(app, ["extract", str(path), "--published", "2024-12-03", "--format", "jsonl"])
-    assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert lines and all(set(line) >= {"input_id", "events", "figures"} for line in lines)
+    # An input that could not be read still has its line, is named on stderr, and fails the command (as in ingest).
+    assert (result.exit_code == 1) == ("failed [E0" in result.stderr), result.output
+    assert result.exit_code == (0 if name == "deep.html" else 1)
 
 
 def test_fuzz_cli_extract_over_the_size_cap(workdir: Path, runner: CliRunner) -> None:

@@ -481,7 +481,8 @@ def test_watch_stop_ends_the_run_between_cycles(tmp_path: Path, idle_pipeline: P
 def test_watch_command_once(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "wire.xml").write_bytes(rss([]))
     (tmp_path / "feeds.txt").write_text("# local\nwire.xml\n")
-    result = runner.invoke(app, ["watch", str(tmp_path / "feeds.txt"), "--db", str(tmp_path / "w.db"), "--once"])
+    args = ["watch", str(tmp_path / "feeds.txt"), "--db", str(tmp_path / "w.db"), "--once", "--create"]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("cycle 1: 1 sources, 0 unchanged, 1 changed, 0 new items, 0 failed")
     assert len(result.stdout.splitlines()) == 1
@@ -506,7 +507,7 @@ def test_watch_command_stops_on_sigterm(runner: CliRunner, tmp_path: Path) -> No
     timer = threading.Timer(1.0, os.kill, args=(os.getpid(), signal.SIGTERM))
     timer.start()
     started = time.monotonic()
-    args = ["watch", str(tmp_path / "feeds.txt"), "--db", str(tmp_path / "w.db"), "--every", "1h"]
+    args = ["watch", str(tmp_path / "feeds.txt"), "--db", str(tmp_path / "w.db"), "--every", "1h", "--create"]
     result = runner.invoke(app, args)
     timer.join()
     assert result.exit_code == 0, result.output

@@ -39,6 +39,14 @@ class Errors:
     E026 = "[E026] Cannot reach the Dask scheduler {address}: {reason}."
     E027 = "[E027] {source}: the main text is {size:,} characters, over the {limit:,} cap (setting max_text_chars)."
     E028 = "[E028] Setting {setting} names {name!r}, which is not registered; known: {known}."
+    E029 = (
+        "[E029] Database {path} does not exist: check --db (or SITREP_DB); `sitrep ingest FILES --db {path}` "
+        "makes it, or add --create."
+    )
+    E030 = "[E030] {count} of {total} input document(s) could not be read (listed above){rest}."
+    E031 = "[E031] Cannot write {path}: {reason}."
+    E140 = "[E140] Alert rules {path}: {reason}."
+    E141 = "[E141] Cannot deliver an alert to {target}: {reason}."
     E050 = "[E050] Gazetteer file {path}, line {line}: {reason}. Nothing was added; the gazetteer is unchanged."
     E051 = "[E051] Cannot build or open the gazetteer at {path}: {reason}. Check the setting gazetteer_path."
     E052 = "[E052] Unknown country {country!r}; give an ISO 3166 alpha-2 code (SY) or a country name (Syria)."
@@ -74,6 +82,10 @@ class Warnings:
     W005 = (
         "[W005] {source}: {count} distinct claims, over the cap of {limit} (setting max_reports_per_document);"
         " the first {limit} are kept."
+    )
+    W006 = (
+        '[W006] {count} document(s) state no publication date ({examples}): dates such as "on Friday" cannot be '
+        "placed, so they may give no events; add a 'Published: YYYY-MM-DD' line at the top, or --published."
     )
     W090 = (
         "[W090] Trigger rules {path} changed since the event model {model} was trained; retrain it "

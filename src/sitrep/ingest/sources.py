@@ -87,7 +87,26 @@ def read_file(path: Path, *, settings: Settings, empty_feed_ok: bool = False) ->
     except OSError as e:
         yield _failed(source, Errors.E003.format(source=source, reason=e.strerror or e))
         return
-    if suffix in CSV_SUFFIXES:
+    yield from read_content(content, source=source, suffix=suffix, empty_feed_ok=empty_feed_ok)
+
+
+def read_content(
+    content: bytes, *, source: str, suffix: str = "", empty_feed_ok: bool = False
+) -> Iterator[RawDocument]:
+    """The documents of a file's bytes (or standard input's), chosen by the suffix and, failing that, the content:
+    the one reader of `sitrep ingest` and `sitrep extract`.
+
+    Args:
+        content: The bytes.
+        source: Where they came from, for messages.
+        suffix: The file's suffix, lower case ("" for standard input).
+        empty_feed_ok: A well-formed feed without entries yields nothing instead of a failure.
+    """
+    if suffix in JSONL_SUFFIXES or (not suffix and content.lstrip()[:1] == b"{"):
+        for number, line in enumerate(content.splitlines(), start=1):
+            if line.strip():
+                yield record_to_raw(line, source=f"{source}:{number}", line=number)
+    elif suffix in CSV_SUFFIXES:
         yield from read_csv(content, source=source)
     elif suffix in FEED_SUFFIXES or (suffix not in HTML_SUFFIXES | TEXT_SUFFIXES and _looks_like_feed(content)):
         yield from read_feed(content, source=source, empty_ok=empty_feed_ok)
@@ -95,6 +114,26 @@ def read_file(path: Path, *, settings: Settings, empty_feed_ok: bool = False) ->
         yield RawDocument(source=source, content=content, media_type="html")
     else:
         yield read_text_file(content, source=source)
+
+
+def missing_inputs(inputs: Iterable[str]) -> list[str]:
+    """The inputs that are neither a URL nor an existing file or folder, so that a command can refuse them before
+    it starts instead of counting them as read."""
+    return [item for item in inputs if not item.startswith(("http://", "https://")) and not Path(item).exists()]
+
+
+def with_defaults(
+    raws: Iterable[RawDocument], *, published: dt.date | None = None, outlet: str | None = None
+) -> Iterator[RawDocument]:
+    """The documents, with a publication date and an outlet filled in where the document states none
+    (`--published`, `--outlet`)."""
+    for raw in raws:
+        update: dict[str, object] = {}
+        if published is not None and raw.published is None and not raw.error:
+            update["published"] = published
+        if outlet is not None and raw.outlet is None and not raw.error:
+            update["outlet"] = outlet
+        yield raw.model_copy(update=update) if update else raw
 
 
 def read_text_file(content: bytes, *, source: str) -> RawDocument:

@@ -62,6 +62,7 @@ class IngestStats:
     events_deleted: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    undated: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for people."""
@@ -148,9 +149,17 @@ class Pipeline:
         )
         return next(self.extract_many([raw]))
 
-    def extract_many(self, raws: Iterable[RawDocument]) -> Iterator[ExtractResult]:
-        """Extract each raw document in order, batching the spaCy work; junk input gives an empty result."""
-        for raw, document, reports, figures in self._process(raws):
+    def extract_many(
+        self, raws: Iterable[RawDocument], *, on_read: Callable[[RawDocument, Document | Skip], None] | None = None
+    ) -> Iterator[ExtractResult]:
+        """Extract each raw document in order, batching the spaCy work; junk input gives an empty result.
+
+        Args:
+            raws: The documents as read.
+            on_read: Called with each raw document and what cleaning made of it (a `Document`, or a `Skip` saying
+                why not), as `ingest` counts them.
+        """
+        for raw, document, reports, figures in self._process(raws, on_read=on_read):
             if document is None:
                 yield ExtractResult(input_id=raw.input_id)
                 continue
@@ -163,11 +172,16 @@ class Pipeline:
             yield ExtractResult(input_id=raw.input_id, events=events, figures=figures)
 
     def _process(
-        self, raws: Iterable[RawDocument]
+        self,
+        raws: Iterable[RawDocument],
+        *,
+        on_read: Callable[[RawDocument, Document | Skip], None] | None = None,
     ) -> Iterator[tuple[RawDocument, Document | None, list[Report], list[Figure]]]:
         pending: list[tuple[RawDocument, Document | None]] = []
         for raw in raws:
             result = to_document(raw, settings=self.settings)
+            if on_read is not None:
+                on_read(raw, result)
             pending.append((raw, result if isinstance(result, Document) else None))
             if isinstance(result, Skip):
                 logger.info("skip %s: %s", raw.source, result.reason)
@@ -448,6 +462,8 @@ class _IngestRun:
             self.stats.reasons[result.reason] += 1
             logger.info("skip %s: %s", raw.source, result.reason)
             return
+        if result.published is None:
+            self.stats.undated.append(raw.source)
         # Stored once, a sentence repeated back to back or all over a page is one claim (and one sentence to read).
         text = without_repeats(result.text)
         if text is not result.text:

@@ -35,6 +35,7 @@ from ..store import Store
 from ..store.watch_state import SourceState, load_states, save_state
 
 if TYPE_CHECKING:
+    from .alerting import AlertWatch
     from .pipeline import IngestStats, Pipeline
 
 logger = logging.getLogger(__name__)
@@ -316,6 +317,7 @@ class CycleStats:
     ingest: IngestStats | None = None
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    alerts: int | None = None
 
     def summary(self) -> str:
         """The cycle's one log line."""
@@ -326,6 +328,8 @@ class CycleStats:
         )
         if self.ingest is not None:
             line += f"; {self.ingest.summary()}"
+        if self.alerts is not None:
+            line += f"; {self.alerts} alert{'' if self.alerts == 1 else 's'} sent"
         line += f" ({self.seconds:.1f} s)"
         if self.errors:
             shown = "; ".join(self.errors[:3])
@@ -350,6 +354,7 @@ class Watcher:
         store: Where items and the watch state go.
         pipeline: Ingests the new items (its settings are used throughout).
         clock: The current time (tests pass their own).
+        alerts: Alert rules checked after the first cycle and after each cycle that stored something.
     """
 
     def __init__(
@@ -359,8 +364,10 @@ class Watcher:
         pipeline: Pipeline,
         *,
         clock: Callable[[], dt.datetime] = _utcnow,
+        alerts: AlertWatch | None = None,
     ) -> None:
         self.sources = list(dict.fromkeys(sources))
+        self.alerts = alerts
         self.store = store
         self.pipeline = pipeline
         self.settings = pipeline.settings
@@ -372,7 +379,13 @@ class Watcher:
 
     @classmethod
     def from_feeds_file(
-        cls, feeds: Path, store: Store, pipeline: Pipeline, *, clock: Callable[[], dt.datetime] = _utcnow
+        cls,
+        feeds: Path,
+        store: Store,
+        pipeline: Pipeline,
+        *,
+        clock: Callable[[], dt.datetime] = _utcnow,
+        alerts: AlertWatch | None = None,
     ) -> Watcher:
         """A watcher of the sources a feeds file lists, read again before a cycle whenever the file has changed.
 
@@ -380,7 +393,7 @@ class Watcher:
             InputError: The file cannot be read or a line is wrong (at start; a later bad edit is logged and the
                 sources read before are kept).
         """
-        watcher = cls(read_feeds_file(feeds), store, pipeline, clock=clock)
+        watcher = cls(read_feeds_file(feeds), store, pipeline, clock=clock, alerts=alerts)
         watcher._feeds, watcher._feeds_stamp = feeds, _stamp(feeds)
         return watcher
 
@@ -443,6 +456,10 @@ class Watcher:
             for poll in polls:
                 if poll.status != "waiting":
                     save_state(conn, poll.state)
+        if self.alerts is not None:
+            stored = stats.ingest is not None and (stats.ingest.new or stats.ingest.events_new)
+            # The first cycle also sends what earlier runs stored but never sent (a restart after a failed delivery).
+            stats.alerts = len(self.alerts.check(self.store)) if stored or self.cycles_run == 1 else 0
         stats.seconds = time.perf_counter() - started
         logger.info(stats.summary())
         return stats

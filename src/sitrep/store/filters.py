@@ -23,11 +23,16 @@ class EventFilter(BaseModel):
 
     date_from: dt.date | None = Field(None, description="Events on or after this date.")
     date_to: dt.date | None = Field(None, description="Events on or before this date.")
-    event_type: str | None = Field(None, description="ACLED event type, exact (e.g. Battles).")
-    sub_event_type: str | None = Field(None, description="ACLED sub-event type, exact (e.g. Armed clash).")
-    actor: str | None = Field(None, description="Text contained in actor1 or actor2, case-insensitive.")
-    admin1: str | None = Field(None, description="First-level admin area, case-insensitive.")
-    place: str | None = Field(None, description="Location name, case-insensitive (or the centre for radius_km).")
+    event_type: str | None = Field(None, description="ACLED event type (e.g. Battles).")
+    sub_event_type: str | None = Field(None, description="ACLED sub-event type (e.g. Armed clash).")
+    actor: str | None = Field(None, description="An actor's name, alias or acronym (HTS), in actor1 or actor2.")
+    admin1: str | None = Field(None, description="First-level admin area, in any spelling the gazetteer knows.")
+    place: str | None = Field(None, description="Location name, in any known spelling (or the centre for radius_km).")
+    actor_names: tuple[str, ...] = Field(
+        (), description="Texts any of which actor1 or actor2 contains (case-insensitive); default: actor."
+    )
+    admin1_names: tuple[str, ...] = Field((), description="Spellings of admin1 (case-insensitive); default: admin1.")
+    place_names: tuple[str, ...] = Field((), description="Spellings of place (case-insensitive); default: place.")
     near: tuple[float, float] | None = Field(None, description="Centre (latitude, longitude) for radius_km.")
     radius_km: float | None = Field(None, description="With a place or near: events within this distance.")
     bbox: tuple[float, float, float, float] | None = Field(None, description="min_lon, min_lat, max_lon, max_lat.")
@@ -60,15 +65,21 @@ class EventFilter(BaseModel):
             out.append(c.event_type == self.event_type)
         if self.sub_event_type:
             out.append(c.sub_event_type == self.sub_event_type)
-        if self.actor:
-            pattern = f"%{_escape_like(self.actor.lower())}%"
+        actors = self.actor_names or ((self.actor,) if self.actor else ())
+        if actors:
+            patterns = [f"%{_escape_like(name.lower())}%" for name in actors]
             out.append(
-                or_(func.lower(c.actor1).like(pattern, escape="\\"), func.lower(c.actor2).like(pattern, escape="\\"))
+                or_(
+                    *(func.lower(c.actor1).like(p, escape="\\") for p in patterns),
+                    *(func.lower(c.actor2).like(p, escape="\\") for p in patterns),
+                )
             )
-        if self.admin1:
-            out.append(func.lower(c.admin1) == self.admin1.lower())
-        if self.place and self.near is None:
-            out.append(func.lower(c.location) == self.place.lower())
+        admin1s = self.admin1_names or ((self.admin1,) if self.admin1 else ())
+        if admin1s:
+            out.append(func.lower(c.admin1).in_(sorted({name.lower() for name in admin1s})))
+        places = self.place_names or ((self.place,) if self.place else ())
+        if places and self.near is None:
+            out.append(func.lower(c.location).in_(sorted({name.lower() for name in places})))
         if self.bbox:
             min_lon, min_lat, max_lon, max_lat = self.bbox
             out.append(and_(c.longitude.between(min_lon, max_lon), c.latitude.between(min_lat, max_lat)))
@@ -114,6 +125,20 @@ class EventFilter(BaseModel):
         if self.updated_since:
             parts.append(f"updated since {self.updated_since.isoformat()}")
         return "events " + " ".join(parts) if parts else "all events"
+
+
+def parse_point(value: str, *, name: str = "near") -> tuple[float, float]:
+    """`longitude,latitude` (GeoJSON's order, as in bbox) into (latitude, longitude); `EventFilter` checks the
+    range.
+
+    Raises:
+        InputError: Not two numbers.
+    """
+    try:
+        lon, lat = (float(v) for v in value.split(","))
+    except ValueError as e:
+        raise InputError(Errors.E017.format(name=name, reason="'longitude,latitude' expected")) from e
+    return lat, lon
 
 
 def parse_bbox(value: str) -> tuple[float, float, float, float]:

@@ -29,11 +29,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import Errors, InputError, SitrepError
 from ..models import ControlPeriod, Document, Event, Report
+from ..run.names import NameResolver
 from ..run.pipeline import IngestStats, Pipeline
 from ..settings import load_settings
 from ..store import Store
 from ..store import queries as q
-from ..store.filters import EventFilter, parse_bbox
+from ..store.filter_terms import FilterTerms, FilterValueError, build_filter
+from ..store.filters import EventFilter
 from . import export
 from .areas import control_map, holdings_on
 from .report import safe_url, template_environment
@@ -159,6 +161,7 @@ def create_app(
     factory_lock = threading.Lock()
     templates = template_environment()
     area_km = load_settings().control_area_km  # sitrep.toml and SITREP_* as the CLI reads them
+    names = NameResolver()  # the actor registry and gazetteer behind the filters, loaded on first use
 
     app = FastAPI(
         title="Sitrep",
@@ -178,6 +181,10 @@ def create_app(
     @app.exception_handler(NotFoundError)
     async def _not_found(_request: Request, exc: NotFoundError) -> JSONResponse:
         return JSONResponse({"detail": str(exc), "errors": []}, status_code=404)
+
+    @app.exception_handler(FilterValueError)
+    async def _bad_value(_request: Request, exc: FilterValueError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc), "errors": []}, status_code=422)
 
     @app.exception_handler(SitrepError)
     async def _user_error(_request: Request, exc: SitrepError) -> JSONResponse:
@@ -220,7 +227,10 @@ def create_app(
         place: Annotated[str | None, Query(description=_describe("place"))] = None,
         near: Annotated[
             str | None,
-            Query(pattern=rf"^{_NUMBER},{_NUMBER}$", description="Centre for radius_km: 'latitude,longitude'."),
+            Query(
+                pattern=rf"^{_NUMBER},{_NUMBER}$",
+                description="Centre for radius_km: 'longitude,latitude' (GeoJSON's order, as in bbox).",
+            ),
         ] = None,
         radius_km: Annotated[
             float | None, Query(ge=0, le=20_000, allow_inf_nan=False, description=_describe("radius_km"))
@@ -234,27 +244,23 @@ def create_app(
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Events to skip.")] = 0,
         format: Annotated[Literal["json", "geojson", "csv"], Query(description="Output format.")] = "json",
     ) -> Any:
-        """Events matching the filters, by date then id, one page at a time."""
-        try:
-            where = EventFilter(
-                date_from=date_from,
-                date_to=date_to,
-                event_type=event_type,
-                sub_event_type=sub_event_type,
-                actor=actor,
-                admin1=admin1,
-                place=place,
-                near=_parse_near(near) if near else None,
-                radius_km=radius_km,
-                bbox=parse_bbox(bbox) if bbox else None,
-                updated_since=_aware(updated_since),
-                include_deleted=include_deleted or updated_since is not None,
-            )
-        except ValidationError as e:
-            raise RequestValidationError(e.errors()) from e
+        """Events matching the filters, by date then id, one page at a time (the filters of `sitrep events`)."""
+        terms = FilterTerms(
+            date_from=date_from,
+            date_to=date_to,
+            event_type=event_type,
+            sub_event_type=sub_event_type,
+            actor=actor,
+            admin1=admin1,
+            place=place,
+            near=near,
+            radius_km=radius_km,
+            bbox=bbox,
+            updated_since=updated_since,
+            include_deleted=include_deleted,
+        )
         with store.connect() as conn:
-            if place and radius_km is not None and where.near is None:
-                where = where.model_copy(update={"near": _place_centre(conn, place)})
+            where = build_filter(conn, terms, names=names)
             found = list(q.iter_events(conn, where, limit=limit + 1, offset=offset))
         more = len(found) > limit
         page = found[:limit]
@@ -466,28 +472,6 @@ def _event_detail(store: Store, event_id: str) -> EventDetail:
         for d in documents
     ]
     return EventDetail(event=event, reports=reports, documents=refs)
-
-
-def _parse_near(value: str) -> tuple[float, float]:
-    try:
-        lat, lon = (float(v) for v in value.split(","))
-    except ValueError as e:
-        raise InputError(Errors.E017.format(name="near", reason="'latitude,longitude' expected")) from e
-    return lat, lon
-
-
-def _place_centre(conn: Any, place: str) -> tuple[float, float]:
-    """Coordinates of a place from the stored events at that location."""
-    for event in q.iter_events(conn, EventFilter(place=place), limit=1):
-        if event.latitude is not None and event.longitude is not None:
-            return event.latitude, event.longitude
-    raise InputError(Errors.E017.format(name="place", reason=f"no stored event is at a place called {place!r}"))
-
-
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment
 
 
 def _validation_body(errors: Any) -> dict[str, Any]:

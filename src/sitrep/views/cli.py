@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -25,99 +23,123 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
-from sqlalchemy import Connection
 
-from ..errors import Errors, InputError, SitrepError
-from ..ingest.sources import read_text_file, record_to_raw
-from ..models import Event, RawDocument
+from ..errors import Errors, InputError, Warnings
+from ..ingest.documents import Skip
+from ..ingest.sources import missing_inputs, read_content, read_sources, record_to_raw, with_defaults
+from ..models import Document, Event, RawDocument
 from ..run.engine import EngineSpec
-from ..run.pipeline import Pipeline, parse_published
-from ..settings import Settings, load_settings
-from ..store import open_store
+from ..run.names import NameResolver
+from ..run.pipeline import IngestStats, Pipeline, parse_published
+from ..run.watch import CycleStats
+from ..settings import Settings
 from ..store import queries as q
-from ..store.filters import EventFilter, parse_bbox
+from ..store.filter_terms import FilterTerms, build_filter
+from ..store.filters import EventFilter
 from . import export
-
-app = typer.Typer(
-    help="Sitrep: conflict news to a sourced, geolocated event record (ACLED data model).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+from .cli_alerts import alert_watch_for
+from .cli_base import (
+    ConfigOption,
+    CreateOption,
+    DbOption,
+    app,
+    command,
+    console,
+    err_console,
+    fail,
+    open_db,
+    settings_from,
 )
-console = Console()
-err_console = Console(stderr=True)
 
-DbOption = Annotated[
-    str | None, typer.Option("--db", help="SQLite file or postgresql:// URL (default sitrep.db, or SITREP_DB).")
+_settings = settings_from
+PublishedOption = Annotated[
+    str | None, typer.Option("--published", help="Publication date (YYYY-MM-DD) of documents that state none.")
 ]
-ConfigOption = Annotated[Path | None, typer.Option("--config", help="A TOML settings file.")]
-
-
-def command(
-    *args: Any, group: typer.Typer | None = None, **kwargs: Any
-) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """`app.command` (or `group.command`), with a `SitrepError` shown as `Error: <message>` on stderr and exit
-    status 1."""
-
-    def decorator(func: Callable[..., None]) -> Callable[..., None]:
-        @functools.wraps(func)
-        def wrapper(*a: Any, **k: Any) -> None:
-            try:
-                func(*a, **k)
-            except SitrepError as e:
-                err_console.print(f"Error: {e}", highlight=False, markup=False)
-                raise typer.Exit(1) from e
-
-        (group or app).command(*args, **kwargs)(wrapper)
-        return wrapper
-
-    return decorator
-
-
-def _settings(config: Path | None = None, **overrides: object) -> Settings:
-    return load_settings(config, **overrides)
+OutletOption = Annotated[str | None, typer.Option("--outlet", help="Outlet of documents that name none.")]
 
 
 @command()
 def ingest(
-    inputs: Annotated[list[str], typer.Argument(help="Files, folders, feed files or URLs.")],
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders, feed files or URLs.", metavar="INPUT...")],
     db: DbOption = None,
     config: ConfigOption = None,
+    published: PublishedOption = None,
+    outlet: OutletOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="table (events, then counts) or json (the counts).")] = "table",
     engine: Annotated[str, typer.Option(help="Where extraction runs: local or dask.")] = "local",
     workers: Annotated[int, typer.Option(help="Worker processes (local: 1 means this process).")] = 1,
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster).")
     ] = None,
 ) -> None:
-    """Read documents, extract their events and store them. Re-ingesting the same input changes nothing; an
-    interrupted ingest is finished by the next one.
+    """Read documents, extract their events and store them; makes the database if needed.
+
+    Re-ingesting the same input changes nothing; an interrupted ingest is finished by the next one. An input that
+    does not exist stops the command before anything is read; a document that cannot be read is listed, the others
+    are stored, and the exit status is 1.
 
     Example: sitrep ingest examples/ --db sitrep.db --engine dask --workers 2
     """
+    export.check_format(fmt, ("table", "json"))
+    missing = missing_inputs(inputs)
+    if missing:
+        raise InputError(Errors.E010.format(source=missing[0]))
+    date = parse_published(published)
     settings = _settings(config, db=db)
-    store = open_store(settings.db)
+    store = open_db(settings, create=True)
     pipeline = Pipeline(settings)
     started = time.perf_counter()
-    with _progress("ingest", total=None, quiet=quiet) as (progress, task):
+    raws = with_defaults(read_sources(inputs, settings=settings), published=date, outlet=outlet)
+    with _progress("ingest", total=None, quiet=quiet or fmt == "json") as (progress, task):
         if engine == "local" and workers == 1:
             progress.update(task, current="loading models")
             pipeline.extractor  # noqa: B018 - load models before the bar starts counting documents
-        stats = pipeline.ingest(
-            inputs,
+        stats = pipeline.ingest_raw(
+            raws,
             store,
             on_document=lambda source: progress.update(task, advance=1, current=_short(source)),
             engine=EngineSpec(engine, workers, scheduler),
         )
     for message in stats.errors:
-        err_console.print(f"[red]failed[/] {message}", highlight=False, markup=True)
-    if not quiet:
-        with store.connect() as conn:
-            events = list(q.iter_events(conn))
-        console.print(events_table(events, title=f"Events in {store.safe_url}"))
+        err_console.print(f"failed {message}", highlight=False, markup=False, soft_wrap=True)
+    _warn_undated(stats.undated)
     seconds = time.perf_counter() - started
-    console.print(f"[bold]{stats.summary()}[/] ({seconds:.1f} s)", highlight=False, soft_wrap=True)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(_stats_record(stats, seconds)) + "\n")
+    else:
+        if not quiet:
+            with store.connect() as conn:
+                found = list(q.iter_events(conn))
+            console.print(events_table(found, title=f"Events in {store.safe_url}"))
+        console.print(f"[bold]{stats.summary()}[/] ({seconds:.1f} s)", highlight=False, soft_wrap=True)
     store.close()
+    if stats.failed:
+        fail(_failed_line(stats.failed, stats.read, "stored"))
+
+
+def _failed_line(failed: int, read: int, done: str) -> str:
+    return Errors.E030.format(count=failed, total=read, rest=f"; the others were {done}" if read > failed else "")
+
+
+def _stats_record(stats: IngestStats, seconds: float | None) -> dict[str, object]:
+    fields = ("read", "new", "duplicate", "failed", "skipped", "reports", "events_new", "events_updated")
+    record: dict[str, object] = {name: getattr(stats, name) for name in (*fields, "events_deleted")}
+    record.update(errors=list(stats.errors), undated=list(stats.undated))
+    if seconds is not None:
+        record["seconds"] = round(seconds, 1)
+    return record
+
+
+def _warn_undated(sources: list[str]) -> None:
+    if sources:
+        examples = ", ".join(sources[:3]) + (f" and {len(sources) - 3} more" if len(sources) > 3 else "")
+        err_console.print(
+            "Warning: " + Warnings.W006.format(count=len(sources), examples=examples),
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 @command()
@@ -126,43 +148,54 @@ def events(
     config: ConfigOption = None,
     date_from: Annotated[str | None, typer.Option("--from", help="First date, YYYY-MM-DD.")] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last date, YYYY-MM-DD.")] = None,
-    event_type: Annotated[str | None, typer.Option("--type", help="ACLED event type, e.g. Battles.")] = None,
-    sub_event_type: Annotated[str | None, typer.Option("--sub-type", help="ACLED sub-event type.")] = None,
-    actor: Annotated[str | None, typer.Option(help="Text in actor1 or actor2.")] = None,
-    admin1: Annotated[str | None, typer.Option(help="First-level admin area.")] = None,
-    place: Annotated[str | None, typer.Option(help="Location name (with --radius: the centre).")] = None,
-    radius: Annotated[float | None, typer.Option("--radius", help="Kilometres around --place.")] = None,
-    bbox: Annotated[str | None, typer.Option(help="min_lon,min_lat,max_lon,max_lat.")] = None,
+    event_type: Annotated[str | None, typer.Option("--type", help="ACLED event type, any case: battles.")] = None,
+    sub_event_type: Annotated[str | None, typer.Option("--sub-type", help="ACLED sub-event type, any case.")] = None,
+    actor: Annotated[
+        str | None, typer.Option(help="An actor's name, alias or acronym (HTS), in actor1 or actor2.")
+    ] = None,
+    admin1: Annotated[str | None, typer.Option(help="First-level area, any known spelling: Idlib, Idleb.")] = None,
+    place: Annotated[
+        str | None, typer.Option(help="Location name, any known spelling (with --radius: the centre).")
+    ] = None,
+    near: Annotated[
+        str | None, typer.Option("--near", help="Centre for --radius as LON,LAT (the order of --bbox and GeoJSON).")
+    ] = None,
+    radius: Annotated[float | None, typer.Option("--radius", help="Kilometres around --place or --near.")] = None,
+    bbox: Annotated[str | None, typer.Option(help="MIN_LON,MIN_LAT,MAX_LON,MAX_LAT (GeoJSON's order).")] = None,
     updated_since: Annotated[str | None, typer.Option(help="Only events changed since (ISO time).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, json, jsonl, csv, acled-csv or geojson.")] = "table",
     limit: Annotated[int | None, typer.Option(help="At most this many events.")] = None,
 ) -> None:
-    """List stored events, filtered.
+    """List stored events, filtered (the filters of GET /api/events, with the same answers).
 
-    Example: sitrep events --type Battles --from 2024-12-01 --place Hama --radius 30 --format geojson
+    A place or area that neither the events nor the gazetteer know is an error, not an empty list.
+
+    Example: sitrep events --type battles --actor HTS --place Hama --radius 30 --format geojson
     """
+    if fmt != "table":
+        export.check_format(fmt, export.FILE_FORMATS)
+    terms = FilterTerms(
+        date_from=parse_published(date_from),
+        date_to=parse_published(date_to),
+        event_type=event_type,
+        sub_event_type=sub_event_type,
+        actor=actor,
+        admin1=admin1,
+        place=place,
+        near=near,
+        radius_km=radius,
+        bbox=bbox,
+        updated_since=_parse_time(updated_since) if updated_since else None,
+    )
     settings = _settings(config, db=db)
-    store = open_store(settings.db)
-    with store.connect() as conn:
-        where = EventFilter(
-            date_from=parse_published(date_from),
-            date_to=parse_published(date_to),
-            event_type=event_type,
-            sub_event_type=sub_event_type,
-            actor=actor,
-            admin1=admin1,
-            place=place,
-            radius_km=radius,
-            bbox=parse_bbox(bbox) if bbox else None,
-            updated_since=_parse_time(updated_since) if updated_since else None,
-            include_deleted=updated_since is not None,
-        )
-        if place and radius is not None:
-            centre = _place_centre(conn, place)
-            where = where.model_copy(update={"near": centre})
-        found = list(q.iter_events(conn, where, limit=limit))
+    store = open_db(settings)
+    try:
+        with store.connect() as conn:
+            where = build_filter(conn, terms, names=NameResolver(settings))
+            found = list(q.iter_events(conn, where, limit=limit))
+    finally:
+        store.close()
     _print_events(found, fmt, title=where.describe())
-    store.close()
 
 
 @command("export")
@@ -180,51 +213,63 @@ def export_command(
     """
     settings = _settings(config, db=db)
     export.check_format(fmt, export.FILE_FORMATS)
-    store = open_store(settings.db)
-    with store.connect() as conn:
-        found = list(
-            q.iter_events(conn, EventFilter(date_from=parse_published(date_from), date_to=parse_published(date_to)))
-        )
+    where = EventFilter(date_from=parse_published(date_from), date_to=parse_published(date_to))
+    store = open_db(settings)
+    try:
+        with store.connect() as conn:
+            found = list(q.iter_events(conn, where))
+    finally:
+        store.close()
     text = export.render(found, fmt)
     if out:
-        out.write_text(text, encoding="utf-8")
-        err_console.print(f"wrote {len(found)} events to {out}")
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise InputError(Errors.E031.format(path=out, reason=e.strerror or e)) from e
+        err_console.print(f"wrote {len(found)} events to {out}", highlight=False)
     else:
         sys.stdout.write(text)
-    store.close()
 
 
 @command()
 def extract(
-    file: Annotated[str, typer.Argument(help="A text, HTML or JSON Lines file; - for standard input.")] = "-",
-    published: Annotated[str | None, typer.Option(help="Publication date, YYYY-MM-DD.")] = None,
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="A text, HTML, feed, CSV or JSON Lines file, a folder; - for standard input.", metavar="[FILE]"
+        ),
+    ] = "-",
+    published: PublishedOption = None,
+    outlet: OutletOption = None,
     fmt: Annotated[str, typer.Option("--format", help="json, jsonl or acled-csv.")] = "json",
     config: ConfigOption = None,
 ) -> None:
-    """Extract events from text, touching no database. JSON Lines input is processed as a stream.
+    """Extract events from text, touching no database. Reads what `sitrep ingest` reads, the same way; JSON Lines
+    input is processed as a stream, one output line per document. A document that cannot be read still gets its
+    (empty) line, is listed on standard error, and makes the exit status 1.
 
     Example: sitrep extract story.txt --published 2024-12-03 --format jsonl
     """
     export.check_format(fmt, ("json", "jsonl", "acled-csv"))
     date = parse_published(published)
     settings = _settings(config)
-    pipeline = Pipeline(settings)
-    if file != "-" and not Path(file).is_file():
+    if file != "-" and not Path(file).exists():
         raise InputError(Errors.E010.format(source=file))
-    is_jsonl = file.endswith((".jsonl", ".ndjson")) or (file == "-" and _stdin_is_jsonl())
-    if is_jsonl:
-        raws: Iterator[RawDocument] = _jsonl_raws(file, published=date)
-    else:
-        content = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-        if len(content) > settings.max_document_bytes:
-            raise InputError(Errors.E004.format(source=file, size=len(content), limit=settings.max_document_bytes))
-        input_id = None if file == "-" else Path(file).name
-        if content.lstrip()[:1] == b"<":
-            raw = RawDocument(source=file, content=content, media_type="html")
-        else:  # a Title/Outlet/Published/URL header is metadata, as `sitrep ingest` reads it
-            raw = read_text_file(content, source=file)
-        raws = iter([raw.model_copy(update={"input_id": input_id, "published": date or raw.published})])
-    results = pipeline.extract_many(raws)
+    pipeline = Pipeline(settings)
+    raws = with_defaults(_extract_inputs(file, settings=settings), published=date, outlet=outlet)
+    failed: list[str] = []
+    undated: list[str] = []
+    read: list[str] = []
+
+    def seen(raw: RawDocument, result: Document | Skip) -> None:
+        read.append(raw.source)
+        if isinstance(result, Skip) and result.reason == "failed":
+            failed.append(result.message)
+            err_console.print(f"failed {result.message}", highlight=False, markup=False, soft_wrap=True)
+        elif isinstance(result, Document) and result.published is None:
+            undated.append(raw.source)
+
+    results = pipeline.extract_many(raws, on_read=seen)
     if fmt == "jsonl":
         for result in results:
             sys.stdout.write(result.model_dump_json() + "\n")
@@ -235,6 +280,32 @@ def extract(
         sys.stdout.write("\n")
     else:
         sys.stdout.write(export.render([e for r in results for e in r.events], "acled-csv"))
+    _warn_undated(undated)
+    if failed:
+        fail(_failed_line(len(failed), len(read), "extracted"))
+
+
+def _extract_inputs(file: str, *, settings: Settings) -> Iterator[RawDocument]:
+    """The documents of `extract`'s input: a path through the readers of `ingest`, standard input by its content
+    (JSON Lines streamed a line at a time)."""
+    if file != "-":
+        for raw in read_sources([file], settings=settings):
+            # A file keeps its name as the id of its output line; records (JSON Lines, CSV, feeds) keep their own.
+            yield raw.model_copy(update={"input_id": Path(raw.source).name}) if _whole_file(raw) else raw
+        return
+    if _stdin_is_jsonl():
+        for number, line in enumerate(sys.stdin.buffer, start=1):
+            if line.strip():
+                yield record_to_raw(line, source=f"-:{number}", line=number)
+        return
+    content = sys.stdin.buffer.read()
+    if len(content) > settings.max_document_bytes:
+        raise InputError(Errors.E004.format(source="-", size=len(content), limit=settings.max_document_bytes))
+    yield from read_content(content, source="-")
+
+
+def _whole_file(raw: RawDocument) -> bool:
+    return raw.input_id is None and Path(raw.source).is_file()
 
 
 def _stdin_is_jsonl() -> bool:
@@ -243,44 +314,31 @@ def _stdin_is_jsonl() -> bool:
     return first == b"{"
 
 
-def _jsonl_raws(file: str, *, published: dt.date | None) -> Iterator[RawDocument]:
-    handle = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115 - closed below
-    try:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            raw = record_to_raw(line, source=f"{file}:{number}", line=number)
-            if raw.error:
-                err_console.print(f"[red]failed[/] {raw.error}", highlight=False)
-            if raw.published is None and published is not None:
-                raw = raw.model_copy(update={"published": published})
-            yield raw
-    finally:
-        if handle is not sys.stdin.buffer:
-            handle.close()
-
-
 @command("eval")
 def eval_command(
     gold: Annotated[
         Path,
         typer.Argument(
             help="ACLED CSV (with notes), CASE 2021 task 2 TSV, FA-KES CSV or IndiaPoliceEvents TSV (told apart by "
-            "their columns)."
+            "their columns).",
+            metavar="GOLD",
         ),
     ],
     split: Annotated[str, typer.Option(help="all, held-out (never trained or tuned on) or train.")] = "all",
     limit: Annotated[int | None, typer.Option(help="Only the first N rows.")] = None,
     misses: Annotated[int, typer.Option(help="List up to N rows got wrong (FA-KES, IndiaPoliceEvents).")] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    fmt: Annotated[str, typer.Option("--format", help="table or json (the same figures).")] = "table",
+    as_json: Annotated[bool, typer.Option("--json", hidden=True, help="The same as --format json.")] = False,
     config: ConfigOption = None,
 ) -> None:
     """Score extraction against gold data: per-field accuracy, a sub-type confusion table and the misses.
 
-    Example: sitrep eval ../shared/data/acled/acled-dev.csv --split held-out
+    Example: sitrep eval ../shared/data/acled/acled-dev.csv --split held-out --format json
     """
     from ..train import articles, evaluate
 
+    export.check_format(fmt, ("table", "json"))
+    as_json = as_json or fmt == "json"
     if not gold.is_file():
         raise InputError(Errors.E010.format(source=gold))
     kind = evaluate.gold_kind(gold)
@@ -322,7 +380,9 @@ def eval_command(
 
 @command()
 def geocode(
-    file: Annotated[str, typer.Argument(help="JSON Lines {id, text, mentions?}; - for standard input.")] = "-",
+    file: Annotated[
+        str, typer.Argument(help="JSON Lines {id, text, mentions?}; - for standard input.", metavar="[FILE]")
+    ] = "-",
     fmt: Annotated[str, typer.Option("--format", help="jsonl (one line out per line in).")] = "jsonl",
     config: ConfigOption = None,
 ) -> None:
@@ -360,7 +420,8 @@ def gazetteer_add(
         Path,
         typer.Argument(
             help="A GeoNames dump (SY.txt, allCountries.txt, cities500.txt, or the .zip GeoNames serves) or a CSV of "
-            "places (an OCHA/HDX populated-places CSV too)."
+            "places (an OCHA/HDX populated-places CSV too).",
+            metavar="FILE",
         ),
     ],
     classes: Annotated[
@@ -389,7 +450,7 @@ app.add_typer(train_app, name="train")
 
 @command("classifier", group=train_app)
 def train_classifier(
-    gold: Annotated[Path, typer.Argument(help="ACLED CSV with notes and sub_event_type.")],
+    gold: Annotated[Path, typer.Argument(help="ACLED CSV with notes and sub_event_type.", metavar="GOLD")],
     out: Annotated[Path, typer.Option(help="Folder for the model files.")] = Path("sitrep-model"),
     case: Annotated[
         Path | None, typer.Option(help="CASE 2021 task 2 TSV to train on (its held-out half is kept).")
@@ -471,13 +532,15 @@ def control_command(
     export.check_format(fmt, ("table", "json", "geojson"))
     day = parse_published(date)
     settings = _settings(config, db=db)
-    store = open_store(settings.db)
+    store = open_db(settings)
     with store.connect() as conn:
         found = list(q.iter_control_periods(conn, on=day, place=place, actor=actor))
         front: tuple[float | None, list[str]] | None = None
         if fmt == "table" and place and actor and day:
             everything = list(q.iter_control_periods(conn, on=day))
-            distance = control.front_distance(everything, place, actor, day, _place_centre(conn, place))
+            centre = build_filter(conn, FilterTerms(place=place, radius_km=0), names=NameResolver(settings)).near
+            assert centre is not None  # build_filter locates a place with a radius, or raises
+            distance = control.front_distance(everything, place, actor, day, centre)
             reported = control.reported_distances(q.iter_events(conn, EventFilter(date_to=day)), place)
             front = (distance, [f"{f.value:g} km ({f.claimant or '?'}, {f.date or '?'})" for f in reported])
     store.close()
@@ -507,12 +570,19 @@ def control_command(
 
 
 @command("settings")
-def settings_command(config: ConfigOption = None) -> None:
+def settings_command(
+    config: ConfigOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json ({setting: value}).")] = "table",
+) -> None:
     """Show every setting with its value and help.
 
     Example: SITREP_FUSION_RADIUS_KM=10 sitrep settings
     """
+    export.check_format(fmt, ("table", "json"))
     settings = _settings(config)
+    if fmt == "json":
+        sys.stdout.write(settings.model_dump_json(indent=2) + "\n")
+        return
     table = Table("setting", "value", "help", title="Settings (TOML file < SITREP_* environment < flags)")
     for name, info in Settings.model_fields.items():
         table.add_row(name, repr(getattr(settings, name)), info.description or "")
@@ -567,19 +637,6 @@ def _print_events(found: list[Event], fmt: str, *, title: str) -> None:
         sys.stdout.write(export.render(found, fmt))
 
 
-def _place_centre(conn: Connection, place: str) -> tuple[float, float]:
-    """Coordinates of a named place: from stored events at that location, else from the gazetteer."""
-    for event in q.iter_events(conn, EventFilter(place=place), limit=1):
-        if event.latitude is not None and event.longitude is not None:
-            return event.latitude, event.longitude
-    from ..geo.gazetteer import Gazetteer
-
-    for entry in Gazetteer.open(settings=_settings()).lookup(place, limit=1):
-        if entry.latitude is not None and entry.longitude is not None:
-            return entry.latitude, entry.longitude
-    raise InputError(Errors.E017.format(name="place", reason=f"no place called {place!r} is known"))
-
-
 def _parse_time(value: str) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(value)
@@ -604,6 +661,7 @@ def serve(
     config: ConfigOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    create: CreateOption = False,
 ) -> None:
     """Serve the API (and the map) over the database; POST /api/ingest needs SITREP_TOKEN set.
 
@@ -614,7 +672,7 @@ def serve(
     from .api import create_app
 
     settings = _settings(config, db=db)
-    store = open_store(settings.db)
+    store = open_db(settings, create=create)
     api = create_app(store, pipeline_factory=lambda: Pipeline(settings))
     err_console.print(f"serving {store.safe_url} on http://{host}:{port}/ (API docs at /docs)", highlight=False)
     try:
@@ -638,7 +696,7 @@ def report_command(
     from .report import write_report
 
     settings = _settings(config, db=db)
-    store = open_store(settings.db)
+    store = open_db(settings)
     try:
         written = write_report(store, date=parse_published(date), days=days, out=out, settings=settings)
     finally:
@@ -648,7 +706,9 @@ def report_command(
 
 @command()
 def watch(
-    feeds: Annotated[Path, typer.Argument(help="A file listing sources: one feed/page URL or file path a line.")],
+    feeds: Annotated[
+        Path, typer.Argument(help="A file listing sources: one feed/page URL or file path a line.", metavar="FEEDS")
+    ],
     db: DbOption = None,
     config: ConfigOption = None,
     every: Annotated[
@@ -656,6 +716,17 @@ def watch(
     ] = None,
     cycles: Annotated[int | None, typer.Option("--cycles", min=1, help="Stop after this many cycles.")] = None,
     once: Annotated[bool, typer.Option("--once", help="Run one cycle and stop (--cycles 1).")] = False,
+    alerts: Annotated[
+        Path | None, typer.Option("--alerts", help="Alert rules (YAML): each change is sent once, after its cycle.")
+    ] = None,
+    alerts_out: Annotated[
+        Path | None, typer.Option("--alerts-out", help="Append alerts to this file (default: standard output).")
+    ] = None,
+    webhook: Annotated[str | None, typer.Option("--webhook", help="POST each alert (JSON) to this URL.")] = None,
+    create: CreateOption = False,
+    fmt: Annotated[
+        str, typer.Option("--format", help="text (a line per cycle) or json (an object per cycle).")
+    ] = "text",
 ) -> None:
     """Poll feeds, pages and files, and ingest what is new; one line per cycle.
 
@@ -666,20 +737,25 @@ def watch(
     failure (settings watch_backoff_base, watch_backoff_max) while the others go on. What was
     seen is kept in the database, so a restarted watch resumes where it stopped.
     Ctrl-C or SIGTERM stops it after the cycle under way.
+    With --alerts, the rules are checked after each cycle that stored something (and after
+    the first), and each alert is sent once, as one JSON line (see sitrep alerts test);
+    the alerts sent are kept in the database too.
 
-    Example: sitrep watch feeds.txt --db sitrep.db --every 15m
+    Example: sitrep watch feeds.txt --db sitrep.db --every 15m --alerts rules.yaml --webhook http://127.0.0.1:9000/hook
     """
     import signal
     import threading
 
     from ..run.watch import Watcher, parse_interval, read_feeds_file
 
+    export.check_format(fmt, ("text", "json"))
     if every is not None:
         parse_interval(every, origin="--every")  # a clearer message than the settings' own check
     settings = _settings(config, db=db, watch_interval=every)
     interval = parse_interval(settings.watch_interval, origin="the settings")
     sources = read_feeds_file(feeds)  # a bad file stops here, before the database is opened
-    store = open_store(settings.db)
+    alert_watch = alert_watch_for(alerts, settings, out=alerts_out, webhook=webhook) if alerts else None
+    store = open_db(settings, create=create)
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: object) -> None:
@@ -691,14 +767,25 @@ def watch(
     handlers = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     err_console.print(f"watching {len(sources)} sources into {store.safe_url} every {interval:g} s", highlight=False)
     try:
-        with Watcher.from_feeds_file(feeds, store, Pipeline(settings)) as watcher:
+        with Watcher.from_feeds_file(feeds, store, Pipeline(settings), alerts=alert_watch) as watcher:
             watcher.run(
                 every=interval,
                 cycles=1 if once else cycles,
                 stop=stop,
-                on_cycle=lambda stats: console.print(stats.summary(), highlight=False, markup=False, soft_wrap=True),
+                on_cycle=lambda stats: _print_cycle(stats, fmt),
             )
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
         store.close()
+
+
+def _print_cycle(stats: CycleStats, fmt: str) -> None:
+    if fmt == "text":
+        console.print(stats.summary(), highlight=False, markup=False, soft_wrap=True)
+        return
+    record = {k: v for k, v in vars(stats).items() if k != "ingest"}
+    record["seconds"] = round(stats.seconds, 2)
+    record["ingest"] = _stats_record(stats.ingest, None) if stats.ingest is not None else None
+    sys.stdout.write(json.dumps(record) + "\n")
+    sys.stdout.flush()
