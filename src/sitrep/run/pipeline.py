@@ -244,8 +244,6 @@ class Pipeline:
         The waiting dates include those an interrupted run left, whoever stored them. Reports are read a window
         wider than the events replaced, so that an event at the edge of a span is fused with all its reports.
         """
-        from ..control.timeline import control_filters, control_timeline
-
         stats = stats or IngestStats()
         window = dt.timedelta(days=self.settings.fusion_window_days)
         with store.begin() as conn:
@@ -271,10 +269,22 @@ class Pipeline:
                 stats.events_updated += updated
                 stats.events_deleted += deleted
             fusion_queue.clear_pending(conn, dates)
-            candidates = (e for where in control_filters() for e in q.iter_events(conn, where))
-            periods = control_timeline(candidates, settings=self.settings)
-            w.sync_control_periods(conn, periods)
+            self.rebuild_control(conn)
         return stats
+
+    def rebuild_control(self, conn: Connection) -> tuple[int, int, int]:
+        """Rebuild the control timeline from the stored baseline and the live events that bear on control.
+
+        Returns:
+            Counts of (new, updated, deleted) periods.
+        """
+        from ..control.timeline import control_filters, control_timeline
+        from ..store.control_baseline import iter_baseline
+
+        candidates = {e.event_id: e for where in control_filters() for e in q.iter_events(conn, where)}
+        baseline = list(iter_baseline(conn))
+        periods = control_timeline(candidates.values(), settings=self.settings, baseline=baseline)
+        return w.sync_control_periods(conn, periods)
 
 
 def _shift(date: dt.date, delta: dt.timedelta) -> dt.date:
