@@ -19,6 +19,15 @@ def _fail(path: Path, line: int, reason: str) -> InputError:
     return InputError(Errors.E018.format(source=path, line=line, reason=reason))
 
 
+def _actor_name(text: str, country: str | None, date: dt.date, sides: Sides) -> str:
+    """The registry's name for an actor as the user wrote it ("Syrian army", "HTS"), else the text itself."""
+    canonical = sides.registry.canonical_name(text)
+    if canonical:
+        return canonical
+    actor = sides.registry.resolve(text, country=country, on=date)
+    return actor.name if actor is not None else text
+
+
 def read_baseline(path: Path, *, gazetteer: Gazetteer, sides: Sides | None = None) -> list[BaselineHolding]:
     """Read a baseline CSV: one known holder a line.
 
@@ -66,7 +75,7 @@ def read_baseline(path: Path, *, gazetteer: Gazetteer, sides: Sides | None = Non
         holdings.append(
             BaselineHolding(
                 place=entry.name if entry else place,
-                actor=sides.registry.canonical_name(actor) or actor,
+                actor=_actor_name(actor, country, date, sides),
                 date=date,
                 geonameid=entry.geonameid if entry else None,
                 admin1=entry.admin1 if entry else None,
