@@ -186,15 +186,16 @@ def test_control_loose_rebels_take_the_name_of_their_story_coalition() -> None:
     loose = _event("t1", "2024-11-30", ALEPPO, "Insurgents took Aleppo.", actor1="Opposition Rebels (Syria)",
                    sources=story)  # fmt: skip
     periods = control_timeline([named, loose], settings=Settings(offensive_days=0, control_conflict_events=1))
-    assert [(p.actor, p.reported_actor) for p in periods if p.place == "Aleppo"] == [
-        (MOC, "Opposition Rebels (Syria)")
-    ]
+    assert [(p.actor, p.reported_actor) for p in periods if p.place == "Aleppo"] == [(MOC, "Opposition Rebels (Syria)")]
 
 
 @pytest.mark.parametrize(
     ("actor", "shown"),
-    [("Sultan Murad Division", "Syrian National Army"), ("Syrian National Army", "Syrian National Army"),
-     ("YPG: People's Protection Units", "QSD: Syrian Democratic Forces")],  # fmt: skip
+    [
+        ("Sultan Murad Division", "Syrian National Army"),
+        ("Syrian National Army", "Syrian National Army"),
+        ("YPG: People's Protection Units", "QSD: Syrian Democratic Forces"),
+    ],
 )
 def test_control_factions_hold_as_their_coalition(actor: str, shown: str) -> None:
     event = _event("t1", "2024-12-01", ALEPPO, "Fighters took the town.", actor1=actor)
@@ -216,8 +217,8 @@ ERBIL = {"location": "Erbil", "geonameid": 95446, "latitude": 36.19, "longitude"
     [(QATAR, MOC), (ERBIL, "Military Forces of Iraq (2014-)")],
 )
 def test_control_no_period_outside_the_country_at_war(place: dict[str, Any], actor: str) -> None:
-    passing = _event("p1", "2024-12-07", place, "Officials met there as the rebels advanced.", actor1=actor,
-                     event_type="Strategic developments", sub_event_type="Non-violent transfer of territory")  # fmt: skip
+    transfer = {"event_type": "Strategic developments", "sub_event_type": "Non-violent transfer of territory"}
+    passing = _event("p1", "2024-12-07", place, "Officials met there as the rebels advanced.", actor1=actor, **transfer)
     periods = control_timeline([*_battles(3), passing], settings=Settings())
     assert [p.place for p in periods] == []
 
@@ -250,7 +251,9 @@ def test_control_vocabulary_transfer_must_be_territorial(tmp_path: Path) -> None
 
 def test_control_score_counts_place_days_per_place() -> None:
     periods = control_timeline(
-        [_event("t1", "2024-11-30", ALEPPO, "Rebels took Aleppo.")], settings=SETTINGS, baseline=[_holding(ALEPPO, ARMY)]
+        [_event("t1", "2024-11-30", ALEPPO, "Rebels took Aleppo.")],
+        settings=SETTINGS,
+        baseline=[_holding(ALEPPO, ARMY)],
     )
     gold = [
         GoldLine("Aleppo", dt.date(2024, 11, 26), ARMY, "assessed"),
@@ -326,3 +329,69 @@ def test_control_load_bad_baseline_is_one_clear_error(tmp_path: Path, body: str,
     result = CliRunner().invoke(app, ["control", "load", str(path), "--db", str(tmp_path / "c.db")])
     assert result.exit_code == 1
     assert reason in " ".join(result.output.split()) and "Traceback" not in result.output
+
+
+# ---- end to end, on wire paragraphs written for these tests ----------------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "control"
+CITIES = ("Aleppo", "Idlib", "Hama", "Homs", "Damascus")
+
+
+@pytest.fixture(scope="module")
+def wire_periods(tmp_path_factory: pytest.TempPathFactory) -> list[ControlPeriod]:
+    """Terse, contradictory wire paragraphs (claims by both sides, a strike on a held town, passing mentions of
+    Qatar and Erbil, crowds in Damascus), ingested, then a baseline of 26 November loaded."""
+    from sitrep.run.pipeline import Pipeline
+    from sitrep.views.cli import app
+
+    db = str(tmp_path_factory.mktemp("wire") / "wire.db")
+    Pipeline(Settings()).ingest([str(FIXTURES / "wire.jsonl")], open_store(db))
+    result = CliRunner().invoke(app, ["control", "load", str(FIXTURES / "baseline.csv"), "--db", db])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(app, ["control", "--db", db, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return [ControlPeriod.model_validate(p) for p in json.loads(result.output)]
+
+
+def _on(periods: list[ControlPeriod], place: str, date: str) -> tuple[str, str] | None:
+    day = dt.date.fromisoformat(date)
+    found = [
+        p for p in periods if p.place == place and p.valid_from <= day and (p.valid_to is None or day <= p.valid_to)
+    ]
+    return (found[-1].actor, found[-1].status) if found else None
+
+
+@pytest.mark.model
+def test_issue20_on_12_december_the_five_cities_are_held_by_one_name_assessed(
+    wire_periods: list[ControlPeriod],
+) -> None:
+    assert {city: _on(wire_periods, city, "2024-12-12") for city in CITIES} == dict.fromkeys(CITIES, (MOC, "assessed"))
+
+
+@pytest.mark.model
+def test_issue20_no_period_from_a_passing_mention_or_a_crowd(wire_periods: list[ControlPeriod]) -> None:
+    assert {p.place for p in wire_periods} <= set(CITIES)  # no Al-Rayyan (Qatar), no Erbil (Iraq)
+    assert not [p for p in wire_periods if "Protesters" in p.actor or "Rioters" in p.actor]
+
+
+@pytest.mark.model
+def test_issue20_a_strike_on_idlib_does_not_hand_it_to_the_government(wire_periods: list[ControlPeriod]) -> None:
+    assert {p.actor for p in wire_periods if p.place == "Idlib"} == {MOC}
+
+
+@pytest.mark.model
+def test_issue20_aleppo_is_contested_while_it_falls_not_after(wire_periods: list[ControlPeriod]) -> None:
+    assert _on(wire_periods, "Aleppo", "2024-11-28") == (ARMY, "assessed")
+    assert _on(wire_periods, "Aleppo", "2024-11-29") == (ARMY, "contested")
+    assert _on(wire_periods, "Aleppo", "2024-11-30") == (MOC, "assessed")
+    assert next(p.reported_actor for p in wire_periods if p.place == "Aleppo" and p.actor == MOC) is not None
+
+
+@pytest.mark.model
+def test_issue20_a_claim_by_one_side_waits_for_the_monitor(wire_periods: list[ControlPeriod]) -> None:
+    hama = [p for p in wire_periods if p.place == "Hama" and p.actor == MOC]
+    assert [(p.status, p.valid_from.isoformat()) for p in hama] == [
+        ("claimed", "2024-12-05"),
+        ("assessed", "2024-12-06"),
+    ]
+    assert hama[0].claimed_by == ["Hayat Tahrir al-Sham"] and hama[1].assessed_by == [SOHR]

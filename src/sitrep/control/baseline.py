@@ -74,7 +74,7 @@ def read_baseline(path: Path, *, gazetteer: Gazetteer, sides: Sides | None = Non
         latitude, longitude = given if len(given) == 2 else (entry.latitude, entry.longitude) if entry else (None, None)
         holdings.append(
             BaselineHolding(
-                place=entry.name if entry else place,
+                place=place,  # as the user writes it, as the reports do; the gazetteer id joins them
                 actor=_actor_name(actor, country, date, sides),
                 date=date,
                 geonameid=entry.geonameid if entry else None,
