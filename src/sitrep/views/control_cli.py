@@ -21,10 +21,8 @@ from ..store.filters import EventFilter
 from . import export
 from .cli import ConfigOption, DbOption, _place_centre, _settings, command, console, err_console
 
-control_app = typer.Typer(
-    help="Who holds which settlement from when to when; `control load` sets the starting picture.",
-    invoke_without_command=True,
-)
+# The callback's docstring is the group's help: `sitrep control` lists, `sitrep control load` loads.
+control_app = typer.Typer(invoke_without_command=True)
 
 
 @control_app.callback()
@@ -37,7 +35,8 @@ def control_command(
     actor: Annotated[str | None, typer.Option("--actor", help="Only holders whose name contains this.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, json or geojson.")] = "table",
 ) -> None:
-    """Who holds which settlement from when to when: holder, status (assessed, claimed, contested), evidence.
+    """Who holds which settlement from when to when: holder, status (assessed, claimed, contested), the sources
+    that make it so. `sitrep control load BASELINE.csv` sets the starting picture.
 
     With --place, --actor and --date, the table also gives the distance from the place to the nearest settlement
     the actor holds that day, beside the distances the sources report.
@@ -107,8 +106,9 @@ def load_command(
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Set the starting picture: who held which settlement from which day. It replaces the stored baseline, and
-    the timeline is rebuilt from it and the stored events.
+    """Set the starting picture: who held which settlement from which day (replaces the stored baseline).
+
+    The timeline is rebuilt from it and the stored events.
 
     Example: sitrep control load examples-control/baseline-2024-11-26.csv --db sitrep.db
     """
