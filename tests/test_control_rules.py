@@ -395,3 +395,19 @@ def test_issue20_a_claim_by_one_side_waits_for_the_monitor(wire_periods: list[Co
         ("assessed", "2024-12-06"),
     ]
     assert hama[0].claimed_by == ["Hayat Tahrir al-Sham"] and hama[1].assessed_by == [SOHR]
+
+
+def test_control_report_lists_only_periods_with_events_as_changes(tmp_path: Path) -> None:
+    from sitrep.views.report import gather
+
+    store = open_store(str(tmp_path / "r.db"))
+    events = [_event("t1", "2024-11-30", ALEPPO, "Rebels took Aleppo."), *_battles(2)]
+    periods = control_timeline(events, settings=Settings(), baseline=[_holding(ALEPPO, ARMY, "2024-11-28")])
+    with store.begin() as conn:
+        w.sync_events(conn, events, replaces=[])
+        w.sync_control_periods(conn, periods)
+    changes = gather(store, date=dt.date(2024, 12, 1), days=5).changes
+    assert [(c.date.isoformat(), c.actor) for c in changes] == [
+        ("2024-11-30", MOC),
+    ]
+    store.close()
