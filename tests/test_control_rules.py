@@ -144,6 +144,20 @@ def test_control_fighting_contests_the_holder_until_an_assessed_takeover() -> No
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The army said it was redeploying in Aleppo and Idlib provinces.",
+        "Rebels and troops fought in the northern Aleppo countryside.",
+        "Rebels fought their way towards Aleppo.",
+        "The front line lies 10 km from Aleppo.",
+    ],
+)
+def test_control_fighting_near_a_town_is_not_at_it(text: str) -> None:
+    clash = _event("c1", "2024-12-03", ALEPPO, text, sub_event_type="Armed clash")
+    assert control_timeline([clash], settings=SETTINGS, baseline=[_holding(ALEPPO, ARMY)])[-1].status == "assessed"
+
+
 def test_control_fighting_elsewhere_named_in_the_sentence_contests_nothing() -> None:
     clash = _event("c1", "2024-12-03", ALEPPO, "Rebels and troops fought in the Aleppo countryside.",
                    sub_event_type="Armed clash")  # fmt: skip

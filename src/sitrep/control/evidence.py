@@ -75,7 +75,11 @@ def names_the_town(event: Event, vocabulary: ControlVocabulary) -> bool:
     if not event.location:
         return False
     for before, after in _mentions(event_text(event), event.location):
-        if not _phrase_in(before[-6:], vocabulary.near_before) and not _phrase_in(after[:1], vocabulary.area_after):
+        # "in Daraa and Sweida provinces": the area word may close a short list of names.
+        area = _phrase_in(after[:1], vocabulary.area_after) or (
+            after[:1] == ["and"] and _phrase_in(after[1:4], vocabulary.area_after)
+        )
+        if not _phrase_in(before[-6:], vocabulary.near_before) and not area:
             return True
     return False
 
