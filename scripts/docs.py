@@ -26,6 +26,8 @@ def command_paths() -> list[list[str]]:
     for name, command in sorted(group.commands.items()):
         sub = getattr(command, "commands", None)
         if sub:
+            if getattr(command, "invoke_without_command", False):
+                paths.append([name])  # a group that is a command too (`sitrep control` lists, `control load` loads)
             paths.extend([name, child] for child in sorted(sub))
         else:
             paths.append([name])

@@ -26,6 +26,15 @@ STEPS: list[tuple[str, str, int] | tuple[str, str, int, int]] = [
     ("Again: nothing is new, nothing changes.", "ingest examples/ --db sitrep.db", 0),
     ("The battles since 1 December.", "events --db sitrep.db --type Battles --from 2024-12-01 --format table", 40),
     ("Who held what on 8 December, from the territorial events.", "control --db sitrep.db --date 2024-12-08", 30),
+    ("The starting picture: who held which city on 26 November (place, actor, date; the timeline is rebuilt).",
+     "control load examples-control/baseline-2024-11-26.csv --db sitrep.db", 0),
+    ("Who held what on 12 December, from the baseline and the territorial events, with the sources.",
+     "control --db sitrep.db --date 2024-12-12", 60),
+    ("Aleppo's timeline: held, contested while it fell, taken (credited to the offensive the story names).",
+     "control --db sitrep.db --place Aleppo", 30),
+    ("Scored against the gold timeline of examples-control/: the share of place-days right, per city.",
+     "eval control examples-control/gold-2024-11-26-2024-12-12.csv --db sitrep.db --from 2024-11-26 --to 2024-12-12",
+     30),
     ("How far the HTS-led command was from Hama on 4 December, beside what the sources said.",
      'control --db sitrep.db --place Hama --actor "Military Operations Command" --date 2024-12-04', 30),
     ("One page, no database: the events of a single article as JSON Lines (first event shown).",
@@ -76,6 +85,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "examples").symlink_to(ROOT / "examples")
+        (work / "examples-control").symlink_to(ROOT / "examples-control")
         for what, command, keep, *status in STEPS:
             output = shorten(run(command, work, *status), keep)
             parts.append(f"{what}\n\n```console\n$ sitrep {command}\n{output}\n```\n")

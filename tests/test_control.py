@@ -37,16 +37,21 @@ def _event(event_id: str, day: int, place: dict[str, Any], text: str, **fields: 
         "geo_precision": 1,
         "attributed_to": ["Syrian Observatory for Human Rights"],
         "evidence": [Evidence(text=text, start=0, end=len(text))],
+        "country": "Syria",
         **place,
     }
     values.update(fields)
     return Event.model_validate(values)
 
 
-def _timeline(events: list[Event]) -> list[tuple[str, str, str, str, str | None]]:
+# Unit tests of the timeline use a handful of events: one reported battle is enough to call a country at war.
+SETTINGS = Settings(control_conflict_events=1)
+
+
+def _timeline(events: list[Event], **kwargs: Any) -> list[tuple[str, str, str, str, str | None]]:
     return [
         (p.place, p.actor, p.status, p.valid_from.isoformat(), p.valid_to.isoformat() if p.valid_to else None)
-        for p in control_timeline(events, settings=Settings())
+        for p in control_timeline(events, settings=SETTINGS, **kwargs)
     ]
 
 
@@ -77,34 +82,34 @@ def test_control_next_change_closes_the_period() -> None:
 )
 def test_control_status_follows_who_says_it(claimants: list[str], text: str, status: str) -> None:
     events = [_event("e1", 5, HAMA, text, attributed_to=claimants)]
-    assert [p.status for p in control_timeline(events, settings=Settings())] == [status]
+    assert [p.status for p in control_timeline(events, settings=SETTINGS)] == [status]
 
 
 def test_control_withdrawal_gives_the_place_to_the_other_side() -> None:
     text = "Rebels took control of the city after the army pulled out."
     events = [_event("e1", 7, HOMS, text, event_type="Strategic developments",
                      sub_event_type="Non-violent transfer of territory", actor1=ARMY, actor2=HTS)]  # fmt: skip
-    assert [p.actor for p in control_timeline(events, settings=Settings())] == ["Military Operations Command"]
+    assert [p.actor for p in control_timeline(events, settings=SETTINGS)] == ["Military Operations Command"]
 
 
 def test_control_countryside_takeover_says_nothing_about_the_city() -> None:
     events = [_event("e1", 4, HAMA, "Fighters seized villages in the countryside.", geo_precision=2)]
-    assert control_timeline(events, settings=Settings()) == []
+    assert control_timeline(events, settings=SETTINGS) == []
 
 
 def test_control_clash_after_takeover_makes_it_contested() -> None:
     events = [
         _event("e1", 5, HAMA, "Fighters seized the city."),
-        _event("e2", 7, HAMA, "Clashes went on.", sub_event_type="Armed clash"),
+        _event("e2", 7, HAMA, "Clashes went on in Hama.", sub_event_type="Armed clash"),
     ]
-    assert [(p.status, p.valid_from.day) for p in control_timeline(events, settings=Settings())] == [
+    assert [(p.status, p.valid_from.day) for p in control_timeline(events, settings=SETTINGS)] == [
         ("assessed", 5),
         ("contested", 7),
     ]
 
 
 def test_control_front_distance_to_nearest_held_settlement() -> None:
-    periods = control_timeline([_event("e1", 5, HAMA, "Fighters seized the city.")], settings=Settings())
+    periods = control_timeline([_event("e1", 5, HAMA, "Fighters seized the city.")], settings=SETTINGS)
     homs = (34.72, 36.73)
     distance = front_distance(periods, "Homs", HTS, dt.date(2024, 12, 6), homs)
     assert distance is not None and 40 < distance < 50
@@ -119,14 +124,14 @@ def test_control_reported_distances_keep_claimants() -> None:
 
 def test_control_vocabulary_bad_file_names_the_field(tmp_path: Path) -> None:
     path = tmp_path / "control.yaml"
-    path.write_text("control:\n  gain_sub_types: []\n", encoding="utf-8")
-    with pytest.raises(DataFileError, match="gain_sub_types"):
+    path.write_text("control:\n  territorial_sub_types: []\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="territorial_sub_types"):
         load_control_vocabulary(path)
 
 
 def test_control_store_sync_is_idempotent(tmp_path: Path) -> None:
     store = open_store(str(tmp_path / "c.db"))
-    periods = control_timeline([_event("e1", 5, HAMA, "Fighters seized the city.")], settings=Settings())
+    periods = control_timeline([_event("e1", 5, HAMA, "Fighters seized the city.")], settings=SETTINGS)
     with store.begin() as conn:
         assert w.sync_control_periods(conn, periods) == (1, 0, 0)
     with store.begin() as conn:
@@ -164,8 +169,8 @@ LOOSE = "Unidentified Armed Group (Syria)"
 
 
 def _clash(event_id: str, day: int, place: dict[str, Any], actor: str) -> Event:
-    return _event(event_id, day, place, "Fighting went on.", sub_event_type="Armed clash", actor1=actor,
-                  country="Syria")  # fmt: skip
+    text = f"Fighting went on in {place['location']}."
+    return _event(event_id, day, place, text, sub_event_type="Armed clash", actor1=actor)
 
 
 def _handover(event_id: str, day: int, place: dict[str, Any], actor: str) -> Event:
@@ -190,7 +195,7 @@ def _unnamed_takeover(day: int, place: dict[str, Any]) -> Event:
     ],
 )
 def test_control_unnamed_rebels_are_credited_to_the_one_named_offensive(fighting: list[Event], holder: str) -> None:
-    periods = control_timeline([*fighting, _unnamed_takeover(5, ALEPPO)], settings=Settings())
+    periods = control_timeline([*fighting, _unnamed_takeover(5, ALEPPO)], settings=SETTINGS)
     aleppo = [p for p in periods if p.place == "Aleppo"]
     assert [p.actor for p in aleppo] == [holder]
     assert aleppo[0].reported_actor == (LOOSE if holder != LOOSE else None)
@@ -198,7 +203,7 @@ def test_control_unnamed_rebels_are_credited_to_the_one_named_offensive(fighting
 
 def test_control_offensive_credit_can_be_turned_off() -> None:
     events = [_clash("c1", 3, IDLIB, HTS), _unnamed_takeover(5, ALEPPO)]
-    periods = control_timeline(events, settings=Settings(offensive_days=0))
+    periods = control_timeline(events, settings=Settings(offensive_days=0, control_conflict_events=1))
     assert [p.actor for p in periods if p.place == "Aleppo"] == [LOOSE]
 
 
@@ -210,7 +215,7 @@ def test_control_cli_prints_the_contract(tmp_path: Path, fmt: str) -> None:
     store = open_store(db)
     with store.begin() as conn:
         w.sync_control_periods(
-            conn, control_timeline([_event("e1", 5, HAMA, "Fighters seized it.")], settings=Settings())
+            conn, control_timeline([_event("e1", 5, HAMA, "Fighters seized it.")], settings=SETTINGS)
         )
     result = CliRunner().invoke(app, ["control", "--db", db, "--date", "2024-12-06", "--format", fmt])
     assert result.exit_code == 0, result.output
@@ -224,6 +229,7 @@ def test_control_cli_prints_the_contract(tmp_path: Path, fmt: str) -> None:
         "valid_from": "2024-12-05",
         "valid_to": None,
         "event_ids": ["e1"],
+        "assessed_by": ["Syrian Observatory for Human Rights"],
     }
     payload = json.loads(result.output)
     found = payload if fmt == "json" else [f["properties"] for f in payload["features"]]

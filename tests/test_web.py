@@ -392,7 +392,8 @@ def test_web_type_filter_hides_a_type(visit: Visit, web_store: Store) -> None:
     [
         ("2024-11-30", ".sitrep-area-contested"),
         ("2024-12-02", ".sitrep-area-assessed"),
-        ("2024-12-06", ".sitrep-area-contested"),
+        # Aleppo while it falls; on 6 December no place of the examples is contested any more (issue 20)
+        ("2024-11-29", ".sitrep-area-contested"),
     ],
 )
 def test_web_control_areas_follow_the_date(visit: Visit, server: str, date: str, selector: str) -> None:

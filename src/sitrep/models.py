@@ -178,6 +178,26 @@ class ExtractResult(BaseModel):
     figures: list[Figure] = Field(default_factory=list)
 
 
+class BaselineHolding(BaseModel):
+    """A known holder of a settlement from a day on (a line of `sitrep control load BASELINE.csv`): the timeline
+    starts from it, so that later reports change what was known rather than a blank map."""
+
+    place: str
+    actor: str
+    date: dt.date
+    geonameid: int | None = None
+    admin1: str | None = None
+    country: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    source: str = Field("baseline", description="Where the holding comes from (the baseline file's name).")
+
+    @property
+    def place_key(self) -> str:
+        """The settlement: its gazetteer id, else its name (as control keys an event's place)."""
+        return f"g{self.geonameid}" if self.geonameid is not None else f"n:{self.place.casefold()}"
+
+
 class ControlPeriod(BaseModel):
     """Who holds a settlement from one date to another, how sure we are, and the events that say so."""
 
@@ -195,4 +215,12 @@ class ControlPeriod(BaseModel):
         None,
         description='The loose name the reports give the holder ("rebels") when `actor` is the named side '
         "fighting in the same offensive nearby.",
+    )
+    assessed_by: list[str] = Field(
+        default_factory=list,
+        description="The independent sources (monitors, wires, the losing side) that make the period assessed; "
+        "empty for a claimed period. A period from a baseline lists the baseline.",
+    )
+    claimed_by: list[str] = Field(
+        default_factory=list, description="The winner's own voices that report the change (its statements, media)."
     )

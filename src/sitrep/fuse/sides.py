@@ -24,17 +24,25 @@ BATTLES = "Battles"
 EXPLOSIONS = "Explosions/Remote violence"
 VIOLENCE_AGAINST_CIVILIANS = "Violence against civilians"
 ARMED_CLASH = "Armed clash"
-# ACLED's territorial sub-types (codebook names, not vocabulary): their order breaks ties between them.
+# Two of ACLED's territorial sub-types, by their codebook names: the winner is read differently in each.
 NON_STATE_TAKEOVER = "Non-state actor overtakes territory"
 GOVERNMENT_REGAINS = "Government regains territory"
-TERRITORIAL_SUB_TYPES: tuple[str, ...] = (
-    NON_STATE_TAKEOVER,
-    GOVERNMENT_REGAINS,
-    "Non-violent transfer of territory",
-)
-# ACLED: when one sentence reports a takeover and another only fighting at the same place and day, the
-# takeover is the outcome and names the event; a battle absorbs the strikes inside it.
-SUB_TYPE_PRIORITY = {name: 3 for name in TERRITORIAL_SUB_TYPES} | {ARMED_CLASH: 2}
+
+
+def change_of_hands_sub_types(path: str | Path | None = None) -> tuple[str, ...]:
+    """The sub-types in which a place changes hands, in their tie-break order: `territorial_sub_types` of
+    `data/control.yaml` but its `base_sub_types` (the one list of territorial sub-types, which control reads too).
+
+    Raises:
+        DataFileError: The file or the section is malformed.
+    """
+    file = Path(path) if path else VOCABULARY_FILE
+    section = read_vocabulary(file).get("control")
+    if not isinstance(section, dict):
+        reason = "a mapping expected"
+        raise DataFileError(Errors.E011.format(path=file, entry="control", field="control", reason=reason))
+    bases = set(string_list(file, section, "base_sub_types", entry="control"))
+    return tuple(s for s in string_list(file, section, "territorial_sub_types", entry="control") if s not in bases)
 
 
 # ---- actors: which side each name is on ------------------------------------------------------------------------
@@ -75,6 +83,12 @@ def string_list(file: Path, section: dict[str, Any], field: str, *, entry: str) 
             Errors.E011.format(path=file, entry=entry, field=field, reason="a non-empty list of strings expected")
         )
     return [v.strip() for v in value]
+
+
+# ACLED: when one sentence reports a takeover and another only fighting at the same place and day, the
+# takeover is the outcome and names the event; a battle absorbs the strikes inside it.
+TERRITORIAL_SUB_TYPES = change_of_hands_sub_types()
+SUB_TYPE_PRIORITY = {name: 3 for name in TERRITORIAL_SUB_TYPES} | {ARMED_CLASH: 2}
 
 
 @dataclass(frozen=True)
@@ -129,7 +143,10 @@ class Sides:
             entry = self.registry.entries[canonical]
         if entry.kind in STATE_KINDS and entry.country:
             return Side(f"state:{entry.country[0]}", kind)
-        return Side(self.coalition.get(canonical, canonical), kind)
+        while canonical in self.coalition and self.coalition[canonical] not in seen:
+            canonical = self.coalition[canonical]  # a faction of the SNA, which is part of a wider operation
+            seen.add(canonical)
+        return Side(canonical, kind)
 
     def members(self, name: str) -> list[str]:
         """The member groups of a coalition (empty for a single group)."""

@@ -277,8 +277,6 @@ class Pipeline:
         every report stored for its days and those they may chain with, so the events do not depend on the order
         or batching of the documents.
         """
-        from ..control.timeline import control_filters, control_timeline
-
         stats = stats or IngestStats()
         with store.connect() as conn:
             queued = fusion_queue.pending_dates(conn)
@@ -295,10 +293,22 @@ class Pipeline:
             stats.events_updated += updated
             stats.events_deleted += deleted
         with store.begin() as conn:
-            candidates = (e for where in control_filters() for e in q.iter_events(conn, where))
-            periods = control_timeline(candidates, settings=self.settings)
-            w.sync_control_periods(conn, periods)
+            self.rebuild_control(conn)
         return stats
+
+    def rebuild_control(self, conn: Connection) -> tuple[int, int, int]:
+        """Rebuild the control timeline from the stored baseline and the live events that bear on control.
+
+        Returns:
+            Counts of (new, updated, deleted) periods.
+        """
+        from ..control.timeline import control_filters, control_timeline
+        from ..store.control_baseline import iter_baseline
+
+        candidates = {e.event_id: e for where in control_filters() for e in q.iter_events(conn, where)}
+        baseline = list(iter_baseline(conn))
+        periods = control_timeline(candidates.values(), settings=self.settings, baseline=baseline)
+        return w.sync_control_periods(conn, periods)
 
 
 # The most days one fusion step covers, and the furthest it reads on each side for a chain of reports to end.

@@ -130,6 +130,15 @@ document_figures = Table(
     Index("ix_document_figures_kind_date", "kind", "figure_date"),
 )
 
+# The known holders a timeline starts from (`sitrep control load`), one row a settlement and day.
+control_baseline = Table(
+    "control_baseline",
+    metadata,
+    Column("place_key", Text, primary_key=True),
+    Column("date", Date, primary_key=True),
+    Column("data", JSON, nullable=False),
+)
+
 # Dates whose reports are stored but not yet fused into events. Written in the same transaction as the reports
 # and cleared in the one that fuses them, so a run killed in between is finished by the next one.
 pending_fusion = Table(

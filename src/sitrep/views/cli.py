@@ -320,18 +320,25 @@ def eval_command(
         Path,
         typer.Argument(
             help="ACLED CSV (with notes), CASE 2021 task 2 TSV, FA-KES CSV or IndiaPoliceEvents TSV (told apart by "
-            "their columns).",
+            "their columns); or `control`.",
             metavar="GOLD",
         ),
     ],
+    control_gold: Annotated[
+        Path | None, typer.Argument(help="After `control`: a control gold CSV (place,date,holder,status).")
+    ] = None,
     split: Annotated[str, typer.Option(help="all, held-out (never trained or tuned on) or train.")] = "all",
     limit: Annotated[int | None, typer.Option(help="Only the first N rows.")] = None,
     misses: Annotated[int, typer.Option(help="List up to N rows got wrong (FA-KES, IndiaPoliceEvents).")] = 20,
     fmt: Annotated[str, typer.Option("--format", help="table or json (the same figures).")] = "table",
     as_json: Annotated[bool, typer.Option("--json", hidden=True, help="The same as --format json.")] = False,
     config: ConfigOption = None,
+    db: DbOption = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="control: first day scored, YYYY-MM-DD.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="control: last day scored, YYYY-MM-DD.")] = None,
 ) -> None:
-    """Score extraction against gold data: per-field accuracy, a sub-type confusion table and the misses.
+    """Score extraction against gold data: per-field accuracy, a sub-type confusion table and the misses; or, as
+    `sitrep eval control GOLD.csv --db DB`, a stored control timeline: the share of place-days right, per place.
 
     Example: sitrep eval ../shared/data/acled/acled-dev.csv --split held-out --format json
     """
@@ -339,6 +346,12 @@ def eval_command(
 
     export.check_format(fmt, ("table", "json"))
     as_json = as_json or fmt == "json"
+    if str(gold) == "control" and control_gold is not None:
+        from .control_cli import eval_control
+
+        settings = _settings(config, db=db)
+        eval_control(control_gold, settings=settings, date_from=date_from, date_to=date_to, as_json=as_json)
+        return
     if not gold.is_file():
         raise InputError(Errors.E010.format(source=gold))
     kind = evaluate.gold_kind(gold)
@@ -509,64 +522,6 @@ def train_reader_command(
             table.add_row(part, str(scores.n), *("-" if v is None else f"{v:.3f}" for v in cells))
     console.print(table)
     console.print(f"Use it with SITREP_READER_MODEL={report.out_dir} (the setting reader_model).")
-
-
-@command("control")
-def control_command(
-    db: DbOption = None,
-    config: ConfigOption = None,
-    date: Annotated[str | None, typer.Option("--date", help="Only periods in force on this day, YYYY-MM-DD.")] = None,
-    place: Annotated[str | None, typer.Option("--place", help="Only this settlement.")] = None,
-    actor: Annotated[str | None, typer.Option("--actor", help="Only holders whose name contains this.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or geojson.")] = "table",
-) -> None:
-    """Who holds which settlement from when to when: holder, status (assessed, claimed, contested), evidence.
-
-    With --place, --actor and --date, the table also gives the distance from the place to the nearest settlement
-    the actor holds that day, beside the distances the sources report.
-
-    Example: sitrep control --date 2024-12-06 --format json
-    """
-    from ..control import timeline as control
-
-    export.check_format(fmt, ("table", "json", "geojson"))
-    day = parse_published(date)
-    settings = _settings(config, db=db)
-    store = open_db(settings)
-    with store.connect() as conn:
-        found = list(q.iter_control_periods(conn, on=day, place=place, actor=actor))
-        front: tuple[float | None, list[str]] | None = None
-        if fmt == "table" and place and actor and day:
-            everything = list(q.iter_control_periods(conn, on=day))
-            centre = build_filter(conn, FilterTerms(place=place, radius_km=0), names=NameResolver(settings)).near
-            assert centre is not None  # build_filter locates a place with a radius, or raises
-            distance = control.front_distance(everything, place, actor, day, centre)
-            reported = control.reported_distances(q.iter_events(conn, EventFilter(date_to=day)), place)
-            front = (distance, [f"{f.value:g} km ({f.claimant or '?'}, {f.date or '?'})" for f in reported])
-    store.close()
-    if fmt == "json":
-        sys.stdout.write(json.dumps([control.period_record(p) for p in found], indent=2, ensure_ascii=False) + "\n")
-        return
-    if fmt == "geojson":
-        sys.stdout.write(json.dumps(control.periods_geojson(found), ensure_ascii=False) + "\n")
-        return
-    table = Table("place", "admin1", "holder", "status", "from", "to", "events", title=f"{len(found)} control periods")
-    for period in found:
-        table.add_row(
-            period.place,
-            period.admin1 or "",
-            period.actor,
-            period.status,
-            period.valid_from.isoformat(),
-            period.valid_to.isoformat() if period.valid_to else "",
-            str(len(period.event_ids)),
-        )
-    console.print(table)
-    if front is not None:
-        distance, claims = front
-        held = "no located settlement held" if distance is None else f"{distance:g} km"
-        console.print(f"Front distance from {place} to {actor} on {day}: {held}", highlight=False)
-        console.print(f"Reported: {'; '.join(claims) or 'none'}", highlight=False)
 
 
 @command("settings")
@@ -789,3 +744,9 @@ def _print_cycle(stats: CycleStats, fmt: str) -> None:
     record["ingest"] = _stats_record(stats.ingest, None) if stats.ingest is not None else None
     sys.stdout.write(json.dumps(record) + "\n")
     sys.stdout.flush()
+
+
+# `sitrep control` and `sitrep control load` live in their own module, which needs the helpers above.
+from .control_cli import control_app  # noqa: E402
+
+app.add_typer(control_app, name="control")

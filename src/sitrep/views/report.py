@@ -202,8 +202,8 @@ def _changes_from_periods(
     for period in sorted(periods, key=lambda p: (p.place, p.valid_from)):
         before = previous.get(period.place)
         previous[period.place] = period.actor
-        if not date_from <= period.valid_from <= date_to:
-            continue
+        if not date_from <= period.valid_from <= date_to or not period.event_ids:
+            continue  # a period with no events is no change: a baseline's holding, or a contest ended quietly
         evidence = [by_id[i] for i in period.event_ids if i in by_id]
         if before is None and evidence:
             losers = [
