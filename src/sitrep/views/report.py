@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..errors import Errors, InputError
+from ..fuse.sides import TERRITORIAL_SUB_TYPES
 from ..models import ControlPeriod, Event, Figure, Source
 from ..settings import Settings
 from ..store import Store
@@ -34,11 +35,6 @@ from .report_map import MapDrawing, draw_control_map, draw_events_chart, holder_
 logger = logging.getLogger(__name__)
 
 FORMATS = (".html", ".htm", ".md", ".pdf")
-TERRITORIAL = (
-    "Non-state actor overtakes territory",
-    "Government regains territory",
-    "Non-violent transfer of territory",
-)
 # The figures a humanitarian reader looks for, in the order the report lists them.
 HUMANITARIAN_KINDS = ("displaced", "killed", "injured")
 KEY_EVENTS = 12
@@ -188,7 +184,7 @@ def gather(store: Store, *, date: dt.date | None, days: int, settings: Settings 
         area_km=area_km,
     )
     data.key_events = sorted(found, key=lambda e: (-e.fatalities, -e.n_sources, e.event_date or dt.date.min))
-    data.key_events = [e for e in data.key_events if e.fatalities > 0 or e.sub_event_type in TERRITORIAL]
+    data.key_events = [e for e in data.key_events if e.fatalities > 0 or e.sub_event_type in TERRITORIAL_SUB_TYPES]
     data.key_events = sorted(data.key_events[:KEY_EVENTS], key=lambda e: (e.event_date or dt.date.min, e.event_id))
     data.messages = key_messages(data)
     return data
@@ -250,7 +246,7 @@ def _changes_from_events(found: Sequence[Event]) -> list[ControlChange]:
             holder=event.actor1 or "unknown actor",
         )
         for event in found
-        if event.sub_event_type in TERRITORIAL and event.modality not in ("planned", "denied")
+        if event.sub_event_type in TERRITORIAL_SUB_TYPES and event.modality not in ("planned", "denied")
     ]
 
 
