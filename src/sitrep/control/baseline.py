@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import Errors, InputError
@@ -15,8 +16,26 @@ from ..models import BaselineHolding
 REQUIRED = ("place", "actor", "date")
 
 
-def _fail(path: Path, line: int, reason: str) -> InputError:
+def line_error(path: Path, line: int, reason: str) -> InputError:
+    """A user's control CSV (a baseline or a gold) is wrong at a line."""
     return InputError(Errors.E018.format(source=path, line=line, reason=reason))
+
+
+def read_control_csv(path: Path, required: Sequence[str], *, what: str) -> csv.DictReader[str]:
+    """A user's control CSV (a baseline or a gold), its header checked; `what` names it in the error.
+
+    Raises:
+        InputError: The file cannot be read, or a required column is missing.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(Errors.E003.format(source=path, reason=e)) from e
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        raise line_error(path, 1, f"missing column(s) {', '.join(missing)}; {what} needs {', '.join(required)}")
+    return reader
 
 
 def _actor_name(text: str, country: str | None, date: dt.date, sides: Sides) -> str:
@@ -43,32 +62,25 @@ def read_baseline(path: Path, *, gazetteer: Gazetteer, sides: Sides | None = Non
         InputError: A missing column, a bad date or coordinate, an unknown place; the message names the line.
     """
     sides = sides or default_sides()
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(Errors.E003.format(source=path, reason=e)) from e
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-    if missing:
-        raise _fail(path, 1, f"missing column(s) {', '.join(missing)}; a baseline needs place, actor, date")
+    reader = read_control_csv(path, REQUIRED, what="a baseline")
     holdings: list[BaselineHolding] = []
     for line, row in enumerate(reader, start=2):
         place, actor = (row.get("place") or "").strip(), (row.get("actor") or "").strip()
         if not place or not actor:
-            raise _fail(path, line, "place and actor must not be empty")
+            raise line_error(path, line, "place and actor must not be empty")
         try:
             date = dt.date.fromisoformat((row.get("date") or "").strip())
         except ValueError as e:
-            raise _fail(path, line, f"bad date {row.get('date')!r}; write it as YYYY-MM-DD") from e
+            raise line_error(path, line, f"bad date {row.get('date')!r}; write it as YYYY-MM-DD") from e
         country = (row.get("country") or "").strip() or None
         try:
             given = [float(row[c]) for c in ("latitude", "longitude") if (row.get(c) or "").strip()]
         except ValueError as e:
-            raise _fail(path, line, f"bad coordinates ({e})") from e
+            raise line_error(path, line, f"bad coordinates ({e})") from e
         found = gazetteer.lookup(place, country=country, kinds=("place",), fuzzy=False, limit=1)
         if not found and len(given) != 2:
             reason = f"{place!r} is not a place the gazetteer knows: give its latitude and longitude"
-            raise _fail(path, line, reason)
+            raise line_error(path, line, reason)
         entry = found[0] if found else None
         # A place the gazetteer lacks is kept by name, as events at it are.
         latitude, longitude = given if len(given) == 2 else (entry.latitude, entry.longitude) if entry else (None, None)

@@ -7,7 +7,6 @@ written with the holder it is being taken from). A day before a place's first li
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -17,6 +16,7 @@ from typing import Any, get_args
 
 from ..errors import Errors, InputError
 from ..models import ControlPeriod, ControlStatus
+from .baseline import line_error, read_control_csv
 from .front import valid_on
 
 REQUIRED = ("place", "date", "holder", "status")
@@ -91,35 +91,24 @@ class ControlScore:
         }
 
 
-def _fail(path: Path, line: int, reason: str) -> InputError:
-    return InputError(Errors.E018.format(source=path, line=line, reason=reason))
-
-
 def read_control_gold(path: Path) -> list[GoldLine]:
     """Read a control gold CSV.
 
     Raises:
         InputError: A missing column, a bad date or status; the message names the line.
     """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(Errors.E003.format(source=path, reason=e)) from e
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-    if missing:
-        raise _fail(path, 1, f"missing column(s) {', '.join(missing)}; a control gold needs {', '.join(REQUIRED)}")
+    reader = read_control_csv(path, REQUIRED, what="a control gold")
     lines: list[GoldLine] = []
     for number, row in enumerate(reader, start=2):
         place, holder, status = ((row.get(c) or "").strip() for c in ("place", "holder", "status"))
         if not place or not holder:
-            raise _fail(path, number, "place and holder must not be empty")
+            raise line_error(path, number, "place and holder must not be empty")
         if status not in STATUSES:
-            raise _fail(path, number, f"status {status!r} is not one of {', '.join(STATUSES)}")
+            raise line_error(path, number, f"status {status!r} is not one of {', '.join(STATUSES)}")
         try:
             date = dt.date.fromisoformat((row.get("date") or "").strip())
         except ValueError as e:
-            raise _fail(path, number, f"bad date {row.get('date')!r}; write it as YYYY-MM-DD") from e
+            raise line_error(path, number, f"bad date {row.get('date')!r}; write it as YYYY-MM-DD") from e
         lines.append(GoldLine(place, date, holder, status, (row.get("country") or "").strip() or None))
     return lines
 
