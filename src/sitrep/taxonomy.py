@@ -111,3 +111,28 @@ def disorder_type(event_type: str, sub_event_type: str) -> str:
 def sub_event_types() -> list[str]:
     """All 25 ACLED sub-event types, in taxonomy order."""
     return _default_taxonomy().sub_event_types
+
+
+@functools.lru_cache(maxsize=8)
+def change_of_hands_sub_types(path: Path | None = None) -> tuple[str, ...]:
+    """The sub-types in which a place changes hands, in their tie-break order: `territorial_sub_types` of
+    `data/control.yaml` but its `base_sub_types`. The one list of territorial sub-types, which reading, fusion,
+    control and the report all use.
+
+    Raises:
+        DataFileError: The file or the section is malformed, or a name is not an ACLED sub-type.
+    """
+    file = path or data_path("control.yaml")
+    section = read_yaml_mapping(file).get("control")
+    lists: dict[str, list[str]] = {}
+    for field in ("territorial_sub_types", "base_sub_types"):
+        value = section.get(field) if isinstance(section, dict) else None
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            reason = "a list of sub-event types expected"
+            raise DataFileError(Errors.E011.format(path=file, entry="control", field=field, reason=reason))
+        lists[field] = [v.strip() for v in value]
+    for name in lists["territorial_sub_types"]:
+        if name not in load_taxonomy().event_type:
+            raise DataFileError(Errors.E011.format(path=file, entry="control", field="territorial_sub_types",
+                                                   reason=f"{name!r} is not an ACLED sub-event type"))  # fmt: skip
+    return tuple(s for s in lists["territorial_sub_types"] if s not in lists["base_sub_types"])

@@ -17,6 +17,7 @@ from ..errors import DataFileError, Errors
 from ..models import Report
 from ..read.actor_data import STATE_KINDS, actor_key
 from ..read.actor_registry import ActorRegistry, load_actors
+from ..taxonomy import change_of_hands_sub_types
 
 VOCABULARY_FILE = data_path("control.yaml")
 
@@ -27,22 +28,6 @@ ARMED_CLASH = "Armed clash"
 # Two of ACLED's territorial sub-types, by their codebook names: the winner is read differently in each.
 NON_STATE_TAKEOVER = "Non-state actor overtakes territory"
 GOVERNMENT_REGAINS = "Government regains territory"
-
-
-def change_of_hands_sub_types(path: str | Path | None = None) -> tuple[str, ...]:
-    """The sub-types in which a place changes hands, in their tie-break order: `territorial_sub_types` of
-    `data/control.yaml` but its `base_sub_types` (the one list of territorial sub-types, which control reads too).
-
-    Raises:
-        DataFileError: The file or the section is malformed.
-    """
-    file = Path(path) if path else VOCABULARY_FILE
-    section = read_vocabulary(file).get("control")
-    if not isinstance(section, dict):
-        reason = "a mapping expected"
-        raise DataFileError(Errors.E011.format(path=file, entry="control", field="control", reason=reason))
-    bases = set(string_list(file, section, "base_sub_types", entry="control"))
-    return tuple(s for s in string_list(file, section, "territorial_sub_types", entry="control") if s not in bases)
 
 
 # ---- actors: which side each name is on ------------------------------------------------------------------------

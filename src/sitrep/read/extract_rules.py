@@ -11,7 +11,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..datafiles import data_path, entry_error, read_yaml_mapping
 from ..errors import DataFileError, Errors
+from ..taxonomy import change_of_hands_sub_types, type_of
 from .triggers import Label
+
+# The sub-types whose actor1 gained a place (the losing verbs of extract.yaml swap the sides), and among them the
+# takeovers by battle, from which a sentence's fighting is split off as an armed clash.
+CHANGES_OF_HANDS = frozenset(change_of_hands_sub_types())
+BATTLE_TAKEOVERS = frozenset(s for s in CHANGES_OF_HANDS if type_of(s) == "Battles")
 
 
 class ExtractRules(BaseModel):
@@ -20,8 +26,6 @@ class ExtractRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     fighting_lemmas: frozenset[str]
-    territorial_sub_types: frozenset[str]
-    takeover_sub_types: frozenset[str]
     speech_verbs: frozenset[str]
     perpetrator_kinds: frozenset[str]
     leader_verbs: frozenset[str]
@@ -36,6 +40,16 @@ class ExtractRules(BaseModel):
     stretch_words: frozenset[str]
     one_demonstration_types: frozenset[str]
     incidental_sub_types: frozenset[str]
+
+    @property
+    def changes_of_hands(self) -> frozenset[str]:
+        """The sub-types whose actor1 gained a place: control.yaml's one list, not this file's."""
+        return CHANGES_OF_HANDS
+
+    @property
+    def battle_takeovers(self) -> frozenset[str]:
+        """The takeovers by battle, from which a sentence's fighting is split off as an armed clash."""
+        return BATTLE_TAKEOVERS
 
 
 def load_extract_rules(path: Path | None = None) -> ExtractRules:

@@ -297,7 +297,7 @@ class Extractor:
         if not events and label is not None and label.is_event:
             events = [(sent, label)]
         for clause, clause_label in list(events):
-            if clause_label.sub_event_type in self.rules.territorial_sub_types:
+            if clause_label.sub_event_type in self.rules.battle_takeovers:
                 fighting = next((t for t in clause if t.lemma_.lower() in self.rules.fighting_lemmas), None)
                 if fighting is not None:
                     clash = Label(event_type="Battles", sub_event_type="Armed clash", score=clause_label.score,
@@ -323,7 +323,7 @@ class Extractor:
             fallback = default_place if default_place is not None else place
             return [self._report(doc, document, draft, fallback, country, place_ranges)]
         outskirts = getattr(place, "relation", "") == "outskirts"
-        if outskirts and draft.label.sub_event_type in self.rules.territorial_sub_types:
+        if outskirts and draft.label.sub_event_type in self.rules.battle_takeovers:
             # What changed hands is beside the town ("took the area on the edge of Aleppo"), not the town itself.
             place = place.model_copy(update={"geo_precision": 2})
         places = [place, *_conjoined_places(doc, place, candidates, stretch_words=self.rules.stretch_words)]
@@ -360,7 +360,7 @@ class Extractor:
         ]
         trigger = label.trigger
         # "Rebels and troops clashed": in a battle two sides in one phrase fight each other.
-        mutual = label.event_type == "Battles" and label.sub_event_type not in self.rules.takeover_sub_types
+        mutual = label.event_type == "Battles" and label.sub_event_type not in self.rules.changes_of_hands
         span1, span2, supporters = assign_roles(sent, spans, trigger, support_verbs=self.rules.support_verbs,
                                                 speech_verbs=self.rules.speech_verbs,
                                                 allied_conjuncts=not mutual)  # fmt: skip
@@ -484,7 +484,7 @@ class Extractor:
         """ACLED's generic actors for empty roles, named actors moved to the role their inter code fits, and the
         territorial sub-type that fits the side that took the place (`lost`: actor1 is the subject of a verb of
         losing, "the army withdrew")."""
-        if label.sub_event_type in self.rules.takeover_sub_types:
+        if label.sub_event_type in self.rules.changes_of_hands:
             label, actor1, actor2 = self._takeover(label, actor1, actor2, lost=lost)
         rule = self.default_actors.rule(label)
         if not rule:
@@ -570,7 +570,7 @@ class Extractor:
         regains territory, anyone else overtakes it). A state force that "withdrew" or "lost" it lost it."""
         if lost and actor1 is not None and actor1.inter == 1 and (actor2 is None or actor2.inter != 1):
             actor1, actor2 = actor2, actor1
-        if actor1 is None or label.sub_event_type not in self.rules.territorial_sub_types:
+        if actor1 is None or label.sub_event_type not in self.rules.battle_takeovers:
             return label, actor1, actor2
         wanted = self.rules.state_takeover if actor1.inter == 1 else self.rules.non_state_takeover
         if wanted != label.sub_event_type:
