@@ -21,7 +21,7 @@ from ..store import queries as q
 from ..store.filter_terms import FilterTerms, build_filter
 from ..store.filters import EventFilter
 from . import export
-from .cli import ConfigOption, DbOption, _settings, command, console, err_console, open_db
+from .cli import ConfigOption, DbOption, _settings, command, console, fail, open_db
 
 # The callback's docstring is the group's help: `sitrep control` lists, `sitrep control load` loads.
 control_app = typer.Typer(invoke_without_command=True)
@@ -50,8 +50,7 @@ def control_command(
     try:
         _show(db=db, config=config, date=date, place=place, actor=actor, fmt=fmt)
     except SitrepError as e:  # a group's callback is not wrapped by `command`: the same one-line error
-        err_console.print(f"Error: {e}", highlight=False, markup=False)
-        raise typer.Exit(1) from e
+        fail(str(e))
 
 
 def _show(
