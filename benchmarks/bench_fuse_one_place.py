@@ -22,27 +22,11 @@ import resource
 import time
 from typing import Any
 
+from bench_fuse import ACTORS, TYPES  # the same synthetic vocabulary as the spread-out benchmark
 from sitrep.fuse.fusion import default_sides, fuse_reports
 from sitrep.models import Report
 from sitrep.settings import Settings
 
-TYPES = [
-    ("Battles", "Armed clash", 0.35),
-    ("Battles", "Non-state actor overtakes territory", 0.05),
-    ("Explosions/Remote violence", "Air/drone strike", 0.2),
-    ("Explosions/Remote violence", "Shelling/artillery/missile attack", 0.2),
-    ("Violence against civilians", "Attack", 0.1),
-    ("Protests", "Peaceful protest", 0.1),
-]
-ACTORS = [
-    "Hayat Tahrir al Sham",
-    "Military Forces of Syria (2000-)",
-    "Military Forces of Russia (2000-)",
-    "Syrian National Army",
-    "QSD: Syrian Democratic Forces",
-    "Unidentified Armed Group (Syria)",
-    "Opposition Rebels (Syria)",
-]
 DAY = dt.date(2024, 12, 3)
 
 

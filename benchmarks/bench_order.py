@@ -12,8 +12,6 @@ Prints each run's seconds, documents, events, and the events that differ from th
 from __future__ import annotations
 
 import argparse
-import csv
-import datetime as dt
 import json
 import random
 import subprocess
@@ -28,22 +26,15 @@ from typing import Any
 from sitrep.run.pipeline import Pipeline
 from sitrep.store import database_url, open_store
 from sitrep.store import queries as q
+from sitrep.train.articles import fakes_record, read_fakes
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 ORDERS = ["forward", "reverse", "shuffled", "halves", "concurrent"]
 
 
 def records() -> list[dict[str, Any]]:
-    out = []
-    with (SHARED / "fakes" / "fakes-dev.csv").open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            try:
-                published: str | None = dt.datetime.strptime(row["date"], "%m/%d/%y").date().isoformat()
-            except ValueError:
-                published = None
-            out.append({"id": f"fakes-{row['unit_id']}", "title": row["article_title"],
-                        "text": row["article_content"], "published": published, "outlet": row["source"]})  # fmt: skip
-    return out
+    rows = read_fakes(SHARED / "fakes" / "fakes-dev.csv")
+    return [{**fakes_record(row), "outlet": row["source"]} for row in rows]
 
 
 def write(path: Path, rows: list[dict[str, Any]]) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import json
 import subprocess
 import sys
@@ -23,6 +22,8 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+
+from sitrep.train.articles import fakes_record, read_fakes
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -44,14 +45,8 @@ def case_records() -> Iterator[dict[str, str]]:
 
 
 def fakes_records() -> Iterator[dict[str, str | None]]:
-    with (SHARED / "fakes" / "fakes-dev.csv").open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            try:
-                published: str | None = dt.datetime.strptime(row["date"], "%m/%d/%y").date().isoformat()
-            except ValueError:
-                published = None
-            yield {"id": f"fakes-{row['unit_id']}", "title": row["article_title"], "text": row["article_content"],
-                   "published": published}  # fmt: skip
+    for row in read_fakes(SHARED / "fakes" / "fakes-dev.csv"):
+        yield fakes_record(row)
 
 
 def trnews_records() -> Iterator[dict[str, object]]:

@@ -71,12 +71,24 @@ def read_fakes(path: Path, *, split: str = "all", limit: int | None = None) -> l
     return _split_rows(rows, "unit_id", split, limit)
 
 
+def fakes_date(row: dict[str, str]) -> dt.date | None:
+    """An FA-KES article's date (m/d/yy), or none where it is not a date."""
+    try:
+        return dt.datetime.strptime(row["date"], "%m/%d/%y").date()
+    except ValueError:
+        return None
+
+
+def fakes_record(row: dict[str, str]) -> dict[str, str | None]:
+    """An FA-KES article as a JSON Lines document for `sitrep extract` or `ingest` (the benchmarks feed these)."""
+    published = fakes_date(row)
+    return {"id": f"fakes-{row['unit_id']}", "title": row["article_title"], "text": row["article_content"],
+            "published": published.isoformat() if published else None}  # fmt: skip
+
+
 def fakes_raw(row: dict[str, str]) -> RawDocument:
     """An FA-KES article as a user would feed it: its text, title and publication date."""
-    try:
-        published: dt.date | None = dt.datetime.strptime(row["date"], "%m/%d/%y").date()
-    except ValueError:
-        published = None
+    published = fakes_date(row)
     return RawDocument(
         source=f"fakes-{row['unit_id']}",
         input_id=row["unit_id"],

@@ -293,7 +293,7 @@ def train_event_classifier(
     pool = train + first_sentences(train) + case_train + negatives + written
     if len({ex.label for ex in pool}) < 2:
         raise InputError(Errors.E096.format(path=gold_csv))
-    data_hash = _data_hash([gold_csv, default_negatives_path(), default_events_path(), extra_negatives, case_tsv])
+    data_sha = data_hash([gold_csv, default_negatives_path(), default_events_path(), extra_negatives, case_tsv])
 
     prepared = _Prepared.build(pool, rules)
     folds = np.array([_fold_of(ex.id) for ex in pool])
@@ -379,7 +379,7 @@ def train_event_classifier(
             "cv_folds": n_folds,
         },
         "training_data": {
-            "sha256": data_hash,
+            "sha256": data_sha,
             "acled_file": Path(gold_csv).name,
             "acled_train": len(train),
             "acled_first_sentences": len(pool) - len(train) - len(case_train) - len(negatives) - len(written),
@@ -420,7 +420,7 @@ def train_event_classifier(
         cv=cv_rows,
         held_out=held_out,
         case_held_out=case_scores,
-        data_sha256=data_hash,
+        data_sha256=data_sha,
         seconds=round(time.perf_counter() - t0, 1),
     )
 
@@ -506,7 +506,7 @@ def _fold_of(example_id: str) -> int:
     return int(hashlib.sha1(("fold:" + base).encode()).hexdigest(), 16) % _CV_FOLDS
 
 
-def _data_hash(paths: Sequence[Path | None]) -> str:
+def data_hash(paths: Sequence[Path | None]) -> str:
     h = hashlib.sha256()
     for p in paths:
         if p is not None:

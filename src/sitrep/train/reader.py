@@ -17,7 +17,6 @@ Needs the `train` extra (torch, transformers, onnx); the exported model needs on
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import math
@@ -37,6 +36,7 @@ from ..read.triggers import strip_furniture
 from ..taxonomy import NO_EVENT, load_taxonomy, type_of
 from .classifier import (
     Example,
+    data_hash,
     default_events_path,
     default_negatives_path,
     first_sentences,
@@ -231,7 +231,7 @@ def train_reader(
         "seconds": 0.0,
         "torch": torch.__version__,
         "data": _data_counts(pool),
-        "data_sha256": _data_hash([gold_csv, case_tsv, default_negatives_path(), default_events_path()]),
+        "data_sha256": data_hash([gold_csv, case_tsv, default_negatives_path(), default_events_path()]),
         "acled_file": gold_csv.name,
         "case_file": case_tsv.name if case_tsv is not None else None,
         "held_out_rule": "int(sha1(event_id_cnty).hexdigest(), 16) % 5 == 0",
@@ -385,14 +385,6 @@ def _data_counts(pool: Sequence[Example]) -> dict[str, int]:
     for ex in pool:
         counts[ex.source] = counts.get(ex.source, 0) + 1
     return counts
-
-
-def _data_hash(paths: Sequence[Path | None]) -> str:
-    h = hashlib.sha256()
-    for p in paths:
-        if p is not None:
-            h.update(Path(p).read_bytes())
-    return h.hexdigest()
 
 
 def _batches(ids: Sequence[Sequence[int]], batch_size: int, rng: random.Random) -> list[list[int]]:
