@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .errors import DataFileError, Errors, Warnings
 
 logger = logging.getLogger(__name__)
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def data_path(name: str) -> Path:
@@ -66,3 +69,16 @@ def entry_error(file: Path, error: ValidationError) -> DataFileError:
     return DataFileError(
         Errors.E011.format(path=file, entry=entry, field=".".join(loc[1:]) or entry, reason=first["msg"])
     )
+
+
+def read_data_model(file: Path, model: type[ModelT], *, prepare: Callable[[Any], Any] | None = None) -> ModelT:
+    """A YAML data file validated into its pydantic model; `prepare` adjusts the raw mapping first.
+
+    Raises:
+        DataFileError: The file cannot be read, or an entry is malformed (naming the file, entry and field).
+    """
+    raw = read_yaml_mapping(file)
+    try:
+        return model.model_validate(prepare(raw) if prepare else raw)
+    except ValidationError as e:
+        raise entry_error(file, e) from e

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, NonNegativeFloat, NonNegativeInt, ValidationError
+from pydantic import BaseModel, ConfigDict, NonNegativeFloat, NonNegativeInt
 
-from ..datafiles import data_path, entry_error, read_yaml_mapping
+from ..datafiles import data_path, read_data_model
 from ..registry import geo_scoring, resolve
 from ..settings import Settings
 
@@ -65,11 +65,7 @@ def load_weights(path: Path) -> ScoringWeights:
         DataFileError: The file cannot be read, or an entry is missing, unknown or of the wrong type (the error
             names the file, the entry and the field).
     """
-    raw = read_yaml_mapping(path)
-    try:
-        return ScoringWeights.model_validate(raw)
-    except ValidationError as e:
-        raise entry_error(path, e) from e
+    return read_data_model(path, ScoringWeights)
 
 
 _VALUE_LINE = re.compile(r"^(?P<indent> *)(?P<name>\w+):(?P<value>[^#\n]*)(?P<rest>.*)$", re.M)

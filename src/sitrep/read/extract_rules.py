@@ -7,9 +7,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from ..datafiles import data_path, entry_error, read_yaml_mapping
+from ..datafiles import data_path, read_data_model, read_yaml_mapping
 from ..errors import DataFileError, Errors
 from ..taxonomy import change_of_hands_sub_types, type_of
 from .triggers import Label
@@ -55,10 +55,7 @@ class ExtractRules(BaseModel):
 def load_extract_rules(path: Path | None = None) -> ExtractRules:
     """Read and validate `data/extract.yaml`."""
     file = path or data_path("extract.yaml")
-    try:
-        return ExtractRules.model_validate(read_yaml_mapping(file))
-    except ValidationError as e:
-        raise entry_error(file, e) from e
+    return read_data_model(file, ExtractRules)
 
 
 DefaultRule = dict[str, "str | int | bool | list[str] | list[int] | dt.date"]

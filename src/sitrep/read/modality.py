@@ -16,10 +16,10 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 from spacy.tokens import Span, Token
 
-from ..datafiles import data_path, entry_error, read_yaml_mapping
+from ..datafiles import data_path, read_data_model
 from ..models import Modality
 from ..nlp import token_table
 from .attribution import ClaimantRules, find_claimant_mentions, load_claimant_rules
@@ -84,11 +84,7 @@ def load_modality_rules(path: str | Path | None = None) -> ModalityRules:
         DataFileError: The file cannot be read or an entry is malformed.
     """
     file = Path(path) if path else data_path(MODALITY_FILE)
-    raw = read_yaml_mapping(file)
-    try:
-        return ModalityRules.model_validate(raw)
-    except ValidationError as e:
-        raise entry_error(file, e) from e
+    return read_data_model(file, ModalityRules)
 
 
 def find_modality(

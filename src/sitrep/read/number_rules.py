@@ -7,9 +7,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from ..datafiles import data_path, entry_error, read_yaml_mapping
+from ..datafiles import data_path, read_data_model
 from ..models import Evidence
 
 NUMBERS_FILE = "numbers.yaml"
@@ -167,11 +167,7 @@ def load_number_rules(path: str | Path | None = None) -> NumberRules:
         DataFileError: The file cannot be read or an entry is malformed.
     """
     file = Path(path) if path else data_path(NUMBERS_FILE)
-    raw = read_yaml_mapping(file)
-    try:
-        return NumberRules.model_validate(lower_strings(raw))
-    except ValidationError as e:
-        raise entry_error(file, e) from e
+    return read_data_model(file, NumberRules, prepare=lower_strings)
 
 
 def lower_strings(value: Any) -> Any:
