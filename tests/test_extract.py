@@ -434,6 +434,28 @@ def test_extract_takeover_on_a_towns_edge_is_near_it(
     assert (event.sub_event_type, event.geo_precision) == (sub_type, precision)
 
 
+def test_extract_a_change_of_hands_told_again_without_a_place_is_the_same_event(pipeline: Pipeline) -> None:
+    # The withdrawal from "both towns" names no place: it is the takeover just told, not a transfer of the city
+    # the document names most.
+    text = (
+        "Insurgents seized the towns of Halfaya and Taybat al-Imam in the northern Hama countryside on Tuesday, "
+        "a war monitor said.\n\nThe monitor said government troops had pulled out of both towns. Many residents "
+        "of Hama fled the city for the coast, it said.\n\nAid agencies said thousands of families had fled. The "
+        "United Nations called for calm.\n\nThe defence ministry said it was sending reinforcements to Hama."
+    )
+    events = pipeline.extract(text, published="2024-12-04").events
+    territorial = {
+        "Non-state actor overtakes territory",
+        "Government regains territory",
+        "Non-violent transfer of territory",
+    }
+    changes = [e for e in events if e.sub_event_type in territorial]
+    assert sorted((e.location, e.sub_event_type, str(e.event_date)) for e in changes) == [
+        ("Halfaya", "Non-state actor overtakes territory", "2024-12-03"),
+        ("Taybat al-Imam", "Non-state actor overtakes territory", "2024-12-03"),
+    ]
+
+
 def test_extract_a_party_killing_others_is_not_the_toll_of_the_event_before(pipeline: Pipeline) -> None:
     text = (  # more than a brief: in a brief every sentence counts the main event's dead
         "Rebels pressed their offensive west of Aleppo for a second day. "

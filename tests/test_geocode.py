@@ -89,7 +89,11 @@ def test_geocode_place_ruler_component(gazetteer: Gazetteer) -> None:
      ("Clashes near Morek and Saraqib.", "Morek", 166640, 2, "near"),
      ("Shelling on the outskirts of Morek and Saraqib.", "Morek", 166640, 1, "outskirts"),
      ("Fighting in Hama province and Idlib province.", "Hama", 170017, 3, "region"),
-     ("Shelling in Idlib and Morek.", "Idlib", 169389, 1, "in")],
+     ("Shelling in Idlib and Morek.", "Idlib", 169389, 1, "in"),
+     # A plural settlement word before one name is its area's countryside; before a list, the towns themselves.
+     ("Jets pounded the villages of Idlib overnight.", "Idlib", 169389, 2, "countryside"),
+     ("Insurgents seized the towns of Morek and Saraqib.", "Morek", 166640, 1, "in"),
+     ("Militants overran the villages of Morek, Saraqib and Khan Shaykhun at dawn.", "Morek", 166640, 1, "in")],
 )  # fmt: skip
 def test_geocode_relative_places(
     nlp: Language, gazetteer: Gazetteer, text: str, mention: str, geonameid: int, precision: int, relation: str

@@ -240,6 +240,12 @@ def read_context(m: Mention, words: ContextWords) -> None:
         m.subregion = word in words.subregion_words
         if left and left[-1] in words.directions:  # "northern Hama province": part of the area
             m.relation = "countryside"
+    elif _ends_with(left, words.towns_before):
+        # "the towns of Rastan and Talbiseh": a list names the towns themselves; "the villages of Idlib", the area's.
+        if LIST_GOES_ON.match(doc.text, span.end_char) is not None:
+            m.town_word = True
+        else:
+            m.relation = "countryside"
     elif (_ends_with(left, words.countryside_before) or _starts_with(after, words.countryside_after)
           or (core_left and core_left[-1] in words.directions)):  # fmt: skip
         m.relation = "countryside"
@@ -292,7 +298,7 @@ def link_qualifiers(mentions: list[Mention], doc: Doc) -> None:
     """Mark admin qualifiers: "Morek (Hama)", "Morek, Hama", "Morek in Hama province" -> Hama qualifies Morek."""
     words = load_context_words()
     glue = {"(", ",", "in", "of", "-", "–", "the", "rural"} | words.directions
-    glue |= {w for phrase in (*words.countryside_before, *words.region_before) for w in phrase}
+    glue |= {w for phrase in (*words.countryside_before, *words.towns_before, *words.region_before) for w in phrase}
     text = token_table(doc).text
     # Given mentions may come in any order: a qualifier is the next mention in the text, after the name.
     order = sorted(range(len(mentions)), key=lambda k: (mentions[k].start, mentions[k].end))

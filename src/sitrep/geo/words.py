@@ -21,6 +21,7 @@ class ContextWords:
     outskirts_before: tuple[tuple[str, ...], ...]
     outskirts_after: frozenset[str]
     countryside_before: tuple[tuple[str, ...], ...]
+    towns_before: tuple[tuple[str, ...], ...]
     countryside_after: tuple[tuple[str, ...], ...]
     region_before: tuple[tuple[str, ...], ...]
     region_after: frozenset[str]
@@ -45,8 +46,8 @@ class ContextWords:
     seat_prepositions: frozenset[str] = field(default_factory=frozenset)
 
 
-_PHRASE_FIELDS = ("near_before", "outskirts_before", "countryside_before", "countryside_after", "region_before",
-                  "distance_links", "town_before", "part_before")  # fmt: skip
+_PHRASE_FIELDS = ("near_before", "outskirts_before", "countryside_before", "towns_before", "countryside_after",
+                  "region_before", "distance_links", "town_before", "part_before")  # fmt: skip
 _WORD_FIELDS = ("directions", "outskirts_after", "region_after", "subregion_words", "speech_verbs", "actor_nouns",
                 "actor_suffixes", "not_places", "town_after", "event_prepositions", "place_prepositions",
                 "resident_words", "facility_words", "name_links", "site_words", "seat_prepositions",
