@@ -165,6 +165,37 @@ def test_control_fighting_elsewhere_named_in_the_sentence_contests_nothing() -> 
     assert _rows(control_timeline([clash, takeover], settings=SETTINGS)) == [(MOC, "assessed", "2024-12-03", None)]
 
 
+# A village the gazetteer lacks, known only from the user's baseline by its name and point (a made-up name).
+VILLAGE = {"location": "Ain Zarqa", "geonameid": None, "latitude": 36.17, "longitude": 37.06, "admin1": "Aleppo"}
+
+
+@pytest.mark.parametrize(
+    ("place", "text", "taken"),
+    [
+        (ALEPPO, "Insurgents overran the village of Ain Zarqa on the western edge of Aleppo.", True),
+        (ALEPPO, "Insurgents seized Ain Zarqa and two hills west of Aleppo.", True),
+        (ALEPPO, "Insurgents seized two hills near Ain Zarqa, west of Aleppo.", False),  # a landmark
+        (ALEPPO, "Insurgents took the Ain Zarqa countryside west of Aleppo.", False),  # its area
+        (DAMASCUS, "Insurgents overran Ain Zarqa on the edge of Damascus.", False),  # a namesake far away
+    ],
+)
+def test_control_baseline_place_the_gazetteer_lacks_is_found_by_its_name(
+    place: dict[str, Any], text: str, taken: bool
+) -> None:
+    # The takeover is coded near the town the text also names (geo_precision 2), as the gazetteer lacks the village.
+    takeover = _event("t1", "2024-11-28", place, text, geo_precision=2, actor1="Opposition Rebels (Syria)",
+                      sources=[Source(document_id="d1", outlet="Levant Wire")])  # fmt: skip
+    clash = _event("c1", "2024-11-27", IDLIB, "HTS-led forces attacked army posts.", sub_event_type="Armed clash",
+                   actor1=HTS, sources=[Source(document_id="d1", outlet="Levant Wire")])  # fmt: skip
+    periods = control_timeline([clash, takeover], settings=SETTINGS, baseline=[_holding(VILLAGE, ARMY)])
+    village = [p for p in periods if p.place == "Ain Zarqa"]
+    if taken:
+        assert _rows(village) == [(ARMY, "assessed", "2024-11-26", "2024-11-27"), (MOC, "assessed", "2024-11-28", None)]
+        assert village[-1].latitude == VILLAGE["latitude"] and village[-1].event_ids == ["t1"]
+    else:
+        assert _rows(village) == [(ARMY, "assessed", "2024-11-26", None)]
+
+
 def test_control_claim_is_assessed_from_the_first_independent_report() -> None:
     claim = _event("t1", "2024-12-02", IDLIB, "HTS said its fighters took the town.", attributed_to=[MOC])
     confirmed = _event("t2", "2024-12-04", IDLIB, "Rebels took the town.", attributed_to=[SOHR])

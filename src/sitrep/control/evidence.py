@@ -69,12 +69,13 @@ def _phrase_in(words: list[str], phrases: tuple[str, ...]) -> bool:
     return any(f" {phrase.casefold()} " in window for phrase in phrases)
 
 
-def names_the_town(event: Event, vocabulary: ControlVocabulary) -> bool:
-    """Whether the text names the event's town plainly, as what was taken, at least once: not as a landmark
-    ("towards X", "within 10 km of X") nor as the name of its countryside ("the X countryside")."""
-    if not event.location:
+def names_the_town(event: Event, vocabulary: ControlVocabulary, name: str | None = None) -> bool:
+    """Whether the text names the event's town (or the town `name`) plainly, as what was taken, at least once: not
+    as a landmark ("towards X", "within 10 km of X") nor as the name of its countryside ("the X countryside")."""
+    name = name or event.location
+    if not name:
         return False
-    for before, after in _mentions(event_text(event), event.location):
+    for before, after in _mentions(event_text(event), name):
         # "in Daraa and Sweida provinces": the area word may close a short list of names.
         area = _phrase_in(after[:1], vocabulary.area_after) or (
             after[:1] == ["and"] and _phrase_in(after[1:4], vocabulary.area_after)

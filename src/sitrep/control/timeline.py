@@ -111,15 +111,22 @@ def control_timeline(
     for holding in baseline:
         side, actor = holder(holding.actor, sides)
         items[holding.place_key].append(_Item(holding.date, "baseline", holding=holding, side=side, actor=actor))
+    # Places the gazetteer lacks, known only from the baseline (by name and point): the reports' events are coded
+    # at a town near them, so a takeover that names one plainly is found by its name.
+    unlisted = {h.place_key: h for h in baseline if h.geonameid is None and h.latitude is not None}
     for event in live:
         key = place_key(event)
-        if key is None and event.geo_precision == 2 and event.sub_event_type in vocabulary.territorial_sub_types:
+        territorial = event.sub_event_type in vocabulary.territorial_sub_types
+        if key is None and event.geo_precision == 2 and territorial:
             # A town taken "in the X countryside" may be coded near the town: it is the town when named plainly.
             key = (
                 place_key(event.model_copy(update={"geo_precision": 1})) if names_the_town(event, vocabulary) else None
             )
-        mark = read_mark(event, sides, vocabulary) if key else None
-        if key is None or mark is None or event.event_date is None:
+        keys = [key] if key else []
+        if territorial:
+            keys += [k for k, h in unlisted.items() if k != key and _names_unlisted(event, h, vocabulary, settings)]
+        mark = read_mark(event, sides, vocabulary) if keys else None
+        if mark is None or event.event_date is None:
             continue
         if mark.kind == "gain":
             if _loose(mark.actor, sides):
@@ -127,7 +134,8 @@ def control_timeline(
             if not _may_hold(mark, at_war, sides):
                 logger.debug("no control period from %s: %s is not at war there", event.event_id, mark.actor)
                 continue
-        items[key].append(_Item(event.event_date, mark.kind, mark=mark))
+        for place in keys:
+            items[place].append(_Item(event.event_date, mark.kind, mark=mark))
     horizon = max((e.event_date for e in live if e.event_date is not None), default=None)
     periods: list[ControlPeriod] = []
     for place_items in items.values():
@@ -136,6 +144,15 @@ def control_timeline(
 
 
 # ---- where and by whom a place can be held ---------------------------------------------------------------------
+
+
+def _names_unlisted(event: Event, holding: BaselineHolding, vocabulary: ControlVocabulary, settings: Settings) -> bool:
+    """Whether a territorial event is (also) of a baseline place the gazetteer lacks: its text names the place
+    plainly, and the event is coded within `fusion_radius_km` of the place's point (not at a namesake far away)."""
+    if event.latitude is None or event.longitude is None or holding.latitude is None or holding.longitude is None:
+        return False
+    km = haversine_km(event.latitude, event.longitude, holding.latitude, holding.longitude)
+    return km <= settings.fusion_radius_km and names_the_town(event, vocabulary, holding.place)
 
 
 def _countries_at_war(events: Sequence[Event], vocabulary: ControlVocabulary, settings: Settings) -> set[str]:
