@@ -93,7 +93,8 @@ def test_geocode_place_ruler_component(gazetteer: Gazetteer) -> None:
      # A plural settlement word before one name is its area's countryside; before a list, the towns themselves.
      ("Jets pounded the villages of Idlib overnight.", "Idlib", 169389, 2, "countryside"),
      ("Insurgents seized the towns of Morek and Saraqib.", "Morek", 166640, 1, "in"),
-     ("Militants overran the villages of Morek, Saraqib and Khan Shaykhun at dawn.", "Morek", 166640, 1, "in")],
+     ("Militants overran the villages of Morek, Saraqib and Khan Shaykhun at dawn.", "Morek", 166640, 1, "in"),
+     ("Protests spread to the villages of Morek, Hama, on Friday.", "Morek", 166640, 2, "countryside")],
 )  # fmt: skip
 def test_geocode_relative_places(
     nlp: Language, gazetteer: Gazetteer, text: str, mention: str, geonameid: int, precision: int, relation: str

@@ -242,7 +242,7 @@ def read_context(m: Mention, words: ContextWords) -> None:
             m.relation = "countryside"
     elif _ends_with(left, words.towns_before):
         # "the towns of Rastan and Talbiseh": a list names the towns themselves; "the villages of Idlib", the area's.
-        if LIST_GOES_ON.match(doc.text, span.end_char) is not None:
+        if NAMES_GO_ON.match(doc.text, span.end_char) is not None:
             m.town_word = True
         else:
             m.relation = "countryside"
@@ -367,3 +367,6 @@ def link_qualifiers(mentions: list[Mention], doc: Doc) -> None:
 
 
 LIST_GOES_ON = re.compile(r"\s*(?:,\s*)?(?:and|or|&)\b|\s*,\s*[A-Z]")
+# More names to an "and" or "or" ("X and Y", "X, Y and Z"): a list of names, not a name and its qualifier
+# ("villages of Nabha, Patiala (Punjab)").
+NAMES_GO_ON = re.compile(r"(?:\s*,\s*[A-Z][\w'’.-]*(?:\s+[\w'’.-]+){0,3}?)*\s*,?\s*(?:and|or|&)\s+[A-Z]")
