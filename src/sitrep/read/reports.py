@@ -705,15 +705,12 @@ def _continues(
     rules: ExtractRules,
 ) -> bool:
     """Whether a sentence only adds to the event before it: it names no new place or day, and it is no event of
-    its own, or an event only because someone died, or it speaks of "the strike" just told, or it tells a change of
-    hands after one."""
+    its own, or one only because someone died, or it speaks of "the strike" just told, or of a change of hands."""
     if sentence_places.get(sent.start) or (date.evidence is not None and date.date != previous.date.date):
         return False
-    if _refers_back(sent, rules.event_nouns):
-        return True
-    changes = rules.changes_of_hands
-    if label is not None and label.sub_event_type in changes and previous.label.sub_event_type in changes:
-        return True  # "government forces pulled out of both towns": the change of hands just told, not another
+    told = {previous.label.sub_event_type, label.sub_event_type if label is not None else ""}
+    if _refers_back(sent, rules.event_nouns) or told <= rules.changes_of_hands:
+        return True  # "troops pulled out of both towns" after a takeover: the change of hands just told
     if label is None or not label.is_event:
         return any(t.lemma_.lower() in rules.death_lemmas for t in sent)
     trigger = _death_word(label, rules.death_lemmas)
