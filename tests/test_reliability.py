@@ -224,7 +224,7 @@ def test_reliability_second_sqlite_writer_says_it_waits(
 
     def hold_the_lock() -> None:
         with first.begin() as conn:
-            conn.execute(pending_fusion.insert().values(event_date=dt.date(2024, 1, 1)))
+            conn.execute(pending_fusion.insert().values(event_date=dt.date(2024, 1, 1), block=""))
             holding.set()
             time.sleep(1.0)
 

@@ -34,22 +34,45 @@ _NEEDS_SIDES = 3  # the days, types and places fit; the sides must too
 
 
 def _kind(report: Report) -> str:
-    if report.sub_event_type in TERRITORIAL_SUB_TYPES:
+    return _kind_of(report.event_type, report.sub_event_type)
+
+
+def _kind_of(event_type: str, sub_event_type: str) -> str:
+    if sub_event_type in TERRITORIAL_SUB_TYPES:
         return "territory"
-    if report.sub_event_type == ARMED_CLASH:
+    if sub_event_type == ARMED_CLASH:
         return "battle"
-    if report.event_type == EXPLOSIONS:
+    if event_type == EXPLOSIONS:
         return "strike"
-    if report.event_type == VIOLENCE_AGAINST_CIVILIANS:
+    if event_type == VIOLENCE_AGAINST_CIVILIANS:
         return "attack"
     return "other"
 
 
 def family(report: Report) -> str:
     """Types that may fuse share a family: the violent ones (and transfers of territory) are one."""
-    if _kind(report) != "other":
-        return "violence"
-    return f"{report.event_type}/{report.sub_event_type}"
+    return _family_of(report.event_type, report.sub_event_type)
+
+
+def _family_of(event_type: str, sub_event_type: str) -> str:
+    return "violence" if _kind_of(event_type, sub_event_type) != "other" else f"{event_type}/{sub_event_type}"
+
+
+def fusion_block(*, admin1: str | None, country: str | None, event_type: str, sub_event_type: str) -> str:
+    """The block of a report, or of an event fused from reports of one block: its admin1 (else its country) and its
+    family of types. Reports of two blocks are never compared, so the events of a block are fused from its reports
+    alone, whatever the other blocks hold (an API ingest fuses only the blocks of its document)."""
+    return f"{(admin1 or country or '').casefold()}|{_family_of(event_type, sub_event_type)}"
+
+
+def report_block(report: Report) -> str:
+    """`fusion_block` of a report."""
+    return fusion_block(
+        admin1=report.admin1,
+        country=report.country,
+        event_type=report.event_type,
+        sub_event_type=report.sub_event_type,
+    )
 
 
 @dataclass
@@ -352,10 +375,9 @@ class _Linker:
         return len(small.documents)
 
     def clusters(self) -> list[list[_Item]]:
-        blocks: dict[tuple[str, str], list[_Item]] = defaultdict(list)
+        blocks: dict[str, list[_Item]] = defaultdict(list)
         for item in self.items:
-            r = item.report
-            blocks[((r.admin1 or r.country or "").casefold(), family(r))].append(item)
+            blocks[report_block(item.report)].append(item)
         precise = {key: self.classes(it for it in block if it.precise) for key, block in blocks.items()}
         # Reports of one sub-type link first, so that a takeover's reports are together before a clash split
         # from one of their sentences asks to join them (and is refused).

@@ -8,13 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Errors, InputError, Warnings
+from ..fuse.clusters import report_block
 from ..fuse.fusion import distinct_claims, fuse_reports
 from ..ingest.documents import (
     NearDuplicateIndex,
@@ -27,13 +28,13 @@ from ..ingest.documents import (
 )
 from ..ingest.sources import clean_metadata, read_sources
 from ..memory import collector_paused, keep_freed_memory
-from ..models import Document, Event, ExtractResult, Figure, RawDocument, Report
+from ..models import Document, ExtractResult, Figure, RawDocument, Report
 from ..settings import Settings, load_settings
 from ..store import Store, fusion_queue
 from ..store import queries as q
 from ..store import write as w
-from ..store.filters import EventFilter
 from .engine import EngineSpec, ExtractionFailure, Outcome, extract_in_worker, extract_safely, open_executor
+from .fusion_steps import fuse_queued
 
 if TYPE_CHECKING:
     from datasketch import MinHash
@@ -226,8 +227,8 @@ class Pipeline:
             store: The open database.
             on_document: Called with each input's source after it is handled (for progress bars).
             engine: Where extraction runs: in this process (the default), local worker processes or Dask.
-            fuse_all: Fuse every date waiting for fusion (those an interrupted run left too), or only the dates of
-                this run's reports (the API: another run's dates are that run's to fuse).
+            fuse_all: Fuse every date waiting for fusion (those an interrupted run left too), or only the dates and
+                blocks of this run's reports (the API: another run's reports are that run's to fuse).
 
         Returns:
             The counts.
@@ -258,7 +259,7 @@ class Pipeline:
                     on_document(raw.source)
             run.flush(final=True)
         stats = run.stats
-        self.fuse_pending(store, stats, dates=None if fuse_all else run.dates)
+        self.fuse_pending(store, stats, marks=None if fuse_all else run.marks)
         for reason, count in stats.reasons.items():
             # Failures are listed one by one by the caller; copies are expected on re-ingest, not a problem.
             level = logging.INFO if reason in ("failed", "duplicate") else logging.WARNING
@@ -266,34 +267,36 @@ class Pipeline:
         return stats
 
     def fuse_pending(
-        self, store: Store, stats: IngestStats | None = None, *, dates: Iterable[dt.date] | None = None
+        self,
+        store: Store,
+        stats: IngestStats | None = None,
+        *,
+        dates: Iterable[dt.date] | None = None,
+        marks: Collection[fusion_queue.Mark] | None = None,
     ) -> IngestStats:
-        """Fuse the reports of the dates waiting for fusion (all of them, or those of `dates` only), bring the
-        stored events in line, then rebuild the control timeline from the live events.
+        """Fuse the reports waiting for fusion (every queued date, those of `dates`, or only the (date, block) pairs
+        of `marks`), bring the stored events in line, then rebuild the control timeline from the live events.
 
         The waiting dates include those an interrupted run left, whoever stored them. The work goes in bounded
-        steps (a span of at most `_STEP_DAYS` days), each read and fused outside any write transaction and written
-        in a short one of its own, so that other writers wait seconds, not for the whole fusion. Each step fuses
-        every report stored for its days and those they may chain with, so the events do not depend on the order
-        or batching of the documents.
+        steps (`fusion_steps`), each read and fused outside any write transaction and written block by block in
+        short transactions, so that other writers wait seconds, not for the whole fusion. Each step fuses every
+        report stored for its days (and blocks) and those they may chain with, so the events do not depend on the
+        order or batching of the documents.
+
+        Fusing only `marks` (an API ingest of one document) leaves the control timeline to whoever fuses what
+        else is queued (a big ingest running meanwhile rebuilds it when it ends); with nothing else queued it
+        rebuilds it itself.
         """
         stats = stats or IngestStats()
-        with store.connect() as conn:
-            queued = fusion_queue.pending_dates(conn)
-        if dates is not None:
-            wanted = set(dates)
-            queued = [date for date in queued if date in wanted]
-        if not queued:
+        new, updated, deleted = fuse_queued(store, self.settings, dates=dates, marks=marks)
+        stats.events_new += new
+        stats.events_updated += updated
+        stats.events_deleted += deleted
+        if marks is not None and not marks:
             return stats
-        window = dt.timedelta(days=max(1, self.settings.fusion_window_days))
-        for first, last in _spans(queued, gap=3 * window, longest=dt.timedelta(days=_STEP_DAYS)):
-            step = [date for date in queued if first <= date <= last]
-            new, updated, deleted = _FusionStep(self, store, first, last, window).run(step)
-            stats.events_new += new
-            stats.events_updated += updated
-            stats.events_deleted += deleted
         with store.begin() as conn:
-            self.rebuild_control(conn)
+            if marks is None or not fusion_queue.pending_dates(conn):
+                self.rebuild_control(conn)
         return stats
 
     def rebuild_control(self, conn: Connection) -> tuple[int, int, int]:
@@ -309,94 +312,6 @@ class Pipeline:
         baseline = list(iter_baseline(conn))
         periods = control_timeline(candidates.values(), settings=self.settings, baseline=baseline)
         return w.sync_control_periods(conn, periods)
-
-
-# The most days one fusion step covers, and the furthest it reads on each side for a chain of reports to end.
-_STEP_DAYS = 7
-_FARTHEST_DAYS = 62
-
-
-class _FusionStep:
-    """Fuse the events of the days [first, last] (and `window` around them, whose events they may change).
-
-    Reads every report of a range wide enough that no cluster crosses its edges (widening it while one does, up to
-    `_FARTHEST_DAYS`), fuses them outside any write transaction, then writes the events of the range in one short
-    transaction, provided no report of the range changed meanwhile (else it reads again).
-    """
-
-    def __init__(self, pipeline: Pipeline, store: Store, first: dt.date, last: dt.date, window: dt.timedelta):
-        self.pipeline = pipeline
-        self.store = store
-        self.window = window
-        self.low, self.high = _shift(first, -2 * window), _shift(last, 2 * window)
-        self.farthest = (_shift(first, -dt.timedelta(days=_FARTHEST_DAYS)), _shift(last, dt.timedelta(_FARTHEST_DAYS)))
-
-    def run(self, dates: list[dt.date]) -> tuple[int, int, int]:
-        while True:
-            with self.store.connect() as conn:
-                events, seen = self._fuse(conn)
-            with self.store.begin() as conn:
-                if _range_state(conn, self.low, self.high) != seen:
-                    continue  # another writer stored reports of these days meanwhile: read them too
-                stored = [e.event_id for e in q.iter_events(conn, EventFilter(date_from=self.low, date_to=self.high))]
-                counts = w.sync_events(conn, events, replaces=stored)
-                fusion_queue.clear_pending(conn, dates)
-                return counts
-
-    def _fuse(self, conn: Connection) -> tuple[list[Event], tuple[int, str | None]]:
-        """The events of the range, fused from all its reports, widening it while a cluster reaches its edges."""
-        while True:
-            seen = _range_state(conn, self.low, self.high)
-            reports = list(q.iter_reports(conn, date_from=self.low, date_to=self.high))
-            outlets, urls = q.outlets_and_urls(conn, {r.document_id for r in reports})
-            fused = fuse_reports(reports, settings=self.pipeline.settings, outlets=outlets, urls=urls)
-            if not self._widen(reports, fused):
-                return [e for e in fused if e.event_date is None or self.low <= e.event_date <= self.high], seen
-
-    def _widen(self, reports: list[Report], fused: list[Event]) -> bool:
-        """Widen the range on each side where a cluster has a report within `window` of the edge (it may go on
-        beyond it); returns whether it did."""
-        dates = {r.report_id: r.event_date for r in reports}
-        low_edge, high_edge = _shift(self.low, self.window - dt.timedelta(days=1)), _shift(self.high, -self.window)
-        reaches_low = reaches_high = False
-        for event in fused:
-            days = [d for d in (dates.get(rid) for rid in event.report_ids) if d is not None]
-            reaches_low = reaches_low or any(d <= low_edge for d in days)
-            reaches_high = reaches_high or any(d > high_edge for d in days)
-        widened = False
-        span = self.high - self.low
-        if reaches_low and self.low > self.farthest[0]:
-            self.low, widened = max(self.farthest[0], _shift(self.low, -span)), True
-        if reaches_high and self.high < self.farthest[1]:
-            self.high, widened = min(self.farthest[1], _shift(self.high, span)), True
-        return widened
-
-
-def _range_state(conn: Connection, low: dt.date, high: dt.date) -> tuple[int, str | None]:
-    """What changes when reports of [low, high] are stored or removed: their count and the largest report id."""
-    return q.report_range_state(conn, date_from=low, date_to=high)
-
-
-def _shift(date: dt.date, delta: dt.timedelta) -> dt.date:
-    """`date + delta`, held within the calendar (a document may claim the year 9999)."""
-    try:
-        return date + delta
-    except OverflowError:
-        return dt.date.max if delta > dt.timedelta(0) else dt.date.min
-
-
-def _spans(
-    dates: Sequence[dt.date], *, gap: dt.timedelta, longest: dt.timedelta = dt.timedelta.max
-) -> list[tuple[dt.date, dt.date]]:
-    """Sorted dates grouped into (first, last) spans wherever two neighbours are more than `gap` apart, so that a
-    back-fill touching 2015 and 2024 fuses two short spans rather than nine years; a span is at most `longest`."""
-    spans: list[tuple[dt.date, dt.date]] = []
-    for date in sorted(dates):
-        if spans and date - spans[-1][1] <= gap and date - spans[-1][0] < longest:
-            spans[-1] = (spans[-1][0], date)
-        else:
-            spans.append((date, date))
-    return spans
 
 
 @dataclass
@@ -456,7 +371,7 @@ class _IngestRun:
         self.replaced_by: dict[str, str] = {}  # the id of each document replaced in this run, by its replacement
         self.copies: list[_Copy] = []
         self.queued: set[str] = set()
-        self.dates: set[dt.date] = set()  # the dates of the reports this run stored
+        self.marks: set[fusion_queue.Mark] = set()  # the (date, block) of the reports this run stored
         self.in_flight: deque[tuple[list[Document], list[_Copy], Future[list[Outcome]]]] = deque()
 
     def add(self, raw: RawDocument) -> None:
@@ -568,16 +483,16 @@ class _IngestRun:
                 if stored is not None and canonical_rank(stored) <= canonical_rank(document):
                     self._count_duplicate()  # another process stored it (or a copy ranked before it) meanwhile
                     continue
-                dates = {r.event_date for r in reports if r.event_date}
+                marks = {(r.event_date, report_block(r)) for r in reports if r.event_date}
                 moved: list[dict[str, Any]] = []
                 for old_id in {replacing[0] if replacing else None, stored.id if stored else None} - {None}:
                     old = q.get_document(conn, old_id) if old_id else None
                     if old is None or canonical_rank(old) <= canonical_rank(document):
                         continue
-                    old_copies, old_dates = w.remove_document(conn, old.id)
+                    old_copies, old_marks = w.remove_document(conn, old.id)
                     self.replaced_by[old.id] = document.id
                     self.known.discard(old.id)
-                    dates |= old_dates
+                    marks |= old_marks
                     similarity = 1.0 if old.id == document.id else (replacing[1] if replacing else 1.0)
                     kind = "exact" if old.id == document.id else "near"
                     moved.append({"document_id": document.id, "source": old.source, "url": old.url,
@@ -589,8 +504,8 @@ class _IngestRun:
                                   outlet=row["outlet"], kind=row["kind"], similarity=row["similarity"])  # fmt: skip
                 self.stats.reports += w.write_reports(conn, reports)
                 w.write_document_figures(conn, document, figures)
-                fusion_queue.mark_pending(conn, dates)
-            self.dates |= dates
+                fusion_queue.mark_pending(conn, marks)
+            self.marks |= marks
             self.known.add(document.id)
             self.stats.new += 1
         with self.store.begin() as conn:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, or_, select
@@ -11,6 +11,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement, Executable
 
+from ..fuse.clusters import fusion_block
 from ..models import ControlPeriod, Document, Event, Figure, Report
 from .filters import EventFilter
 from .schema import control_periods, document_copies, document_figures, documents, event_sources, events, reports
@@ -99,27 +100,59 @@ def count_events(conn: Connection, *, include_deleted: bool = False) -> int:
 
 
 def iter_reports(
-    conn: Connection, *, date_from: dt.date | None = None, date_to: dt.date | None = None
+    conn: Connection,
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    blocks: Collection[str] | None = None,
 ) -> Iterator[Report]:
-    """Stored reports, optionally of a date range, in id order."""
+    """Stored reports, optionally of a date range and of some fusion blocks only, in id order."""
     query = select(reports.c.data).order_by(reports.c.report_id)
     if date_from:
         query = query.where(reports.c.event_date >= date_from)
     if date_to:
         query = query.where(reports.c.event_date <= date_to)
+    if blocks is not None:
+        query = query.where(reports.c.fusion_block.in_(sorted(blocks)))
     for row in conn.execute(query):
         yield Report.model_validate(row.data)
 
 
-def report_range_state(conn: Connection, *, date_from: dt.date, date_to: dt.date) -> tuple[int, str | None]:
-    """How many reports of a date range are stored, and the largest of their ids: either changes when a document's
-    reports of the range are stored or removed."""
-    row = conn.execute(
-        select(func.count(), func.max(reports.c.report_id)).where(
-            reports.c.event_date >= date_from, reports.c.event_date <= date_to
+def report_block_states(
+    conn: Connection, *, date_from: dt.date, date_to: dt.date, blocks: Collection[str] | None = None
+) -> dict[str, tuple[int, str | None]]:
+    """For each fusion block with reports in a date range (of `blocks` only, when given), how many there are and the
+    largest of their ids: either changes when a document's reports of the block are stored or removed."""
+    query = select(reports.c.fusion_block, func.count(), func.max(reports.c.report_id)).where(
+        reports.c.event_date >= date_from, reports.c.event_date <= date_to
+    )
+    if blocks is not None:
+        query = query.where(reports.c.fusion_block.in_(sorted(blocks)))
+    return {row[0] or "": (int(row[1]), row[2]) for row in conn.execute(query.group_by(reports.c.fusion_block))}
+
+
+def event_blocks(conn: Connection, *, date_from: dt.date, date_to: dt.date) -> dict[str, str]:
+    """The fusion block of each live event of a date range, by event id."""
+    query = select(events.c.event_id, events.c.admin1, events.c.country, events.c.event_type, events.c.sub_event_type)
+    query = query.where(events.c.event_date >= date_from, events.c.event_date <= date_to, events.c.deleted.is_(False))
+    return {
+        row.event_id: fusion_block(
+            admin1=row.admin1, country=row.country, event_type=row.event_type, sub_event_type=row.sub_event_type
         )
-    ).one()
-    return int(row[0]), row[1]
+        for row in conn.execute(query)
+    }
+
+
+def live_event_ids(conn: Connection, event_ids: Collection[str]) -> set[str]:
+    """Which of these event ids are stored and not deleted."""
+    found: set[str] = set()
+    wanted = sorted(set(event_ids))
+    for start in range(0, len(wanted), 1000):
+        query = select(events.c.event_id).where(
+            events.c.event_id.in_(wanted[start : start + 1000]), events.c.deleted.is_(False)
+        )
+        found.update(conn.execute(query).scalars())
+    return found
 
 
 def outlets_and_urls(

@@ -39,6 +39,9 @@ documents = Table(
     Column("text", Text, nullable=False),
     Column("minhash", LargeBinary),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
+    # Each document written looks up what other processes stored since it last looked (`iter_signatures(since=)`):
+    # without this index that was a scan of every document per document, quadratic in a big ingest.
+    Index("ix_documents_ingested", "ingested_at"),
 )
 
 document_copies = Table(
@@ -62,8 +65,11 @@ reports = Table(
     Column("event_type", Text, nullable=False),
     Column("sub_event_type", Text, nullable=False),
     Column("data", JSON, nullable=False),
+    # Reports of two blocks never fuse (`fuse.clusters.fusion_block`): a fusion reads and writes block by block.
+    Column("fusion_block", Text),
     Index("ix_reports_document", "document_id"),
     Index("ix_reports_date", "event_date"),
+    Index("ix_reports_date_block", "event_date", "fusion_block"),
 )
 
 events = Table(
@@ -139,12 +145,14 @@ control_baseline = Table(
     Column("data", JSON, nullable=False),
 )
 
-# Dates whose reports are stored but not yet fused into events. Written in the same transaction as the reports
-# and cleared in the one that fuses them, so a run killed in between is finished by the next one.
+# Dates and blocks whose reports are stored but not yet fused into events. Written in the same transaction as the
+# reports and cleared in the one that fuses them, so a run killed in between is finished by the next one. The block
+# "" stands for every block of its date.
 pending_fusion = Table(
     "pending_fusion",
     metadata,
     Column("event_date", Date, primary_key=True),
+    Column("block", Text, primary_key=True),
 )
 
 # What `sitrep watch` knows of each source it polls, so that a restarted watcher resumes where it stopped:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from ..fuse.clusters import report_block
 from ..models import ControlPeriod, Document, Event, Figure, Report
 from .schema import control_periods, document_copies, document_figures, documents, event_sources, events, reports
 from .upsert import insert_ignore
@@ -81,9 +82,10 @@ def write_document_figures(conn: Connection, document: Document, figures: Sequen
     return len(rows)
 
 
-def remove_document(conn: Connection, document_id: str) -> tuple[list[dict[str, Any]], set[dt.date]]:
+def remove_document(conn: Connection, document_id: str) -> tuple[list[dict[str, Any]], set[tuple[dt.date, str]]]:
     """Delete a document with its reports, figures and copy records (a copy ranked before it replaces it). Returns
-    its copy records, to move to the document that replaces it, and the dates of its reports, to fuse again."""
+    its copy records, to move to the document that replaces it, and the (date, block) of its reports, to fuse
+    again."""
     copies = [
         dict(row)
         for row in conn.execute(
@@ -96,11 +98,14 @@ def remove_document(conn: Connection, document_id: str) -> tuple[list[dict[str, 
             ).where(document_copies.c.document_id == document_id)
         ).mappings()
     ]
-    dates = set(
-        conn.execute(
-            select(reports.c.event_date).where(reports.c.document_id == document_id, reports.c.event_date.is_not(None))
-        ).scalars()
-    )
+    dates = {
+        (row.event_date, row.fusion_block or "")
+        for row in conn.execute(
+            select(reports.c.event_date, reports.c.fusion_block).where(
+                reports.c.document_id == document_id, reports.c.event_date.is_not(None)
+            )
+        )
+    }
     conn.execute(delete(event_sources).where(event_sources.c.document_id == document_id))
     conn.execute(delete(reports).where(reports.c.document_id == document_id))
     conn.execute(delete(document_copies).where(document_copies.c.document_id == document_id))
@@ -122,6 +127,7 @@ def write_reports(conn: Connection, items: Iterable[Report]) -> int:
                 event_date=report.event_date,
                 event_type=report.event_type,
                 sub_event_type=report.sub_event_type,
+                fusion_block=report_block(report),
                 data=report.model_dump(mode="json"),
             )
         )

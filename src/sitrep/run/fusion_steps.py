@@ -1,0 +1,256 @@
+"""Fusion of what waits in the queue, in bounded steps that other writers can slip between.
+
+A step covers a span of at most `STEP_DAYS` queued days. It reads every report of those days and of as many days
+around as a cluster reaches (up to `FARTHEST_DAYS`), fuses them outside any write transaction, then writes the
+events block by block (`fuse.clusters.fusion_block`: admin1 and family of types, which never fuse with another),
+each block in a short transaction of its own that first checks that no report of the block was stored or removed
+since it was read. A block that changed meanwhile is read and fused again alone; after `OPTIMISTIC_TRIES` it is
+read and fused inside the write transaction, so a step always ends, holding the lock for one block at most.
+
+An API ingest fuses only the blocks of its own document (`blocks`), so it never waits for, nor redoes, a big
+ingest's fusion of the same days: the events of a block depend on the block's reports alone. The one exception is
+an event id two blocks would share (the same day, family and place name in two provinces: the second gets the next
+number by report order across blocks); a block-only fusion that meets one falls back to fusing the whole span.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from ..fuse.clusters import fusion_block
+from ..fuse.fusion import fuse_reports
+from ..models import Event, Report
+from ..settings import Settings
+from ..store import Store, fusion_queue
+from ..store import queries as q
+from ..store import write as w
+
+# The most days one fusion step covers, and the furthest it reads on each side for a chain of reports to end.
+STEP_DAYS = 7
+FARTHEST_DAYS = 62
+# How often a block whose reports changed while it was fused is fused again before it is fused under the lock.
+OPTIMISTIC_TRIES = 2
+
+Counts = tuple[int, int, int]
+_NONE: tuple[int, str | None] = (0, None)
+
+
+def fuse_queued(
+    store: Store,
+    settings: Settings,
+    *,
+    dates: Iterable[dt.date] | None = None,
+    marks: Collection[fusion_queue.Mark] | None = None,
+) -> Counts:
+    """Fuse what waits in the queue: every queued date (or those of `dates`), whole; or, given `marks`, only those
+    (date, block) pairs, block by block.
+
+    Returns:
+        Counts of (new, updated, deleted) events.
+    """
+    window = dt.timedelta(days=max(1, settings.fusion_window_days))
+    if marks is not None:
+        steps = _mark_steps(marks, window)
+    else:
+        with store.connect() as conn:
+            queued = fusion_queue.pending_dates(conn)
+        if dates is not None:
+            wanted = set(dates)
+            queued = [date for date in queued if date in wanted]
+        steps = [
+            ([date for date in queued if first <= date <= last], None)
+            for first, last in spans(queued, gap=3 * window, longest=dt.timedelta(days=STEP_DAYS))
+        ]
+    total = [0, 0, 0]
+    for step_dates, blocks in steps:
+        counts = FusionStep(store, settings, step_dates, window, blocks=blocks).run()
+        total = [a + b for a, b in zip(total, counts, strict=True)]
+    return total[0], total[1], total[2]
+
+
+def _mark_steps(
+    marks: Collection[fusion_queue.Mark], window: dt.timedelta
+) -> list[tuple[list[dt.date], frozenset[str] | None]]:
+    dates = sorted({date for date, _ in marks})
+    out: list[tuple[list[dt.date], frozenset[str] | None]] = []
+    for first, last in spans(dates, gap=3 * window, longest=dt.timedelta(days=STEP_DAYS)):
+        blocks = frozenset(block for date, block in marks if first <= date <= last)
+        # A whole-date mark (left by an older version) is fused whole.
+        out.append(([d for d in dates if first <= d <= last], None if fusion_queue.WHOLE_DATE in blocks else blocks))
+    return out
+
+
+@dataclass
+class _Fused:
+    """Events fused from the reports of [low, high] (of some blocks), and the state of each block when read."""
+
+    events: list[Event]
+    states: dict[str, tuple[int, str | None]]
+    low: dt.date
+    high: dt.date
+
+
+class _Collision(Exception):
+    """A block fused alone gave an event id that another block's stored event has."""
+
+
+class FusionStep:
+    """Fuse the events of some queued days (of every block, or of `blocks` only) and write them block by block."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        dates: Sequence[dt.date],
+        window: dt.timedelta,
+        *,
+        blocks: frozenset[str] | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.dates = sorted(dates)
+        self.window = window
+        self.blocks = blocks
+        first, last = self.dates[0], self.dates[-1]
+        self.low, self.high = shift(first, -2 * window), shift(last, 2 * window)
+        self.farthest = (shift(first, -dt.timedelta(days=FARTHEST_DAYS)), shift(last, dt.timedelta(FARTHEST_DAYS)))
+
+    def run(self) -> Counts:
+        with self.store.connect() as conn:
+            fused = self._fuse(conn, self.blocks, self.low, self.high)
+            stored = q.event_blocks(conn, date_from=fused.low, date_to=fused.high)
+        self.low, self.high = fused.low, fused.high
+        by_block: dict[str, list[Event]] = defaultdict(list)
+        for event in fused.events:
+            by_block[_block(event)].append(event)
+        todo = set(self.blocks) if self.blocks is not None else set(fused.states) | set(stored.values())
+        total = [0, 0, 0]
+        try:
+            for block in sorted(todo):
+                counts = self._write_block(block, by_block.get(block, []), fused)
+                total = [a + b for a, b in zip(total, counts, strict=True)]
+        except _Collision:
+            counts = self._write_all_locked()
+            total = [a + b for a, b in zip(total, counts, strict=True)]
+        if self.blocks is None:
+            self._clear_rest()
+        return total[0], total[1], total[2]
+
+    def _write_block(self, block: str, events: list[Event], fused: _Fused) -> Counts:
+        """Write one block's events in a short transaction, if its reports are as they were read; else fuse it
+        again, alone, and under the lock once the optimistic tries are spent."""
+        for attempt in range(OPTIMISTIC_TRIES + 1):
+            if 0 < attempt < OPTIMISTIC_TRIES:
+                with self.store.connect() as conn:
+                    fused = self._fuse(conn, {block}, fused.low, fused.high)
+                events = [e for e in fused.events if _block(e) == block]
+            with self.store.begin() as conn:
+                if attempt == OPTIMISTIC_TRIES:
+                    fused = self._fuse(conn, {block}, fused.low, fused.high)
+                    events = [e for e in fused.events if _block(e) == block]
+                now = q.report_block_states(conn, date_from=fused.low, date_to=fused.high, blocks={block})
+                if now.get(block, _NONE) != fused.states.get(block, _NONE):
+                    continue  # another writer stored or removed reports of this block meanwhile
+                stored = [
+                    event_id
+                    for event_id, other in q.event_blocks(conn, date_from=fused.low, date_to=fused.high).items()
+                    if other == block
+                ]
+                if self.blocks is not None or attempt:
+                    # Ids were numbered within this block only: one another block's event has is a collision.
+                    fresh = {e.event_id for e in events} - set(stored)
+                    if q.live_event_ids(conn, fresh):
+                        raise _Collision(block)
+                counts = w.sync_events(conn, events, replaces=stored)
+                fusion_queue.clear_pending(conn, self.dates, blocks=[block])
+                return counts
+        raise AssertionError("unreachable: the last try runs under the lock")  # pragma: no cover
+
+    def _write_all_locked(self) -> Counts:
+        """The fallback: fuse every block of the span inside one write transaction and write it all."""
+        with self.store.begin() as conn:
+            fused = self._fuse(conn, None, self.low, self.high)
+            stored = list(q.event_blocks(conn, date_from=fused.low, date_to=fused.high))
+            counts = w.sync_events(conn, fused.events, replaces=stored)
+            fusion_queue.clear_pending(conn, self.dates)
+            return counts
+
+    def _clear_rest(self) -> None:
+        """After a whole-date step, take off the queue what no block left: whole-date marks, and marks of blocks
+        that hold no report and no live event in the span (their document was replaced)."""
+        with self.store.begin() as conn:
+            marks = {block for date, block in fusion_queue.pending_marks(conn) if date in set(self.dates)}
+            if not marks:
+                return
+            reported = q.report_block_states(conn, date_from=self.low, date_to=self.high)
+            live = set(q.event_blocks(conn, date_from=self.low, date_to=self.high).values())
+            done = {b for b in marks if b == fusion_queue.WHOLE_DATE or (b not in reported and b not in live)}
+            if done:
+                fusion_queue.clear_pending(conn, self.dates, blocks=done)
+
+    def _fuse(self, conn: Connection, blocks: Collection[str] | None, low: dt.date, high: dt.date) -> _Fused:
+        """The events of [low, high] (of `blocks`), fused from all their reports, widening the range while a
+        cluster reaches its edges."""
+        while True:
+            states = q.report_block_states(conn, date_from=low, date_to=high, blocks=blocks)
+            reports = list(q.iter_reports(conn, date_from=low, date_to=high, blocks=blocks))
+            outlets, urls = q.outlets_and_urls(conn, {r.document_id for r in reports})
+            fused = fuse_reports(reports, settings=self.settings, outlets=outlets, urls=urls)
+            wider = self._widen(reports, fused, low, high)
+            if wider is None:
+                events = [e for e in fused if e.event_date is None or low <= e.event_date <= high]
+                return _Fused(events, states, low, high)
+            low, high = wider
+
+    def _widen(
+        self, reports: Sequence[Report], fused: list[Event], low: dt.date, high: dt.date
+    ) -> tuple[dt.date, dt.date] | None:
+        """The range widened on each side where a cluster has a report within `window` of the edge (it may go on
+        beyond it), or `None` when none does (or the range is as wide as it goes)."""
+        dates = {r.report_id: r.event_date for r in reports}
+        low_edge, high_edge = shift(low, self.window - dt.timedelta(days=1)), shift(high, -self.window)
+        reaches_low = reaches_high = False
+        for event in fused:
+            days = [d for d in (dates.get(rid) for rid in event.report_ids) if d is not None]
+            reaches_low = reaches_low or any(d <= low_edge for d in days)
+            reaches_high = reaches_high or any(d > high_edge for d in days)
+        span = high - low
+        new_low, new_high = low, high
+        if reaches_low and low > self.farthest[0]:
+            new_low = max(self.farthest[0], shift(low, -span))
+        if reaches_high and high < self.farthest[1]:
+            new_high = min(self.farthest[1], shift(high, span))
+        return None if (new_low, new_high) == (low, high) else (new_low, new_high)
+
+
+def _block(event: Event) -> str:
+    return fusion_block(
+        admin1=event.admin1, country=event.country, event_type=event.event_type, sub_event_type=event.sub_event_type
+    )
+
+
+def shift(date: dt.date, delta: dt.timedelta) -> dt.date:
+    """`date + delta`, held within the calendar (a document may claim the year 9999)."""
+    try:
+        return date + delta
+    except OverflowError:
+        return dt.date.max if delta > dt.timedelta(0) else dt.date.min
+
+
+def spans(
+    dates: Sequence[dt.date], *, gap: dt.timedelta, longest: dt.timedelta = dt.timedelta.max
+) -> list[tuple[dt.date, dt.date]]:
+    """Sorted dates grouped into (first, last) spans wherever two neighbours are more than `gap` apart, so that a
+    back-fill touching 2015 and 2024 fuses two short spans rather than nine years; a span is at most `longest`."""
+    out: list[tuple[dt.date, dt.date]] = []
+    for date in sorted(dates):
+        if out and date - out[-1][1] <= gap and date - out[-1][0] < longest:
+            out[-1] = (out[-1][0], date)
+        else:
+            out.append((date, date))
+    return out
