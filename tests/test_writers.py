@@ -102,8 +102,8 @@ def server(tmp_path: Path) -> tuple[str, str, dict[str, str]]:
         with httpx.Client(timeout=600) as client:
             for _ in range(600):  # the server is up once it answers; a connection refused means not yet
                 try:
-                    warm = client.post(url, json={"text": "Protesters gathered in Homs on Monday.",
-                                                  "published": "2024-12-02", "id": "warm"}, headers=headers)  # fmt: skip
+                    body = {"text": "Protesters gathered in Homs on Monday.", "published": "2024-12-02", "id": "warm"}
+                    warm = client.post(url, json=body, headers=headers)
                     break
                 except httpx.TransportError:
                     assert process.poll() is None, "the server stopped"
