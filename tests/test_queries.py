@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
+from sitrep.fuse.clusters import report_block
 from sitrep.models import Document, Event, Figure, Report, Source
 from sitrep.store import Store
 from sitrep.store import queries as q
@@ -41,7 +42,7 @@ def _fill(store: Store) -> None:
     with store.begin() as conn:
         for document in documents:
             w.write_document(conn, document, minhash=None)
-        w.write_reports(conn, reports)
+        w.write_reports(conn, reports, block_of=report_block)
         w.sync_events(conn, events)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import insert
 from typer.testing import CliRunner
 
 from sitrep.errors import InputError
+from sitrep.fuse.clusters import report_block
 from sitrep.models import Document, Event, Evidence, Figure, Report, Source
 from sitrep.run.pipeline import Pipeline
 from sitrep.settings import Settings
@@ -72,7 +73,7 @@ def filled(store: Store) -> Store:
     with store.begin() as conn:
         for document in (hostile, plain):
             w.write_document(conn, document, minhash=None)
-        w.write_reports(conn, [report for report, _ in items])
+        w.write_reports(conn, [report for report, _ in items], block_of=report_block)
         w.sync_events(conn, [event for _, event in items])
     return store
 

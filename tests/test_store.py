@@ -9,6 +9,7 @@ from alembic.migration import MigrationContext
 
 from sitrep.distance import haversine_km
 from sitrep.errors import StoreError
+from sitrep.fuse.clusters import report_block
 from sitrep.models import Document, Event, Source
 from sitrep.store import Store, database_url, open_store
 from sitrep.store import queries as q
@@ -60,6 +61,7 @@ def _add_reports_for(store: Store, *events: Event) -> None:
                         sub_event_type="Armed clash",
                     )
                 ],
+                block_of=report_block,
             )
 
 

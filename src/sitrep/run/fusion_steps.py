@@ -123,7 +123,7 @@ class FusionStep:
     def run(self) -> Counts:
         with self.store.connect() as conn:
             fused = self._fuse(conn, self.blocks, self.low, self.high)
-            stored = q.event_blocks(conn, date_from=fused.low, date_to=fused.high)
+            stored = _event_blocks(conn, date_from=fused.low, date_to=fused.high)
         self.low, self.high = fused.low, fused.high
         by_block: dict[str, list[Event]] = defaultdict(list)
         for event in fused.events:
@@ -158,7 +158,7 @@ class FusionStep:
                     continue  # another writer stored or removed reports of this block meanwhile
                 stored = [
                     event_id
-                    for event_id, other in q.event_blocks(conn, date_from=fused.low, date_to=fused.high).items()
+                    for event_id, other in _event_blocks(conn, date_from=fused.low, date_to=fused.high).items()
                     if other == block
                 ]
                 if self.blocks is not None or attempt:
@@ -175,7 +175,7 @@ class FusionStep:
         """The fallback: fuse every block of the span inside one write transaction and write it all."""
         with self.store.begin() as conn:
             fused = self._fuse(conn, None, self.low, self.high)
-            stored = list(q.event_blocks(conn, date_from=fused.low, date_to=fused.high))
+            stored = list(_event_blocks(conn, date_from=fused.low, date_to=fused.high))
             counts = w.sync_events(conn, fused.events, replaces=stored)
             fusion_queue.clear_pending(conn, self.dates)
             return counts
@@ -188,7 +188,7 @@ class FusionStep:
             if not marks:
                 return
             reported = q.report_block_states(conn, date_from=self.low, date_to=self.high)
-            live = set(q.event_blocks(conn, date_from=self.low, date_to=self.high).values())
+            live = set(_event_blocks(conn, date_from=self.low, date_to=self.high).values())
             done = {b for b in marks if b == fusion_queue.WHOLE_DATE or (b not in reported and b not in live)}
             if done:
                 fusion_queue.clear_pending(conn, self.dates, blocks=done)
@@ -226,6 +226,15 @@ class FusionStep:
         if reaches_high and high < self.farthest[1]:
             new_high = min(self.farthest[1], shift(high, span))
         return None if (new_low, new_high) == (low, high) else (new_low, new_high)
+
+
+def _event_blocks(conn: Connection, *, date_from: dt.date, date_to: dt.date) -> dict[str, str]:
+    """The fusion block of each live event of a date range, by event id."""
+    kinds = q.live_event_kinds(conn, date_from=date_from, date_to=date_to)
+    return {
+        event_id: fusion_block(admin1=admin1, country=country, event_type=kind, sub_event_type=sub)
+        for event_id, (admin1, country, kind, sub) in kinds.items()
+    }
 
 
 def _block(event: Event) -> str:

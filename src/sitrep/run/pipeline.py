@@ -502,7 +502,7 @@ class _IngestRun:
                 for row in moved:
                     w.record_copy(conn, row["document_id"], source=row["source"], url=row["url"],
                                   outlet=row["outlet"], kind=row["kind"], similarity=row["similarity"])  # fmt: skip
-                self.stats.reports += w.write_reports(conn, reports)
+                self.stats.reports += w.write_reports(conn, reports, block_of=report_block)
                 w.write_document_figures(conn, document, figures)
                 fusion_queue.mark_pending(conn, marks)
             self.marks |= marks

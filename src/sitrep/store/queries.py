@@ -11,7 +11,6 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement, Executable
 
-from ..fuse.clusters import fusion_block
 from ..models import ControlPeriod, Document, Event, Figure, Report
 from .filters import EventFilter
 from .schema import control_periods, document_copies, document_figures, documents, event_sources, events, reports
@@ -131,16 +130,14 @@ def report_block_states(
     return {row[0] or "": (int(row[1]), row[2]) for row in conn.execute(query.group_by(reports.c.fusion_block))}
 
 
-def event_blocks(conn: Connection, *, date_from: dt.date, date_to: dt.date) -> dict[str, str]:
-    """The fusion block of each live event of a date range, by event id."""
+def live_event_kinds(
+    conn: Connection, *, date_from: dt.date, date_to: dt.date
+) -> dict[str, tuple[str | None, str | None, str, str]]:
+    """(admin1, country, event_type, sub_event_type) of each live event of a date range, by event id: what its
+    fusion block is made of."""
     query = select(events.c.event_id, events.c.admin1, events.c.country, events.c.event_type, events.c.sub_event_type)
     query = query.where(events.c.event_date >= date_from, events.c.event_date <= date_to, events.c.deleted.is_(False))
-    return {
-        row.event_id: fusion_block(
-            admin1=row.admin1, country=row.country, event_type=row.event_type, sub_event_type=row.sub_event_type
-        )
-        for row in conn.execute(query)
-    }
+    return {row.event_id: (row.admin1, row.country, row.event_type, row.sub_event_type) for row in conn.execute(query)}
 
 
 def live_event_ids(conn: Connection, event_ids: Collection[str]) -> set[str]:

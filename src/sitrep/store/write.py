@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from ..fuse.clusters import report_block
 from ..models import ControlPeriod, Document, Event, Figure, Report
 from .schema import control_periods, document_copies, document_figures, documents, event_sources, events, reports
 from .upsert import insert_ignore
@@ -114,8 +113,9 @@ def remove_document(conn: Connection, document_id: str) -> tuple[list[dict[str, 
     return copies, dates
 
 
-def write_reports(conn: Connection, items: Iterable[Report]) -> int:
-    """Store reports not stored yet (keyed by report_id). Returns how many were new."""
+def write_reports(conn: Connection, items: Iterable[Report], *, block_of: Callable[[Report], str]) -> int:
+    """Store reports not stored yet (keyed by report_id), each with its fusion block (`block_of`, the fusion stage's
+    `report_block`: the store knows only the data model). Returns how many were new."""
     new = 0
     for report in items:
         if conn.execute(select(reports.c.report_id).where(reports.c.report_id == report.report_id)).first():
@@ -127,7 +127,7 @@ def write_reports(conn: Connection, items: Iterable[Report]) -> int:
                 event_date=report.event_date,
                 event_type=report.event_type,
                 sub_event_type=report.sub_event_type,
-                fusion_block=report_block(report),
+                fusion_block=block_of(report),
                 data=report.model_dump(mode="json"),
             )
         )
