@@ -4,8 +4,9 @@ A step covers a span of at most `STEP_DAYS` queued days. It reads every report o
 around as a cluster reaches (up to `FARTHEST_DAYS`), fuses them outside any write transaction, then writes the
 events block by block (`fuse.clusters.fusion_block`: admin1 and family of types, which never fuse with another),
 each block in a short transaction of its own that first checks that no report of the block was stored or removed
-since it was read. A block that changed meanwhile is read and fused again alone; after `OPTIMISTIC_TRIES` it is
-read and fused inside the write transaction, so a step always ends, holding the lock for one block at most.
+since it was read. A block that changed meanwhile is read and fused again alone; after `OPTIMISTIC_TRIES` (one for
+an API ingest's block-only step) it is read and fused inside the write transaction, so a step always ends, holding
+the lock for one block at most.
 
 An API ingest fuses only the blocks of its own document (`blocks`), so it never waits for, nor redoes, a big
 ingest's fusion of the same days: the events of a block depend on the block's reports alone. The one exception is
@@ -33,8 +34,11 @@ from ..store import write as w
 # The most days one fusion step covers, and the furthest it reads on each side for a chain of reports to end.
 STEP_DAYS = 7
 FARTHEST_DAYS = 62
-# How often a block whose reports changed while it was fused is fused again before it is fused under the lock.
+# How often a block whose reports changed while it was fused is fused again before it is fused under the lock. A
+# block-only step (an API ingest) tries once: a block that changed while it was fused is being written by a big
+# ingest, which will change it again while it is fused again.
 OPTIMISTIC_TRIES = 2
+BLOCK_STEP_TRIES = 1
 
 Counts = tuple[int, int, int]
 _NONE: tuple[int, str | None] = (0, None)
@@ -144,13 +148,14 @@ class FusionStep:
     def _write_block(self, block: str, events: list[Event], fused: _Fused) -> Counts:
         """Write one block's events in a short transaction, if its reports are as they were read; else fuse it
         again, alone, and under the lock once the optimistic tries are spent."""
-        for attempt in range(OPTIMISTIC_TRIES + 1):
-            if 0 < attempt < OPTIMISTIC_TRIES:
+        tries = OPTIMISTIC_TRIES if self.blocks is None else BLOCK_STEP_TRIES
+        for attempt in range(tries + 1):
+            if 0 < attempt < tries:
                 with self.store.connect() as conn:
                     fused = self._fuse(conn, {block}, fused.low, fused.high)
                 events = [e for e in fused.events if _block(e) == block]
             with self.store.begin() as conn:
-                if attempt == OPTIMISTIC_TRIES:
+                if attempt == tries:
                     fused = self._fuse(conn, {block}, fused.low, fused.high)
                     events = [e for e in fused.events if _block(e) == block]
                 now = q.report_block_states(conn, date_from=fused.low, date_to=fused.high, blocks={block})
