@@ -127,8 +127,8 @@ def main() -> None:
                     if ingest.poll() is not None:
                         break
                     stored = _stored(db)
-                    # The server's own posts are stored too (the warm-up and one a turn).
-                    phase = "storing" if stored != last and stored - number - 1 < args.items else "fusing"
+                    # Storing while the count grows by more than this server's own post since the last turn.
+                    phase = "storing" if last < 0 or stored - last > 1 else "fusing"
                     last = stored
                     sentence, day = post_text(number)
                     posted = time.perf_counter()
