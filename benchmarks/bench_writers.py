@@ -127,8 +127,9 @@ def main() -> None:
                     if ingest.poll() is not None:
                         break
                     stored = _stored(db)
-                    # Storing while the count grows by more than this server's own post since the last turn.
-                    phase = "storing" if last < 0 or stored - last > 1 else "fusing"
+                    # Fusing once most items are stored and the count grows by no more than this server's own post
+                    # (before the big ingest has loaded its models it does not grow either).
+                    phase = "fusing" if stored > args.items // 2 and stored - last <= 1 else "storing"
                     last = stored
                     sentence, day = post_text(number)
                     posted = time.perf_counter()
