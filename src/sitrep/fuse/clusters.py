@@ -65,6 +65,12 @@ def fusion_block(*, admin1: str | None, country: str | None, event_type: str, su
     return f"{(admin1 or country or '').casefold()}|{_family_of(event_type, sub_event_type)}"
 
 
+def violent_block(block: str) -> bool:
+    """Whether a block holds the violent family (battles, strikes, attacks, transfers of territory): the only one
+    whose events can bear on control."""
+    return block.endswith("|violence")
+
+
 def report_block(report: Report) -> str:
     """`fusion_block` of a report."""
     return fusion_block(

@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Errors, InputError, Warnings
-from ..fuse.clusters import report_block
+from ..fuse.clusters import report_block, violent_block
 from ..fuse.fusion import distinct_claims, fuse_reports
 from ..ingest.documents import (
     NearDuplicateIndex,
@@ -285,14 +285,15 @@ class Pipeline:
 
         Fusing only `marks` (an API ingest of one document) leaves the control timeline to whoever fuses what
         else is queued (a big ingest running meanwhile rebuilds it when it ends); with nothing else queued it
-        rebuilds it itself.
+        rebuilds it itself, unless none of its blocks is of the violent family (a protest, an arrest), whose events
+        never bear on control.
         """
         stats = stats or IngestStats()
         new, updated, deleted = fuse_queued(store, self.settings, dates=dates, marks=marks)
         stats.events_new += new
         stats.events_updated += updated
         stats.events_deleted += deleted
-        if marks is not None and not marks:
+        if marks is not None and not any(violent_block(block) for _, block in marks):
             return stats
         with store.begin() as conn:
             if marks is None or not fusion_queue.pending_dates(conn):
