@@ -8,7 +8,7 @@ import pytest
 
 from sitrep.models import RawDocument
 from sitrep.nlp import blank_language
-from sitrep.read.article import article_parts, is_dateline, mark_article_parts
+from sitrep.read.article import article_parts, is_furniture, mark_article_parts
 from sitrep.run.pipeline import Pipeline
 
 
@@ -46,7 +46,7 @@ def test_article_datelines_are_marked_on_the_doc() -> None:
     doc = nlp(mark_article_parts(nlp.make_doc(text), None))
     sentences = list(doc.sents)
     assert [s.text for s in sentences] == ["Date of publication 2 May 2015", "Troops shelled the northern districts."]
-    assert [is_dateline(s) for s in sentences] == [True, False]
+    assert [is_furniture(s) for s in sentences] == [True, False]
 
 
 @pytest.mark.model

@@ -111,6 +111,11 @@ class Settings(BaseModel):
         5,
         description="Documents of at most this many sentences have their main event typed from the whole text.",
     )
+    lede_sentences: int = Field(
+        3,
+        description="A longer document's main event is the first event of its first this many sentences (headline "
+        "and lede; datelines not counted) of the type the whole text is classified as, else their first event.",
+    )
     spacy_batch_size: int = Field(64, description="Texts per batch through spaCy.")
     event_model: str = Field(
         "", description="Event-type model (.npz, metadata .json beside it); empty uses the shipped model."

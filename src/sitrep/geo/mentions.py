@@ -99,6 +99,8 @@ def find_place_spans(
     # demonyms), and countries that two or more gazetteer names share.
     votes = demonym_countries(doc, gazetteer)
     for span in spans:
+        if _seat_of_actor(span, words):
+            continue  # a "Britain-based monitor" reports on another country
         top = gazetteer.lookup(span_text(span), limit=1, fuzzy=False)
         if top and top[0].country:
             votes[top[0].country] += 1
@@ -310,6 +312,7 @@ def _gazetteer_spans(
     table = token_table(doc)
     texts, lower, idx, sent_start = table.words, table.lower, table.idx, table.sent_start
     capitalised = [_capitalised_text(text) for text in texts]
+    lowercase = frozenset(text for text in texts if text.islower())
     i = 0
     n = len(doc)
     while i < n:
@@ -334,7 +337,7 @@ def _gazetteer_spans(
                 continue
             # A sentence's first word tagged as a verb or adjective is no name, unless people live there
             # ("Lamu residents protested").
-            common = _is_common_word(doc[i]) and not _placed(doc, i, j, words)
+            common = _is_common_word(doc[i], lowercase) and not _placed(doc, i, j, words)
             if j - i == 1 and (common or len(texts[i]) < 3 or lower[i] in articles):
                 continue
             if _inside_longer_name(doc, i, j, words, spans, articles=articles):
@@ -466,9 +469,19 @@ def _capitalised_text(text: str) -> bool:
 _NAME_POS = frozenset({"PROPN", "NOUN", "X", ""})
 
 
-def _is_common_word(token: Token) -> bool:
-    # Capitalised only because it starts a sentence, and tagged as a verb, adjective ... ("Reading the ...").
-    return bool(token.is_sent_start) and token.pos_ not in _NAME_POS
+def _is_common_word(token: Token, lowercase: frozenset[str] = frozenset()) -> bool:
+    # Capitalised only because it starts a sentence, and tagged as a verb, adjective ... ("Reading the ..."), or
+    # a noun the text also writes in lower case ("Air raids kill ...", later "the air raids").
+    if not token.is_sent_start:
+        return False
+    return token.pos_ not in _NAME_POS or (token.pos_ == "NOUN" and token.lower_ in lowercase)
+
+
+def _seat_of_actor(span: Span, words: ContextWords) -> bool:
+    """Whether a name is an organisation's seat, "Britain-based", "Damascus-based": no place of its events."""
+    doc = span.doc
+    return span.end + 1 < len(doc) and doc[span.end].text in ("-", "–") and (
+        doc[span.end + 1].lower_ in words.actor_suffixes)  # fmt: skip
 
 
 class PlaceRuler:

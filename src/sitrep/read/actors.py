@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span
 from ..nlp import ACTOR_SPANS
 from .actor_data import DOC_COUNTRY_KEY, GROUP_LABEL, STATE_KINDS, Actor, DescriptionEntry
 from .actor_registry import ActorRegistry, case_variants, has_acronym, load_actors
-from .article import in_dateline
+from .article import in_furniture
 
 # --- spaCy components ------------------------------------------------------------------------------------------
 
@@ -138,7 +138,7 @@ class ActorRuler:
             for start, end, rule in actors + groups
         ]
         # The agency that signs a dateline ("AFP Monday 3 Mar 2014") is no side of any event, nor a name to link to.
-        spans = [s for s in spans if not in_dateline(doc, s.start_char, s.end_char)]
+        spans = [s for s in spans if not in_furniture(doc, s.start_char, s.end_char)]
         return sorted(spans, key=lambda s: (s.start, s.end))
 
     def _country_bound(self, doc: Doc) -> list[tuple[int, int, _Rule]]:

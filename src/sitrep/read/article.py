@@ -1,10 +1,12 @@
-"""The parts of a news article around its story: the headline repeated at the top of the text, and a dateline or
-byline ahead of the lede (`data/article.yaml`).
+"""The parts of a news article around its story (`data/article.yaml`): the headline repeated at the top of the
+text, a dateline or byline ahead of the lede, and the page's furniture that scraping leaves in the text: share bars,
+related-news lists, photo captions and credits, tags.
 
 Scraped pages and feeds often give the text with its headline and dateline run into the lede without a full stop
 ("Air raid kills 21 at market AFP Thursday 24 Apr 2014 An air strike on a market killed 21 ..."). Read as one
 sentence, the headline's toll and the lede's add up, and the agency's name becomes a side of the event. Each part
-is made a sentence of its own before the parse (which keeps sentence starts already set).
+is made a sentence of its own before the parse (which keeps sentence starts already set). Datelines and furniture
+are neither events nor places of events; a list of related headlines would otherwise give events of its own.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ ARTICLE_FILE = data_path("article.yaml")
 _HEADLINE_SLACK = 40  # characters a headline may stand after the text's start (a date before it)
 _MIN_HEADLINE_WORDS = 3
 _STOPS = frozenset(".!?:;")
-DATELINES_KEY = f"{CACHE_PREFIX}article.datelines"  # doc.user_data: the datelines' character spans
+FURNITURE_KEY = f"{CACHE_PREFIX}article.furniture"  # doc.user_data: the datelines' and furniture's spans
+HEADLINE_KEY = f"{CACHE_PREFIX}article.headline"  # doc.user_data: the headline's character span, if found
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class ArticleRules:
 
     title_suffixes: tuple[str, ...]
     dateline: re.Pattern[str]
+    furniture: re.Pattern[str]
+    footer: re.Pattern[str]
 
 
 @functools.lru_cache(maxsize=4)
@@ -45,12 +50,18 @@ def load_article_rules(path: Path = ARTICLE_FILE) -> ArticleRules:
     """
     data = read_yaml_mapping(path)
     agencies = "|".join(re.escape(str(a)) for a in sorted(data.get("agencies") or (), key=len, reverse=True))
-    patterns = [str(p).replace("{agency}", agencies) for p in data.get("datelines") or ()]
-    try:
-        dateline = re.compile("(?:" + "|".join(patterns) + ")" if patterns else r"(?!)")
-    except re.error as e:
-        raise DataFileError(Errors.E011.format(path=path, entry="datelines", field="datelines", reason=e)) from e
-    return ArticleRules(title_suffixes=tuple(str(s) for s in data.get("title_suffix") or ()), dateline=dateline)
+    months = "|".join(str(m) for m in data.get("months") or ())
+
+    def alternatives(key: str) -> re.Pattern[str]:
+        patterns = [str(p).replace("{agency}", agencies).replace("{month}", months) for p in data.get(key) or ()]
+        try:
+            return re.compile("(?:" + "|".join(patterns) + ")" if patterns else r"(?!)")
+        except re.error as e:
+            raise DataFileError(Errors.E011.format(path=path, entry=key, field=key, reason=e)) from e
+
+    return ArticleRules(title_suffixes=tuple(str(s) for s in data.get("title_suffix") or ()),
+                        dateline=alternatives("datelines"), furniture=alternatives("furniture"),
+                        footer=alternatives("footers"))  # fmt: skip
 
 
 def headline_span(text: str, title: str | None, rules: ArticleRules) -> tuple[int, int] | None:
@@ -76,21 +87,26 @@ def _finditer(text: str, separator: str) -> list[int]:
 
 @dataclass(frozen=True)
 class ArticleParts:
-    """Where an article's parts begin (character offsets), and the datelines' spans."""
+    """Where an article's parts begin (character offsets), the spans of its datelines and furniture, and its
+    headline's."""
 
     starts: tuple[int, ...]
-    datelines: tuple[tuple[int, int], ...]
+    furniture: tuple[tuple[int, int], ...]
+    headline: tuple[int, int] | None = None
 
 
 def article_parts(text: str, title: str | None, rules: ArticleRules | None = None) -> ArticleParts:
-    """Where the headline, each dateline and the lede begin (sentences of their own), and the datelines."""
+    """Where the headline, each dateline, each piece of furniture and the lede begin (sentences of their own),
+    and the spans of the datelines and furniture."""
     rules = rules or load_article_rules()
     starts: list[int] = []
-    datelines: list[tuple[int, int]] = []
+    furniture: list[tuple[int, int]] = []
     lede = 0
     headline = headline_span(text, title, rules)
     if headline is not None:
         starts.append(headline[0])
+        if text[: headline[0]].strip():
+            furniture.append((0, headline[0]))  # a date or byline above the headline ("Thursday 18 May 2017")
         lede = headline[1]
         if text[lede : lede + 1] not in _STOPS:
             starts.append(lede)  # a headline that ends with its own stop is a sentence already
@@ -100,22 +116,39 @@ def article_parts(text: str, title: str | None, rules: ArticleRules | None = Non
         if match is None or match.end() == match.start():
             break
         starts.extend((match.start(), match.end()))
-        datelines.append((match.start(), match.end()))
+        furniture.append((match.start(), match.end()))
         lede = match.end()
+    for match in rules.furniture.finditer(text, lede):
+        starts.extend((match.start(), match.end()))
+        furniture.append((match.start(), match.end()))
+    # A footer ("Related News", "Read Also") ends the story: the rest is the site's, past the story's first third.
+    footer = rules.footer.search(text, lede + len(text[lede:]) // 3)
+    if footer is not None:
+        starts.append(footer.start())
+        furniture.append((footer.start(), len(text)))
     words = {len(text) - len(text[start:].lstrip()) for start in starts}  # each part begins at its first word
-    return ArticleParts(starts=tuple(sorted(w for w in words if w < len(text))), datelines=tuple(datelines))
+    return ArticleParts(starts=tuple(sorted(w for w in words if w < len(text))), furniture=tuple(furniture),
+                        headline=headline)  # fmt: skip
 
 
-def is_dateline(sent: Span) -> bool:
-    """Whether a sentence of a doc marked by `mark_article_parts` is a dateline or byline: no event, no place."""
-    return in_dateline(sent.doc, sent.start_char, sent.end_char)
+def is_furniture(sent: Span) -> bool:
+    """Whether a sentence of a doc marked by `mark_article_parts` is a dateline, a byline or the page's furniture:
+    no event, no place."""
+    return in_furniture(sent.doc, sent.start_char, sent.end_char)
 
 
-def in_dateline(doc: Doc, start: int | None, end: int | None) -> bool:
-    """Whether characters `start`-`end` of a doc marked by `mark_article_parts` lie in a dateline or byline."""
+def in_furniture(doc: Doc, start: int | None, end: int | None) -> bool:
+    """Whether characters `start`-`end` of a doc marked by `mark_article_parts` lie in a dateline, a byline or
+    furniture."""
     if start is None or end is None:
         return False
-    return any(first <= start and end <= last + 1 for first, last in doc.user_data.get(DATELINES_KEY, ()))
+    return any(first <= start and end <= last + 1 for first, last in doc.user_data.get(FURNITURE_KEY, ()))
+
+
+def is_headline(sent: Span) -> bool:
+    """Whether a sentence of a doc marked by `mark_article_parts` is the article's headline."""
+    span = sent.doc.user_data.get(HEADLINE_KEY)
+    return span is not None and span[0] <= sent.start_char < span[1]
 
 
 def mark_article_parts(doc: Doc, title: str | None, rules: ArticleRules | None = None) -> Doc:
@@ -123,7 +156,8 @@ def mark_article_parts(doc: Doc, title: str | None, rules: ArticleRules | None =
     tokens = [t for t in doc if not t.is_space]
     positions = [t.idx for t in tokens]
     parts = article_parts(doc.text, title, rules)
-    doc.user_data[DATELINES_KEY] = parts.datelines
+    doc.user_data[FURNITURE_KEY] = parts.furniture
+    doc.user_data[HEADLINE_KEY] = parts.headline
     for offset in parts.starts:
         k = bisect.bisect_left(positions, offset)
         if k < len(tokens) and tokens[k].i > 0:

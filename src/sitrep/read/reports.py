@@ -32,7 +32,7 @@ from ..taxonomy import disorder_type
 from .actor_data import GROUP_LABEL, STATE_KINDS, Actor, interaction
 from .actor_registry import ActorRegistry, load_actors
 from .actors import ActorRuler
-from .article import in_dateline, is_dateline, mark_article_parts
+from .article import in_furniture, is_furniture, mark_article_parts
 from .attribution import Claim, document_claimants
 from .classify import EventClassifier, load_classifier_with_reader
 from .dates import DateResult, resolve_date
@@ -121,7 +121,7 @@ class Extractor:
         """Reports (document order; the first is the main event) and all figures of one parsed document."""
         published = document.published
         places = resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings)
-        places = [p for p in places if not in_dateline(doc, p.start, p.end)]  # "BEIRUT (AP) -" is no place of events
+        places = [p for p in places if not in_furniture(doc, p.start, p.end)]  # "BEIRUT (AP) -" is no place of events
         country = _country_focus(places) or self._country_evidence(doc, places)
         sentence_places = places_by_sentence(doc, places)
         claims_by_sentence = document_claimants(doc)
@@ -129,7 +129,7 @@ class Extractor:
         drafts: list[_Draft] = []
         figures: list[Figure] = []
         for sent, claims in zip(doc.sents, claims_by_sentence, strict=True):
-            if is_dateline(sent):
+            if is_furniture(sent):
                 continue
             date = resolve_date(sent, published=published, settings=self.settings)
             label = self.classifier.classify_sentence(sent, context=context)
@@ -260,7 +260,14 @@ class Extractor:
         if not drafts or (len(drafts) == 1 and not typed_whole):
             return drafts  # nothing to reorder or relabel
         whole = self.classifier.classify(text, top_k=1)[0]
-        if whole.is_event:
+        # A news story tells its main event first, in the headline and lede; further down come other events,
+        # background and related news. The whole text's type picks among the lede's events.
+        story = [s.start for s in sentences if not is_furniture(s)][: self.settings.lede_sentences]
+        lede = [i for i, d in enumerate(drafts) if d.sent.sent.start in story]
+        if not typed_whole and lede:
+            match = next((i for i in lede if drafts[i].label.sub_event_type == whole.sub_event_type), lede[0])
+            drafts = [drafts[match], *drafts[:match], *drafts[match + 1 :]]
+        elif whole.is_event:
             match = next((i for i, d in enumerate(drafts) if d.label.sub_event_type == whole.sub_event_type), None)
             if match is not None:
                 drafts = [drafts[match], *drafts[:match], *drafts[match + 1 :]]
@@ -775,7 +782,7 @@ def _within_country(place: Place, default: ResolvedPlace | None, sent: Span) -> 
         and default is not None
         and default.kind not in _WIDE_KINDS
         and default.country_code == getattr(place, "country_code", None)
-        and sent.sent.start == next((s.start for s in sent.doc.sents if not is_dateline(s)), 0)
+        and sent.sent.start == next((s.start for s in sent.doc.sents if not is_furniture(s)), 0)
     )
 
 
