@@ -65,3 +65,78 @@ def test_a_headline_run_into_its_lede_is_not_a_second_toll() -> None:
     assert main.fatalities == 9
     assert main.location == "Ariha"
     assert "Philippines" not in f"{main.actor1} {main.actor2}"  # the agency's AFP is no army
+
+
+def _furniture(text: str, title: str | None = None) -> list[str]:
+    return [text[start:end] for start, end in article_parts(text, title).furniture]
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "furniture"),
+    [
+        # a date above the headline
+        ("Strike hits depot near the river",
+         "Tue 04 Mar 2014 Strike hits depot near the river. Jets struck a fuel depot on Tuesday.",
+         ["Tue 04 Mar 2014"]),
+        # a share bar with its view count and the related headlines after it, to the lede's first words
+        (None, "Two die in flood. Print Tweet Views 812 Related Storm closes ports Minister visits dam At least two "
+         "people drowned when the river burst its banks.",
+         ["Print Tweet Views 812 Related Storm closes ports Minister visits dam"]),
+        # a photo caption ending with its place, date and credit; the story goes on after the credit
+        (None, "Troops shelled the town. Children sit in a shelter in Ariha, Syria, March 2 2014. REUTERS/Jane Roe "
+         "The shelling went on overnight.",
+         ["Children sit in a shelter in Ariha, Syria, March 2 2014. REUTERS/Jane Roe"]),
+        # a tag list before the lede, and a footer of the site's lists
+        (None, "Blast in the capital. Tags blast capital police A bomb went off near a police station on Sunday, "
+         "killing four. Officials blamed a local gang for the attack. Related News Markets rally Floods in the north",
+         ["Tags blast capital police", "Related News Markets rally Floods in the north"]),
+    ],
+)  # fmt: skip
+def test_page_furniture_is_marked(title: str | None, text: str, furniture: list[str]) -> None:
+    assert [f.strip() for f in _furniture(text, title)] == furniture
+
+
+@pytest.mark.model
+def test_related_headlines_and_captions_give_no_events() -> None:
+    """A scraped page's related headlines and photo caption are the site's, not the story's events."""
+    text = (
+        "Bomb kills six at bus station in Ariha AFP Monday 3 Mar 2014 Print Tweet Views 940 Related Rebels seize "
+        "dam in Raqqa Jets bomb market in Homs At least six people were killed when a bomb exploded at the bus "
+        "station of the Syrian town of Ariha on Monday, a monitor said. Fighters walk through Tabqa, Syria, "
+        "February 2 2014. REUTERS/Jane Roe The blast wounded 20 others."
+    )
+    raw = RawDocument(source="t", title="Bomb kills six at bus station in Ariha", content=text.encode(),
+                      media_type="text", published=dt.date(2014, 3, 3))  # fmt: skip
+    (result,) = Pipeline().extract_many([raw])
+    main = result.events[0]
+    assert (main.sub_event_type, main.location, main.fatalities) == ("Remote explosive/landmine/IED", "Ariha", 6)
+    assert not {"Raqqa", "Homs", "Tabqa"} & {e.location for e in result.events}
+
+
+@pytest.mark.model
+def test_the_main_event_is_told_in_the_headline_and_lede() -> None:
+    """The lede's air strike is the main event, though the story's later paragraphs tell of clashes at length."""
+    text = (
+        "Air strikes kill 14 in Ariha market. Air strikes on a market in the Syrian town of Ariha killed 14 "
+        "civilians on Monday, a monitor said. Elsewhere, rebels clashed with troops near Hama. The clashes near "
+        "Hama killed three fighters. Rebels and troops also clashed in the south. Fighting raged in Daraa too. "
+        "The fighting has displaced thousands."
+    )
+    raw = RawDocument(source="t", title="Air strikes kill 14 in Ariha market", content=text.encode(),
+                      media_type="text", published=dt.date(2014, 3, 3))  # fmt: skip
+    (result,) = Pipeline().extract_many([raw])
+    main = result.events[0]
+    assert (main.sub_event_type, main.location, main.fatalities) == ("Air/drone strike", "Ariha", 14)
+
+
+@pytest.mark.model
+def test_a_capitalised_common_word_and_a_monitors_seat_are_no_places() -> None:
+    """"Air" of a headline's "Air raids" is a village's name somewhere, and "Britain-based" names the monitor's seat;
+    neither is where the event happened, nor makes Britain the story's country."""
+    text = (
+        "Air raids kill 11 civilians in east Syria. At least 11 civilians were killed in air raids on the town "
+        "of Mayadin in Deir Ezzor province on Friday, the Britain-based monitor said."
+    )
+    result = Pipeline().extract(text, published="2016-07-15")
+    assert result.events
+    assert {(e.location, e.country) for e in result.events} == {("Mayadin", "Syria")}

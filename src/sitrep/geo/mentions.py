@@ -471,10 +471,13 @@ _NAME_POS = frozenset({"PROPN", "NOUN", "X", ""})
 
 def _is_common_word(token: Token, lowercase: frozenset[str] = frozenset()) -> bool:
     # Capitalised only because it starts a sentence, and tagged as a verb, adjective ... ("Reading the ..."), or
-    # a noun the text also writes in lower case ("Air raids kill ...", later "the air raids").
+    # a noun the text also writes in lower case, or that qualifies a common noun ("Air raids kill ...").
     if not token.is_sent_start:
         return False
-    return token.pos_ not in _NAME_POS or (token.pos_ == "NOUN" and token.lower_ in lowercase)
+    if token.pos_ != "NOUN":
+        return token.pos_ not in _NAME_POS
+    qualifies = token.dep_ == "compound" and token.head.pos_ == "NOUN" and token.head.text.islower()
+    return token.lower_ in lowercase or qualifies
 
 
 def _seat_of_actor(span: Span, words: ContextWords) -> bool:
