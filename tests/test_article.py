@@ -115,10 +115,12 @@ def test_related_headlines_and_captions_give_no_events() -> None:
 
 @pytest.mark.model
 def test_the_main_event_is_told_in_the_headline_and_lede() -> None:
-    """The lede's air strike is the main event, though the story's later paragraphs tell of clashes at length."""
+    """The lede's air strike is the main event, though the story's later paragraphs tell of clashes at length and
+    the whole text reads as a clash."""
     text = (
         "Air strikes kill 14 in Ariha market. Air strikes on a market in the Syrian town of Ariha killed 14 "
-        "civilians on Monday, a monitor said. Elsewhere, rebels clashed with troops near Hama. The clashes near "
+        "civilians on Monday, a monitor said. Rescuers pulled bodies from the rubble of the market. Elsewhere, "
+        "rebels clashed with troops near Hama. The clashes near "
         "Hama killed three fighters. Rebels and troops also clashed in the south. Fighting raged in Daraa too. "
         "The fighting has displaced thousands."
     )
@@ -131,7 +133,7 @@ def test_the_main_event_is_told_in_the_headline_and_lede() -> None:
 
 @pytest.mark.model
 def test_a_capitalised_common_word_and_a_monitors_seat_are_no_places() -> None:
-    """"Air" of a headline's "Air raids" is a village's name somewhere, and "Britain-based" names the monitor's seat;
+    """ "Air" of a headline's "Air raids" is a village's name somewhere, and "Britain-based" names the monitor's seat;
     neither is where the event happened, nor makes Britain the story's country."""
     text = (
         "Air raids kill 11 civilians in east Syria. At least 11 civilians were killed in air raids on the town "

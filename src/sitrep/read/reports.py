@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -40,13 +40,13 @@ from .extract_rules import DefaultActors, DefaultRule, ExtractRules, load_defaul
 from .figures import find_figures
 from .modality import find_modality
 from .numbers import counts_over_a_period, find_document_fatalities
+from .report_places import conjoined_places, country_focus, inside, main_place, place_fields, within_country
 from .roles import assign_roles, mention_anchor
 from .triggers import Label
 
 logger = logging.getLogger(__name__)
 
 _SKIPPED_MODALITIES = frozenset({"planned", "historical"})
-_WIDE_KINDS = frozenset({"country", "continent", "region"})  # places that name no point of an event
 # spaCy entity labels that may name a place, or a people whose country tells the document's ("Kenyan").
 _PLACE_ENTITY_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
 
@@ -122,7 +122,7 @@ class Extractor:
         published = document.published
         places = resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings)
         places = [p for p in places if not in_furniture(doc, p.start, p.end)]  # "BEIRUT (AP) -" is no place of events
-        country = _country_focus(places) or self._country_evidence(doc, places)
+        country = country_focus(places) or self._country_evidence(doc, places)
         sentence_places = places_by_sentence(doc, places)
         claims_by_sentence = document_claimants(doc)
         context = self.classifier.document_context(document.text)
@@ -156,7 +156,7 @@ class Extractor:
                 drafts.append(_Draft(sent=clause, label=clause_label, date=date, claims=list(claims),
                                      modality=modality, sentences=[sent], figures=list(sent_figures)))  # fmt: skip
         drafts = self._main_first(drafts, document.text, sentences=list(doc.sents))
-        default_place = _main_place(places)
+        default_place = main_place(places)
         # An actor word inside a longer place name ("Imam" in "Taybat al-Imam") names no actor; a name that is
         # both ("Pokot", "Turkana") stays the actor's.
         place_ranges = [(p.start, p.end) for p in places if p.start is not None and p.end is not None]
@@ -265,8 +265,8 @@ class Extractor:
         story = [s.start for s in sentences if not is_furniture(s)][: self.settings.lede_sentences]
         lede = [i for i, d in enumerate(drafts) if d.sent.sent.start in story]
         if not typed_whole and lede:
-            match = next((i for i in lede if drafts[i].label.sub_event_type == whole.sub_event_type), lede[0])
-            drafts = [drafts[match], *drafts[:match], *drafts[match + 1 :]]
+            main = next((i for i in lede if drafts[i].label.sub_event_type == whole.sub_event_type), lede[0])
+            drafts = [drafts[main], *drafts[:main], *drafts[main + 1 :]]
         elif whole.is_event:
             match = next((i for i, d in enumerate(drafts) if d.label.sub_event_type == whole.sub_event_type), None)
             if match is not None:
@@ -324,16 +324,16 @@ class Extractor:
     ) -> list[Report]:
         """The report of a draft, one per place when the event's place is a list ("struck Hama and Idlib")."""
         sent = draft.sent
-        candidates = [p for p in sentence_places.get(sent.sent.start, []) if _inside(p, sent)]
+        candidates = [p for p in sentence_places.get(sent.sent.start, []) if inside(p, sent)]
         place = event_place(sent, candidates, trigger=draft.label.trigger, weights=self.weights)
-        if place is None or place.latitude is None or _within_country(place, default_place, sent):
+        if place is None or place.latitude is None or within_country(place, default_place, sent):
             fallback = default_place if default_place is not None else place
             return [self._report(doc, document, draft, fallback, country, place_ranges)]
         outskirts = getattr(place, "relation", "") == "outskirts"
         if outskirts and draft.label.sub_event_type in self.rules.battle_takeovers:
             # What changed hands is beside the town ("took the area on the edge of Aleppo"), not the town itself.
             place = place.model_copy(update={"geo_precision": 2})
-        places = [place, *_conjoined_places(doc, place, candidates, stretch_words=self.rules.stretch_words)]
+        places = [place, *conjoined_places(doc, place, candidates, stretch_words=self.rules.stretch_words)]
         return [
             self._report(doc, document, draft, p, country, place_ranges, share=(i, len(places)))
             for i, p in enumerate(places)
@@ -425,7 +425,7 @@ class Extractor:
             inter2=inter2,
             interaction=interaction(inter1, inter2),
             civilian_targeting="Civilian targeting" if _targets_civilians(actor2) else None,
-            **_place_fields(place),
+            **place_fields(place),
             notes=" ".join(texts),
             fatalities=deaths.best,
             fatalities_low=deaths.low,
@@ -655,45 +655,6 @@ def _within(span: Span, start: int, end: int) -> bool:
     return start <= span.start_char and span.end_char <= end and end - start > span.end_char - span.start_char
 
 
-def _inside(place: Place, span: Span) -> bool:
-    return place.start is not None and span.start_char <= place.start < span.end_char
-
-
-def _conjoined_places(
-    doc: Doc, place: Place, candidates: Sequence[Place], *, stretch_words: frozenset[str]
-) -> list[Place]:
-    """Other resolved places coordinated with the event's place ("on Hama province and Idlib")."""
-    if place.start is None or place.end is None:
-        return []
-    span = doc.char_span(place.start, place.end, alignment_mode="expand")
-    if span is None:
-        return []
-    # The place may hang off the coordinated noun: "Hama province and ...": Hama is a compound of "province".
-    tokens = [span.root, *list(span.root.ancestors)[:2]]
-    if any(t.lower_ in stretch_words for t in [*tokens, *(c for t in tokens for c in t.conjuncts)]):
-        return []
-    conjuncts = {c.i for t in tokens for c in t.conjuncts}
-    # A coordination has its "and" or "or": "in Celaya, Guanajuato" is a town and its state, which the parser
-    # may read as a list.
-    if not any(c.dep_ == "cc" for i in conjuncts | {t.i for t in tokens} for c in doc[i].children):
-        return []
-    qualifiers = {name.casefold() for name in (place.admin1, place.admin2, place.admin3, place.country) if name}
-    out = []
-    for other in candidates:
-        if other is place or other.latitude is None or other.start is None or other.end is None:
-            continue
-        if getattr(other, "role", "place") != "place" or other.name.casefold() in qualifiers:
-            continue
-        other_span = doc.char_span(other.start, other.end, alignment_mode="expand")
-        if other_span is None or other.geonameid == place.geonameid:
-            continue
-        # "Hama province and the rebel-held bastion of Idlib": Idlib hangs off a conjunct, two steps up.
-        heads = [other_span.root, *list(other_span.root.ancestors)[:3]]
-        if any(t.i in conjuncts for t in heads):
-            out.append(other)
-    return out
-
-
 def _share(total: int, index: int, parts: int) -> int:
     """Part `index` of `total` shared among `parts`, evenly with the remainder one each to the first parts."""
     return total // parts + (index < total % parts)
@@ -753,54 +714,6 @@ def _refers_back(sent: Span, event_nouns: frozenset[str]) -> bool:
         and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in t.children)
         for t in sent
     )
-
-
-def _country_focus(places: Sequence[ResolvedPlace]) -> str | None:
-    """The ISO2 country most of the document's resolved places are in."""
-    counts = Counter(p.country_code for p in places if p.resolved and p.role == "place" and p.country_code)
-    return counts.most_common(1)[0][0] if counts else None
-
-
-def _main_place(places: Sequence[ResolvedPlace]) -> ResolvedPlace | None:
-    """The document's most often named place of events (the first, on a tie), a whole country only when it names
-    nothing smaller: the fallback for sentences that name none, or only a country."""
-    usable = [p for p in places if p.resolved and p.role == "place" and p.latitude is not None]
-    usable = [p for p in usable if p.kind not in _WIDE_KINDS] or usable
-    if not usable:
-        return None
-    counts = Counter(p.geonameid or p.name for p in usable)
-    best = max(counts.values())
-    return next(p for p in usable if counts[p.geonameid or p.name] == best)
-
-
-def _within_country(place: Place, default: ResolvedPlace | None, sent: Span) -> bool:
-    """Whether a headline (the first sentence) names only a country ("strikes in Syria") where the document names
-    a smaller place in it: the event is there, not at the capital that codes the whole country. A later sentence's
-    country may be the whole country ("losses in other regions across Syria")."""
-    return (
-        getattr(place, "kind", None) == "country"
-        and default is not None
-        and default.kind not in _WIDE_KINDS
-        and default.country_code == getattr(place, "country_code", None)
-        and sent.sent.start == next((s.start for s in sent.doc.sents if not is_furniture(s)), 0)
-    )
-
-
-def _place_fields(place: Place | None) -> dict[str, object]:
-    if place is None:
-        return {}
-    return {
-        "location": place.name,
-        "latitude": place.latitude,
-        "longitude": place.longitude,
-        "geo_precision": place.geo_precision,
-        "geonameid": place.geonameid,
-        "country": place.country,
-        "iso": place.iso,
-        "admin1": place.admin1,
-        "admin2": place.admin2,
-        "admin3": place.admin3,
-    }
 
 
 def _targets_civilians(actor: Actor | None) -> bool:
