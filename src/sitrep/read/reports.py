@@ -127,11 +127,14 @@ class Extractor:
         claims_by_sentence = document_claimants(doc)
         context = self.classifier.document_context(document.text)
         drafts: list[_Draft] = []
+        story: list[str] = []  # the text the main event is typed from: no furniture, no background of past years
         figures: list[Figure] = []
         for sent, claims in zip(doc.sents, claims_by_sentence, strict=True):
             if is_furniture(sent):
                 continue
             date = resolve_date(sent, published=published, settings=self.settings)
+            if not date.historical:
+                story.append(sent.text)
             label = self.classifier.classify_sentence(sent, context=context)
             claimant = claims[0].claimant if claims else None
             # No claim with the whole document's help means none without it: the figures need not look again.
@@ -155,7 +158,7 @@ class Extractor:
                     continue
                 drafts.append(_Draft(sent=clause, label=clause_label, date=date, claims=list(claims),
                                      modality=modality, sentences=[sent], figures=list(sent_figures)))  # fmt: skip
-        drafts = self._main_first(drafts, document.text, sentences=list(doc.sents))
+        drafts = self._main_first(drafts, " ".join(story), sentences=list(doc.sents))
         default_place = main_place(places)
         # An actor word inside a longer place name ("Imam" in "Taybat al-Imam") names no actor; a name that is
         # both ("Pokot", "Turkana") stays the actor's.
