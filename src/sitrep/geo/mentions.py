@@ -337,7 +337,7 @@ def _gazetteer_spans(
                 continue
             # A sentence's first word tagged as a verb or adjective is no name, unless people live there
             # ("Lamu residents protested").
-            common = _is_common_word(doc[i], lowercase) and not _placed(doc, i, j, words)
+            common = _is_common_word(doc[i], lowercase, words.weapon_nouns) and not _placed(doc, i, j, words)
             if j - i == 1 and (common or len(texts[i]) < 3 or lower[i] in articles):
                 continue
             if _inside_longer_name(doc, i, j, words, spans, articles=articles):
@@ -469,15 +469,17 @@ def _capitalised_text(text: str) -> bool:
 _NAME_POS = frozenset({"PROPN", "NOUN", "X", ""})
 
 
-def _is_common_word(token: Token, lowercase: frozenset[str] = frozenset()) -> bool:
+def _is_common_word(
+    token: Token, lowercase: frozenset[str] = frozenset(), weapons: frozenset[str] = frozenset()
+) -> bool:
     # Capitalised only because it starts a sentence, and tagged as a verb, adjective ... ("Reading the ..."), or
-    # a noun the text also writes in lower case, or that qualifies a common noun ("Air raids kill ...").
+    # a noun the text also writes in lower case, or that qualifies a weapon ("Air raids kill ...", not "Migori
+    # drivers riot").
     if not token.is_sent_start:
         return False
     if token.pos_ != "NOUN":
         return token.pos_ not in _NAME_POS
-    qualifies = token.dep_ == "compound" and token.head.pos_ == "NOUN" and token.head.text.islower()
-    return token.lower_ in lowercase or qualifies
+    return token.lower_ in lowercase or (token.dep_ == "compound" and token.head.lower_ in weapons)
 
 
 def _seat_of_actor(span: Span, words: ContextWords) -> bool:

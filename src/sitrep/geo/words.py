@@ -43,6 +43,7 @@ class ContextWords:
     name_links: frozenset[str] = field(default_factory=frozenset)
     trim_words: frozenset[str] = field(default_factory=frozenset)
     site_words: frozenset[str] = field(default_factory=frozenset)
+    weapon_nouns: frozenset[str] = field(default_factory=frozenset)
     seat_prepositions: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -50,7 +51,7 @@ _PHRASE_FIELDS = ("near_before", "outskirts_before", "countryside_before", "town
                   "region_before", "distance_links", "town_before", "part_before")  # fmt: skip
 _WORD_FIELDS = ("directions", "outskirts_after", "region_after", "subregion_words", "speech_verbs", "actor_nouns",
                 "actor_suffixes", "not_places", "town_after", "event_prepositions", "place_prepositions",
-                "resident_words", "facility_words", "name_links", "site_words", "seat_prepositions",
+                "resident_words", "facility_words", "name_links", "site_words", "seat_prepositions", "weapon_nouns",
                 "part_after")  # fmt: skip
 
 

@@ -127,7 +127,7 @@ class Extractor:
         claims_by_sentence = document_claimants(doc)
         context = self.classifier.document_context(document.text)
         drafts: list[_Draft] = []
-        story: list[str] = []  # the text the main event is typed from: no furniture, no background of past years
+        story: list[str] = []
         figures: list[Figure] = []
         for sent, claims in zip(doc.sents, claims_by_sentence, strict=True):
             if is_furniture(sent):
@@ -158,7 +158,7 @@ class Extractor:
                     continue
                 drafts.append(_Draft(sent=clause, label=clause_label, date=date, claims=list(claims),
                                      modality=modality, sentences=[sent], figures=list(sent_figures)))  # fmt: skip
-        drafts = self._main_first(drafts, " ".join(story), sentences=list(doc.sents))
+        drafts = self._main_first(drafts, document.text, story=" ".join(story), sentences=list(doc.sents))
         default_place = main_place(places)
         # An actor word inside a longer place name ("Imam" in "Taybat al-Imam") names no actor; a name that is
         # both ("Pokot", "Turkana") stays the actor's.
@@ -250,8 +250,9 @@ class Extractor:
         ranked = sorted(votes.items(), key=lambda kv: kv[1], reverse=True)
         return ranked[0][0] if len(ranked) == 1 or ranked[1][1] < ranked[0][1] else None
 
-    def _main_first(self, drafts: list[_Draft], text: str, *, sentences: list[Span]) -> list[_Draft]:
-        """Put the document's main event first: the one of the type the whole text is classified as.
+    def _main_first(self, drafts: list[_Draft], text: str, *, story: str, sentences: list[Span]) -> list[_Draft]:
+        """Put the document's main event first: the one of the type the whole text is classified as; in a longer
+        text, the lede's event of the type its story is classified as, else the lede's first (`lede_sentences`).
 
         A short text (`whole_text_sentences`) is typed better as a whole than sentence by sentence, so there the
         whole text's type also replaces the first sentence's when no event has it. In a brief (`brief_sentences`,
@@ -262,13 +263,19 @@ class Extractor:
         typed_whole = len(sentences) <= self.settings.whole_text_sentences
         if not drafts or (len(drafts) == 1 and not typed_whole):
             return drafts  # nothing to reorder or relabel
-        whole = self.classifier.classify(text, top_k=1)[0]
+        # A longer text is typed by its story: no furniture, no background of past years.
+        whole = self.classifier.classify(text if typed_whole else story, top_k=1)[0]
         # A news story tells its main event first, in the headline and lede; further down come other events,
         # background and related news. The whole text's type picks among the lede's events.
-        story = [s.start for s in sentences if not is_furniture(s)][: self.settings.lede_sentences]
-        lede = [i for i, d in enumerate(drafts) if d.sent.sent.start in story]
+        opening = [s.start for s in sentences if not is_furniture(s)][: self.settings.lede_sentences]
+        lede = [i for i, d in enumerate(drafts) if d.sent.sent.start in opening]
         if not typed_whole and lede:
-            main = next((i for i in lede if drafts[i].label.sub_event_type == whole.sub_event_type), lede[0])
+            of_type = [i for i, d in enumerate(drafts) if d.label.sub_event_type == whole.sub_event_type]
+            main = next((i for i in of_type if i in lede), lede[0])
+            # A demonstration the story tells turned violent later on is one violent demonstration.
+            demonstrations = self.rules.one_demonstration_types
+            if main not in of_type and of_type and {drafts[main].label.event_type, whole.event_type} <= demonstrations:
+                main = of_type[0]
             drafts = [drafts[main], *drafts[:main], *drafts[main + 1 :]]
         elif whole.is_event:
             match = next((i for i, d in enumerate(drafts) if d.label.sub_event_type == whole.sub_event_type), None)
