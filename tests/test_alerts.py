@@ -248,10 +248,12 @@ def test_alerts_on_the_examples_hama_falls_and_the_front_nears_homs_first(
     assert received.bodies == alerts  # the webhook got the same lines
     by_rule: dict[str, list[dict[str, object]]] = {}
     for alert in alerts:
-        assert set(alert) == {"rule", "when", "place", "date", "actor", "event_ids", "evidence", "detail"}
+        keys = {"rule", "when", "place", "date", "actor", "event_ids", "evidence", "detail", "latitude", "longitude"}
+        assert set(alert) == keys
         by_rule.setdefault(str(alert["rule"]), []).append(alert)
     [hama] = by_rule["Hama changes hands"]
     assert hama["date"] == "2024-12-05" and hama["place"] == "Hama" and hama["event_ids"]
+    assert abs(float(hama["latitude"]) - 35.13) < 0.1 and abs(float(hama["longitude"]) - 36.75) < 0.1  # type: ignore[arg-type]
     assert any("Hama" in sentence and "Hayat Tahrir al-Sham" in sentence for sentence in hama["evidence"])  # type: ignore[attr-defined]
     [homs_falls] = by_rule["Homs changes hands"]
     front = by_rule["HTS near Homs"]

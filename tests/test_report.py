@@ -11,12 +11,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import insert
 from typer.testing import CliRunner
 
+from sitrep.control.alerts import load_rules
 from sitrep.errors import InputError
 from sitrep.fuse.clusters import report_block
 from sitrep.models import Document, Event, Evidence, Figure, Report, Source
+from sitrep.run.alerting import alerts_in_store
+from sitrep.run.names import NameResolver
 from sitrep.run.pipeline import Pipeline
 from sitrep.settings import Settings
 from sitrep.store import Store, open_store
@@ -178,6 +182,7 @@ def test_report_md_escape(text: str, expected: str) -> None:
         (["--date", "2024-12-06", "--out", "{tmp}/r.html"], 0, "wrote"),
         (["--date", "6 Dec", "--out", "{tmp}/r.html"], 1, "Error: [E002]"),
         (["--out", "{tmp}/r.txt"], 1, "Error: [E134]"),
+        (["--out", "{tmp}/r.html", "--alerts", "{tmp}/no-rules.yaml"], 1, "Error: [E140]"),
     ],
 )
 def test_report_cli(filled: Store, runner: CliRunner, tmp_path: Path, args: list[str], code: int, message: str) -> None:
@@ -254,6 +259,62 @@ def test_report_map_labels_inside_the_frame_and_apart(examples_store: Store) -> 
     assert "assessed" in in_force and {a.status for a in end.areas} == in_force
 
 
+# Written for these tests: rules over the examples' offensive, one of each kind.
+ALERT_RULES = """
+- name: Hama falls
+  when: control_change
+  place: Hama
+- name: Rebels near Homs
+  when: front_within
+  city: Homs
+  km: 50
+- name: Deadly days in Idleb
+  when: fatalities_at_least
+  min: 5
+  admin1: Idleb
+"""
+
+
+def _alert_rules(folder: Path) -> Path:
+    path = folder / "rules.yaml"
+    path.write_text(ALERT_RULES, encoding="utf-8")
+    return path
+
+
+@pytest.mark.model
+def test_report_lists_and_maps_the_alerts_of_the_examples(examples_store: Store, tmp_path: Path) -> None:
+    rules = load_rules(_alert_rules(tmp_path))
+    expected = alerts_in_store(examples_store, rules, names=NameResolver())  # what `sitrep alerts test` prints
+    [hama] = [a for a in expected if a.rule == "Hama falls"]
+    assert hama.date == dt.date(2024, 12, 5) and hama.evidence
+    out = write_report(examples_store, date=dt.date(2024, 12, 9), days=13, out=tmp_path / "r.html", rules=rules)
+    section = out.read_text().split("<h2>Alerts</h2>", 1)[1].split("<h2>", 1)[0]
+    rows = [row for row in section.split("<tr>")[2:]]
+    in_period = [a for a in expected if dt.date(2024, 11, 27) <= a.date <= dt.date(2024, 12, 9)]
+    assert len(rows) == len(in_period) >= 3  # one row per alert, each kind of rule among them
+    [row] = [row for row in rows if "Hama falls" in row]
+    assert "5 Dec" in row and "<td>Hama</td>" in row and "Military Operations Command" in row
+    for sentence in hama.evidence:
+        assert str(escape(sentence)) in row  # escaped as Jinja2 escapes
+    # The map rings each alert's place and writes its mark beside it, inside the frame, apart from other labels.
+    data = gather(examples_store, date=dt.date(2024, 12, 9), days=13, rules=rules)
+    draw(data)
+    mark = next(m for m, a in data.numbered_alerts if a.rule == "Hama falls")
+    end = data.map_labels["end"]
+    [label] = [label for label in end.labels if label.kind == "alert" and mark in label.text.split(", ")]
+    x0, y0, x1, y1 = end.frame
+    assert x0 <= label.bbox[0] and label.bbox[2] <= x1 and y0 <= label.bbox[1] and label.bbox[3] <= y1
+
+
+def test_report_alerts_section_says_when_nothing_fired(filled: Store, tmp_path: Path) -> None:
+    (tmp_path / "quiet.yaml").write_text("- {name: Nothing here, when: fatalities_at_least, min: 100000}\n")
+    rules = load_rules(tmp_path / "quiet.yaml")
+    text = write_report(filled, date=dt.date(2024, 12, 6), out=tmp_path / "r.md", rules=rules).read_text()
+    assert "## Alerts" in text and "No alert rule fired in this period." in text
+    plain = write_report(filled, date=dt.date(2024, 12, 6), out=tmp_path / "plain.md").read_text()
+    assert "## Alerts" not in plain
+
+
 def _page_words(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
     """Each page's words with their boxes in points, read by poppler's pdftotext."""
     xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
@@ -268,7 +329,8 @@ def _page_words(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]
 def test_report_pdf_rendered(examples_store: Store, tmp_path: Path) -> None:
     if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
         pytest.skip("the rendered-PDF test needs poppler-utils (apt-get install -y poppler-utils)")
-    pdf = write_report(examples_store, date=dt.date(2024, 12, 9), days=13, out=tmp_path / "r.pdf")
+    rules = load_rules(_alert_rules(tmp_path))
+    pdf = write_report(examples_store, date=dt.date(2024, 12, 9), days=13, out=tmp_path / "r.pdf", rules=rules)
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "page")], check=True)
     pngs = sorted(tmp_path.glob("page-*.png"))
     assert 4 <= len(pngs) <= 20
@@ -294,6 +356,17 @@ def test_report_pdf_rendered(examples_store: Store, tmp_path: Path) -> None:
     assert "…" not in text
     for city in ("Aleppo", "Hama", "Homs", "Damascus", "Talbiseh", "Halfaya"):
         assert city in " ".join(w for *_, w in pages[0] + pages[1])  # named on the map of the first pages
+    # The alerts: a section in the text, with the Hama rule's row (its mark, day, place, actor, evidence).
+    layout = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    alerts = layout.split("\nAlerts\n", 1)[1].split("Timeline of changes of control", 1)[0]
+    hama = re.search(r"^\s*(A\d+)\s+5 Dec\s+Hama falls\s+Hama\s+Military", alerts, flags=re.M)
+    assert hama is not None, alerts
+    assert hama.group(1) in " ".join(w for *_, w in pages[0])  # its mark on the first page's map
+    [expected] = [a for a in alerts_in_store(examples_store, rules, names=NameResolver()) if a.rule == "Hama falls"]
+    plain = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flowing = " ".join(plain.split())
+    for sentence in expected.evidence:
+        assert " ".join(sentence.split()[:8]) in flowing  # its evidence, in the cell's reading order
 
 
 def test_report_document_figures_stored_once(store: Store) -> None:

@@ -81,7 +81,8 @@ _RULES = TypeAdapter(list[Rule])
 
 
 class Alert(BaseModel):
-    """One alert, as one JSON line: `{"rule","when","place","date","actor","event_ids","evidence","detail"}`."""
+    """One alert, as one JSON line: `{"rule","when","place","date","actor","event_ids","evidence","detail",
+    "latitude","longitude"}`."""
 
     rule: str
     when: str
@@ -91,6 +92,10 @@ class Alert(BaseModel):
     event_ids: list[str]
     evidence: list[str] = Field(description="The sentences of the evidence events that say so.")
     detail: str = Field(description="The change in words.")
+    # Where to mark it on a map (the place that changed hands, the city the front nears, the deadly event's
+    # place); null when nothing locates it.
+    latitude: float | None = None
+    longitude: float | None = None
     key: str = Field(exclude=True, description="What makes this change one change: sent once per key.")
 
 
@@ -269,6 +274,8 @@ def _control_changes(rule: ControlChangeRule, context: _Context) -> list[Alert]:
                 event_ids=list(period.event_ids),
                 evidence=_evidence(period.event_ids, context),
                 detail=detail,
+                latitude=period.latitude,
+                longitude=period.longitude,
                 key=f"{rule.name}|{context.key(period.place)}|{period.actor}|{period.valid_from.isoformat()}",
             )
         )
@@ -321,6 +328,8 @@ def _front_within(rule: FrontWithinRule, context: _Context) -> list[Alert]:
                         event_ids=list(period.event_ids),
                         evidence=_evidence(period.event_ids, context),
                         detail=detail,
+                        latitude=centre[0],
+                        longitude=centre[1],
                         key=f"{rule.name}|{context.key(rule.city)}|{side}|{day.isoformat()}",
                     )
                 )
@@ -349,6 +358,8 @@ def _fatalities(rule: FatalitiesRule, events: list[Event], context: _Context) ->
                 event_ids=[event.event_id],
                 evidence=_evidence([event.event_id], context),
                 detail=detail,
+                latitude=event.latitude,
+                longitude=event.longitude,
                 key=f"{rule.name}|{event.event_id}",
             )
         )

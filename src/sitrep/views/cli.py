@@ -24,6 +24,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from ..control.alerts import load_rules
 from ..errors import Errors, InputError, Warnings
 from ..ingest.documents import Skip
 from ..ingest.sources import missing_inputs, read_content, read_sources, record_to_raw, with_defaults
@@ -643,17 +644,25 @@ def report_command(
     date: Annotated[str | None, typer.Option("--date", help="Last day of the period (default: latest event).")] = None,
     days: Annotated[int, typer.Option(help="Days in the period, ending on --date.")] = 7,
     out: Annotated[Path, typer.Option("--out", help="report.html, report.md or report.pdf.")] = Path("report.html"),
+    alerts: Annotated[
+        Path | None,
+        typer.Option("--alerts", help="Alert rules (YAML, as for sitrep alerts test): list and map what fired."),
+    ] = None,
 ) -> None:
     """Write a situation report: key messages, a control map, changes of control, key events, figures, sources.
 
-    Example: sitrep report --date 2024-12-08 --days 12 --out report.html
+    With --alerts, the alerts the rules give in the period (those of sitrep alerts test) get a
+    section, and red rings on the control map.
+
+    Example: sitrep report --date 2024-12-08 --days 12 --out report.pdf --alerts rules.yaml
     """
     from .report import write_report
 
+    rules = load_rules(alerts) if alerts is not None else None  # a bad file stops here, before the database opens
     settings = _settings(config, db=db)
     store = open_db(settings)
     try:
-        written = write_report(store, date=parse_published(date), days=days, out=out, settings=settings)
+        written = write_report(store, date=parse_published(date), days=days, out=out, settings=settings, rules=rules)
     finally:
         store.close()
     console.print(f"wrote {written}", highlight=False)

@@ -22,15 +22,18 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ..control.alerts import Alert
 from ..errors import Errors, InputError
 from ..fuse.sides import TERRITORIAL_SUB_TYPES
 from ..models import ControlPeriod, Event, Figure, Source
+from ..run.alerting import AnyRule, alerts_in_store
+from ..run.names import NameResolver
 from ..settings import Settings
 from ..store import Store
 from ..store import queries as q
 from ..store.filters import EventFilter
 from .areas import ControlMap, control_map, holdings_on
-from .report_map import MapDrawing, draw_control_map, draw_events_chart, holder_colours
+from .report_map import AlertMark, MapDrawing, draw_control_map, draw_events_chart, holder_colours
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +110,12 @@ class ReportData:
     drawings: dict[str, bytes] = field(default_factory=dict)
     map_labels: dict[str, MapDrawing] = field(default_factory=dict)
     area_km: float = 25.0
+    alerts: list[Alert] | None = None  # the alerts of the user's rules that fired in the period; None: no rules
+
+    @property
+    def numbered_alerts(self) -> list[tuple[str, Alert]]:
+        """The alerts with the marks the map writes beside them ("A1", "A2" ...), oldest first."""
+        return [(f"A{i}", alert) for i, alert in enumerate(self.alerts or [], 1)]
 
     @property
     def fatalities(self) -> int:
@@ -114,7 +123,13 @@ class ReportData:
 
 
 def write_report(
-    store: Store, *, date: dt.date | None, days: int = 7, out: Path, settings: Settings | None = None
+    store: Store,
+    *,
+    date: dt.date | None,
+    days: int = 7,
+    out: Path,
+    settings: Settings | None = None,
+    rules: Sequence[AnyRule] | None = None,
 ) -> Path:
     """Write the situation report of the `days` up to `date` to `out` (.html, .md or .pdf).
 
@@ -124,6 +139,8 @@ def write_report(
         days: How many days the period covers, ending on `date`.
         out: The file to write; its suffix picks the format.
         settings: Sitrep settings (`control_area_km`); the defaults when `None`.
+        rules: Alert rules (`control.alerts.load_rules`): the alerts they give in the period get a section and
+            marks on the control map. `None`: no alerts section.
 
     Returns:
         The path written.
@@ -136,7 +153,7 @@ def write_report(
         raise InputError(Errors.E134.format(suffix=out.suffix or out.name, allowed=", ".join(FORMATS)))
     if days < 1:
         raise InputError(Errors.E017.format(name="days", reason="a period of at least one day is needed"))
-    data = gather(store, date=date, days=days, settings=settings)
+    data = gather(store, date=date, days=days, settings=settings, rules=rules)
     draw(data)
     if suffix == ".pdf":
         out.write_bytes(render_pdf(data))
@@ -147,8 +164,15 @@ def write_report(
     return out
 
 
-def gather(store: Store, *, date: dt.date | None, days: int, settings: Settings | None = None) -> ReportData:
-    """Read the period's events, changes of control, control areas and figures from the store."""
+def gather(
+    store: Store,
+    *,
+    date: dt.date | None,
+    days: int,
+    settings: Settings | None = None,
+    rules: Sequence[AnyRule] | None = None,
+) -> ReportData:
+    """Read the period's events, changes of control, control areas, figures and (given rules) alerts."""
     area_km = (settings or Settings()).control_area_km
     with store.connect() as conn:
         date_to = date or q.latest_event_date(conn) or dt.date.today()
@@ -187,6 +211,11 @@ def gather(store: Store, *, date: dt.date | None, days: int, settings: Settings 
     data.key_events = [e for e in data.key_events if e.fatalities > 0 or e.sub_event_type in TERRITORIAL_SUB_TYPES]
     data.key_events = sorted(data.key_events[:KEY_EVENTS], key=lambda e: (e.event_date or dt.date.min, e.event_id))
     data.messages = key_messages(data)
+    if rules is not None:
+        # The alerts `sitrep alerts test` gives, evaluated over the whole store (an alert depends only on what came
+        # before it), kept for the period.
+        fired = alerts_in_store(store, rules, names=NameResolver(settings))
+        data.alerts = [alert for alert in fired if date_from <= alert.date <= date_to]
     return data
 
 
@@ -354,9 +383,16 @@ def draw(data: ReportData) -> None:
         "end": f"Control on {_day(data.date_to)} {data.date_to.year}",
         "start": f"Before the period: control on {_day(data.date_from - dt.timedelta(days=1))} {data.date_from.year}",
     }
+    marks = [
+        AlertMark(mark, alert.longitude, alert.latitude)
+        for mark, alert in data.numbered_alerts
+        if alert.latitude is not None and alert.longitude is not None
+    ]
     for name, cmap in data.maps.items():
         dates = changed if name == "end" else None
-        drawing = draw_control_map(cmap, colours=colours, title=titles[name], size=MAP_SIZE, dates=dates)
+        drawing = draw_control_map(
+            cmap, colours=colours, title=titles[name], size=MAP_SIZE, dates=dates, alerts=marks if name == "end" else ()
+        )
         data.drawings[f"map_{name}"] = drawing.svg
         data.map_labels[name] = drawing
     days = [data.date_from + dt.timedelta(days=i) for i in range((data.date_to - data.date_from).days + 1)]
@@ -438,6 +474,18 @@ def render_markdown(data: ReportData) -> str:
     for name, caption in (("map_end", "Control at the end of the period"), ("map_start", "Control before it")):
         if name in data.drawings:
             lines += ["", f"![{caption}]({_data_uri(data.drawings[name])})"]
+    if data.alerts is not None:
+        lines += ["", "## Alerts", ""]
+        for mark, alert in data.numbered_alerts:
+            lines.append(
+                f"- **{mark}, {alert.date}**: {md_escape(alert.rule)} ({md_escape(alert.when)}) at "
+                f"{md_escape(alert.place)}"
+                + (f", {md_escape(alert.actor)}" if alert.actor else "")
+                + f". {md_escape(alert.detail)}"
+            )
+            lines += [f"  > {md_escape(sentence)}" for sentence in alert.evidence]
+        if not data.alerts:
+            lines.append("No alert rule fired in this period.")
     lines += ["", "## Changes of control", ""]
     if data.changes_from_events and data.changes:
         lines += ["_From the territorial battle outcomes in the events; no control timeline is stored yet._", ""]

@@ -58,6 +58,7 @@ LABEL_PAD_PX = 2.0
 # How much farther than the first ring a crowded settlement's name may go, with a leader line to its point.
 FAR_SCALES = (2.0, 3.0, 4.5, 6.5, 9.0)
 LABEL_GAP_PX = 3.0  # clear space around a label: its pale box reaches past the text
+ALERT_COLOUR = "#c0002a"  # alert rings and their marks: no holder's colour is this red
 
 
 @dataclass
@@ -67,8 +68,17 @@ class Label:
     text: str
     lon: float
     lat: float
-    kind: str  # "place" (always drawn), "admin1" or "country" (dropped when they do not fit)
+    kind: str  # "place" and "alert" (always drawn), "admin1" or "country" (dropped when they do not fit)
     size: float = 8.0
+
+
+@dataclass
+class AlertMark:
+    """An alert to ring on the map, with the mark ("A1") that its row in the report's alerts table carries."""
+
+    mark: str
+    lon: float
+    lat: float
 
 
 @dataclass
@@ -102,6 +112,7 @@ def draw_control_map(
     title: str,
     size: tuple[float, float] = (7.0, 6.4),
     dates: Mapping[str, dt.date] | None = None,
+    alerts: Sequence[AlertMark] = (),
 ) -> MapDrawing:
     """The control map of one day as SVG.
 
@@ -111,6 +122,7 @@ def draw_control_map(
         title: The map's title.
         size: Width and height in inches.
         dates: Per place, the day it changed hands, written under its name.
+        alerts: Alerts to ring in red, their marks written beside the ring (one ring and one label per point).
 
     Returns:
         The SVG bytes and where each label was placed.
@@ -119,7 +131,8 @@ def draw_control_map(
     west, south, east, north = _extent(points)
     # The figure's height follows the view's shape, so the frame is filled; the legend gets its own band below.
     width = size[0]
-    legend_in = 0.25 + 0.17 * _legend_rows(cmap)
+    rings = _alert_rings(alerts)
+    legend_in = 0.25 + 0.17 * (_legend_rows(cmap) + (1 if rings else 0))
     map_in = min(
         size[1], (width - 0.1) * (north - south) / ((east - west) * math.cos(math.radians((south + north) / 2)))
     )
@@ -183,9 +196,13 @@ def draw_control_map(
     for name, _country, point, _geometry in borders("countries"):
         if name not in shown and point is not None and west < point[0] < east and south < point[1] < north:
             labels.append(Label(name.upper(), point[0], point[1], "country", 7.0))
-    _legend(figure, cmap, colours)
+    for (lon, lat), marks in rings.items():
+        ax.plot(lon, lat, "o", ms=11, mfc="none", mec=ALERT_COLOUR, mew=1.6, zorder=7)
+        labels.append(Label(", ".join(marks), lon, lat, "alert", 7.5))
+    _legend(figure, cmap, colours, alerts=bool(rings))
     figure.canvas.draw()  # fixes the layout, so text extents are final
-    placed, dropped = place_labels(ax, labels, markers=[(h.longitude, h.latitude) for h in cmap.holdings])
+    markers = [(h.longitude, h.latitude, 3.0) for h in cmap.holdings] + [(lon, lat, 6.5) for lon, lat in rings]
+    placed, dropped = place_labels(ax, labels, markers=markers)
     frame = tuple(ax.get_window_extent().extents)
     buffer = io.BytesIO()
     with _svg_text():
@@ -211,10 +228,23 @@ def _extent(points: Sequence[tuple[float, float]]) -> tuple[float, float, float,
     return west - pad, south - pad, east + pad, north + pad
 
 
+def _alert_rings(alerts: Sequence[AlertMark]) -> dict[tuple[float, float], list[str]]:
+    """One ring per point, with the marks of every alert there ("A1, A3")."""
+    rings: dict[tuple[float, float], list[str]] = {}
+    for alert in alerts:
+        rings.setdefault((round(alert.lon, 4), round(alert.lat, 4)), []).append(alert.mark)
+    return rings
+
+
 def place_labels(
-    ax: Axes, labels: Sequence[Label], *, markers: Sequence[tuple[float, float]]
+    ax: Axes, labels: Sequence[Label], *, markers: Sequence[tuple[float, float, float]]
 ) -> tuple[list[PlacedLabel], list[str]]:
     """Write the labels where they collide with nothing, in order of kind, inside the axes' frame.
+
+    Args:
+        ax: The map's axes.
+        labels: The names to write.
+        markers: (longitude, latitude, half-size in pixels) of each marker no label may cover.
 
     Returns:
         The placed labels with their boxes in display pixels, and the texts of the labels left out.
@@ -222,18 +252,18 @@ def place_labels(
     renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
     frame = ax.get_window_extent()
     taken: list[Bbox] = []
-    for lon, lat in markers:
+    for lon, lat, half in markers:
         x, y = ax.transData.transform((lon, lat))
-        taken.append(Bbox.from_extents(x - 3, y - 3, x + 3, y + 3))
+        taken.append(Bbox.from_extents(x - half, y - half, x + half, y + half))
     placed: list[PlacedLabel] = []
     dropped: list[str] = []
-    order = {"place": 0, "admin1": 1, "country": 2}
-    for label in sorted(labels, key=lambda item: order.get(item.kind, 3)):
+    order = {"place": 0, "alert": 1, "admin1": 2, "country": 3}
+    for label in sorted(labels, key=lambda item: order.get(item.kind, 4)):
         style = _style(label)
         text = _fit(ax, renderer, label, style, frame, taken)
-        if text is None and label.kind == "place":
+        if text is None and label.kind in ("place", "alert"):
             text = _fit(ax, renderer, label, {**style, "fontsize": label.size - 1.5}, frame, taken, far=True)
-            if text is None:  # a settlement is never left out: drawn where it touches least
+            if text is None:  # a settlement or an alert is never left out: drawn where it touches least
                 text = _annotate(ax, label, _SPOTS[0], style)
         if text is None:
             dropped.append(label.text)
@@ -254,6 +284,8 @@ def _text_box(text: Annotation, renderer: RendererBase) -> Bbox:
 def _style(label: Label) -> dict[str, object]:
     if label.kind == "place":
         return {"fontsize": label.size, "fontweight": "bold", "color": "#111111"}
+    if label.kind == "alert":
+        return {"fontsize": label.size, "fontweight": "bold", "color": ALERT_COLOUR}
     if label.kind == "admin1":
         return {"fontsize": label.size, "fontstyle": "italic", "color": "#6b6250"}
     return {"fontsize": label.size, "color": "#8a8a8a"}
@@ -266,7 +298,7 @@ def _annotate(
     props: dict[str, Any] = dict(style)
     if arrow:
         props["arrowprops"] = {"arrowstyle": "-", "color": "#555555", "lw": 0.5}
-    if label.kind == "place":  # a pale box, so a name stays legible over an area's edge
+    if label.kind in ("place", "alert"):  # a pale box, so a name stays legible over an area's edge
         props["bbox"] = {"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6}
     return ax.annotate(
         label.text,
@@ -308,7 +340,7 @@ def _fit(
     return None
 
 
-def _legend(figure: MplFigure, cmap: ControlMap, colours: Mapping[str, str]) -> None:
+def _legend(figure: MplFigure, cmap: ControlMap, colours: Mapping[str, str], *, alerts: bool = False) -> None:
     handles: list[object] = []
     seen: set[tuple[str, bool, bool]] = set()
     for area in sorted(cmap.areas, key=lambda a: (a.actor, a.status)):
@@ -338,6 +370,11 @@ def _legend(figure: MplFigure, cmap: ControlMap, colours: Mapping[str, str]) -> 
         handles.append(
             Line2D([], [], color="#111111", lw=2.2, label="front line (where areas of different holders meet)")
         )
+    if alerts:
+        from matplotlib.lines import Line2D
+
+        ring = {"marker": "o", "ms": 8, "mfc": "none", "mec": ALERT_COLOUR, "mew": 1.4, "lw": 0}
+        handles.append(Line2D([], [], label="alert that fired (A1, A2: rows of the Alerts table)", **ring))  # type: ignore[arg-type]
     if handles:
         figure.legend(
             handles=handles, loc="lower left", bbox_to_anchor=(0.0, 0.0), fontsize=7.5, frameon=False, handlelength=2.2
