@@ -19,7 +19,10 @@ from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy import insert, select
 
+from sitrep.control.alerts import alert_line, load_rules
 from sitrep.models import ACLED_COLUMNS
+from sitrep.run.alerting import alerts_in_store
+from sitrep.run.names import NameResolver
 from sitrep.run.pipeline import Pipeline
 from sitrep.settings import Settings
 from sitrep.store import Store, open_store
@@ -396,3 +399,24 @@ def test_api_nul_in_a_query_parameter_is_refused(client: TestClient, query: str)
     response = client.get(f"/api/events?{query}")
     assert response.status_code == 422
     assert response.json()["detail"].startswith("[E135]")
+
+
+def test_api_alerts_without_rules_is_empty(client: TestClient) -> None:
+    assert client.get("/api/alerts").json() == {"rules": [], "alerts": []}
+
+
+@pytest.mark.model
+def test_api_alerts_of_the_servers_rules(ingested: Store, tmp_path: Path) -> None:
+    # Written for this test: the rule `sitrep alerts test` would run; the API gives what it prints.
+    (tmp_path / "rules.yaml").write_text("- {name: Hama changes hands, when: control_change, place: hama}\n")
+    rules = load_rules(tmp_path / "rules.yaml")
+    api = TestClient(create_app(ingested, token="", alert_rules=rules))
+    body = api.get("/api/alerts").json()
+    expected = [json.loads(alert_line(a)) for a in alerts_in_store(ingested, rules, names=NameResolver())]
+    assert body["rules"] == ["Hama changes hands"] and body["alerts"] == expected
+    [hama] = [a for a in body["alerts"] if a["date"] == "2024-12-05"]
+    assert hama["place"] == "Hama" and hama["evidence"] and hama["latitude"] is not None
+    assert api.get("/api/alerts", params={"date_to": "2024-12-04"}).json()["alerts"] == [
+        a for a in expected if a["date"] <= "2024-12-04"
+    ]
+    assert api.get("/api/alerts", params={"date_from": "not a day"}).status_code == 422

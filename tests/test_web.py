@@ -84,6 +84,7 @@ def static_client() -> TestClient:
     [
         ("/", "text/html"),
         ("/static/app.js", "javascript"),
+        ("/static/alerts.js", "javascript"),
         ("/static/style.css", "text/css"),
         ("/static/vendor/leaflet/leaflet.js", "javascript"),
         ("/static/vendor/leaflet/leaflet.css", "text/css"),
@@ -188,7 +189,28 @@ def web_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     store.close()
 
 
-def _app(store: Store) -> FastAPI:
+# Written for the alerts layer: a change of control, and deaths at the hostile document's town, whose evidence
+# sentence carries markup; the rule's own name too.
+WEB_RULES = f"""
+- name: Hama falls
+  when: control_change
+  place: Hama
+- name: "<i>Deaths</i> in {HOSTILE_PLACE}"
+  when: fatalities_at_least
+  min: 1
+  place: {HOSTILE_PLACE}
+"""
+
+
+def _rules(folder: Path) -> list[Any]:
+    from sitrep.control.alerts import load_rules
+
+    path = folder / "rules.yaml"
+    path.write_text(WEB_RULES, encoding="utf-8")
+    return list(load_rules(path))
+
+
+def _app(store: Store, rules: list[Any]) -> FastAPI:
     try:
         from sitrep.views.api import create_app
     except ImportError:  # the API helper's module not there yet: the same contract, from the same store
@@ -207,20 +229,26 @@ def _app(store: Store) -> FastAPI:
                 return [p.model_dump(mode="json") for p in q.iter_control_periods(conn, on=date)]
 
     else:
-        app = create_app(store)
+        app = create_app(store, alert_rules=rules)
     mount_web(app)
     return app
 
 
 @pytest.fixture(scope="module")
-def server(web_store: Store) -> Iterator[str]:
+def server(web_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import uvicorn
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(_app(web_store), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        _app(web_store, _rules(tmp_path_factory.mktemp("rules"))),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+    )
     uvicorn_server = uvicorn.Server(config)
     thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -521,3 +549,58 @@ def test_web_script_in_evidence_stays_text(visit: Visit, web_store: Store, serve
     assert page.evaluate("window.__pwned === undefined")
     assert visit.dialogs == []
     assert visit.errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.model
+def test_web_alerts_layer_shows_toggles_and_tells_its_evidence(visit: Visit, web_store: Store) -> None:
+    from playwright.sync_api import expect
+
+    page = visit.page
+    page.wait_for_selector("#alerts[data-ready='true']", timeout=15_000)
+    data = json.loads(page.evaluate("fetch('api/alerts').then(r => r.text())"))
+    alerts = data["alerts"]
+    assert data["rules"] == ["Hama falls", f"<i>Deaths</i> in {HOSTILE_PLACE}"]
+    marks = {f"A{i}": alert for i, alert in enumerate(alerts, 1)}
+    hama = [mark for mark, a in marks.items() if a["rule"] == "Hama falls" and a["date"] == "2024-12-05"]
+    [hostile] = [mark for mark, a in marks.items() if a["place"] == HOSTILE_PLACE]
+    assert hama and all(a["latitude"] is not None for a in alerts)
+
+    def on_map() -> set[str]:
+        nodes = page.locator(".sitrep-alert").evaluate_all("ns => ns.map(n => n.dataset.marks)")
+        return {mark for marks_here in nodes for mark in marks_here.split(",")}
+
+    # At the last day every alert is marked and listed; before Hama fell, its alert is neither.
+    assert page.locator("#alerts").get_attribute("data-shown") == str(len(alerts))
+    assert on_map() == set(marks)
+    _set_date(visit, "2024-12-04")
+    expect(page.locator("#alerts")).to_have_attribute("data-shown", str(sum(a["date"] <= "2024-12-04" for a in alerts)))
+    assert not set(hama) & on_map()
+    _set_date(visit, "2024-12-06")
+    assert set(hama) <= on_map()
+    # A click on the Hama mark tells the alert and its evidence sentences.
+    page.locator("#alert-list button").filter(has_text=f"{hama[0]}").first.click()
+    page.wait_for_selector(f"#detail[data-alert='{hama[0]}'] .evidence li")
+    panel = page.locator("#detail").inner_text()
+    assert "Hama falls" in panel and "2024-12-05" in panel
+    for sentence in marks[hama[0]]["evidence"]:
+        assert sentence in panel
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web-map-alerts.png"))
+    # The hostile document's markup, and the rule's, stay text.
+    page.locator(f".sitrep-alert[data-marks*='{hostile}']").first.click()
+    page.wait_for_selector(f"#detail[data-alert='{hostile}'] .evidence li")
+    detail = page.locator("#detail")
+    text = detail.inner_text()
+    assert "<script>window.__pwned = 1; alert('x')</script>" in text and "<i>Deaths</i>" in text
+    assert detail.locator("script, img, i").count() == 0
+    assert page.evaluate("window.__pwned === undefined") and visit.dialogs == []
+    # The layer switches off with its list, and on again.
+    box = page.locator(".sitrep-layers label").filter(has_text="Alerts").locator("input")
+    box.uncheck()
+    expect(page.locator(".sitrep-alert")).to_have_count(0)
+    expect(page.locator("#alerts")).to_be_hidden()
+    box.check()
+    expect(page.locator("#alerts")).to_be_visible()
+    assert set(hama) <= on_map()
+    assert visit.errors == [] and visit.blocked == []

@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -27,8 +27,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..control.alerts import Alert
 from ..errors import Errors, InputError, SitrepError
 from ..models import ControlPeriod, Document, Event, Report
+from ..run.alerting import AnyRule, alerts_in_store
 from ..run.names import NameResolver
 from ..run.pipeline import IngestStats, Pipeline
 from ..settings import load_settings
@@ -91,6 +93,13 @@ class EventDetail(BaseModel):
     documents: list[DocumentRef]
 
 
+class AlertList(BaseModel):
+    """The alerts of the server's rules (`sitrep serve --alerts RULES.yaml`), oldest first."""
+
+    rules: list[str] = Field(description="The names of the server's alert rules; empty when it was given none.")
+    alerts: list[Alert]
+
+
 class IngestRequest(BaseModel):
     """A document to ingest as JSON: its text, or a URL to fetch."""
 
@@ -142,7 +151,11 @@ def _describe(name: str) -> str:
 
 
 def create_app(
-    store: Store, *, pipeline_factory: Callable[[], Pipeline] | None = None, token: str | None = None
+    store: Store,
+    *,
+    pipeline_factory: Callable[[], Pipeline] | None = None,
+    token: str | None = None,
+    alert_rules: Sequence[AnyRule] = (),
 ) -> FastAPI:
     """Build the API over an open store.
 
@@ -150,6 +163,7 @@ def create_app(
         store: The database to serve.
         pipeline_factory: Makes the `Pipeline` for `POST /api/ingest` (called once, on the first ingest).
         token: The bearer token for writes; `None` reads `SITREP_TOKEN`; empty or unset disables writes.
+        alert_rules: The rules `GET /api/alerts` evaluates (`control.alerts.load_rules`); none by default.
 
     Returns:
         The FastAPI application (serve it with uvicorn, or test it with `TestClient`).
@@ -350,6 +364,23 @@ def create_app(
             events = {i: e for p in periods for i in p.event_ids if (e := q.get_event(conn, i)) is not None}
         drawn = control_map(holdings_on(periods, events, date), date=date, radius_km=area_km)
         return Response(json.dumps(drawn.geojson(), ensure_ascii=False), media_type="application/geo+json")
+
+    @app.get("/api/alerts", response_model=AlertList, responses=_ERRORS)
+    def list_alerts(
+        date_from: Annotated[dt.date | None, Query(description="Only alerts on or after this day.")] = None,
+        date_to: Annotated[dt.date | None, Query(description="Only alerts on or before this day.")] = None,
+    ) -> Response:
+        """The alerts the server's rules give over the store, as `sitrep alerts test` prints them, oldest first."""
+        rules = list(alert_rules)
+        found: list[Alert] = []
+        if rules:
+            with names.lock:  # the gazetteer's caches are not thread-safe
+                found = alerts_in_store(store, rules, names=names)
+        kept = [
+            a for a in found if (date_from is None or a.date >= date_from) and (date_to is None or a.date <= date_to)
+        ]
+        body = AlertList(rules=[rule.name for rule in rules], alerts=kept)
+        return Response(body.model_dump_json(), media_type="application/json")
 
     @app.get("/api/figures", response_model=list[q.EventFigure], responses=_ERRORS)
     def list_figures(

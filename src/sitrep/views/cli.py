@@ -618,18 +618,26 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     create: CreateOption = False,
+    alerts: Annotated[
+        Path | None,
+        typer.Option("--alerts", help="Alert rules (YAML, as for sitrep alerts test): GET /api/alerts and the map."),
+    ] = None,
 ) -> None:
     """Serve the API (and the map) over the database; POST /api/ingest needs SITREP_TOKEN set.
 
-    Example: SITREP_TOKEN=secret sitrep serve --db sitrep.db --port 8000
+    With --alerts, GET /api/alerts gives the alerts of the rules, and the map shows them as a
+    layer that can be switched off, with their evidence.
+
+    Example: SITREP_TOKEN=secret sitrep serve --db sitrep.db --port 8000 --alerts rules.yaml
     """
     import uvicorn
 
     from .api import create_app
 
+    rules = load_rules(alerts) if alerts is not None else []  # a bad file stops here, before the database opens
     settings = _settings(config, db=db)
     store = open_db(settings, create=create)
-    api = create_app(store, pipeline_factory=lambda: Pipeline(settings))
+    api = create_app(store, pipeline_factory=lambda: Pipeline(settings), alert_rules=rules)
     err_console.print(f"serving {store.safe_url} on http://{host}:{port}/ (API docs at /docs)", highlight=False)
     try:
         uvicorn.run(api, host=host, port=port, log_level="info")

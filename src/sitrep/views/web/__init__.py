@@ -1,9 +1,10 @@
 """The offline map page: static files served by Sitrep itself (no CDN, no tile server).
 
-`STATIC_DIR` holds `index.html`, `app.js`, `style.css`, the vendored Leaflet (`vendor/`) and the simplified Natural
-Earth borders (`data/`); `scripts/vendor_web.py` rebuilds the vendored files from npm. The page reads
-`api/events?format=geojson`, `api/control?date=` and links to `api/documents/{id}`, all relative to where it is
-served, so it also works behind a path prefix.
+`STATIC_DIR` holds `index.html`, `app.js`, `alerts.js` (the alerts layer, over `app.js`'s `window.sitrepMap`),
+`style.css`, the vendored Leaflet (`vendor/`) and the simplified Natural Earth borders (`data/`);
+`scripts/vendor_web.py` rebuilds the vendored files from npm. The page reads `api/events?format=geojson`,
+`api/control/areas?date=`, `api/alerts` and links to `api/documents/{id}`, all relative to where it is served, so
+it also works behind a path prefix.
 """
 
 from __future__ import annotations

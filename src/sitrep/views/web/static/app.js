@@ -811,6 +811,7 @@
     document.getElementById("date-label").textContent = formatDay(state.day);
     renderEvents();
     scheduleControl();
+    for (const listener of dayListeners) listener(state.day);
   }
 
   function stopPlaying() {
@@ -884,6 +885,21 @@
     status.classList.add("error");
     status.textContent = "Could not load events: " + (err && err.message ? err.message : String(err));
   }
+
+  // What the page's other scripts (alerts.js, the alerts layer) build on: the map, its layer switcher, the panel,
+  // the events, and the slider's day (a listener is called with the day number whenever it changes).
+  const dayListeners = [];
+  window.sitrepMap = {
+    map: map,
+    layersControl: layersControl,
+    el: el,
+    detailBox: detailBox,
+    selectEvent: selectEvent,
+    eventById: (id) => state.events.find((e) => e.id === id) || null,
+    eventLabel: eventLabel,
+    parseDay: parseDay,
+    onDay: (listener) => dayListeners.push(listener),
+  };
 
   makePatterns();
   buildStatusLegend();
