@@ -204,7 +204,7 @@ def test_alerts_sink_posts_to_a_webhook_and_appends_to_a_file(tmp_path: Path, ho
     sink.send(_alert())
     sink.send(_alert())
     expected = {"rule": "r", "when": "control_change", "place": "Hama", "date": "2024-12-01", "actor": MOC,
-                "event_ids": ["e"], "evidence": ["s"], "detail": "d"}  # fmt: skip
+                "event_ids": ["e"], "evidence": ["s"], "detail": "d", "latitude": None, "longitude": None}  # fmt: skip
     assert received.bodies == [expected, expected]
     assert [json.loads(line) for line in out.read_text().splitlines()] == [expected, expected]
 

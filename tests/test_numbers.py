@@ -357,6 +357,49 @@ def test_numbers_figures_claimant(nlp: Language, text: str, claimant: str | None
 
 @pytest.mark.model
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Written for this test: a second claimant's figure for the statistic the sentence has just told.
+        (
+            "The UN refugee agency said more than 15,000 people had been displaced in the east of the province as "
+            "of Monday, while the Norwegian Refugee Council put the number at about 22,000.",
+            [("displaced", 15_000, "UNHCR"), ("displaced", 22_000, "Norwegian Refugee Council")],
+        ),
+        (
+            "Medics said 14 people were wounded in the shelling, and the World Health Organization estimated the "
+            "total at 19.",
+            [("injured", 14, "Medics"), ("injured", 19, "WHO")],
+        ),
+        # No figure told before it: nothing to restate.
+        ("The council put the number at 300.", []),
+        # A number set for something else is no restatement.
+        ("Medics said 14 people were wounded, and the governor set the curfew at 9.", [("injured", 14, "Medics")]),
+    ],
+)
+def test_numbers_figures_restated_by_another_claimant(
+    nlp: Language, text: str, expected: list[tuple[str, float, str | None]]
+) -> None:
+    figures = find_figures(first_sentence(nlp, text), published=dt.date(2024, 12, 3))
+    assert [(f.kind, f.value, f.claimant) for f in figures if f.kind != "distance_km"] == expected
+
+
+@pytest.mark.model
+def test_numbers_figures_restatement_refers_to_the_previous_sentence(nlp: Language) -> None:
+    doc = nlp(
+        "Some 3,000 families fled the town on Monday, Reuters reported. "
+        "The World Food Programme put their number at 4,500."
+    )
+    first, second = list(doc.sents)
+    told = find_figures(first, published=dt.date(2024, 12, 3))
+    assert [(f.kind, f.value, f.claimant) for f in told] == [("displaced", 3_000, "Reuters")]
+    restated = find_figures(second, published=dt.date(2024, 12, 3), earlier=told)
+    assert [(f.kind, f.value, f.claimant) for f in restated] == [("displaced", 4_500, "WFP")]
+    assert restated[0].evidence[0].text == "The World Food Programme put their number at 4,500"
+    assert find_figures(second, published=dt.date(2024, 12, 3)) == []  # alone, it restates nothing
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
     ("text", "has_cues"),
     [
         ("Gunmen shot dead two farmers near the river on Friday.", True),

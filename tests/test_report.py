@@ -19,6 +19,7 @@ from sitrep.control.alerts import load_rules
 from sitrep.errors import InputError
 from sitrep.fuse.clusters import report_block
 from sitrep.models import Document, Event, Evidence, Figure, Report, Source
+from sitrep.read.attribution import find_claimant_mentions
 from sitrep.run.alerting import alerts_in_store
 from sitrep.run.names import NameResolver
 from sitrep.run.pipeline import Pipeline
@@ -226,11 +227,24 @@ def test_report_messages_and_figures_of_the_examples(examples_store: Store) -> N
         assert city in took  # every city named, none hidden behind "and N more"
     assert any(m.startswith("Deadliest reported events") for m in data.messages)
     displaced = {c.value for r in data.figures if r.kind == "displaced" for c in r.claims}
-    assert {48_500, 280_000, 1_100_000} <= displaced
+    assert {48_500, 280_000, 370_000, 1_100_000} <= displaced
+    # The two agencies' figures for one statistic, side by side, each with its claimant.
+    [split] = [r for r in data.figures if {c.value for c in r.claims} >= {280_000, 370_000}]
+    assert [(c.claimant, c.value) for c in split.claims] == [("OCHA", 280_000), ("WFP", 370_000)] and split.disagree
+    # A claimant the registry knows goes by its one name, however the articles wrote it ("defence ministry").
+    for claimant in {c.claimant for r in data.figures for c in r.claims} | _quoted(data.messages):
+        mentions = find_claimant_mentions(claimant)
+        if mentions and mentions[0][0] == 0 and mentions[0][1] == len(claimant):
+            assert claimant == mentions[0][2].name
     assert all(r.place != "Britain" for r in data.figures)  # the claimant's seat is not where people were killed
     claims = [(r.kind, r.date, r.place, c.claimant, c.value) for r in data.figures for c in r.claims]
     assert len(claims) == len(set(claims))  # one claim once, however many outlets carried it
     assert not any(r.kind == "captured_places" for r in data.figures)
+
+
+def _quoted(messages: list[str]) -> set[str]:
+    """The claimants the key messages credit ("per X")."""
+    return {name.strip() for m in messages for name in re.findall(r"per ([^;,.)]+?)(?: and |[;,.)])", m)}
 
 
 @pytest.mark.model

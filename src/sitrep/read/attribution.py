@@ -135,7 +135,7 @@ def load_claimant_rules(path: str | Path | None = None) -> ClaimantRules:
     seen: dict[str, str] = {}
     for claimant in rules.claimants:
         for alias in claimant.aliases:
-            key = _fold_first(alias)
+            key = _alias_key(alias)
             if key in seen and seen[key] != claimant.name:
                 raise DataFileError(
                     Errors.E011.format(
@@ -153,13 +153,22 @@ def _fold_first(alias: str) -> str:
     return alias[:1].lower() + alias[1:]
 
 
+def _alias_key(alias: str) -> str:
+    """How an alias is looked up: a name of several words in any case (news lower-cases "defence ministry"), a
+    one-word name as written but for its first letter (an acronym: "WHO" is not "who")."""
+    return alias.casefold() if len(alias.split()) > 1 else _fold_first(alias)
+
+
 def _build_index(claimants: Sequence[Claimant]) -> _AliasIndex:
     by_alias: dict[str, Claimant] = {}
     for claimant in claimants:
         for alias in claimant.aliases:
-            by_alias[_fold_first(alias)] = claimant
+            by_alias[_alias_key(alias)] = claimant
     parts = []
     for alias in sorted(by_alias, key=len, reverse=True):
+        if len(alias.split()) > 1:
+            parts.append(f"(?i:{re.escape(alias)})")
+            continue
         first, rest = alias[:1], alias[1:]
         head = f"[{re.escape(first.lower())}{re.escape(first.upper())}]" if first.isalpha() else re.escape(first)
         parts.append(head + re.escape(rest))
@@ -180,7 +189,7 @@ def find_claimant_mentions(text: str, *, rules: ClaimantRules | None = None) -> 
     """
     rules = rules or load_claimant_rules()
     index = rules.index
-    return [(m.start(), m.end(), index.by_alias[_fold_first(m.group(0))]) for m in index.pattern.finditer(text)]
+    return [(m.start(), m.end(), index.by_alias[_alias_key(m.group(0))]) for m in index.pattern.finditer(text)]
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -4,16 +4,17 @@ place a distance is measured from."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from spacy.tokens import Span, Token
 
 from ..datafiles import phrase_pattern
 from ..models import Figure
 from ..nlp import PLACE_SPANS, span_text
-from .attribution import find_attribution
+from .attribution import find_attribution, find_claimant_mentions
 from .number_rules import NumberRules, load_number_rules
 from .quantities import _evidence, _number_at, _qualifier, _Quantity
-from .victim_groups import _groups
+from .victim_groups import _groups, _sentence_parts
 
 # ---------------------------------------------------------------------------------------------------------
 # Figures
@@ -27,6 +28,7 @@ def find_figures(
     claimant: str | None = None,
     attribute: bool = True,
     rules: NumberRules | None = None,
+    earlier: Sequence[Figure] = (),
 ) -> list[Figure]:
     """Every stated figure of a sentence: killed, injured, displaced, arrested, towns captured, distances ...
 
@@ -37,6 +39,8 @@ def find_figures(
             attribution ("according to the UN") fills it.
         attribute: Look up the claimant with `find_attribution` when none is given.
         rules: Number rules; the packaged `data/numbers.yaml` by default.
+        earlier: The document's figures before this sentence: the statistic a restatement in it refers to, when
+            the sentence tells none before it ("WFP put the number at 12,000").
 
     Returns:
         One figure per counted group and per distance, in text order.
@@ -80,7 +84,70 @@ def find_figures(
     for start, figure in _distances(sent, rules):
         figures.append((start, figure.model_copy(update={"date": published, "claimant": claimant})))
     figures.sort(key=lambda pair: pair[0])
+    figures += _restatements(sent, figures, earlier, rules, claimant)
+    figures.sort(key=lambda pair: pair[0])
     return [f for _, f in figures]
+
+
+def _restatements(
+    sent: Span,
+    figures: Sequence[tuple[int, Figure]],
+    earlier: Sequence[Figure],
+    rules: NumberRules,
+    claimant: str | None,
+) -> list[tuple[int, Figure]]:
+    """ "OCHA said 9,000 people had fled, while WFP put the number at about 12,000": another claimant's figure for
+    the statistic told before it (its kind, place and day), credited to the subject of its verb."""
+    cues = rules.restatements
+    if not any(t.lemma_.lower() in cues.verbs for t in sent):
+        return []  # most sentences restate nothing: skip the rest
+    doc = sent.doc
+    qmap, _cues = _sentence_parts(sent, rules)
+    counted = [(e.start, e.end) for _start, figure in figures for e in figure.evidence]
+    out: list[tuple[int, Figure]] = []
+    for verb in sent:
+        if verb.lemma_.lower() not in cues.verbs or verb.pos_ not in {"VERB", "AUX"}:
+            continue
+        objects = [c for c in verb.children if c.dep_ in {"dobj", "obj", "nsubjpass"} and _definite(c, cues.nouns)]
+        preps = [c for o in objects for c in (*verb.children, *o.children) if c.dep_ == "prep"]
+        numbers = [g for p in preps if p.lower_ in cues.prepositions for g in p.children if g.i in qmap]
+        if not objects or not numbers:
+            continue
+        qty = qmap[numbers[0].i]
+        if any(start <= doc[qty.start].idx < end for start, end in counted):
+            continue  # the number already counts something of its own
+        told = [f for start, f in figures if start < verb.i] or list(earlier)
+        antecedent = next((f for f in reversed(told) if f.kind != "distance_km"), None)
+        if antecedent is None:
+            continue
+        subject = next((c for c in verb.children if c.dep_ in {"nsubj", "agent"}), None)
+        first = subject.left_edge.i if subject is not None else verb.i
+        # A subject that no claim resolves is someone else than the sentence's claimant: unattributed, not theirs.
+        who = _claimant_at(sent, verb, subject) or (claimant if subject is None else None)
+        update = {"value": qty.best, "low": qty.low, "high": qty.high, "claimant": who,
+                  "evidence": [_evidence(doc, [first, qty.end - 1])]}  # fmt: skip
+        out.append((qty.start, antecedent.model_copy(update=update)))
+    return out
+
+
+def _definite(noun: Token, nouns: frozenset[str]) -> bool:
+    """ "the number", "its estimate": a noun that points back to a figure already told."""
+    if noun.lemma_.lower() not in nouns:
+        return False
+    return any(c.dep_ in {"det", "poss"} and c.lower_ not in {"a", "an", "no", "any"} for c in noun.children)
+
+
+def _claimant_at(sent: Span, verb: Token, subject: Token | None) -> str | None:
+    """Who the verb's subject is ("WFP put ..."): a known claimant it names, else whom the claim of that verb
+    credits ("the agency put ..." after a UN agency was named)."""
+    if subject is not None:
+        mentions = find_claimant_mentions(span_text(sent.doc[subject.left_edge.i : subject.right_edge.i + 1]))
+        if mentions:
+            return mentions[0][2].name
+    for claim in find_attribution(sent, doc=sent.doc):
+        if claim.evidence.start <= verb.idx < claim.evidence.end:
+            return claim.claimant
+    return None
 
 
 def _counts_one_of(noun: Token, nouns: frozenset[str]) -> bool:

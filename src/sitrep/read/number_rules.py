@@ -64,6 +64,14 @@ class RunningTallyCues(_Frozen):
     period_units: frozenset[str] = frozenset()
 
 
+class RestatementCues(_Frozen):
+    """Words of another claimant's figure for the statistic just told: "WFP put the number at about 370,000"."""
+
+    verbs: frozenset[str] = frozenset()
+    nouns: frozenset[str] = frozenset()
+    prepositions: frozenset[str] = frozenset()
+
+
 class NumberRules(_Frozen):
     """`data/numbers.yaml`, validated. Every word is lower case; verbs and nouns are lemmas."""
 
@@ -105,6 +113,7 @@ class NumberRules(_Frozen):
     no_fatality_sub_event_types: frozenset[str] = frozenset()
     unknown_total_nouns: frozenset[str]
     running_tally: RunningTallyCues = Field(default_factory=lambda: RunningTallyCues())
+    restatements: RestatementCues = Field(default_factory=lambda: RestatementCues())
     unknown_deaths: int = 3
     significant_deaths: int = 10
     max_count: int = 1_000_000

@@ -139,7 +139,9 @@ class Extractor:
             claimant = claims[0].claimant if claims else None
             # No claim with the whole document's help means none without it: the figures need not look again.
             sent_figures = (
-                [] if date.historical else find_figures(sent, published=published, claimant=claimant, attribute=False)
+                []
+                if date.historical
+                else find_figures(sent, published=published, claimant=claimant, attribute=False, earlier=figures)
             )
             if drafts and _continues(sent, label, date, sentence_places, drafts[-1], self.rules):
                 drafts[-1].sentences.append(sent)
