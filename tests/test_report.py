@@ -310,10 +310,13 @@ def test_report_lists_and_maps_the_alerts_of_the_examples(examples_store: Store,
     assert "5 Dec" in row and "<td>Hama</td>" in row and "Military Operations Command" in row
     for sentence in hama.evidence:
         assert str(escape(sentence)) in row  # escaped as Jinja2 escapes
+    with examples_store.connect() as conn:
+        outlets = {s.outlet for i in hama.event_ids if (e := q.get_event(conn, i)) for s in e.sources if s.outlet}
+    assert outlets and all(str(escape(outlet)) in row.split("Sources:", 1)[1] for outlet in outlets)
     # The map rings each alert's place and writes its mark beside it, inside the frame, apart from other labels.
     data = gather(examples_store, date=dt.date(2024, 12, 9), days=13, rules=rules)
     draw(data)
-    mark = next(m for m, a in data.numbered_alerts if a.rule == "Hama falls")
+    mark = next(m for m, a, _sources in data.numbered_alerts if a.rule == "Hama falls")
     end = data.map_labels["end"]
     [label] = [label for label in end.labels if label.kind == "alert" and mark in label.text.split(", ")]
     x0, y0, x1, y1 = end.frame

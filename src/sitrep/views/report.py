@@ -111,11 +111,14 @@ class ReportData:
     map_labels: dict[str, MapDrawing] = field(default_factory=dict)
     area_km: float = 25.0
     alerts: list[Alert] | None = None  # the alerts of the user's rules that fired in the period; None: no rules
+    alert_sources: list[list[Source]] = field(default_factory=list)  # per alert, the sources of its events
 
     @property
-    def numbered_alerts(self) -> list[tuple[str, Alert]]:
-        """The alerts with the marks the map writes beside them ("A1", "A2" ...), oldest first."""
-        return [(f"A{i}", alert) for i, alert in enumerate(self.alerts or [], 1)]
+    def numbered_alerts(self) -> list[tuple[str, Alert, list[Source]]]:
+        """The alerts with the marks the map writes beside them ("A1", "A2" ...) and their sources, oldest first."""
+        alerts = self.alerts or []
+        sources = self.alert_sources or [[] for _ in alerts]
+        return [(f"A{i}", alert, found) for i, (alert, found) in enumerate(zip(alerts, sources, strict=True), 1)]
 
     @property
     def fatalities(self) -> int:
@@ -216,6 +219,10 @@ def gather(
         # before it), kept for the period.
         fired = alerts_in_store(store, rules, names=NameResolver(settings))
         data.alerts = [alert for alert in fired if date_from <= alert.date <= date_to]
+        with store.connect() as conn:
+            for alert in data.alerts:
+                behind = [by_id.get(i) or q.get_event(conn, i) for i in alert.event_ids]
+                data.alert_sources.append(_unique_sources(s for e in behind if e is not None for s in e.sources))
     return data
 
 
@@ -385,7 +392,7 @@ def draw(data: ReportData) -> None:
     }
     marks = [
         AlertMark(mark, alert.longitude, alert.latitude)
-        for mark, alert in data.numbered_alerts
+        for mark, alert, _sources in data.numbered_alerts
         if alert.latitude is not None and alert.longitude is not None
     ]
     for name, cmap in data.maps.items():
@@ -476,12 +483,12 @@ def render_markdown(data: ReportData) -> str:
             lines += ["", f"![{caption}]({_data_uri(data.drawings[name])})"]
     if data.alerts is not None:
         lines += ["", "## Alerts", ""]
-        for mark, alert in data.numbered_alerts:
+        for mark, alert, sources in data.numbered_alerts:
             lines.append(
                 f"- **{mark}, {alert.date}**: {md_escape(alert.rule)} ({md_escape(alert.when)}) at "
                 f"{md_escape(alert.place)}"
                 + (f", {md_escape(alert.actor)}" if alert.actor else "")
-                + f". {md_escape(alert.detail)}"
+                + f". {md_escape(alert.detail)}. Sources: {_md_sources(sources)}"
             )
             lines += [f"  > {md_escape(sentence)}" for sentence in alert.evidence]
         if not data.alerts:
