@@ -25,8 +25,8 @@ dev: $(VENV)/.dev-installed
 ## demo: install, ingest the bundled example corpus into sitrep.db, print the events, write the report
 demo: install
 	$(SITREP) ingest examples/ --db sitrep.db
-	$(SITREP) report --db sitrep.db --date 2024-12-09 --days 13 --out report.html
-	@echo "Open report.html in a browser; for the map, run: $(SITREP) serve --db sitrep.db  (then http://127.0.0.1:8000/)"
+	$(SITREP) report --db sitrep.db --date 2024-12-09 --days 13 --out report.html --alerts examples/alerts.yaml
+	@echo "Open report.html in a browser; for the map, run: $(SITREP) serve --db sitrep.db --alerts examples/alerts.yaml  (then http://127.0.0.1:8000/)"
 
 ## test: ruff, mypy and pytest
 test: dev lint typecheck unit

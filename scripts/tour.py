@@ -50,8 +50,9 @@ STEPS: list[tuple[str, str, int] | tuple[str, str, int, int]] = [
     ("The same alerts as JSON Lines, as `sitrep watch --alerts` sends them (to standard output, a file or a\n"
      "webhook), each with the sentences of its evidence events:",
      "alerts test examples/alerts.yaml --db sitrep.db --format jsonl", 0),
-    ("The situation report for the twelve days to 8 December.",
-     "report --db sitrep.db --date 2024-12-08 --days 12 --out report.html", 10),
+    ("The situation report for the twelve days to 8 December, with the alerts of the same rules: a section and red\n"
+     "rings on the control map (see docs/report.md).",
+     "report --db sitrep.db --date 2024-12-08 --days 12 --out report.html --alerts examples/alerts.yaml", 10),
 ]  # fmt: skip
 
 
