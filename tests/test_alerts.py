@@ -124,6 +124,13 @@ def test_alerts_control_change_fires_once_per_change_of_hands(tmp_path: Path) ->
     assert len({a.key for a in alerts}) == 2
 
 
+def test_alerts_control_change_baseline_holding_is_no_change(tmp_path: Path) -> None:
+    rules = _rules(tmp_path, "- {name: hama, when: control_change, place: Hama}\n")
+    baseline = _period("Hama", HAMA, "Military Forces of Syria (2000-)", 0, to=3).model_copy(update={"event_ids": []})
+    alerts = evaluate(rules, [baseline, _period("Hama", HAMA, MOC, 4)], [])
+    assert [(a.date.day, a.actor) for a in alerts] == [(5, MOC)]  # the loaded holder is no news; its loss is
+
+
 @pytest.mark.parametrize(("actor", "fired"), [("Hayat Tahrir al Sham", 1), ("Syrian Democratic Forces", 0)])
 def test_alerts_control_change_actor_counts_coalitions(tmp_path: Path, actor: str, fired: int) -> None:
     rules = _rules(tmp_path, f"- {{name: hama, when: control_change, place: Hama, actor: {actor}}}\n")

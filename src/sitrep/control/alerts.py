@@ -258,6 +258,8 @@ def _control_changes(rule: ControlChangeRule, context: _Context) -> list[Alert]:
             continue
         before = previous.actor if previous is not None else None
         previous = period
+        if before is None and not period.event_ids:
+            continue  # the first holder known, and no report of its taking the place: a baseline, not a change
         if before is not None and _side_key(before, context.sides) == _side_key(period.actor, context.sides):
             continue  # the same side, now surer or less sure: not a change of hands
         if not (_involves(rule.actor, period.actor, context) or _involves(rule.actor, before, context)):
