@@ -15,6 +15,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -129,6 +130,7 @@ class Extractor:
         drafts: list[_Draft] = []
         story: list[str] = []
         figures: list[Figure] = []
+        figures_in = partial(find_figures, published=published, attribute=False, earlier=figures)  # grows as it is read
         for sent, claims in zip(doc.sents, claims_by_sentence, strict=True):
             if is_furniture(sent):
                 continue
@@ -138,11 +140,7 @@ class Extractor:
             label = self.classifier.classify_sentence(sent, context=context)
             claimant = claims[0].claimant if claims else None
             # No claim with the whole document's help means none without it: the figures need not look again.
-            sent_figures = (
-                []
-                if date.historical
-                else find_figures(sent, published=published, claimant=claimant, attribute=False, earlier=figures)
-            )
+            sent_figures = [] if date.historical else figures_in(sent, claimant=claimant)
             if drafts and _continues(sent, label, date, sentence_places, drafts[-1], self.rules):
                 drafts[-1].sentences.append(sent)
                 drafts[-1].figures.extend(sent_figures)
