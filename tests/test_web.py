@@ -588,7 +588,7 @@ def test_web_alerts_layer_shows_toggles_and_tells_its_evidence(visit: Visit, web
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web-map-alerts.png"))
     # The hostile document's markup, and the rule's, stay text.
-    page.locator(f".sitrep-alert[data-marks*='{hostile}']").first.click()
+    page.locator(f".sitrep-alert[data-marks*='{hostile}'] span").first.click()  # the flag, beside the point
     page.wait_for_selector(f"#detail[data-alert='{hostile}'] .evidence li")
     detail = page.locator("#detail")
     text = detail.inner_text()
