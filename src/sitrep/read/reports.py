@@ -133,7 +133,7 @@ class Extractor:
             if is_furniture(sent):
                 continue
             date = resolve_date(sent, published=published, settings=self.settings)
-            if not date.historical:
+            if not (date.historical and published):  # without a publication date, "since 2012" may be the news
                 story.append(sent.text)
             label = self.classifier.classify_sentence(sent, context=context)
             claimant = claims[0].claimant if claims else None
