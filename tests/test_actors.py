@@ -99,6 +99,11 @@ def test_actors_acronyms_match_exact_case_only(nlp: Language, text: str, found: 
         ("military forces of Armenia", None, dt.date(2020, 5, 1), "Military Forces of Armenia (2018-)"),
         ("gang members", "MX", dt.date(2020, 5, 1), "Unidentified Gang (Mexico)"),
         ("gang members", "KE", dt.date(2020, 5, 1), "Unidentified Armed Group (Kenya)"),
+        # ACLED's unnamed rebels in Syria are the opposition's; elsewhere an unidentified armed group
+        ("rebels", "SY", dt.date(2024, 12, 6), "Opposition Rebels (Syria)"),
+        ("opposition fighters", "SY", dt.date(2016, 2, 1), "Opposition Rebels (Syria)"),
+        ("rebels", "SO", dt.date(2020, 5, 1), "Unidentified Armed Group (Somalia)"),
+        ("jihadists", "SY", dt.date(2016, 2, 1), "Unidentified Armed Group (Syria)"),
     ],
 )
 def test_actors_generic_actor_takes_the_country(
@@ -303,7 +308,7 @@ def test_actors_recall_on_held_out_acled_rows(registry: ActorRegistry, nlp: Lang
     ("text", "expected"),
     [
         ("Rebels take Homs. Fighters of Hayat Tahrir al-Sham entered the city on Sunday.", "Hayat Tahrir al Sham"),
-        ("Rebels clashed with Hayat Tahrir al-Sham near Idlib.", "Unidentified Armed Group ({country})"),
+        ("Rebels clashed with Hayat Tahrir al-Sham near Idlib.", "Opposition Rebels ({country})"),
     ],
 )
 def test_actors_coref_headline_rebels_named_in_a_later_sentence(nlp: Language, text: str, expected: str) -> None:

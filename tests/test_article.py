@@ -142,3 +142,17 @@ def test_a_capitalised_common_word_and_a_monitors_seat_are_no_places() -> None:
     result = Pipeline().extract(text, published="2016-07-15")
     assert result.events
     assert {(e.location, e.country) for e in result.events} == {("Mayadin", "Syria")}
+
+
+@pytest.mark.model
+def test_background_of_past_years_does_not_type_the_main_event() -> None:
+    """A closing line on protests years ago must not make a takeover a peaceful protest."""
+    text = (
+        "Local rebel groups took control of the southern Syrian town of Nawa on Friday after government forces "
+        "agreed to withdraw, a monitor said. The monitor said the withdrawal had been negotiated. "
+        "Nawa was where peaceful protests against the government began in March 2011."
+    )
+    result = Pipeline().extract(text, published="2024-12-07")
+    main = result.events[0]
+    assert main.event_type != "Protests"
+    assert (main.location, main.actor1) == ("Nawa", "Opposition Rebels (Syria)")

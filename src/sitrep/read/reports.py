@@ -135,7 +135,7 @@ class Extractor:
             if is_furniture(sent):
                 continue
             date = resolve_date(sent, published=published, settings=self.settings)
-            if not date.historical:
+            if not (date.historical and published):  # without a publication date, "since 2012" may be the news
                 story.append(sent.text)
             label = self.classifier.classify_sentence(sent, context=context)
             claimant = claims[0].claimant if claims else None
@@ -263,8 +263,8 @@ class Extractor:
         typed_whole = len(sentences) <= self.settings.whole_text_sentences
         if not drafts or (len(drafts) == 1 and not typed_whole):
             return drafts  # nothing to reorder or relabel
-        # A longer text is typed by its story: no furniture, no background of past years.
-        whole = self.classifier.classify(text if typed_whole else story, top_k=1)[0]
+        # The text is typed by its story: no furniture, no background of past years ("protests began here in 2011").
+        whole = self.classifier.classify(story or text, top_k=1)[0]
         # A news story tells its main event first, in the headline and lede; further down come other events,
         # background and related news. The whole text's type picks among the lede's events.
         opening = [s.start for s in sentences if not is_furniture(s)][: self.settings.lede_sentences]
