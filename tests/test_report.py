@@ -399,3 +399,14 @@ def test_report_document_figures_stored_once(store: Store) -> None:
     # An undated figure is filed under its document's publication date (6 December).
     assert [(f.value, f.claimant, f.outlet, f.date) for f in found] == [(9000, "United Nations", "Relief Wire", None)]
     assert later == []
+
+
+def test_a_lone_settlement_across_a_border_does_not_widen_the_control_map() -> None:
+    """Nine Syrian towns and one point in Turkey: the map frames Syria, not Turkey as well."""
+    from sitrep.views.report_map import _extent
+
+    syria = [(36.2 + 0.1 * i, 35.0 + 0.1 * i) for i in range(9)]
+    ankara = (32.85, 39.93)
+    west, south, east, north = _extent([*syria, ankara])
+    assert west > 35.0 and north < 38.0  # Syria's outline with its margin; Turkey's reaches 26 E and 42 N
+    assert _extent(syria) == (west, south, east, north)

@@ -273,6 +273,12 @@ def _country_at(lon: float, lat: float) -> BaseGeometry | None:
 
 def countries_of(points: Iterable[tuple[float, float]]) -> list[str]:
     """The names of the countries the (longitude, latitude) points lie in, most points first."""
+    counts = country_counts(points)
+    return sorted(counts, key=lambda n: (-counts[n], n))
+
+
+def country_counts(points: Iterable[tuple[float, float]]) -> dict[str, int]:
+    """How many of the (longitude, latitude) points lie in each country, by the country's name."""
     counts: dict[str, int] = {}
     for lon, lat in points:
         point = Point(lon, lat)
@@ -280,7 +286,7 @@ def countries_of(points: Iterable[tuple[float, float]]) -> list[str]:
             if geometry.covers(point):
                 counts[name] = counts.get(name, 0) + 1
                 break
-    return sorted(counts, key=lambda n: (-counts[n], n))
+    return counts
 
 
 def _rounded(geometry: BaseGeometry) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from ..models import Event
-from .areas import ControlMap, borders, countries_of
+from .areas import ControlMap, borders, countries_of, country_counts
 
 # One colour per holder, in order of first appearance; distinct on a pale map and in greyscale print.
 HOLDER_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4")
@@ -211,8 +211,13 @@ def draw_control_map(
 
 
 def _extent(points: Sequence[tuple[float, float]]) -> tuple[float, float, float, float]:
-    """The map's view: the countries the settlements lie in, with a margin; else the settlements themselves."""
-    names = set(countries_of(points))
+    """The map's view: the countries the settlements lie in, with a margin; else the settlements themselves.
+
+    A country with less than a fifth of the settlements does not frame the view: a town on a border that the
+    small-scale outline puts across it ("Kobani" in Turkey) must not add a whole neighbour to the map.
+    """
+    counts = country_counts(points)
+    names = {name for name, n in counts.items() if n >= 0.2 * len(points)}
     shapes = [g for name, _c, _l, g in borders("countries") if name in names]
     if shapes:
         west, south, east, north = shapes[0].bounds
