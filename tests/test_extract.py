@@ -314,7 +314,7 @@ def test_extract_supporter_after_backed_by_is_an_associate(pipeline: Pipeline) -
         (
             "Rebel fighters took control of Homs on Sunday after government troops withdrew from the city.",
             "Non-state actor overtakes territory",
-            "Unidentified Armed Group (Syria)",
+            "Opposition Rebels (Syria)",  # ACLED's name for unnamed rebels in Syria
             "Military Forces of Syria (2000-)",
         ),
     ],
