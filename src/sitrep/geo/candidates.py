@@ -14,7 +14,7 @@ from ..nlp import PLACE_SPANS, token_table
 from .gazetteer import GazEntry, Gazetteer, plain_name
 from .mentions import find_place_spans, trim_span
 from .priors import LearnedPlace, with_learned
-from .words import ContextWords, load_context_words, own_words, token_lemma
+from .words import ContextWords, load_context_words, own_words, seat_of_actor, token_lemma
 
 Role = Literal["place", "context", "distance", "actor"]
 Relation = Literal["in", "near", "outskirts", "countryside", "region", "distance"]
@@ -205,7 +205,7 @@ def read_context(m: Mention, words: ContextWords) -> None:
     possessive = bool(right) and right[0] in ("'s", "’s", "'")
     after = right[1:] if possessive else right
     # Actors: "Damascus-based", "Aleppo's governor", "the Damascus government", "Ankara said".
-    if len(right) >= 2 and right[0] in ("-", "–") and right[1] in words.actor_suffixes:
+    if seat_of_actor(span, words):
         m.role = "actor"
         return
     # "Lafey police station", "Dadaab refugee camp": a facility of the place, not an actor.

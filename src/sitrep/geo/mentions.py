@@ -12,7 +12,7 @@ from spacy.util import filter_spans
 from ..nlp import PLACE_SPANS, span_text, token_table
 from .gazetteer import GazEntry, Gazetteer
 from .priors import learned_index
-from .words import ContextWords, load_context_words, word_union
+from .words import ContextWords, load_context_words, seat_of_actor, word_union
 
 PLACE_LABEL = "PLACE"
 """Label of the spans the place ruler writes to `doc.spans[PLACE_SPANS]`."""
@@ -99,7 +99,7 @@ def find_place_spans(
     # demonyms), and countries that two or more gazetteer names share.
     votes = demonym_countries(doc, gazetteer)
     for span in spans:
-        if _seat_of_actor(span, words):
+        if seat_of_actor(span, words):
             continue  # a "Britain-based monitor" reports on another country
         top = gazetteer.lookup(span_text(span), limit=1, fuzzy=False)
         if top and top[0].country:
@@ -480,13 +480,6 @@ def _is_common_word(
     if token.pos_ != "NOUN":
         return token.pos_ not in _NAME_POS
     return token.lower_ in lowercase or (token.dep_ == "compound" and token.head.lower_ in weapons)
-
-
-def _seat_of_actor(span: Span, words: ContextWords) -> bool:
-    """Whether a name is an organisation's seat, "Britain-based", "Damascus-based": no place of its events."""
-    doc = span.doc
-    return span.end + 1 < len(doc) and doc[span.end].text in ("-", "–") and (
-        doc[span.end + 1].lower_ in words.actor_suffixes)  # fmt: skip
 
 
 class PlaceRuler:

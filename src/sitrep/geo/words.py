@@ -5,7 +5,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from ..datafiles import read_yaml_mapping
 from ..errors import DataFileError, Errors
@@ -127,3 +127,11 @@ def own_words(words: ContextWords) -> frozenset[str]:
 @cache
 def _phrase_words(phrases: tuple[tuple[str, ...], ...]) -> frozenset[str]:
     return frozenset(w for phrase in phrases for w in phrase)
+
+
+def seat_of_actor(span: Span, words: ContextWords) -> bool:
+    """Whether a place name is an organisation's seat or backer ("Britain-based", "Damascus-backed"): an actor's
+    attribute, no place of its events."""
+    doc = span.doc
+    return span.end + 1 < len(doc) and doc[span.end].text in ("-", "–") and (
+        doc[span.end + 1].lower_ in words.actor_suffixes)  # fmt: skip

@@ -27,8 +27,8 @@ ARTICLE_FILE = data_path("article.yaml")
 _HEADLINE_SLACK = 40  # characters a headline may stand after the text's start (a date before it)
 _MIN_HEADLINE_WORDS = 3
 _STOPS = frozenset(".!?:;")
+_SPACE = re.compile(r"\s*")
 FURNITURE_KEY = f"{CACHE_PREFIX}article.furniture"  # doc.user_data: the datelines' and furniture's spans
-HEADLINE_KEY = f"{CACHE_PREFIX}article.headline"  # doc.user_data: the headline's character span, if found
 
 
 @dataclass(frozen=True)
@@ -87,12 +87,10 @@ def _finditer(text: str, separator: str) -> list[int]:
 
 @dataclass(frozen=True)
 class ArticleParts:
-    """Where an article's parts begin (character offsets), the spans of its datelines and furniture, and its
-    headline's."""
+    """Where an article's parts begin (character offsets), and the spans of its datelines and furniture."""
 
     starts: tuple[int, ...]
     furniture: tuple[tuple[int, int], ...]
-    headline: tuple[int, int] | None = None
 
 
 def article_parts(text: str, title: str | None, rules: ArticleRules | None = None) -> ArticleParts:
@@ -122,13 +120,18 @@ def article_parts(text: str, title: str | None, rules: ArticleRules | None = Non
         starts.extend((match.start(), match.end()))
         furniture.append((match.start(), match.end()))
     # A footer ("Related News", "Read Also") ends the story: the rest is the site's, past the story's first third.
-    footer = rules.footer.search(text, lede + len(text[lede:]) // 3)
+    footer = rules.footer.search(text, lede + (len(text) - lede) // 3)
     if footer is not None:
         starts.append(footer.start())
         furniture.append((footer.start(), len(text)))
-    words = {len(text) - len(text[start:].lstrip()) for start in starts}  # each part begins at its first word
-    return ArticleParts(starts=tuple(sorted(w for w in words if w < len(text))), furniture=tuple(furniture),
-                        headline=headline)  # fmt: skip
+    words = {_first_word(text, start) for start in starts}  # each part begins at its first word
+    return ArticleParts(starts=tuple(sorted(w for w in words if w < len(text))), furniture=tuple(furniture))
+
+
+def _first_word(text: str, start: int) -> int:
+    """Where the first word at or after `start` begins (no copy of the text, which may be large)."""
+    space = _SPACE.match(text, start)
+    return space.end() if space else start
 
 
 def is_furniture(sent: Span) -> bool:
@@ -145,19 +148,12 @@ def in_furniture(doc: Doc, start: int | None, end: int | None) -> bool:
     return any(first <= start and end <= last + 1 for first, last in doc.user_data.get(FURNITURE_KEY, ()))
 
 
-def is_headline(sent: Span) -> bool:
-    """Whether a sentence of a doc marked by `mark_article_parts` is the article's headline."""
-    span = sent.doc.user_data.get(HEADLINE_KEY)
-    return span is not None and span[0] <= sent.start_char < span[1]
-
-
 def mark_article_parts(doc: Doc, title: str | None, rules: ArticleRules | None = None) -> Doc:
     """Start a sentence at the headline, each dateline and the lede of an unparsed doc (see the module's docstring)."""
     tokens = [t for t in doc if not t.is_space]
     positions = [t.idx for t in tokens]
     parts = article_parts(doc.text, title, rules)
     doc.user_data[FURNITURE_KEY] = parts.furniture
-    doc.user_data[HEADLINE_KEY] = parts.headline
     for offset in parts.starts:
         k = bisect.bisect_left(positions, offset)
         if k < len(tokens) and tokens[k].i > 0:

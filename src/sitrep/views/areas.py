@@ -271,12 +271,6 @@ def _country_at(lon: float, lat: float) -> BaseGeometry | None:
     return best[1] if best else None
 
 
-def countries_of(points: Iterable[tuple[float, float]]) -> list[str]:
-    """The names of the countries the (longitude, latitude) points lie in, most points first."""
-    counts = country_counts(points)
-    return sorted(counts, key=lambda n: (-counts[n], n))
-
-
 def country_counts(points: Iterable[tuple[float, float]]) -> dict[str, int]:
     """How many of the (longitude, latitude) points lie in each country, by the country's name."""
     counts: dict[str, int] = {}

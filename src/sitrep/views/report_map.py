@@ -31,7 +31,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from ..models import Event
-from .areas import ControlMap, borders, countries_of, country_counts
+from .areas import ControlMap, borders, country_counts
 
 # One colour per holder, in order of first appearance; distinct on a pale map and in greyscale print.
 HOLDER_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4")
@@ -128,7 +128,8 @@ def draw_control_map(
         The SVG bytes and where each label was placed.
     """
     points = [(h.longitude, h.latitude) for h in cmap.holdings]
-    west, south, east, north = _extent(points)
+    counts = country_counts(points)
+    west, south, east, north = _extent(points, counts)
     # The figure's height follows the view's shape, so the frame is filled; the legend gets its own band below.
     width = size[0]
     rings = _alert_rings(alerts)
@@ -148,7 +149,7 @@ def draw_control_map(
     ax.set_xticks([])
     ax.set_yticks([])
     view = box(west - 1, south - 1, east + 1, north + 1)
-    shown = set(countries_of(points))
+    shown = set(counts)
     for name, _country, _label, geometry in borders("countries"):
         if geometry.intersects(view):
             fill = "#fbfaf6" if name in shown else "#ecebe6"
@@ -210,13 +211,15 @@ def draw_control_map(
     return MapDrawing(svg=buffer.getvalue(), labels=placed, frame=frame, dropped=dropped)  # type: ignore[arg-type]
 
 
-def _extent(points: Sequence[tuple[float, float]]) -> tuple[float, float, float, float]:
+def _extent(
+    points: Sequence[tuple[float, float]], counts: Mapping[str, int] | None = None
+) -> tuple[float, float, float, float]:
     """The map's view: the countries the settlements lie in, with a margin; else the settlements themselves.
 
     A country with less than a fifth of the settlements does not frame the view: a town on a border that the
     small-scale outline puts across it ("Kobani" in Turkey) must not add a whole neighbour to the map.
     """
-    counts = country_counts(points)
+    counts = country_counts(points) if counts is None else counts
     names = {name for name, n in counts.items() if n >= 0.2 * len(points)}
     shapes = [g for name, _c, _l, g in borders("countries") if name in names]
     if shapes:
