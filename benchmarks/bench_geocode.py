@@ -11,6 +11,7 @@ Measures:
 
 Usage:
     .venv/bin/python benchmarks/bench_geocode.py [--json] [--acled-every N] [--only trnews,gwn,acled,gazetteer]
+        [--no-urls]
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sitrep.distance import haversine_km
 from sitrep.geo.event_place import event_place
@@ -54,12 +55,24 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def load_trnews() -> list[tuple[str, list[tuple[int, int, str, float, float]]]]:
-    """(text, [(start, end, phrase, lat, lon)]) per TR-News article."""
+Gold = list[tuple[int, int, str, float, float]]
+
+
+class GoldDoc(NamedTuple):
+    """A corpus document: its text, its gold toponyms (start, end, phrase, lat, lon) and its outlet's address."""
+
+    text: str
+    gold: Gold
+    url: str
+
+
+def load_trnews() -> list[GoldDoc]:
+    """Each TR-News article with its gold toponyms and address."""
     docs = []
     root = ET.parse(GEO / "TR-News.xml").getroot()
     for article in root.iter("article"):
         text = article.findtext("text") or ""
+        url = (article.findtext("url") or article.findtext("domain") or "").strip()
         gold = []
         for top in article.iter("toponym"):
             tag = top.find("gaztag")
@@ -70,14 +83,17 @@ def load_trnews() -> list[tuple[str, list[tuple[int, int, str, float, float]]]]:
             if lat is None or lon is None or text[start:end] != phrase:
                 continue
             gold.append((start, end, phrase, float(lat), float(lon)))
-        docs.append((text, gold))
+        docs.append(GoldDoc(text, gold, url))
     return docs
 
 
-def load_gwn() -> list[tuple[str, list[tuple[int, int, str, float, float]]]]:
-    """(text, gold) per GeoWebNews article; gwn_full.txt offsets count from the line after the title line."""
+def load_gwn() -> list[GoldDoc]:
+    """Each GeoWebNews article with its gold toponyms and address; gwn_full.txt offsets count from the line after
+    the title line, which gives the address ("TITLE: ... LINK: http://...")."""
     names = sorted(Path(p).stem for p in glob.glob(str(GEO / "GeoWebNews" / "*.txt")))
-    bodies = {n: (GEO / "GeoWebNews" / f"{n}.txt").read_text(encoding="utf-8").split("\n", 1)[1] for n in names}
+    heads, bodies = {}, {}
+    for n in names:
+        heads[n], bodies[n] = (GEO / "GeoWebNews" / f"{n}.txt").read_text(encoding="utf-8").split("\n", 1)
     lines = [line for line in (GEO / "gwn_full.txt").read_text(encoding="utf-8").split("\n") if line.strip()]
     docs = []
     for i, line in enumerate(lines):
@@ -92,26 +108,28 @@ def load_gwn() -> list[tuple[str, list[tuple[int, int, str, float, float]]]]:
         text = bodies[best]
         gold = [(int(r[4]), int(r[5]), r[1], float(r[2]), float(r[3])) for r in records
                 if int(r[4]) >= 0 and text[int(r[4]) : int(r[5])] == r[1]]  # fmt: skip
-        docs.append((text, gold))
+        link = re.search(r"LINK:\s*(\S+)", heads[best])
+        docs.append(GoldDoc(text, gold, link.group(1) if link else ""))
     return docs
 
 
-def bench_corpus(geocoder: Geocoder, docs: list[tuple[str, list[Any]]]) -> dict[str, Any]:
+def bench_corpus(geocoder: Geocoder, docs: list[GoldDoc], *, urls: bool = True) -> dict[str, Any]:
     """Accuracy within 161 km given the gold spans, plus the share resolved and the median error.
 
     Run with `infer_unknown`: the plain figures count only places resolved by name (the default behaviour, where
     unknown names keep null coordinates); the `_inferred` figures also count the unknown names put at the town
-    their document is about (`geocode_infer_unknown`, opt-in).
+    their document is about (`geocode_infer_unknown`, opt-in). With `urls`, each document's address is given as
+    its outlet (the contract's optional `url`), which tells the story's home country.
     """
     n = hits = resolved = inferred = inferred_hits = 0
     errors = []
     part_n, part_hits, part_inferred = [0, 0], [0, 0], [0, 0]  # even (training) and odd (test) documents
     started = time.perf_counter()
-    for index, (text, gold) in enumerate(docs):
+    for index, (text, gold, url) in enumerate(docs):
         if not gold:
             continue
         mentions = [{"start": s, "end": e} for s, e, *_ in gold]
-        places = geocoder.geocode(text, mentions, infer_unknown=True)
+        places = geocoder.geocode(text, mentions, infer_unknown=True, url=url if urls else "")
         for (_s, _e, _phrase, lat, lon), place in zip(gold, places, strict=True):
             n += 1
             part_n[index % 2] += 1
@@ -251,7 +269,7 @@ def bench_gazetteer(path: Path) -> dict[str, Any]:
     gaz = Gazetteer.open(path)
     result["load_seconds"] = round(time.perf_counter() - started, 4)
     result["size_mb"] = round(path.stat().st_size / 1e6, 1)
-    names = [g[2] for _, gold in load_trnews() for g in gold] if GEO.exists() else ["Aleppo", "Hama", "Paris"]
+    names = [g[2] for _, gold, _ in load_trnews() for g in gold] if GEO.exists() else ["Aleppo", "Hama", "Paris"]
     names = names * max(1, 5000 // max(1, len(names)))
     timings = []
     for name in names:
@@ -289,6 +307,7 @@ def main() -> None:
     parser.add_argument("--acled-every", type=int, default=3, help="use every Nth ACLED row (1 = all)")
     parser.add_argument("--only", default="gazetteer,trnews,gwn,acled", help="comma-separated parts to run")
     parser.add_argument("--gazetteer", default="", help="compiled gazetteer file (default: the user cache)")
+    parser.add_argument("--no-urls", action="store_true", help="give the geocoder no outlet addresses")
     args = parser.parse_args()
     parts = set(args.only.split(","))
     path = Path(args.gazetteer) if args.gazetteer else default_gazetteer_path(load_settings())
@@ -308,7 +327,7 @@ def main() -> None:
             if name in parts:
                 geocoder = Geocoder(nlp=nlp, gazetteer=gaz, settings=Settings())
                 docs = load_trnews() if name == "trnews" else load_gwn()
-                results[name] = bench_corpus(geocoder, docs)
+                results[name] = bench_corpus(geocoder, docs, urls=not args.no_urls)
         if "acled" in parts:
             geocoder = Geocoder(nlp=nlp, gazetteer=gaz, settings=Settings())
             results["acled"] = bench_acled(geocoder, every=max(1, args.acled_every))
@@ -335,5 +354,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONHASHSEED", "0")
-    _ = re  # kept for quick ad-hoc filters when debugging
     main()

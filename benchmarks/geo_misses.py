@@ -66,10 +66,11 @@ def main() -> None:
     names: collections.Counter[str] = collections.Counter()
     if args.corpus in ("trnews", "gwn"):
         docs = load_trnews() if args.corpus == "trnews" else load_gwn()
-        for i, (text, gold) in enumerate(docs):
+        for i, (text, gold, url) in enumerate(docs):
             if not gold or not in_part(i, args.part):
                 continue
-            places = geocoder.geocode(text, [{"start": s, "end": e} for s, e, *_ in gold], infer_unknown=args.infer)
+            mentions = [{"start": s, "end": e} for s, e, *_ in gold]
+            places = geocoder.geocode(text, mentions, infer_unknown=args.infer, url=url)
             for (_s, _e, phrase, lat, lon), p in zip(gold, places, strict=True):
                 known = p.latitude is not None and p.longitude is not None
                 km = haversine_km(lat, lon, p.latitude or 0.0, p.longitude or 0.0) if known else 99999.0

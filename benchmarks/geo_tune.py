@@ -28,11 +28,12 @@ from sitrep.settings import Settings, load_settings
 FACTORS = (0.0, 0.5, 0.75, 1.5, 2.0)
 
 
-def accuracy(parsed: list[tuple[Any, list[Any]]], gaz: Gazetteer, settings: Settings, weights: ScoringWeights) -> float:
+def accuracy(parsed: list[tuple[Any, list[Any], str]], gaz: Gazetteer, settings: Settings,
+             weights: ScoringWeights) -> float:  # fmt: skip
     n = hits = 0
-    for doc, gold in parsed:
+    for doc, gold, url in parsed:
         spans = [(g[0], g[1]) for g in gold]
-        places = resolve_places(doc, gazetteer=gaz, settings=settings, char_spans=spans, weights=weights)
+        places = resolve_places(doc, gazetteer=gaz, settings=settings, char_spans=spans, weights=weights, url=url)
         for (_s, _e, _p, lat, lon), place in zip(gold, places, strict=True):
             n += 1
             if place.latitude is not None and place.longitude is not None:
@@ -59,11 +60,11 @@ def main() -> None:
     gaz = Gazetteer.open(default_gazetteer_path(load_settings()))
     nlp = load_language()
     settings = Settings(geocode_region_point="centroid")
-    parts: dict[str, list[tuple[Any, list[Any]]]] = {"train": [], "test": []}
+    parts: dict[str, list[tuple[Any, list[Any], str]]] = {"train": [], "test": []}
     for docs in (load_trnews(), load_gwn()):
-        texts = [(i, text, gold) for i, (text, gold) in enumerate(docs) if gold]
-        for (i, _text, gold), doc in zip(texts, nlp.pipe(t for _, t, _ in texts), strict=True):
-            parts["train" if i % 2 == 0 else "test"].append((doc, gold))
+        texts = [(i, text, gold, url) for i, (text, gold, url) in enumerate(docs) if gold]
+        for (i, _text, gold, url), doc in zip(texts, nlp.pipe(t for _, t, _, _ in texts), strict=True):
+            parts["train" if i % 2 == 0 else "test"].append((doc, gold, url))
     best = scoring_weights(settings)
     score = accuracy(parts["train"], gaz, settings, best)
     print(f"start: train {score:.4f} test {accuracy(parts['test'], gaz, settings, best):.4f}", flush=True)

@@ -49,7 +49,12 @@ class Geocoder:
         self.nlp = nlp
 
     def geocode(
-        self, text: str, mentions: Sequence[Mapping[str, int]] | None = None, *, infer_unknown: bool | None = None
+        self,
+        text: str,
+        mentions: Sequence[Mapping[str, int]] | None = None,
+        *,
+        infer_unknown: bool | None = None,
+        url: str = "",
     ) -> list[ResolvedPlace]:
         """Resolve the places of a text.
 
@@ -57,6 +62,9 @@ class Geocoder:
             text: The document.
             mentions: Spans to resolve exactly, as `{"start", "end"}` character offsets; without them the places
                 are found in the text.
+            infer_unknown: Put unknown given names where their document is (default: the setting).
+            url: The outlet's address, if known: its country-code domain (".ca", ".co.uk") is the story's home
+                country, which settles namesakes with the dateline and the most-named area.
 
         Returns:
             One place per mention, in text order, each at its own point (a country or an area at its representative
@@ -69,21 +77,24 @@ class Geocoder:
             if infer_unknown is None:
                 infer_unknown = self._infers()
             return resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings, char_spans=offsets,
-                                  infer_unknown=infer_unknown, region_point=TOPONYM_POINT)  # fmt: skip
+                                  infer_unknown=infer_unknown, region_point=TOPONYM_POINT, url=url)  # fmt: skip
         doc = self.nlp(text)
-        return resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings, region_point=TOPONYM_POINT)
+        return resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings, region_point=TOPONYM_POINT,
+                              url=url)  # fmt: skip
 
     def _infers(self) -> bool:
         return self.settings.geocode_infer_unknown
 
     def geocode_record(self, record: Mapping[str, Any]) -> dict[str, Any]:
-        """One `sitrep geocode --format jsonl` line: `{"id","text","mentions"?}` in, `{"input_id","places"}` out.
+        """One `sitrep geocode --format jsonl` line: `{"id","text","mentions"?,"url"?}` in, `{"input_id","places"}`
+        out. `url`, the outlet's address, tells the story's home country where its domain is a country's.
 
         With `geocode_infer_unknown` and given mentions, each place also carries `"inferred"` (true when its point
         comes from the document's context, not from its name)."""
         mentions = record.get("mentions")
         inferring = mentions is not None and self._infers()
-        places = self.geocode(str(record.get("text") or ""), mentions, infer_unknown=inferring)
+        places = self.geocode(str(record.get("text") or ""), mentions, infer_unknown=inferring,
+                              url=str(record.get("url") or ""))  # fmt: skip
         records = [place_record(p) | ({"inferred": p.inferred} if inferring else {}) for p in places]
         return {"input_id": record.get("id"), "places": records}
 

@@ -13,6 +13,7 @@ from ..nlp import PLACE_SPANS
 from ..settings import Settings
 from .candidates import Mention, Relation, Role, document_mentions, link_qualifiers, read_context
 from .gazetteer import Gazetteer, ascii_name, feature_class, plain_name
+from .home import home_region
 from .mentions import demonym_countries
 from .priors import learned_index, load_conflict_prior
 from .scoring import (
@@ -65,6 +66,7 @@ def resolve_places(
     infer_unknown: bool = False,
     learned_places: str = "",
     weights: ScoringWeights | None = None,
+    url: str = "",
 ) -> list[ResolvedPlace]:
     """Resolve a document's place mentions to gazetteer entries with coordinates and geo_precision.
 
@@ -84,6 +86,7 @@ def resolve_places(
             `data/gazetteer/acled_places.csv`. A name among them also means the learned place, which a name of
             the document's less named countries does not outweigh.
         weights: The scoring weights; default those of the setting `geocode_scoring` (for tuning).
+        url: The outlet's address, if known: its country-code domain tells the story's home country.
 
     Returns:
         One `ResolvedPlace` per mention in document order; unknown names have `resolved=False` and null
@@ -126,6 +129,10 @@ def resolve_places(
     local_namesakes(mentions, gazetteer, areas, focus)
     choose(mentions, focus, gazetteer, proximity=False, named=named, areas=areas, w=w)
     choose(mentions, focus, gazetteer, proximity=True, named=named, areas=areas, w=w)
+    # The story's home region (its dateline, outlet and most-named area, as read so far) settles namesakes.
+    home = home_region(mentions, doc.text, gazetteer, w, url=url)
+    if home:
+        choose(mentions, focus, gazetteer, proximity=True, named=named, areas=areas, home=home, w=w)
     _settle_qualifiers(mentions)
     places = []
     for i, m in enumerate(mentions):

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from ..distance import haversine_km
 from .candidates import CANDIDATES, Mention
 from .gazetteer import GazEntry, Gazetteer, plain_name
+from .home import HomeRegion, home_bonus
 from .priors import load_admin1_prior
 from .weights import ScoringWeights
 
@@ -141,6 +142,7 @@ def choose(
     proximity: bool,
     named: frozenset[str] = frozenset(),
     areas: frozenset[tuple[str, str]] = frozenset(),
+    home: HomeRegion | None = None,
     w: ScoringWeights,
 ) -> None:
     total = sum(focus.values()) or 1.0
@@ -186,6 +188,14 @@ def choose(
         # A spelling variant ("Samara") of a name that is some place's own ("Samarra"): the own name is meant.
         exact = any(c.match in ("exact", "alias") and c.kind == "place" and c.population >= w.exact_population
                     for c in m.candidates)  # fmt: skip
+        # The home region settles namesakes unless the text says otherwise: a macro-region's name ("Middle East"),
+        # a namesake in another country the document names outright ("Paris" beside "France"), or in another
+        # admin1 area it names ("Richmond, Virginia" in a Kentucky story's list).
+        local_home = home if home and plain_name(m.text) != plain_name(home.dateline) and not any(
+            (c.kind in ("region", "continent") and c.match in ("exact", "alias"))
+            or (c.country in named and c.country != home.country)
+            or (c.kind in ("place", "admin2") and (c.country, c.admin1_code) in areas
+                and (c.country, c.admin1_code) != home.area) for c in m.candidates) else None  # fmt: skip
         for c, prior in zip(m.candidates, priors, strict=True):
             s = prior
             if exact and c.match == "key":
@@ -218,13 +228,24 @@ def choose(
                         s += w.proximity * math.exp(-near_km / 100)
                 elif c.kind in ("country", "admin1", "admin2") and any(area_contains(c, a) for a in here):
                     s += w.containment
+            # The story's home region (its dateline, most-named area, outlet): the local namesake is meant.
+            at_home = False
+            if local_home:
+                home_km = math.inf
+                if local_home.point is not None and c.kind == "place" and c.latitude is not None and (
+                        c.longitude is not None):  # fmt: skip
+                    home_km = haversine_km(local_home.point[0], local_home.point[1], c.latitude, c.longitude)
+                bonus, at_home = home_bonus(c, local_home, w, home_km)
+                s += bonus
             country_weight = w.country_focus
             # A namesake orders of magnitude smaller than a famous place ("London", Ohio, against London) takes
             # the document's country focus in full only with evidence of its own: a qualifier, another place of
-            # its admin1 area, or a chosen place nearby. A country named in passing is no such evidence.
+            # its admin1 area, a chosen place nearby, or the story's home region. A country named in passing is no
+            # such evidence.
             if famous >= w.famous and famous - prior >= w.famous_gap:
                 own_vote = 1 / len(own_areas) if (c.country, c.admin1_code) in own_areas else 0.0
                 local = (bool(m.areas) and (c.country, c.admin1_code) in m.areas) or area_votes - own_vote > 0.5
+                local = local or at_home
                 if not local and near_km > 100:
                     country_weight *= w.unsupported_namesake
             share = _focus_of(c, focus)

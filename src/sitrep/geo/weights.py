@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, NonNegativeFloat, NonNegativeInt
+from pydantic import BaseModel, ConfigDict, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt
 
 from ..datafiles import data_path, read_data_model
 from ..registry import geo_scoring, resolve
@@ -56,6 +56,12 @@ class ScoringWeights(BaseModel):
     learned_events: float
     outside_area: float
     part_radius_km: NonNegativeFloat
+    home_country: float
+    home_area: float
+    home_near: float
+    home_radius_km: PositiveFloat
+    home_area_least: PositiveInt
+    home_area_share: NonNegativeFloat
 
 
 def load_weights(path: Path) -> ScoringWeights:
