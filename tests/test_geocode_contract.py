@@ -40,6 +40,8 @@ AIRPORTS = [
      "latitude_deg": "33.41", "longitude_deg": "36.52", "iso_country": "SY", "municipality": "Damascus"},
     {"id": "6", "ident": "SY-6", "type": "large_airport", "name": "Hama Airport, Orontes Field",
      "latitude_deg": "35.12", "longitude_deg": "36.71", "iso_country": "SY", "municipality": "Hama"},
+    {"id": "7", "ident": "SY-5", "type": "large_airport", "name": "Homs Qusayr Gate International Airport",
+     "latitude_deg": "34.6", "longitude_deg": "36.6", "iso_country": "SY", "municipality": "Homs, Homs Governorate"},
 ]  # fmt: skip
 
 
@@ -115,7 +117,8 @@ def test_airport_in_the_contract_has_no_geonames_id(gazetteer: Gazetteer) -> Non
     ("name", "airport"),
     [("Yarmouk Gate", "Damascus Yarmouk Gate International Airport"),
      ("Yarmouk Gate International Airport", "Damascus Yarmouk Gate International Airport"),
-     ("Orontes Field", "Hama Airport, Orontes Field")],
+     ("Orontes Field", "Hama Airport, Orontes Field"),
+     ("Qusayr Gate", "Homs Qusayr Gate International Airport")],
 )  # fmt: skip
 def test_airports_large_airport_by_its_own_name(gazetteer: Gazetteer, name: str, airport: str) -> None:
     # "London Heathrow Airport" is "Heathrow" in the news: a big airport named after its town, without the town.

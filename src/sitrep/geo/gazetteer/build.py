@@ -685,8 +685,9 @@ def _data_point(path: Path, line: int, entry: str, row: dict[str, str]) -> tuple
 
 def _own_names(name: str, town: str, suffixes: Sequence[str]) -> list[str]:
     """An airport's names without its town ("London Heathrow Airport": "Heathrow Airport", "Heathrow"), when its
-    name begins with its town; none when nothing but a suffix ("Airport") or a code is left."""
-    town = town.strip()
+    name begins with its town ("Washington Dulles International Airport" of "Washington, DC"); none when nothing but
+    a suffix ("Airport") or a code is left."""
+    town = town.split(",")[0].strip()
     if not town or not name.casefold().startswith(town.casefold() + " "):
         return []
     rest = name[len(town) :].strip(" /,-")
