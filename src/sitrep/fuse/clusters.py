@@ -16,7 +16,7 @@ import bisect
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..distance import haversine_km
@@ -485,3 +485,56 @@ class _Linker:
 def cluster_reports(reports: Sequence[Report], *, settings: Settings, sides: Sides) -> list[list[int]]:
     """The clusters of reports that tell of one event, as lists of indices into `reports`."""
     return [[item.index for item in members] for members in _Linker(reports, settings=settings, sides=sides).clusters()]
+
+
+def neighbourhood(
+    reports: Sequence[Report], seeds: Collection[str], *, settings: Settings, sides: Sides
+) -> list[Report]:
+    """The reports that fusion may put, through any chain, in one event with a report of `seeds`, and those that
+    share a day and place with one (their events' ids are numbered together): a whole part of the reports, whose
+    fusion alone gives the same events as the fusion of them all. An API ingest fuses only this part of its block.
+
+    Two reports are related here when `_Linker` could link them, ignoring what it learns as it goes (which sentence
+    split which events, which clusters are whole): their days, types and places fit and their sides do, or they
+    may be one event told twice by one document. A region-only report's choice of the one cluster it fits looks
+    only at clusters it is related to, so the part closed under the relation holds every cluster of a seed whole
+    and every cluster that could compete for its reports. Only the candidate cap (`fusion_max_candidates`, met by a
+    place and day with thousands of kinds of reports) counts comparisons outside the part too.
+    """
+    linker = _Linker(reports, settings=settings, sides=sides)
+    window = linker.window
+    classes = linker.classes(linker.items)
+    by_day: dict[tuple[str, int | None], list[_Class]] = defaultdict(list)
+    by_key: dict[tuple[str, int | None, str], list[_Class]] = defaultdict(list)
+    for group in classes:
+        key = (report_block(group.rep.report), group.rep.day)
+        by_day[key].append(group)
+        by_key[(*key, _place_name(group.rep.report))].append(group)
+    taken = {id(group) for group in classes if any(m.report.report_id in seeds for m in group.members)}
+    todo = [group for group in classes if id(group) in taken]
+    while todo:
+        group = todo.pop()
+        block, day = report_block(group.rep.report), group.rep.day
+        related = list(by_key[(block, day, _place_name(group.rep.report))])
+        for other_day in [None] if day is None else range(day - window, day + window + 1):
+            for other in by_day.get((block, other_day), ()):
+                if id(other) not in taken and _may_link(linker, group, other):
+                    related.append(other)
+        for other in related:
+            if id(other) not in taken:
+                taken.add(id(other))
+                todo.append(other)
+    return [item.report for group in classes if id(group) in taken for item in group.members]
+
+
+def _may_link(linker: _Linker, a: _Class, b: _Class) -> bool:
+    """Whether `_Linker.link_classes` or `_link_vague` could join members of two classes."""
+    found = linker.relation(a, b, linker.where(a, b))
+    return found == _LINKED or (found == _SAME_DOCUMENT and not a.documents.keys().isdisjoint(b.documents))
+
+
+def _place_name(report: Report) -> str:
+    """The place part of the id of an event at this report's place (`fusion.fusion_key`)."""
+    if report.geonameid is not None:
+        return f"g{report.geonameid}"
+    return (report.location or report.admin1 or report.country or "").casefold()

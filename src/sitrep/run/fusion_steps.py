@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from ..fuse.clusters import fusion_block
+from ..fuse.clusters import fusion_block, neighbourhood
 from ..fuse.fusion import fuse_reports
+from ..fuse.sides import default_sides
 from ..models import Event, Report
 from ..settings import Settings
-from ..store import Store, fusion_queue
+from ..store import Store, counters, fusion_queue
 from ..store import queries as q
 from ..store import write as w
 
@@ -50,9 +51,22 @@ def fuse_queued(
     *,
     dates: Iterable[dt.date] | None = None,
     marks: Collection[fusion_queue.Mark] | None = None,
+    seeds: Collection[str] | None = None,
+    owned: Mapping[fusion_queue.Mark, int | None] | None = None,
 ) -> Counts:
     """Fuse what waits in the queue: every queued date (or those of `dates`), whole; or, given `marks`, only those
-    (date, block) pairs, block by block.
+    (date, block) pairs, block by block; and given `seeds` too (the reports an API ingest stored), only the part of
+    each block that may fuse with them (`neighbourhood`).
+
+    Args:
+        store: The store.
+        settings: Fusion settings.
+        dates: Only these queued dates.
+        marks: Only these (date, block) pairs.
+        seeds: With `marks`, the ids of the reports whose neighbourhood is fused.
+        owned: The marks the ingest of `seeds` queued when they were not queued, with the write number that
+            queued them last (`None` once another writer queued them too): those of them still queued with that
+            number hold the ingest's reports alone, and are cleared.
 
     Returns:
         Counts of (new, updated, deleted) events.
@@ -72,7 +86,8 @@ def fuse_queued(
         ]
     total = [0, 0, 0]
     for step_dates, blocks in steps:
-        counts = FusionStep(store, settings, step_dates, window, blocks=blocks).run()
+        step = FusionStep(store, settings, step_dates, window, blocks=blocks, seeds=seeds, owned=owned)
+        counts = step.run()
         total = [a + b for a, b in zip(total, counts, strict=True)]
     return total[0], total[1], total[2]
 
@@ -97,6 +112,8 @@ class _Fused:
     states: dict[str, tuple[int, str | None]]
     low: dt.date
     high: dt.date
+    scope: set[str] | None = None  # the ids of the reports fused, when only the seeds' neighbourhood was
+    inputs: int = 0  # then, `counters.CONTROL_INPUTS` (which every change of events advances) before they were read
 
 
 class _Collision(Exception):
@@ -114,19 +131,23 @@ class FusionStep:
         window: dt.timedelta,
         *,
         blocks: frozenset[str] | None = None,
+        seeds: Collection[str] | None = None,
+        owned: Mapping[fusion_queue.Mark, int | None] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.dates = sorted(dates)
         self.window = window
         self.blocks = blocks
+        self.seeds = frozenset(seeds) if seeds is not None and blocks is not None else None
+        self.owned = dict(owned or {})
         first, last = self.dates[0], self.dates[-1]
         self.low, self.high = shift(first, -2 * window), shift(last, 2 * window)
         self.farthest = (shift(first, -dt.timedelta(days=FARTHEST_DAYS)), shift(last, dt.timedelta(FARTHEST_DAYS)))
 
     def run(self) -> Counts:
         with self.store.connect() as conn:
-            fused = self._fuse(conn, self.blocks, self.low, self.high)
+            fused = self._fuse(conn, self.blocks, self.low, self.high, seeds=self.seeds)
             stored = _event_blocks(conn, date_from=fused.low, date_to=fused.high)
         self.low, self.high = fused.low, fused.high
         by_block: dict[str, list[Event]] = defaultdict(list)
@@ -152,29 +173,59 @@ class FusionStep:
         for attempt in range(tries + 1):
             if 0 < attempt < tries:
                 with self.store.connect() as conn:
-                    fused = self._fuse(conn, {block}, fused.low, fused.high)
+                    fused = self._fuse(conn, {block}, fused.low, fused.high, seeds=self.seeds)
                 events = [e for e in fused.events if _block(e) == block]
             with self.store.begin() as conn:
                 if attempt == tries:
-                    fused = self._fuse(conn, {block}, fused.low, fused.high)
+                    fused = self._fuse(conn, {block}, fused.low, fused.high, seeds=self.seeds)
                     events = [e for e in fused.events if _block(e) == block]
-                now = q.report_block_states(conn, date_from=fused.low, date_to=fused.high, blocks={block})
-                if now.get(block, _NONE) != fused.states.get(block, _NONE):
-                    continue  # another writer stored or removed reports of this block meanwhile
+                if fused.scope is None:
+                    now = q.report_block_states(conn, date_from=fused.low, date_to=fused.high, blocks={block})
+                    if now.get(block, _NONE) != fused.states.get(block, _NONE):
+                        continue  # another writer stored or removed reports of this block meanwhile
+                elif counters.current(conn, counters.CONTROL_INPUTS) != fused.inputs:
+                    continue  # another writer changed events meanwhile: the reports fused into them may differ
+                clear: list[dt.date] | None = self.dates
+                if fused.scope is not None:
+                    clear = self._own_dates(conn, block)
+                    if clear is None:
+                        # This ingest queued the block when nothing else was queued, then another writer queued it
+                        # too: the whole block waits, and it is this ingest's to fuse.
+                        fused = self._fuse(conn, {block}, fused.low, fused.high, seeds=None)
+                        events = [e for e in fused.events if _block(e) == block]
+                        clear = self.dates
                 stored = [
                     event_id
                     for event_id, other in _event_blocks(conn, date_from=fused.low, date_to=fused.high).items()
                     if other == block
                 ]
+                if fused.scope is not None:
+                    # Only the events of the part fused: those holding its reports (the others hold none).
+                    stored = sorted(set(stored) & q.events_of_reports(conn, fused.scope))
                 if self.blocks is not None or attempt:
                     # Ids were numbered within this block only: one another block's event has is a collision.
                     fresh = {e.event_id for e in events} - set(stored)
                     if q.live_event_ids(conn, fresh):
                         raise _Collision(block)
                 counts = w.sync_events(conn, events, replaces=stored)
-                fusion_queue.clear_pending(conn, self.dates, blocks=[block])
+                if clear:
+                    fusion_queue.clear_pending(conn, clear, blocks=[block])
                 return counts
         raise AssertionError("unreachable: the last try runs under the lock")  # pragma: no cover
+
+    def _own_dates(self, conn: Connection, block: str) -> list[dt.date] | None:
+        """The step's dates whose queued mark of `block` holds this ingest's reports alone (queued by it when
+        nothing was, and by nobody since), to clear after fusing only its neighbourhood; `None` when a mark it
+        queued so was queued by another writer since (the block must be fused whole)."""
+        queued = fusion_queue.mark_seqs(conn, [(date, block) for date in self.dates])
+        own: list[dt.date] = []
+        for (date, _), seq in queued.items():
+            if (date, block) not in self.owned:
+                continue  # queued before this ingest: another writer's reports wait there, for its own fusion
+            if self.owned[(date, block)] is None or seq != self.owned[(date, block)]:
+                return None
+            own.append(date)
+        return sorted(own)
 
     def _write_all_locked(self) -> Counts:
         """The fallback: fuse every block of the span inside one write transaction and write it all."""
@@ -198,18 +249,35 @@ class FusionStep:
             if done:
                 fusion_queue.clear_pending(conn, self.dates, blocks=done)
 
-    def _fuse(self, conn: Connection, blocks: Collection[str] | None, low: dt.date, high: dt.date) -> _Fused:
+    def _fuse(
+        self,
+        conn: Connection,
+        blocks: Collection[str] | None,
+        low: dt.date,
+        high: dt.date,
+        *,
+        seeds: frozenset[str] | None = None,
+    ) -> _Fused:
         """The events of [low, high] (of `blocks`), fused from all their reports, widening the range while a
-        cluster reaches its edges."""
+        cluster reaches its edges.
+
+        Given `seeds` (an API ingest's reports), only from the seeds and the reports already fused into events, and
+        of those only the seeds' neighbourhood: what a big ingest stored meanwhile and has not fused yet is left to
+        its own fusion (its marks stay queued), so an API ingest's work does not grow with a big ingest's."""
         while True:
+            inputs = counters.current(conn, counters.CONTROL_INPUTS)
             states = q.report_block_states(conn, date_from=low, date_to=high, blocks=blocks)
-            reports = list(q.iter_reports(conn, date_from=low, date_to=high, blocks=blocks))
+            reports = list(q.iter_reports(conn, date_from=low, date_to=high, blocks=blocks, fused_or=seeds))
+            scope = None
+            if seeds is not None:
+                reports = neighbourhood(reports, seeds, settings=self.settings, sides=default_sides())
+                scope = {r.report_id for r in reports}
             outlets, urls = q.outlets_and_urls(conn, {r.document_id for r in reports})
             fused = fuse_reports(reports, settings=self.settings, outlets=outlets, urls=urls)
             wider = self._widen(reports, fused, low, high)
             if wider is None:
                 events = [e for e in fused if e.event_date is None or low <= e.event_date <= high]
-                return _Fused(events, states, low, high)
+                return _Fused(events, states, low, high, scope, inputs)
             low, high = wider
 
     def _widen(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter, deque
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -28,9 +28,9 @@ from ..ingest.documents import (
 )
 from ..ingest.sources import clean_metadata, read_sources
 from ..memory import collector_paused, keep_freed_memory
-from ..models import Document, ExtractResult, Figure, RawDocument, Report
+from ..models import ControlPeriod, Document, ExtractResult, Figure, RawDocument, Report
 from ..settings import Settings, load_settings
-from ..store import Store, fusion_queue
+from ..store import Store, counters, fusion_queue
 from ..store import queries as q
 from ..store import write as w
 from .engine import EngineSpec, ExtractionFailure, Outcome, extract_in_worker, extract_safely, open_executor
@@ -259,7 +259,12 @@ class Pipeline:
                     on_document(raw.source)
             run.flush(final=True)
         stats = run.stats
-        self.fuse_pending(store, stats, marks=None if fuse_all else run.marks)
+        if fuse_all:
+            self.fuse_pending(store, stats)
+        elif run.replaced_any:
+            self.fuse_pending(store, stats, marks=run.marks)  # a removed document's events: its blocks, whole
+        else:
+            self.fuse_pending(store, stats, marks=run.marks, seeds=run.report_ids, owned=run.owned)
         for reason, count in stats.reasons.items():
             # Failures are listed one by one by the caller; copies are expected on re-ingest, not a problem.
             level = logging.INFO if reason in ("failed", "duplicate") else logging.WARNING
@@ -273,9 +278,12 @@ class Pipeline:
         *,
         dates: Iterable[dt.date] | None = None,
         marks: Collection[fusion_queue.Mark] | None = None,
+        seeds: Collection[str] | None = None,
+        owned: Mapping[fusion_queue.Mark, int | None] | None = None,
     ) -> IngestStats:
         """Fuse the reports waiting for fusion (every queued date, those of `dates`, or only the (date, block) pairs
-        of `marks`), bring the stored events in line, then rebuild the control timeline from the live events.
+        of `marks`, and of those only the part that may fuse with the reports of `seeds`: see `fuse_queued`), bring
+        the stored events in line, then rebuild the control timeline from the live events.
 
         The waiting dates include those an interrupted run left, whoever stored them. The work goes in bounded
         steps (`fusion_steps`), each read and fused outside any write transaction and written block by block in
@@ -289,29 +297,54 @@ class Pipeline:
         never bear on control.
         """
         stats = stats or IngestStats()
-        new, updated, deleted = fuse_queued(store, self.settings, dates=dates, marks=marks)
+        new, updated, deleted = fuse_queued(store, self.settings, dates=dates, marks=marks, seeds=seeds, owned=owned)
         stats.events_new += new
         stats.events_updated += updated
         stats.events_deleted += deleted
         if marks is not None and not any(violent_block(block) for _, block in marks):
             return stats
-        with store.begin() as conn:
-            if marks is None or not fusion_queue.pending_dates(conn):
-                self.rebuild_control(conn)
+        with store.connect() as conn:
+            if marks is not None and fusion_queue.pending_dates(conn):
+                return stats  # the fusion of what is still queued ends with a rebuild from newer events
+            inputs, periods = self.control_periods(conn)
+        self.write_control(store, inputs, periods)
         return stats
 
+    def control_periods(self, conn: Connection) -> tuple[int, list[ControlPeriod]]:
+        """The control timeline computed from the stored baseline and the live events that bear on control, with
+        the value of `counters.CONTROL_INPUTS` read before them (outside any write transaction: on a big store
+        this is seconds of evidence matching that other writers need not wait for)."""
+        from ..control.timeline import control_filters, control_timeline
+        from ..store.control_baseline import iter_baseline
+
+        inputs = counters.current(conn, counters.CONTROL_INPUTS)
+        candidates = {e.event_id: e for where in control_filters() for e in q.iter_events(conn, where)}
+        baseline = list(iter_baseline(conn))
+        return inputs, control_timeline(candidates.values(), settings=self.settings, baseline=baseline)
+
+    def write_control(self, store: Store, inputs: int, periods: Sequence[ControlPeriod]) -> tuple[int, int, int] | None:
+        """Store a timeline computed by `control_periods` at `inputs`, unless the stored one was computed from newer
+        inputs (another writer changed the events meanwhile and rebuilt after). A timeline from inputs that changed
+        after it was read is written all the same: whoever changed them rebuilds after (every fusion that changes
+        events bearing on control ends with a rebuild, or leaves it to the fusion of what is still queued).
+
+        Returns:
+            Counts of (new, updated, deleted) periods, or `None` when a newer timeline was stored.
+        """
+        with store.begin() as conn:
+            if counters.current(conn, counters.CONTROL_BUILT) > inputs:
+                return None
+            counters.set_value(conn, counters.CONTROL_BUILT, inputs)
+            return w.sync_control_periods(conn, periods)
+
     def rebuild_control(self, conn: Connection) -> tuple[int, int, int]:
-        """Rebuild the control timeline from the stored baseline and the live events that bear on control.
+        """Rebuild the control timeline inside a write transaction (after `sitrep control load`).
 
         Returns:
             Counts of (new, updated, deleted) periods.
         """
-        from ..control.timeline import control_filters, control_timeline
-        from ..store.control_baseline import iter_baseline
-
-        candidates = {e.event_id: e for where in control_filters() for e in q.iter_events(conn, where)}
-        baseline = list(iter_baseline(conn))
-        periods = control_timeline(candidates.values(), settings=self.settings, baseline=baseline)
+        inputs, periods = self.control_periods(conn)
+        counters.set_value(conn, counters.CONTROL_BUILT, inputs)
         return w.sync_control_periods(conn, periods)
 
 
@@ -321,7 +354,7 @@ class _StoredIndex:
 
     index: NearDuplicateIndex
     known: set[str] = field(default_factory=set)
-    looked_at: dt.datetime | None = None
+    seen: int | None = None  # the largest document write number read (`counters.DOCUMENTS`)
 
 
 @dataclass
@@ -356,13 +389,13 @@ class _IngestRun:
         if cached is None:
             cached = pipeline.near_indexes[store.url] = _StoredIndex(NearDuplicateIndex(settings=self.settings))
         self.index, self.known = cached.index, cached.known
-        since = cached.looked_at - _CLOCK_MARGIN if cached.looked_at else None
-        cached.looked_at = self.looked_at = w.now()
         with store.connect() as conn:
-            for doc_id, signature in q.iter_signatures(conn, since=since):
+            for doc_id, signature, seq in q.iter_signatures(conn, after=cached.seen):
+                cached.seen = max(cached.seen or 0, seq)
                 if doc_id not in self.known:
                     self.index.add_serialized(doc_id, signature)
                     self.known.add(doc_id)
+        cached.seen = cached.seen or 0
         self.cached = cached
         self.batch: list[Document] = []
         self.signatures: dict[int, MinHash] = {}  # by the queued document object: two may share an id
@@ -373,6 +406,11 @@ class _IngestRun:
         self.copies: list[_Copy] = []
         self.queued: set[str] = set()
         self.marks: set[fusion_queue.Mark] = set()  # the (date, block) of the reports this run stored
+        self.report_ids: set[str] = set()  # the reports this run stored
+        # The marks this run queued when they were not queued, with the write number that queued them last (`None`
+        # once another writer queued them too): where only this run's reports wait (`fusion_steps._own_dates`).
+        self.owned: dict[fusion_queue.Mark, int | None] = {}
+        self.replaced_any = False  # whether this run removed a stored document (a better-ranked copy replaced it)
         self.in_flight: deque[tuple[list[Document], list[_Copy], Future[list[Outcome]]]] = deque()
 
     def add(self, raw: RawDocument) -> None:
@@ -499,13 +537,22 @@ class _IngestRun:
                     moved.append({"document_id": document.id, "source": old.source, "url": old.url,
                                   "outlet": old.outlet, "kind": kind, "similarity": similarity})  # fmt: skip
                     moved.extend({**copy, "document_id": document.id} for copy in old_copies)
-                w.write_document(conn, document, minhash=serialize(signature))
+                seq = w.write_document(conn, document, minhash=serialize(signature))
                 for row in moved:
                     w.record_copy(conn, row["document_id"], source=row["source"], url=row["url"],
                                   outlet=row["outlet"], kind=row["kind"], similarity=row["similarity"])  # fmt: skip
                 self.stats.reports += w.write_reports(conn, reports, block_of=report_block)
                 w.write_document_figures(conn, document, figures)
-                fusion_queue.mark_pending(conn, marks)
+                before = fusion_queue.mark_pending(conn, marks, seq=seq)
+            for mark, previous in before.items():
+                if previous is None:
+                    self.owned[mark] = seq
+                elif mark in self.owned and previous != self.owned[mark]:
+                    self.owned[mark] = None  # another writer queued it since this run did
+                elif mark in self.owned:
+                    self.owned[mark] = seq
+            self.replaced_any = self.replaced_any or bool(moved)
+            self.report_ids |= {r.report_id for r in reports}
             self.marks |= marks
             self.known.add(document.id)
             self.stats.new += 1
@@ -532,9 +579,8 @@ class _IngestRun:
         Runs inside the write transaction, which writers take one at a time, so two concurrent ingests of
         near-copies store one of them, as a single ingest would.
         """
-        since = self.looked_at - _CLOCK_MARGIN
-        self.cached.looked_at = self.looked_at = w.now()
-        for doc_id, data in q.iter_signatures(conn, since=since):
+        for doc_id, data, seq in q.iter_signatures(conn, after=self.cached.seen):
+            self.cached.seen = max(self.cached.seen or 0, seq)
             if doc_id not in self.known:
                 self.known.add(doc_id)
                 self.others.add_serialized(doc_id, data)
@@ -551,9 +597,6 @@ def canonical_rank(document: Document) -> tuple[Any, ...]:
 
 
 _LAST = (dt.date.max, "\uffff")
-
-# Stored timestamps have whole seconds; looking back a little more never misses a document.
-_CLOCK_MARGIN = dt.timedelta(seconds=2)
 
 
 def parse_published(value: str | dt.date | None) -> dt.date | None:

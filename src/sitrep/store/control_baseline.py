@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from sqlalchemy import Connection, delete, insert, select
 
 from ..models import BaselineHolding
+from . import counters
 from .schema import control_baseline
 
 
@@ -24,6 +25,7 @@ def replace_baseline(conn: Connection, holdings: Sequence[BaselineHolding]) -> i
     conn.execute(delete(control_baseline))
     for (key, date), holding in sorted(rows.items(), key=lambda item: (item[0][0], item[0][1])):
         conn.execute(insert(control_baseline).values(place_key=key, date=date, data=holding.model_dump(mode="json")))
+    counters.advance(conn, counters.CONTROL_INPUTS)
     return len(rows)
 
 

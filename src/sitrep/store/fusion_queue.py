@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, select, update
 
 from .schema import pending_fusion
 from .upsert import insert_ignore
@@ -23,10 +23,36 @@ WHOLE_DATE = ""
 Mark = tuple[dt.date, str]
 
 
-def mark_pending(conn: Connection, marks: Iterable[Mark]) -> None:
-    """Queue (date, block) pairs for fusion (a pair queued twice is queued once)."""
+def mark_pending(conn: Connection, marks: Iterable[Mark], *, seq: int | None = None) -> dict[Mark, int | None]:
+    """Queue (date, block) pairs for fusion (a pair queued twice is queued once), each with `seq`, the write number
+    of the document that queued it last.
+
+    Returns:
+        For each pair, the write number it was queued with before, or `None` when it was not queued: an API ingest
+        whose pairs were not queued before, and were not queued again since, knows their queued reports are its
+        own alone.
+    """
+    before: dict[Mark, int | None] = {}
     for date, block in sorted(set(marks)):
-        insert_ignore(conn, pending_fusion, {"event_date": date, "block": block})
+        where = (pending_fusion.c.event_date == date) & (pending_fusion.c.block == block)
+        row = conn.execute(select(pending_fusion.c.seq).where(where)).first()
+        before[(date, block)] = None if row is None else int(row.seq or 0)
+        if row is None:
+            insert_ignore(conn, pending_fusion, {"event_date": date, "block": block, "seq": seq})
+        else:
+            conn.execute(update(pending_fusion).where(where).values(seq=seq))
+    return before
+
+
+def mark_seqs(conn: Connection, marks: Iterable[Mark]) -> dict[Mark, int | None]:
+    """The write number each of these (date, block) pairs was last queued with (absent when not queued)."""
+    found: dict[Mark, int | None] = {}
+    for date, block in set(marks):
+        where = (pending_fusion.c.event_date == date) & (pending_fusion.c.block == block)
+        row = conn.execute(select(pending_fusion.c.seq).where(where)).first()
+        if row is not None:
+            found[(date, block)] = None if row.seq is None else int(row.seq)
+    return found
 
 
 def pending_dates(conn: Connection) -> list[dt.date]:

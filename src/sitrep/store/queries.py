@@ -104,9 +104,14 @@ def iter_reports(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     blocks: Collection[str] | None = None,
+    fused_or: Collection[str] | None = None,
 ) -> Iterator[Report]:
-    """Stored reports, optionally of a date range and of some fusion blocks only, in id order."""
+    """Stored reports, optionally of a date range and of some fusion blocks only, in id order; given `fused_or`,
+    only those already fused into an event and those of these ids."""
     query = select(reports.c.data).order_by(reports.c.report_id)
+    if fused_or is not None:
+        fused = select(event_sources.c.report_id).where(event_sources.c.report_id == reports.c.report_id).exists()
+        query = query.where(fused | reports.c.report_id.in_(sorted(fused_or)))
     if date_from:
         query = query.where(reports.c.event_date >= date_from)
     if date_to:
@@ -152,6 +157,16 @@ def live_event_ids(conn: Connection, event_ids: Collection[str]) -> set[str]:
     return found
 
 
+def events_of_reports(conn: Connection, report_ids: Collection[str]) -> set[str]:
+    """The ids of the events that hold any of these reports, read a thousand reports at a time."""
+    found: set[str] = set()
+    wanted = sorted(set(report_ids))
+    for start in range(0, len(wanted), 1000):
+        query = select(event_sources.c.event_id).where(event_sources.c.report_id.in_(wanted[start : start + 1000]))
+        found.update(conn.execute(query).scalars())
+    return found
+
+
 def outlets_and_urls(
     conn: Connection, document_ids: Iterable[str]
 ) -> tuple[dict[str, str | None], dict[str, str | None]]:
@@ -174,18 +189,19 @@ def get_document(conn: Connection, document_id: str) -> Document | None:
         return None
     data = dict(row)
     data.pop("minhash", None)
+    data.pop("seq", None)
     data["ingested_at"] = _utc(data["ingested_at"])
     return Document.model_validate(data)
 
 
-def iter_signatures(conn: Connection, *, since: dt.datetime | None = None) -> Iterator[tuple[str, bytes]]:
-    """(document id, MinHash bytes) of every stored document (or of those ingested since a moment), to build the
-    near-duplicate index."""
-    query = select(documents.c.id, documents.c.minhash).where(documents.c.minhash.is_not(None))
-    if since is not None:
-        query = query.where(documents.c.ingested_at >= since)
+def iter_signatures(conn: Connection, *, after: int | None = None) -> Iterator[tuple[str, bytes, int]]:
+    """(document id, MinHash bytes, write number) of every stored document (or of those whose write number is above
+    `after`: stored after a reader saw that number), to build the near-duplicate index."""
+    query = select(documents.c.id, documents.c.minhash, documents.c.seq).where(documents.c.minhash.is_not(None))
+    if after is not None:
+        query = query.where(documents.c.seq > after)
     for row in conn.execute(query):
-        yield row.id, bytes(row.minhash)
+        yield row.id, bytes(row.minhash), int(row.seq or 0)
 
 
 def count_rows(conn: Connection) -> dict[str, int]:

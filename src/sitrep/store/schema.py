@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -39,9 +40,11 @@ documents = Table(
     Column("text", Text, nullable=False),
     Column("minhash", LargeBinary),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
-    # Each document written looks up what other processes stored since it last looked (`iter_signatures(since=)`):
-    # without this index that was a scan of every document per document, quadratic in a big ingest.
+    # The number of the write that stored it (`counters.DOCUMENTS`): each document written looks up what other
+    # processes stored after the largest number it saw (`iter_signatures(after=)`), by this index.
+    Column("seq", BigInteger),
     Index("ix_documents_ingested", "ingested_at"),
+    Index("ix_documents_seq", "seq"),
 )
 
 document_copies = Table(
@@ -107,6 +110,8 @@ event_sources = Table(
     Column("document_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
     Column("outlet", Text),
     Column("attributed_to", JSON, nullable=False),
+    # An API ingest reads the reports already fused into events (`iter_reports(fused_or=)`).
+    Index("ix_event_sources_report", "report_id"),
 )
 
 control_periods = Table(
@@ -153,6 +158,8 @@ pending_fusion = Table(
     metadata,
     Column("event_date", Date, primary_key=True),
     Column("block", Text, primary_key=True),
+    # The number of the last document write that queued it (`counters.DOCUMENTS`).
+    Column("seq", BigInteger),
 )
 
 # What `sitrep watch` knows of each source it polls, so that a restarted watcher resumes where it stopped:
@@ -170,4 +177,13 @@ watch_sources = Table(
     Column("next_attempt_at", DateTime(timezone=True)),
     Column("last_polled_at", DateTime(timezone=True)),
     Column("last_error", Text),
+)
+
+# Counters that writers advance inside their write transaction (`counters.py`): taken one writer at a time, their
+# values order the writes as they committed.
+store_counters = Table(
+    "store_counters",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", BigInteger, nullable=False),
 )

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from ..models import ControlPeriod, Document, Event, Figure, Report
+from . import counters
 from .schema import control_periods, document_copies, document_figures, documents, event_sources, events, reports
 from .upsert import insert_ignore
 
@@ -24,11 +25,15 @@ def has_document(conn: Connection, document_id: str) -> bool:
     return conn.execute(select(documents.c.id).where(documents.c.id == document_id)).first() is not None
 
 
-def write_document(conn: Connection, document: Document, *, minhash: bytes | None) -> bool:
-    """Store a document unless its id is there already (another process may have just stored it). Returns whether
-    it was new."""
+def write_document(conn: Connection, document: Document, *, minhash: bytes | None) -> int | None:
+    """Store a document unless its id is there already (another process may have just stored it). Returns its write
+    number (`counters.DOCUMENTS`), or `None` when it was stored already."""
+    if has_document(conn, document.id):
+        return None
     row = document.model_dump(exclude={"ingested_at"})
-    return insert_ignore(conn, documents, {**row, "minhash": minhash, "ingested_at": now()})
+    seq = counters.advance(conn, counters.DOCUMENTS)
+    new = insert_ignore(conn, documents, {**row, "minhash": minhash, "ingested_at": now(), "seq": seq})
+    return seq if new else None
 
 
 def record_copy(
@@ -170,16 +175,15 @@ def sync_events(conn: Connection, fused: Sequence[Event], *, replaces: Iterable[
             conn.execute(update(events).where(events.c.event_id == event.event_id).values(**values))
             updated += 1
         conn.execute(delete(event_sources).where(event_sources.c.event_id == event.event_id))
-        for report_id, source in zip(event.report_ids, _sources_by_report(event), strict=True):
-            conn.execute(
-                insert(event_sources).values(
-                    event_id=event.event_id,
-                    report_id=report_id,
-                    document_id=source[0],
-                    outlet=source[1],
-                    attributed_to=source[2],
-                )
-            )
+        # One statement for all the rows (executemany): an event of thousands of reports was thousands of statements,
+        # each compiled anew, inside the write transaction that other writers wait for.
+        rows = [
+            {"event_id": event.event_id, "report_id": report_id, "document_id": source[0], "outlet": source[1],
+             "attributed_to": source[2]}
+            for report_id, source in zip(event.report_ids, _sources_by_report(event), strict=True)
+        ]  # fmt: skip
+        if rows:
+            conn.execute(insert(event_sources), rows)
     for event_id in set(replaces) - fresh_ids:
         result = conn.execute(
             update(events)
@@ -188,6 +192,8 @@ def sync_events(conn: Connection, fused: Sequence[Event], *, replaces: Iterable[
         )
         conn.execute(delete(event_sources).where(event_sources.c.event_id == event_id))
         deleted += result.rowcount or 0
+    if new or updated or deleted:
+        counters.advance(conn, counters.CONTROL_INPUTS)
     return new, updated, deleted
 
 
