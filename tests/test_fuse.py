@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from sitrep.fuse.clusters import neighbourhood
 from sitrep.fuse.fusion import fuse_reports
+from sitrep.fuse.sides import default_sides
 from sitrep.models import Event, Evidence, Figure, Report
 from sitrep.settings import Settings
 
@@ -321,3 +323,58 @@ def test_fuse_the_same_reports_in_any_order_give_the_same_events() -> None:
     assert sorted(first, key=lambda e: e["event_id"]) == sorted(
         (e.model_dump() for e in _fuse(shuffled)), key=lambda e: e["event_id"]
     )
+
+
+# ---- a neighbourhood fused alone (an API ingest fuses only the part of its block its reports may join) ----------
+
+# More places of Idleb for the neighbourhood tests (points of this test's own; one far from the others).
+BINNISH = {"location": "Binnish", "geonameid": None, "latitude": 35.96, "longitude": 36.71, "admin1": "Idleb"}
+ARIHA = {"location": "Ariha", "geonameid": None, "latitude": 35.81, "longitude": 36.61, "admin1": "Idleb"}
+FAR = {"location": "Far Village", "geonameid": None, "latitude": 36.60, "longitude": 35.90, "admin1": "Idleb"}
+REGION = {"location": None, "geonameid": None, "latitude": None, "longitude": None, "admin1": "Idleb"}
+KINDS = [
+    {"event_type": "Explosions/Remote violence", "sub_event_type": "Air/drone strike", "actor2": "Civilians (Syria)"},
+    {"event_type": "Explosions/Remote violence", "sub_event_type": "Shelling/artillery/missile attack",
+     "actor2": None},
+    {"event_type": "Battles", "sub_event_type": "Armed clash", "actor2": "Hayat Tahrir al Sham"},
+    {"event_type": "Battles", "sub_event_type": "Non-state actor overtakes territory",
+     "actor1": "Hayat Tahrir al Sham", "actor2": "Military Forces of Syria (2000-)"},
+]  # fmt: skip
+
+
+def _block_reports(seed: int, *, places: list[dict[str, Any]]) -> list[Report]:
+    """Reports of one block: random places, kinds, precisions, days and documents (several a document)."""
+    rng = random.Random(seed)
+    return [
+        _report(str(n % 4), f"doc-{n // 4}", rng.choice(places), **rng.choice(KINDS),
+                geo_precision=rng.choice([1, 1, 2]), event_date=DAY + dt.timedelta(days=rng.choice([0, 0, 1])))
+        for n in range(80)
+    ]  # fmt: skip
+
+
+def _by_id(events: list[Event]) -> dict[str, dict[str, Any]]:
+    return {e.event_id: e.model_dump() for e in events}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_fuse_a_neighbourhood_alone_gives_its_events_of_the_whole_block(seed: int) -> None:
+    reports = _block_reports(seed, places=[IDLIB, SARMADA, BINNISH, ARIHA, FAR, REGION])
+    for report in reports:  # a region-only report has no precision of a place
+        if report.latitude is None:
+            report.geo_precision = 3
+    whole = _fuse(reports)
+    seeds = {reports[random.Random(seed).randrange(len(reports))].report_id}
+    part = neighbourhood(reports, seeds, settings=Settings(), sides=default_sides())
+    kept = {r.report_id for r in part}
+    expected = [e for e in whole if kept & set(e.report_ids)]
+    assert all(set(e.report_ids) <= kept for e in expected)  # every event of the part is whole in it
+    assert _by_id(_fuse(part)) == _by_id(expected)
+
+
+def test_fuse_a_neighbourhood_leaves_out_a_far_town_of_the_block() -> None:
+    reports = _block_reports(1, places=[IDLIB, BINNISH, FAR])
+    far = {r.report_id for r in reports if r.location == "Far Village"}
+    seed = next(r.report_id for r in reports if r.location == "Idlib")
+    kept = {r.report_id for r in neighbourhood(reports, {seed}, settings=Settings(), sides=default_sides())}
+    assert far and not kept & far
+    assert seed in kept and len(kept) < len(reports) - len(far) + 1

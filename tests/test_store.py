@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import update
 
 from sitrep.distance import haversine_km
 from sitrep.errors import StoreError
@@ -15,7 +16,7 @@ from sitrep.store import Store, database_url, open_store
 from sitrep.store import queries as q
 from sitrep.store import write as w
 from sitrep.store.filters import EventFilter
-from sitrep.store.schema import metadata
+from sitrep.store.schema import documents, metadata
 
 
 def _event(event_id: str, *, day: int = 5, fatalities: int = 0, location: str = "Hama") -> Event:
@@ -105,6 +106,22 @@ def test_store_document_written_once(store: Store) -> None:
         assert q.count_rows(conn) == {"documents": 1, "document_copies": 1, "reports": 0, "events": 0}
         document = q.get_document(conn, "d1")
     assert document is not None and document.published == dt.date(2024, 12, 5) and document.ingested_at
+
+
+def test_store_a_document_written_after_a_reader_looked_is_found_whatever_its_timestamp(store: Store) -> None:
+    """What another writer stored is found by its write number, not its clock: a transaction that committed long
+    after it stamped `ingested_at` (a loaded machine) is found all the same."""
+    with store.begin() as conn:
+        w.write_document(conn, _document("d1"), minhash=b"\x01" * 8)
+    with store.connect() as conn:
+        seen = max(seq for _, _, seq in q.iter_signatures(conn))
+    with store.begin() as conn:
+        later = w.write_document(conn, _document("d2"), minhash=b"\x02" * 8)
+        conn.execute(update(documents).where(documents.c.id == "d2").values(ingested_at=dt.datetime(2000, 1, 1)))
+    assert later is not None and later > seen
+    with store.connect() as conn:
+        assert [doc_id for doc_id, _, _ in q.iter_signatures(conn, after=seen)] == ["d2"]
+        assert list(q.iter_signatures(conn, after=later)) == []
 
 
 def test_store_sync_events_new_unchanged_updated_deleted(store: Store) -> None:

@@ -20,7 +20,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from sitrep.store import fusion_queue, open_store
+from sitrep.ingest.sources import read_sources
+from sitrep.run.pipeline import Pipeline, _IngestRun
+from sitrep.settings import Settings
+from sitrep.store import Store, counters, fusion_queue, open_store
+from sitrep.store import queries as q
 from sitrep.store.schema import documents, event_sources
 
 pytestmark = pytest.mark.model
@@ -149,3 +153,101 @@ def test_writers_api_ingest_is_answered_with_its_event_while_a_big_ingest_runs(
     finally:
         ingest.terminate()
         ingest.wait(timeout=60)
+
+
+# ---- in one process: what an API ingest fuses beside a big ingest that has not fused yet ------------------------
+
+BIG = [
+    {"id": f"big-{n}", "text": SENTENCES[n % 3].format(town=FEED_TOWNS[n % 4], n=n % 5 + 1) + f" Item {n}.",
+     "published": FEED_DAY}
+    for n in range(12)
+]  # fmt: skip
+POST = {
+    "id": "post",
+    "published": FEED_DAY,
+    "text": "Government forces shelled Saraqib on Tuesday, killing 6 civilians.",
+}
+TAKEOVER = {"id": "takeover", "text": "Rebel fighters took control of Ariha on Tuesday.", "published": FEED_DAY}
+ELSEWHERE = {
+    "id": "elsewhere",
+    "published": "2024-12-05",
+    "text": "Gunmen shot dead a pharmacist in Daraa on Wednesday.",
+}
+
+
+def _jsonl(path: Path, records: list[dict[str, str]]) -> str:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return str(path)
+
+
+def _events(store: Store) -> list[dict[str, object]]:
+    with store.connect() as conn:
+        found = [e.model_dump(mode="json", exclude={"first_seen", "updated_at"}) for e in q.iter_events(conn)]
+    return sorted(found, key=lambda e: str(e["event_id"]))
+
+
+def _store_unfused(pipeline: Pipeline, store: Store, path: str) -> None:
+    """Store documents as a big ingest does before its fusion (its marks queued, nothing fused)."""
+    run = _IngestRun(pipeline, store, None)
+    for raw in read_sources([path], settings=pipeline.settings):
+        run.add(raw)
+    run.flush(final=True)
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline(Settings())
+
+
+def test_writers_api_ingest_beside_unfused_reports_fuses_its_own_and_the_end_is_one_ingest(
+    pipeline: Pipeline, store: Store, tmp_path: Path
+) -> None:
+    _store_unfused(pipeline, store, _jsonl(tmp_path / "big.jsonl", BIG))
+    with store.connect() as conn:
+        queued = fusion_queue.pending_marks(conn)
+    assert queued
+    pipeline.ingest([_jsonl(tmp_path / "post.jsonl", [POST])], store, fuse_all=False)
+    with store.connect() as conn:
+        doc = conn.execute(select(documents.c.id).where(documents.c.input_id == "post")).scalar_one()
+        posted = [e for e in q.iter_events(conn) if any(s.document_id == doc for s in e.sources)]
+        # The post's event holds the post's report alone: the big ingest's reports are not fused yet, and are left
+        # to its own fusion, their marks still queued.
+        assert [len(e.report_ids) for e in posted] == [1]
+        assert fusion_queue.pending_marks(conn) == queued
+    pipeline.fuse_pending(store)  # the big ingest's end
+    reference = open_store(str(tmp_path / "reference.db"))
+    pipeline.ingest([_jsonl(tmp_path / "all.jsonl", [*BIG, POST])], reference)
+    assert _events(store) == _events(reference)
+    reference.close()
+
+
+def test_writers_api_ingest_of_a_block_nobody_queued_clears_it_and_rebuilds_control(
+    pipeline: Pipeline, store: Store, tmp_path: Path
+) -> None:
+    pipeline.ingest([_jsonl(tmp_path / "big.jsonl", BIG)], store)
+    with store.connect() as conn:
+        built = counters.current(conn, counters.CONTROL_BUILT)
+    pipeline.ingest([_jsonl(tmp_path / "post.jsonl", [POST, ELSEWHERE])], store, fuse_all=False)
+    with store.connect() as conn:
+        assert not fusion_queue.pending_marks(conn)
+        assert counters.current(conn, counters.CONTROL_BUILT) > built
+    reference = open_store(str(tmp_path / "reference.db"))
+    pipeline.ingest([_jsonl(tmp_path / "all.jsonl", [*BIG, POST, ELSEWHERE])], reference)
+    assert _events(store) == _events(reference)
+    reference.close()
+
+
+def test_writers_a_control_timeline_from_older_events_is_not_written_over_a_newer_one(
+    pipeline: Pipeline, store: Store, tmp_path: Path
+) -> None:
+    pipeline.ingest([_jsonl(tmp_path / "first.jsonl", BIG[:6])], store)
+    with store.connect() as conn:
+        stale = pipeline.control_periods(conn)  # computed outside the lock, then another writer goes first
+    pipeline.ingest([_jsonl(tmp_path / "second.jsonl", [*BIG[6:], TAKEOVER])], store)
+    with store.connect() as conn:
+        newer = list(q.iter_control_periods(conn))
+    assert any(p.place == "Ariha" for p in newer) and not any(p.place == "Ariha" for p in stale[1])
+    assert pipeline.write_control(store, *stale) is None
+    with store.connect() as conn:
+        assert list(q.iter_control_periods(conn)) == newer
+        assert counters.current(conn, counters.CONTROL_BUILT) > stale[0]
