@@ -8,6 +8,7 @@ and a few unrelated events.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -18,11 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from sitrep.ingest.documents import NearDuplicateIndex
 from sitrep.run.pipeline import Pipeline
 from sitrep.settings import Settings
 from sitrep.store import Store, open_store
 from sitrep.store import queries as q
+from sitrep.store.schema import documents
 
 pytestmark = pytest.mark.model
 
@@ -132,3 +136,54 @@ def test_order_concurrent_halves_give_the_same_record(reference: Any, store: Sto
         thread.join()
     assert [r.returncode for r in results] == [0, 0], [r.stderr for r in results]
     assert _record(store) == reference
+
+
+# ---- a chain of near copies: A like B, B like C, A unlike C is one set, and keeps one document ------------------
+
+_PLACES = ["the eastern quarter", "the old market", "the northern road", "the river bank", "the school district",
+           "the grain silo", "the bus station", "the hospital ward"]  # fmt: skip
+_ITEMS = ["water trucks", "flour sacks", "fuel cans", "medical kits", "blankets", "tents", "generators", "books"]
+_LINES = [
+    f"On day {i} the council sent {_ITEMS[i % 8]} to {_PLACES[(i * 3) % 8]}, and crew number {i} reported back."
+    for i in range(45)
+]
+# Each a window of the same notice: A and B share 37 of 43 lines, B and C 38 of 42, A and C only 35 of 45.
+CHAIN = [
+    {"id": "chain-a", "text": " ".join(_LINES[0:40]), "published": "2024-12-01", "outlet": "First Wire"},
+    {"id": "chain-b", "text": " ".join(_LINES[3:43]), "published": "2024-12-02", "outlet": "Second Wire"},
+    {"id": "chain-c", "text": " ".join(_LINES[5:45]), "published": "2024-12-03", "outlet": "Third Wire"},
+]
+
+
+def _kept(store: Store) -> tuple[list[str], int]:
+    """The input ids of the stored documents, and how many copies are recorded."""
+    with store.connect() as conn:
+        rows = q.count_rows(conn)
+        kept = sorted(conn.execute(select(documents.c.input_id)).scalars())
+    return kept, rows["document_copies"]
+
+
+@pytest.mark.parametrize(("first", "second", "near"), [(0, 1, True), (1, 2, True), (0, 2, False)])
+def test_order_the_chain_is_a_chain(first: int, second: int, near: bool) -> None:
+    index = NearDuplicateIndex(settings=Settings())
+    index.add("first", index.signature(CHAIN[first]["text"]))
+    assert (index.find(index.signature(CHAIN[second]["text"])) is not None) == near
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_order_a_chain_of_near_copies_keeps_the_earliest_whatever_the_order(
+    order: tuple[int, ...], pipeline: Pipeline, store: Store, tmp_path: Path
+) -> None:
+    pipeline.ingest([_write(tmp_path / "chain.jsonl", [CHAIN[i] for i in order])], store)
+    assert _kept(store) == (["chain-a"], 2)
+
+
+@pytest.mark.parametrize("split", [1, 2])
+def test_order_a_chain_split_over_two_runs_keeps_the_earliest(
+    split: int, pipeline: Pipeline, store: Store, tmp_path: Path
+) -> None:
+    """The second run reads the first run's copies and their signatures from the store, not from memory."""
+    pipeline.ingest([_write(tmp_path / "first.jsonl", CHAIN[:split])], store)
+    pipeline.near_indexes.clear()
+    pipeline.ingest([_write(tmp_path / "second.jsonl", CHAIN[split:])], store)
+    assert _kept(store) == (["chain-a"], 2)

@@ -315,6 +315,11 @@ class NearDuplicateIndex:
         """Index a signature stored by `serialize`."""
         self.add(document_id, deserialize(data, num_perm=self._settings.minhash_permutations))
 
+    def find_all(self, minhash: MinHash) -> list[tuple[str, float]]:
+        """Every indexed document at or above the threshold, with its estimated Jaccard, by key."""
+        found = ((key, float(minhash.jaccard(self._hashes[key]))) for key in self._lsh.query(minhash))
+        return sorted((key, s) for key, s in found if s >= self._settings.near_duplicate_jaccard)
+
     def find(self, minhash: MinHash) -> tuple[str, float] | None:
         """The most similar indexed document at or above the threshold, with its estimated Jaccard."""
         best: tuple[str, float] | None = None

@@ -355,6 +355,9 @@ class _StoredIndex:
     index: NearDuplicateIndex
     known: set[str] = field(default_factory=set)
     seen: int | None = None  # the largest document write number read (`counters.DOCUMENTS`)
+    # Each indexed signature's set of near copies, as a tree whose root is the set's kept document: a stored or
+    # queued document points to itself, a copy (keyed `copy|original|source`) or a replaced document to another.
+    parent: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -367,6 +370,9 @@ class _Copy:
     outlet: str | None
     kind: str
     similarity: float
+    minhash: bytes | None = None
+    # Kept documents of other sets of near copies that this copy joins to its original's: copies of it now.
+    demote: list[str] = field(default_factory=list)
 
 
 class _IngestRun:
@@ -388,8 +394,13 @@ class _IngestRun:
         cached = pipeline.near_indexes.get(store.url)
         if cached is None:
             cached = pipeline.near_indexes[store.url] = _StoredIndex(NearDuplicateIndex(settings=self.settings))
-        self.index, self.known = cached.index, cached.known
+        self.index, self.known, self.parent = cached.index, cached.known, cached.parent
         with store.connect() as conn:
+            if cached.seen is None:  # the copies' signatures, once: this process's own are added as recorded
+                for original, source, signature in q.iter_copy_signatures(conn):
+                    key = _copy_key(original, source)
+                    self.index.add_serialized(key, signature)
+                    self.parent[key] = original
             for doc_id, signature, seq in q.iter_signatures(conn, after=cached.seen):
                 cached.seen = max(cached.seen or 0, seq)
                 if doc_id not in self.known:
@@ -400,8 +411,8 @@ class _IngestRun:
         self.batch: list[Document] = []
         self.signatures: dict[int, MinHash] = {}  # by the queued document object: two may share an id
         self.ranks: dict[str, tuple[Any, ...]] = {}  # the canonical rank of each queued document
-        # Queued documents that rank before a stored or queued near or exact copy, which they replace when written.
-        self.replacing: dict[int, tuple[str, float]] = {}
+        # Queued documents that rank before stored or queued near or exact copies, which they replace when written.
+        self.replacing: dict[int, list[tuple[str, float]]] = {}
         self.replaced_by: dict[str, str] = {}  # the id of each document replaced in this run, by its replacement
         self.copies: list[_Copy] = []
         self.queued: set[str] = set()
@@ -446,9 +457,14 @@ class _IngestRun:
         self.stats.reasons["duplicate"] += 1
 
     def _copy_of(self, document: Document, raw: RawDocument) -> _Copy | None:
-        """The copy record when an earlier-ranked document (`canonical_rank`) says the same; `None` when this one is
-        to be stored, noting in `replacing` the stored or queued one it replaces."""
+        """The copy record when an earlier-ranked document (`canonical_rank`) says the same, or keeps a set of near
+        copies this one joins; `None` when this one is to be stored, noting in `replacing` the stored or queued
+        documents it replaces (the kept one of each set it joins).
+
+        Near copies are sets, not pairs: with A like B and B like C but A unlike C, the three are one set and keep
+        one document, the best-ranked, whatever order they come in (copies keep their signatures for this)."""
         rank = canonical_rank(document)
+        replacing: list[tuple[str, float]] = []
         kept = self.ranks.get(document.id)
         if kept is None:
             with self.store.connect() as conn:
@@ -457,19 +473,40 @@ class _IngestRun:
         if kept is not None:
             if kept <= rank:
                 return _Copy(document.id, raw.source, document.url, document.outlet, "exact", 1.0)
-            self.replacing[id(document)] = (document.id, 1.0)
+            replacing.append((document.id, 1.0))
         signature = self.index.signature(document.text)
-        near = self.index.find(signature)
-        if near is not None and near[0] != document.id:
-            if self._rank_of(near[0]) <= rank:
-                return _Copy(near[0], raw.source, document.url, document.outlet, "near", near[1])
-            self.replacing[id(document)] = near
-            self.index.remove(near[0])
+        sets: dict[str, float] = {}
+        for key, similarity in self.index.find_all(signature):
+            root = self._root(key)
+            if root != document.id:
+                sets[root] = max(similarity, sets.get(root, 0.0))
+        best = min(sets, key=self._rank_of, default=None)
+        if best is not None and self._rank_of(best) <= rank:
+            key = _copy_key(best, raw.source)
+            self.index.add(key, signature)
+            self.parent[key] = best
+            demote = sorted(set(sets) - {best})
+            for other in demote:
+                self.parent[other] = best
+            return _Copy(best, raw.source, document.url, document.outlet, "near", sets[best],
+                         minhash=serialize(signature), demote=demote)  # fmt: skip
+        for other, similarity in sets.items():
+            replacing.append((other, similarity))
+            self.parent[other] = document.id
+        if replacing:
+            self.replacing[id(document)] = replacing
+        self.parent[document.id] = document.id
         self.index.add(document.id, signature)
         self.signatures[id(document)] = signature
         self.ranks[document.id] = rank
         self.queued.add(document.id)
         return None
+
+    def _root(self, key: str) -> str:
+        """The kept document of the set of near copies an indexed signature is in."""
+        while self.parent.get(key, key) != key:
+            key = self.parent[key]
+        return key
 
     def _rank_of(self, document_id: str) -> tuple[Any, ...]:
         """The canonical rank of a queued or stored document (a vanished one ranks last)."""
@@ -500,10 +537,12 @@ class _IngestRun:
     def _write(self, batch: list[Document], copies: list[_Copy], outcomes: list[Outcome]) -> None:
         for document, outcome in zip(batch, outcomes, strict=True):
             signature = self.signatures.pop(id(document))
-            replacing = self.replacing.pop(id(document), None)
+            replacing = self.replacing.pop(id(document), [])
             if isinstance(outcome, ExtractionFailure):
                 if document.id not in self.known:
                     self.index.remove(document.id)  # not stored: later copies of it are not copies
+                for other, _ in replacing:
+                    self.parent[other] = other  # nor does it replace anything
                 self.stats.failed += 1
                 self.stats.reasons["failed"] += 1
                 self.stats.errors.append(Errors.E022.format(source=document.source, reason=outcome.reason))
@@ -514,33 +553,27 @@ class _IngestRun:
                 if near is not None and near[0] != document.id:
                     if self._rank_of(near[0]) <= canonical_rank(document):
                         w.record_copy(conn, near[0], source=document.source, url=document.url,
-                                      outlet=document.outlet, kind="near", similarity=near[1])  # fmt: skip
+                                      outlet=document.outlet, kind="near", similarity=near[1],
+                                      minhash=serialize(signature))  # fmt: skip
                         self._count_duplicate()
                         continue
-                    replacing = replacing or near
+                    replacing = [*replacing, near]
                 stored = q.get_document(conn, document.id)
                 if stored is not None and canonical_rank(stored) <= canonical_rank(document):
                     self._count_duplicate()  # another process stored it (or a copy ranked before it) meanwhile
                     continue
                 marks = {(r.event_date, report_block(r)) for r in reports if r.event_date}
                 moved: list[dict[str, Any]] = []
-                for old_id in {replacing[0] if replacing else None, stored.id if stored else None} - {None}:
-                    old = q.get_document(conn, old_id) if old_id else None
+                similarities = dict(replacing)
+                for old_id in sorted(set(similarities) | ({stored.id} if stored else set())):
+                    old = q.get_document(conn, old_id)
                     if old is None or canonical_rank(old) <= canonical_rank(document):
                         continue
-                    old_copies, old_marks = w.remove_document(conn, old.id)
-                    self.replaced_by[old.id] = document.id
-                    self.known.discard(old.id)
-                    marks |= old_marks
-                    similarity = 1.0 if old.id == document.id else (replacing[1] if replacing else 1.0)
-                    kind = "exact" if old.id == document.id else "near"
-                    moved.append({"document_id": document.id, "source": old.source, "url": old.url,
-                                  "outlet": old.outlet, "kind": kind, "similarity": similarity})  # fmt: skip
-                    moved.extend({**copy, "document_id": document.id} for copy in old_copies)
+                    similarity, kind = (1.0, "exact") if old.id == document.id else (similarities[old.id], "near")
+                    moved += self._remove(conn, old.id, document.id, marks, kind=kind, similarity=similarity)
                 seq = w.write_document(conn, document, minhash=serialize(signature))
                 for row in moved:
-                    w.record_copy(conn, row["document_id"], source=row["source"], url=row["url"],
-                                  outlet=row["outlet"], kind=row["kind"], similarity=row["similarity"])  # fmt: skip
+                    w.record_copy(conn, **row)
                 self.stats.reports += w.write_reports(conn, reports, block_of=report_block)
                 w.write_document_figures(conn, document, figures)
                 before = fusion_queue.mark_pending(conn, marks, seq=seq)
@@ -551,18 +584,46 @@ class _IngestRun:
                     self.owned[mark] = None  # another writer queued it since this run did
                 elif mark in self.owned:
                     self.owned[mark] = seq
-            self.replaced_any = self.replaced_any or bool(moved)
             self.report_ids |= {r.report_id for r in reports}
             self.marks |= marks
             self.known.add(document.id)
             self.stats.new += 1
         with self.store.begin() as conn:
+            marks = set()
             for copy in copies:
-                original = copy.document_id
-                while original in self.replaced_by and self.replaced_by[original] != original:
-                    original = self.replaced_by[original]  # a copy of a document a better copy replaced
+                original = self._replacement(copy.document_id)
+                for other in copy.demote:
+                    other = self._replacement(other)
+                    if other != original and q.get_document(conn, other) is not None:
+                        # A copy that joins two sets of near copies: the worse-ranked one's document is a copy now.
+                        for row in self._remove(conn, other, original, marks, kind="near", similarity=0.0):
+                            w.record_copy(conn, **row)
                 w.record_copy(conn, original, source=copy.source, url=copy.url, outlet=copy.outlet,
-                              kind=copy.kind, similarity=copy.similarity)  # fmt: skip
+                              kind=copy.kind, similarity=copy.similarity, minhash=copy.minhash)  # fmt: skip
+            if marks:
+                fusion_queue.mark_pending(conn, marks)
+                self.marks |= marks
+
+    def _replacement(self, document_id: str) -> str:
+        """The document that replaced one in this run (through any number of replacements), or itself."""
+        while document_id in self.replaced_by and self.replaced_by[document_id] != document_id:
+            document_id = self.replaced_by[document_id]
+        return document_id
+
+    def _remove(
+        self, conn: Connection, old_id: str, new_id: str, marks: set[fusion_queue.Mark], *, kind: str, similarity: float
+    ) -> list[dict[str, Any]]:
+        """Remove a stored document that `new_id` replaces, adding the (date, block) of its reports to `marks`;
+        returns the copy records to write for `new_id` once it is stored: the old document's own, then its copies'."""
+        old_copies, old_marks = w.remove_document(conn, old_id)
+        self.replaced_by[old_id] = new_id
+        self.known.discard(old_id)
+        self.replaced_any = True
+        marks |= old_marks
+        rows = [{**row, "document_id": new_id} for row in old_copies]
+        if rows:
+            rows[0].update(kind=kind, similarity=similarity)
+        return rows
 
     def _claims(self, document: Document, reports: list[Report]) -> list[Report]:
         """A document's distinct claims, at most `max_reports_per_document` of them (saying so when it drops some)."""
@@ -586,6 +647,11 @@ class _IngestRun:
                 self.others.add_serialized(doc_id, data)
                 self.index.add_serialized(doc_id, data)
         return self.others.find(signature)
+
+
+def _copy_key(original: str, source: str) -> str:
+    """The key of a copy's signature in the near-duplicate index."""
+    return f"copy|{original}|{source}"
 
 
 def canonical_rank(document: Document) -> tuple[Any, ...]:

@@ -204,6 +204,13 @@ def iter_signatures(conn: Connection, *, after: int | None = None) -> Iterator[t
         yield row.id, bytes(row.minhash), int(row.seq or 0)
 
 
+def iter_copy_signatures(conn: Connection) -> Iterator[tuple[str, str, bytes]]:
+    """(document id, the copy's source, the copy's MinHash bytes) of every copy recorded with its signature."""
+    c = document_copies.c
+    for row in conn.execute(select(c.document_id, c.source, c.minhash).where(c.minhash.is_not(None))):
+        yield row.document_id, row.source, bytes(row.minhash)
+
+
 def count_rows(conn: Connection) -> dict[str, int]:
     """Rows per table, for summaries and tests."""
     return {

@@ -57,6 +57,8 @@ document_copies = Table(
     Column("kind", String(16), nullable=False),  # exact | near
     Column("similarity", Float, nullable=False),
     Column("seen_at", DateTime(timezone=True), nullable=False),
+    # The copy's own MinHash: a later text like the copy but not like its original joins the same set of copies.
+    Column("minhash", LargeBinary),
 )
 
 reports = Table(

@@ -45,8 +45,10 @@ def record_copy(
     outlet: str | None,
     kind: str,
     similarity: float,
+    minhash: bytes | None = None,
 ) -> bool:
-    """Remember that `source` repeated a stored document (exactly or nearly). Returns whether it was new.
+    """Remember that `source` repeated a stored document (exactly or nearly), with the copy's MinHash signature.
+    Returns whether it was new.
 
     The document's own source read again is not a copy: re-ingesting the same input changes nothing.
     """
@@ -61,6 +63,7 @@ def record_copy(
         "kind": kind,
         "similarity": round(similarity, 4),
         "seen_at": now(),
+        "minhash": minhash,
     }
     return insert_ignore(conn, document_copies, values)
 
@@ -88,9 +91,15 @@ def write_document_figures(conn: Connection, document: Document, figures: Sequen
 
 def remove_document(conn: Connection, document_id: str) -> tuple[list[dict[str, Any]], set[tuple[dt.date, str]]]:
     """Delete a document with its reports, figures and copy records (a copy ranked before it replaces it). Returns
-    its copy records, to move to the document that replaces it, and the (date, block) of its reports, to fuse
-    again."""
-    copies = [
+    its copy records, to move to the document that replaces it (the document's own first, as a copy with its
+    MinHash), and the (date, block) of its reports, to fuse again."""
+    own = conn.execute(
+        select(documents.c.source, documents.c.url, documents.c.outlet, documents.c.minhash).where(
+            documents.c.id == document_id
+        )
+    ).mappings()
+    copies = [{**row, "kind": "near", "similarity": 0.0} for row in own]
+    copies += [
         dict(row)
         for row in conn.execute(
             select(
@@ -99,6 +108,7 @@ def remove_document(conn: Connection, document_id: str) -> tuple[list[dict[str, 
                 document_copies.c.outlet,
                 document_copies.c.kind,
                 document_copies.c.similarity,
+                document_copies.c.minhash,
             ).where(document_copies.c.document_id == document_id)
         ).mappings()
     ]
