@@ -4,14 +4,20 @@ A step covers a span of at most `STEP_DAYS` queued days. It reads every report o
 around as a cluster reaches (up to `FARTHEST_DAYS`), fuses them outside any write transaction, then writes the
 events block by block (`fuse.clusters.fusion_block`: admin1 and family of types, which never fuse with another),
 each block in a short transaction of its own that first checks that no report of the block was stored or removed
-since it was read. A block that changed meanwhile is read and fused again alone; after `OPTIMISTIC_TRIES` (one for
-an API ingest's block-only step) it is read and fused inside the write transaction, so a step always ends, holding
-the lock for one block at most.
+since it was read. A block that changed meanwhile is read and fused again alone; after `OPTIMISTIC_TRIES` it is
+read and fused inside the write transaction, so a step always ends, holding the lock for one block at most.
 
-An API ingest fuses only the blocks of its own document (`blocks`), so it never waits for, nor redoes, a big
-ingest's fusion of the same days: the events of a block depend on the block's reports alone. The one exception is
-an event id two blocks would share (the same day, family and place name in two provinces: the second gets the next
-number by report order across blocks); a block-only fusion that meets one falls back to fusing the whole span.
+An API ingest fuses only the blocks of its own document (`blocks`), and of those only the neighbourhood of its own
+reports (`seeds`, `fuse.clusters.neighbourhood`) among the reports already fused into events: what a big ingest
+stored meanwhile and has not fused yet is left to that ingest, whose marks stay queued, so a post's work does not
+grow with the big ingest's. It checks before writing that no event changed since it read (`counters`), and after
+`BLOCK_STEP_TRIES` fuses under the lock, which costs a neighbourhood, not a block. It clears a mark only when the
+mark holds its reports alone (queued by it when nothing was, and by nobody since: `_own_dates`); when a mark it
+queued so was queued by another writer too, it fuses that block whole under the lock, as the mark is its to clear.
+
+The one exception to blocks being apart is an event id two blocks would share (the same day, family and place name
+in two provinces: the second gets the next number by report order across blocks); a block-only fusion that meets
+one falls back to fusing the whole span.
 """
 
 from __future__ import annotations

@@ -62,6 +62,8 @@ class IngestStats:
     events_updated: int = 0
     events_deleted: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    # Whether the control timeline is to be rebuilt (`refresh_control`): left to the caller by `control=False`.
+    control_due: bool = False
     errors: list[str] = field(default_factory=list)
     undated: list[str] = field(default_factory=list)
 
@@ -215,6 +217,7 @@ class Pipeline:
         on_document: Callable[[str], None] | None = None,
         engine: EngineSpec = LOCAL,
         fuse_all: bool = True,
+        control: bool = True,
     ) -> IngestStats:
         """Read, clean, de-duplicate, extract and store documents, then fuse the events they touch.
 
@@ -229,6 +232,8 @@ class Pipeline:
             engine: Where extraction runs: in this process (the default), local worker processes or Dask.
             fuse_all: Fuse every date waiting for fusion (those an interrupted run left too), or only the dates and
                 blocks of this run's reports (the API: another run's reports are that run's to fuse).
+            control: Rebuild the control timeline after fusing; without, `stats.control_due` says whether to call
+                `refresh_control` (the API does, after answering).
 
         Returns:
             The counts.
@@ -239,6 +244,7 @@ class Pipeline:
             on_document=on_document,
             engine=engine,
             fuse_all=fuse_all,
+            control=control,
         )
 
     def ingest_raw(
@@ -249,6 +255,7 @@ class Pipeline:
         on_document: Callable[[str], None] | None = None,
         engine: EngineSpec = LOCAL,
         fuse_all: bool = True,
+        control: bool = True,
     ) -> IngestStats:
         """`ingest` over documents already read (by `sitrep watch`, the API, or a caller's own reader)."""
         with open_executor(engine) as executor:
@@ -260,11 +267,11 @@ class Pipeline:
             run.flush(final=True)
         stats = run.stats
         if fuse_all:
-            self.fuse_pending(store, stats)
-        elif run.replaced_any:
-            self.fuse_pending(store, stats, marks=run.marks)  # a removed document's events: its blocks, whole
+            self.fuse_pending(store, stats, control=control)
+        elif run.replaced_any:  # a removed document's events: its blocks, whole
+            self.fuse_pending(store, stats, marks=run.marks, control=control)
         else:
-            self.fuse_pending(store, stats, marks=run.marks, seeds=run.report_ids, owned=run.owned)
+            self.fuse_pending(store, stats, marks=run.marks, seeds=run.report_ids, owned=run.owned, control=control)
         for reason, count in stats.reasons.items():
             # Failures are listed one by one by the caller; copies are expected on re-ingest, not a problem.
             level = logging.INFO if reason in ("failed", "duplicate") else logging.WARNING
@@ -280,6 +287,7 @@ class Pipeline:
         marks: Collection[fusion_queue.Mark] | None = None,
         seeds: Collection[str] | None = None,
         owned: Mapping[fusion_queue.Mark, int | None] | None = None,
+        control: bool = True,
     ) -> IngestStats:
         """Fuse the reports waiting for fusion (every queued date, those of `dates`, or only the (date, block) pairs
         of `marks`, and of those only the part that may fuse with the reports of `seeds`: see `fuse_queued`), bring
@@ -303,12 +311,25 @@ class Pipeline:
         stats.events_deleted += deleted
         if marks is not None and not any(violent_block(block) for _, block in marks):
             return stats
-        with store.connect() as conn:
-            if marks is not None and fusion_queue.pending_dates(conn):
-                return stats  # the fusion of what is still queued ends with a rebuild from newer events
-            inputs, periods = self.control_periods(conn)
-        self.write_control(store, inputs, periods)
+        if control:
+            self.refresh_control(store, only_if_idle=marks is not None)
+        else:
+            stats.control_due = True
         return stats
+
+    def refresh_control(self, store: Store, *, only_if_idle: bool = False) -> tuple[int, int, int] | None:
+        """Rebuild the control timeline outside the write lock (`control_periods`, `write_control`); with
+        `only_if_idle`, only when nothing waits for fusion (the fusion of what is queued ends with a rebuild from
+        newer events).
+
+        Returns:
+            Counts of (new, updated, deleted) periods, or `None` when nothing was written.
+        """
+        with store.connect() as conn:
+            if only_if_idle and fusion_queue.pending_dates(conn):
+                return None
+            inputs, periods = self.control_periods(conn)
+        return self.write_control(store, inputs, periods)
 
     def control_periods(self, conn: Connection) -> tuple[int, list[ControlPeriod]]:
         """The control timeline computed from the stored baseline and the live events that bear on control, with

@@ -24,6 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -173,6 +174,7 @@ def create_app(
     state: dict[str, Pipeline] = {}
     ingest_lock = threading.Lock()
     factory_lock = threading.Lock()
+    control = _ControlRefresh()
     templates = template_environment()
     area_km = load_settings().control_area_km  # sitrep.toml and SITREP_* as the CLI reads them
     names = NameResolver()  # the actor registry and gazetteer behind the filters, loaded on first use
@@ -435,10 +437,12 @@ def create_app(
                 Errors.E004.format(source="request body", size=len(body), limit=pipeline.settings.max_document_bytes)
             )
         stats = await run_in_threadpool(_ingest_body, pipeline, store, ingest_lock, media, body, filename)
+        # The control timeline is rebuilt after the answer: over a big store it is seconds of evidence matching.
+        task = BackgroundTask(control, pipeline, store) if stats.control_due else None
         if stats.read and stats.failed == stats.read:
             raise InputError(Errors.E133.format(reason="; ".join(stats.errors) or "nothing could be read"))
         result = IngestResult(**{name: getattr(stats, name) for name in IngestResult.model_fields})
-        return JSONResponse(result.model_dump(mode="json"), status_code=201 if stats.new else 200)
+        return JSONResponse(result.model_dump(mode="json"), status_code=201 if stats.new else 200, background=task)
 
     mount_web(app)  # the map at /, served by Sitrep itself
     return app
@@ -480,7 +484,26 @@ def _ingest_body(
             raise InputError(Errors.E133.format(reason=f"content type {media!r} is not one of {allowed}"))
         with lock:  # one writer at a time: SQLite has one, and the pipeline is not thread-safe
             # Only this document's dates: a big ingest running meanwhile fuses its own when it ends.
-            return pipeline.ingest(inputs, store, fuse_all=False)
+            return pipeline.ingest(inputs, store, fuse_all=False, control=False)
+
+
+class _ControlRefresh:
+    """Rebuilds the control timeline after an API ingest has answered, one rebuild at a time: a rebuild asked for
+    while one runs is done once after it, from the newer events."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.due = False
+
+    def __call__(self, pipeline: Pipeline, store: Store) -> None:
+        self.due = True
+        while self.due and self.lock.acquire(blocking=False):
+            try:
+                while self.due:
+                    self.due = False
+                    pipeline.refresh_control(store, only_if_idle=True)
+            finally:
+                self.lock.release()
 
 
 def _safe_name(filename: str | None, *, html: bool) -> str:
