@@ -64,6 +64,7 @@ class Errors:
     E134 = "[E134] Cannot write a report as {suffix!r}; use a file name ending in {allowed}."
     E135 = "[E135] Query parameter {name!r} contains a NUL character."
     E136 = "[E136] {source}, line {line}: expected a sentence and five 0/1 labels, tab-separated."
+    E150 = "[E150] {source}, line {line}: not a line of {kind} gold ({reason})."
     E160 = (
         "[E160] Cannot load the reader {path}: {reason}. Point the setting reader_model to a folder made by "
         "`sitrep train reader`, or set it to 'shipped' or 'none'."

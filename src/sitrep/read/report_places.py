@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from spacy.tokens import Doc, Span
 
 from ..geo.resolve import ResolvedPlace
-from ..models import Place
+from ..models import Evidence, Place
 from .article import is_furniture
 
 WIDE_KINDS = frozenset({"country", "continent", "region"})  # places that name no point of an event
@@ -100,3 +100,11 @@ def place_fields(place: Place | None) -> dict[str, object]:
         "admin2": place.admin2,
         "admin3": place.admin3,
     }
+
+
+def place_evidence(doc: Doc, place: Place | None) -> Evidence | None:
+    """The mention that names a report's place (`field` "location"), so that a reader of the event, and `sitrep
+    eval`, can see which words placed it; none for a place that no words of the document name."""
+    if place is None or place.start is None or place.end is None or not 0 <= place.start < place.end <= len(doc.text):
+        return None
+    return Evidence(text=doc.text[place.start : place.end], start=place.start, end=place.end, field="location")

@@ -41,8 +41,16 @@ from .extract_rules import DefaultActors, DefaultRule, ExtractRules, load_defaul
 from .figures import find_figures
 from .modality import find_modality
 from .numbers import counts_over_a_period, find_document_fatalities
-from .report_places import conjoined_places, country_focus, inside, main_place, place_fields, within_country
-from .roles import assign_roles, mention_anchor
+from .report_places import (
+    conjoined_places,
+    country_focus,
+    inside,
+    main_place,
+    place_evidence,
+    place_fields,
+    within_country,
+)
+from .roles import actor_evidence, assign_roles, mention_anchor
 from .triggers import Label
 
 logger = logging.getLogger(__name__)
@@ -413,6 +421,7 @@ class Extractor:
         ]
         if draft.date.evidence is not None:
             evidence.append(draft.date.evidence)
+        evidence += self._field_evidence(doc, place, actor1, actor2, [span1, span2, *spans], place_country, on)
         claimants = list(dict.fromkeys(c.claimant for c in draft.claims))
         return Report(
             report_id=":".join(
@@ -446,6 +455,35 @@ class Extractor:
             evidence=evidence,
             figures=draft.figures,
         )
+
+    def _field_evidence(
+        self,
+        doc: Doc,
+        place: Place | None,
+        actor1: Actor | None,
+        actor2: Actor | None,
+        mentions: Sequence[Span | None],
+        country: str | None,
+        on: dt.date | None,
+    ) -> list[Evidence]:
+        """The words that name the report's place and actors, each with its field; `mentions`: actor1's span,
+        actor2's, then the sentence's others."""
+
+        def named(span: Span) -> set[str]:
+            actor, unit = self._as_parent(self._resolve(span.id_, country, on), country, on)
+            return {a.name for a in (actor, unit) if a is not None}
+
+        first, second, *others = mentions
+        found = [
+            place_evidence(doc, place),
+            actor_evidence(
+                "actor1", actor1.name if actor1 else None, [s for s in (first, second, *others) if s], named
+            ),
+            actor_evidence(
+                "actor2", actor2.name if actor2 else None, [s for s in (second, first, *others) if s], named
+            ),
+        ]
+        return [e for e in found if e is not None]
 
     def _named_elsewhere(
         self, draft: _Draft, country: str | None, on: dt.date | None, *, other: Actor | None

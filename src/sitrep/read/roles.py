@@ -6,9 +6,12 @@ object or the target after "against", "on", "targeting". Failing that, the order
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from spacy.tokens import Span, Token
+
+from ..models import Evidence
+from ..nlp import span_text
 
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 _OBJECT_DEPS = {"dobj", "obj", "attr", "dative"}
@@ -143,3 +146,25 @@ def _role(span: Span, support_verbs: frozenset[str], trigger: Token | None) -> s
     if head.dep_ == "pobj" and head.head.lower_ in _MEMBER_PREPS:
         return "member"
     return "other"
+
+
+def actor_evidence(
+    field: str, name: str | None, mentions: Sequence[Span], named: Callable[[Span], set[str]]
+) -> Evidence | None:
+    """The mention that names a report's actor (`field` "actor1" or "actor2"): the first of `mentions` (the
+    chosen role's span first) whose actor, or its parent, is `name`. Roles move after the parse (a victim named
+    as the subject of a strike, a unit coded as its parent), so the mention is found by the name that was kept;
+    none for a generic actor no words name.
+
+    Args:
+        field: The report field.
+        name: The actor's name in the report.
+        mentions: Candidate mentions, in order of preference.
+        named: The names a mention may stand for.
+    """
+    if not name:
+        return None
+    for span in mentions:
+        if name in named(span):
+            return Evidence(text=span_text(span), start=span.start_char, end=span.end_char, field=field)
+    return None

@@ -73,17 +73,26 @@ class Scores:
 ExtractMany = Callable[[Iterable[RawDocument]], Iterator[Any]]
 
 
-GoldKind = Literal["acled", "case", "fakes", "police"]
+GoldKind = Literal["acled", "case", "fakes", "police", "event_location", "conll"]
 
 
 def gold_kind(path: Path) -> GoldKind:
-    """Which gold file this is, from its first line: CASE 2021 task 2 (a TSV with id, EventSnippet, SubType),
+    """Which gold file this is, from its first line: event_location (a JSON record with text, verb and
+    locations), cameo_ner (a CoNLL "token TAG" line), CASE 2021 task 2 (a TSV with id, EventSnippet, SubType),
     IndiaPoliceEvents (a TSV without a header), FA-KES (a CSV with article_content) or ACLED (any other CSV)."""
+    from .prose import is_conll, is_event_location
+
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             first = handle.readline()
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(Errors.E003.format(source=path, reason=e)) from e
+    if first.startswith("{"):
+        if is_event_location(first):
+            return "event_location"
+        raise InputError(Errors.E003.format(source=path, reason="a JSON line without text, verb and locations"))
+    if is_conll(first):
+        return "conll"
     if "\t" in first:
         return "case" if first.split("\t")[:2] == ["id", "EventSnippet"] else "police"
     return "fakes" if "article_content" in first.split(",") else "acled"

@@ -7,10 +7,10 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import (
@@ -320,8 +320,8 @@ def eval_command(
     gold: Annotated[
         Path,
         typer.Argument(
-            help="ACLED CSV (with notes), CASE 2021 task 2 TSV, FA-KES CSV or IndiaPoliceEvents TSV (told apart by "
-            "their columns); or `control`.",
+            help="ACLED CSV (with notes), CASE 2021 task 2 TSV, FA-KES CSV, IndiaPoliceEvents TSV, event_location "
+            "JSON Lines or cameo_ner CoNLL (told apart by their first line); or `control`.",
             metavar="GOLD",
         ),
     ],
@@ -330,7 +330,7 @@ def eval_command(
     ] = None,
     split: Annotated[str, typer.Option(help="all, held-out (never trained or tuned on) or train.")] = "all",
     limit: Annotated[int | None, typer.Option(help="Only the first N rows.")] = None,
-    misses: Annotated[int, typer.Option(help="List up to N rows got wrong (FA-KES, IndiaPoliceEvents).")] = 20,
+    misses: Annotated[int, typer.Option(help="List up to N rows got wrong (the real-prose sets).")] = 20,
     fmt: Annotated[str, typer.Option("--format", help="table or json (the same figures).")] = "table",
     as_json: Annotated[bool, typer.Option("--json", hidden=True, help="The same as --format json.")] = False,
     config: ConfigOption = None,
@@ -343,7 +343,7 @@ def eval_command(
 
     Example: sitrep eval ../shared/data/acled/acled-dev.csv --split held-out --format json
     """
-    from ..train import articles, evaluate
+    from ..train import articles, evaluate, prose
 
     export.check_format(fmt, ("table", "json"))
     as_json = as_json or fmt == "json"
@@ -356,11 +356,14 @@ def eval_command(
     if not gold.is_file():
         raise InputError(Errors.E010.format(source=gold))
     kind = evaluate.gold_kind(gold)
-    readers = {
+    # Each set's reader (path, split, limit -> rows) and scorer (rows, extract_many -> Scores).
+    readers: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
         "case": (evaluate.read_case, evaluate.evaluate_case),
         "acled": (evaluate.read_acled, evaluate.evaluate_acled),
         "fakes": (articles.read_fakes, articles.evaluate_fakes),
         "police": (articles.read_police, articles.evaluate_police),
+        "event_location": (prose.read_event_location, prose.evaluate_event_location),
+        "conll": (prose.read_conll, prose.evaluate_conll),
     }
     read, score = readers[kind]
     rows = read(gold, split=split, limit=limit)
