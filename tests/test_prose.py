@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import shared_file
 
+from conftest import shared_file
 from sitrep.errors import InputError
 from sitrep.run.pipeline import Pipeline
 from sitrep.train.evaluate import gold_kind
@@ -32,9 +32,7 @@ def location_record(record_id: str, text: str, verb: str, places: list[str]) -> 
 LOCATIONS = [
     location_record("1", "Gunmen killed four farmers in Maiduguri on Saturday, police said.", "killed", ["Maiduguri"]),
     location_record("2", "The minister opened a new hospital wing on Monday.", "opened", []),
-    location_record(
-        "3", "Protesters from Mombasa clashed with police in Nairobi on Tuesday.", "clashed", ["Nairobi"]
-    ),
+    location_record("3", "Protesters from Mombasa clashed with police in Nairobi on Tuesday.", "clashed", ["Nairobi"]),
 ]
 CONLL = """Rebels B-S
 shelled O

@@ -1,16 +1,20 @@
 """The event's place: among a sentence's resolved places, where its event happened."""
 
+import itertools
+import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from spacy.tokens import Span, Token
 
 from ..models import Place
-from ..nlp import token_table
+from ..nlp import ACTOR_SPANS, token_table
 from .candidates import LIST_GOES_ON
 from .priors import load_conflict_prior
 from .weights import ScoringWeights, scoring_weights
 from .words import ContextWords, load_context_words, token_lemma
+
+logger = logging.getLogger(__name__)
 
 # -- the event's place -------------------------------------------------------------------------------------
 
@@ -82,6 +86,8 @@ def event_place(
             inner = next((o for o in candidates if o is not place and _within(o, area)), area)
             coded = inner.model_copy(update={"geo_precision": max(2, inner.geo_precision or 2)})
             scored.append((score - w.outside_area, coded))
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug("event place of %r: %s", head.text, [(round(score, 2), p.name) for score, p in scored])
     return max(scored, key=lambda x: x[0])[1]
 
 
@@ -106,13 +112,18 @@ def _outside_its_area(
         between = text[end : other.start].lower().replace("(", " ( ").replace(",", " , ").split()
         if len(between) > 6 or not all(w in glue for w in between):
             return None
+        if any(w in words.directions and after == "of" for w, after in itertools.pairwise(between)):
+            return None  # "Muqdadiyah, northeast of Baghdad": a point to find it by, not the area it lies in
         end = other.end
         if not getattr(other, "resolved", False) or getattr(other, "role", "place") not in ("place", "context"):
             continue
         kind = getattr(other, "kind", None)
         # "San Cristobal, Bogota", "Villa Nueva (Mendoza)": a bigger place right after a comma or bracket says where
         # the town lies, unless it is one item of a list ("in Idlib, Hama and Aleppo").
-        seat = getattr(other, "feature_code", None) in _SEAT_CODES and between[:1] in (["("], [","])
+        # "the Seray in Tripoli", with a Seray found elsewhere: a landmark of the town, not a village far away.
+        seat = getattr(other, "feature_code", None) in _SEAT_CODES and (
+            between[:1] in (["("], [","]) or between == ["in"]
+        )
         if seat and LIST_GOES_ON.match(text, other.end):
             continue
         qualifier = kind in ("admin1", "admin2") or getattr(other, "relation", "in") == "region" or seat
@@ -159,6 +170,12 @@ def _country_of(place: Place) -> str:
 
 def _syntax_score(span: Span, head: Token, words: ContextWords) -> float:
     root = span.root
+    # "fired from X", "herders from X and Y": where they came from; judged on the name and its list, not on the
+    # noun phrase that holds it ("from Chwele Market": the market is the place).
+    named = root
+    while named.dep_ == "conj":
+        named = named.head
+    origin = named.head.lower_ == "from"
     doc = span.doc
     score = 0.0
     prep = None
@@ -169,6 +186,11 @@ def _syntax_score(span: Span, head: Token, words: ContextWords) -> float:
         # "the outskirts of X", "the countryside of X", "X and Y": judge the phrase that holds the name.
         if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.lower_ in cue_nouns:
             root = root.head.head
+        elif root.dep_ == "pobj" and root.head.lower_ == "of" and _object_of(root.head.head, head):
+            root = root.head.head  # "shelled the settlements of X": X names what was shelled
+        elif root.dep_ in ("compound", "nmod") and root.head.pos_ in ("NOUN", "PROPN") and root.head.dep_ == "pobj":
+            # "the countryside of the Homs Governorate", "targeted Dhirwah area": the name is part of the noun.
+            root = root.head
         elif root.dep_ == "conj" and root.head.pos_ == "PROPN":
             root = root.head
         else:
@@ -189,16 +211,48 @@ def _syntax_score(span: Span, head: Token, words: ContextWords) -> float:
         if prep.head == head or prep.head.head == head:
             score += 1.5
         elif head in prep.ancestors:
-            score += 0.75
+            # Under the event verb, but not in another clause ("demonstrated in X to protest the trouble in Y").
+            score += 0.25 if _clause_between(prep, head) else 0.75
     elif root.dep_ in ("dobj", "nsubjpass") and root.head == head:
         score += 1.0  # "rebels seized Morek", "Morek was shelled"
     if root.dep_ and head != root and not (head in root.ancestors or head == root.head):
         score -= 0.5
-    if root.head.lower_ == "from":
+    if origin:
         score -= 1.0
+    if _names_an_actor(span):
+        score -= 2.0
     # Inside the subject of a speech verb ("the Aleppo governor said"): the speaker's place.
     for anc in root.ancestors:
         if anc.dep_ in ("nsubj", "nsubjpass") and token_lemma(anc.head) in words.speech_verbs:
             score -= 2.0
             break
     return score
+
+
+def _object_of(noun: Token, head: Token) -> bool:
+    """Whether a common noun is the event verb's object ("shelled the settlements", "the village was razed")."""
+    return noun.pos_ == "NOUN" and noun.dep_ in ("dobj", "nsubjpass") and noun.head == head
+
+
+def _clause_between(token: Token, head: Token) -> bool:
+    """Whether a verb of another clause stands between a token and the event verb above it."""
+    return any(t.pos_ == "VERB" for t in itertools.takewhile(lambda t: t != head, token.ancestors))
+
+
+def _names_an_actor(span: Span) -> bool:
+    """Whether a place is part of an actor's name or says whose it is ("the Islamic State of Iraq and Al-Sham",
+    "the Hama Military Council"): inside an actor mention, or the object of an "of" that hangs off one. Such a
+    place is the actor's origin or seat, not where the event happened."""
+    actors = span.doc.spans.get(ACTOR_SPANS, ())
+    if not actors:
+        return False
+    inside = {i for a in actors for i in range(a.start, a.end)}
+    if any(t.i in inside for t in span):
+        return True
+    root = span.root
+    while root.dep_ == "conj" and root.head.i not in inside:
+        root = root.head
+    # "the Islamic State of Iraq and Al-Sham": the parser may join the second place to the actor's head noun.
+    if root.dep_ == "conj":
+        return True
+    return root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.i in inside
