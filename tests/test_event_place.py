@@ -32,3 +32,11 @@ def test_event_place_in_sentences(pipeline: Pipeline, text: str, location: str, 
     event = pipeline.extract(text, published="2024-05-06").events[0]
     assert event.location == location
     assert [e.text for e in event.evidence if e.field == "location"] == [mention]
+
+
+@pytest.mark.model
+def test_event_place_name_holding_an_actor_word_stays_a_place(pipeline: Pipeline) -> None:
+    # "Imam" alone is an actor mention; inside "Taybat al-Imam", and for the town listed with it, it is not.
+    text = "The rebels had taken the towns of Taybat al-Imam and Halfaya and were fighting for Suran."
+    events = pipeline.extract(text, published="2024-12-03").events
+    assert [e.location for e in events][:2] == ["Taybat al-Imam", "Halfaya"]

@@ -246,13 +246,14 @@ def _names_an_actor(span: Span) -> bool:
     actors = span.doc.spans.get(ACTOR_SPANS, ())
     if not actors:
         return False
-    inside = {i for a in actors for i in range(a.start, a.end)}
-    if any(t.i in inside for t in span):
+    # A mention that lies within the place's name ("Imam" in "Taybat al-Imam") leaves it a place.
+    if any(a.start < span.end and span.start < a.end and (a.start < span.start or a.end > span.end) for a in actors):
         return True
+    inside = {i for a in actors for i in range(a.start, a.end)}
     root = span.root
     while root.dep_ == "conj" and root.head.i not in inside:
         root = root.head
-    # "the Islamic State of Iraq and Al-Sham": the parser may join the second place to the actor's head noun.
+    # "the Islamic State of Iraq and Al-Sham": the parser may join the second place to the acting actor's head noun.
     if root.dep_ == "conj":
-        return True
+        return root.head.dep_ in ("nsubj", "nsubjpass", "dobj")
     return root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.i in inside
