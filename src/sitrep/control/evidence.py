@@ -47,8 +47,9 @@ class Mark:
 
 
 def event_text(event: Event) -> str:
-    """The evidence sentences and notes of an event, joined."""
-    parts = [span.text for span in event.evidence]
+    """The evidence sentences and notes of an event, joined (not the spans that state one field: a place's own
+    name there is no plain mention of it as what was taken)."""
+    parts = [span.text for span in event.evidence if span.field is None]
     if event.notes:
         parts.append(event.notes)
     return " ".join(parts)
