@@ -8,12 +8,14 @@ loaded here.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy
 import spacy
-from spacy.attrs import HEAD, IDX, LEMMA, LOWER, ORTH, SENT_START, SPACY
+from spacy.attrs import HEAD, IDX, LEMMA, LOWER, NORM, ORTH, SENT_START, SPACY
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 
 from .errors import Errors, SitrepError
@@ -54,6 +56,39 @@ def load_language(name: str = "", *, disable: tuple[str, ...] = ()) -> Language:
             nlp.add_pipe("sitrep_paragraphs", before="parser")
         return nlp
     raise SitrepError(Errors.E016.format(reason="; ".join(reasons)))
+
+
+def bare_possessive_tokenizer(nlp: Language, names: Iterable[str]) -> Tokenizer:
+    """A tokenizer for text written without apostrophes ("in Syrias Idlib"): the pipeline's own, plus each one-word
+    name followed by a bare "s" split into the name and a possessive "s", so the parser and the place finder see
+    "Syria's". Only for such text: elsewhere "Bomas" or "Somalis" is no possessive. The caller leaves out names whose
+    "s" form means something else ("Hamas").
+    """
+    own = nlp.tokenizer
+    bare = Tokenizer(
+        nlp.vocab,
+        rules=dict(own.rules or {}),
+        prefix_search=own.prefix_search,
+        suffix_search=own.suffix_search,
+        infix_finditer=own.infix_finditer,
+        token_match=own.token_match,
+        url_match=own.url_match,
+    )
+    for name in names:
+        if name.isalpha() and name[0].isupper() and not name.endswith("s"):
+            bare.add_special_case(f"{name}s", [{ORTH: name}, {ORTH: "s", NORM: "'s"}])
+    return bare
+
+
+BARE_TEXT_MIN_WORDS = 100
+"""A news text this long always has an apostrophe somewhere (a possessive, a quote, "it's") unless something
+stripped them all; a shorter one may just have none ("Supporters clashed at the Bomas of Kenya")."""
+
+
+def lacks_apostrophes(text: str) -> bool:
+    """Whether a text had its apostrophes stripped: long enough to need some, and without any. Such a text is read
+    with `bare_possessive_tokenizer`."""
+    return "'" not in text and "\u2019" not in text and len(text.split()) >= BARE_TEXT_MIN_WORDS
 
 
 @Language.component("sitrep_paragraphs")

@@ -13,11 +13,12 @@ import datetime as dt
 import itertools
 import logging
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, Token
 
 from ..geo.event_place import event_place
@@ -27,7 +28,15 @@ from ..geo.mentions import PlaceRuler
 from ..geo.resolve import ResolvedPlace, resolve_places
 from ..geo.weights import ScoringWeights, scoring_weights
 from ..models import Document, Evidence, Figure, Modality, Place, Report
-from ..nlp import ACTOR_SPANS, load_language, release_caches, span_text, spans_within
+from ..nlp import (
+    ACTOR_SPANS,
+    bare_possessive_tokenizer,
+    lacks_apostrophes,
+    load_language,
+    release_caches,
+    span_text,
+    spans_within,
+)
 from ..settings import Settings
 from ..taxonomy import disorder_type
 from .actor_data import GROUP_LABEL, STATE_KINDS, Actor, interaction
@@ -39,6 +48,7 @@ from .classify import EventClassifier, load_classifier_with_reader
 from .dates import DateResult, resolve_date
 from .extract_rules import DefaultActors, DefaultRule, ExtractRules, load_default_actors, load_extract_rules
 from .figures import find_figures
+from .lede import lede_completes_main
 from .modality import find_modality
 from .numbers import counts_over_a_period, find_document_fatalities
 from .report_places import (
@@ -86,6 +96,7 @@ class Extractor:
     rules: ExtractRules = field(default_factory=load_extract_rules)
     _generic_keys: dict[str, str] = field(init=False, default_factory=dict)
     _unknown_template: str = field(init=False, default="")
+    _bare_tokenizer: Tokenizer | None = field(init=False, default=None)
     weights: ScoringWeights = field(init=False)
 
     def __post_init__(self) -> None:
@@ -118,13 +129,26 @@ class Extractor:
     def extract_documents(self, documents: Sequence[Document]) -> list[tuple[list[Report], list[Figure]]]:
         """Reports and figures of each document, in order, parsing them in batches."""
         # A headline and a dateline run into the lede are sentences of their own (see article.py).
-        unparsed = (mark_article_parts(self.nlp.make_doc(d.text), d.title) for d in documents)
+        unparsed = (mark_article_parts(self._tokenizer(d.text)(d.text), d.title) for d in documents)
         docs = self.nlp.pipe(unparsed, batch_size=self.settings.spacy_batch_size)
         results: list[tuple[list[Report], list[Figure]]] = []
         for doc, document in zip(docs, documents, strict=True):
             results.append(self.extract_doc(doc, document))
             release_caches(doc)
         return results
+
+    def _tokenizer(self, text: str) -> Callable[[str], Doc]:
+        """The pipeline's tokenizer, or for a text without apostrophes one that reads "Syrias" as "Syria's"."""
+        if not lacks_apostrophes(text):
+            return self.nlp.tokenizer
+        if self._bare_tokenizer is None:
+            gazetteer, actors = self.gazetteer, self.actors
+            self._bare_tokenizer = bare_possessive_tokenizer(self.nlp, (
+                name for name in gazetteer.famous_names()
+                if not gazetteer.has_key(gazetteer.key(f"{name}s"))
+                and actors.resolve(f"{name}s") is None and actors.demonym_country(f"{name}s") is None
+            ))  # fmt: skip
+        return self._bare_tokenizer
 
     def extract_doc(self, doc: Doc, document: Document) -> tuple[list[Report], list[Figure]]:
         """Reports (document order; the first is the main event) and all figures of one parsed document."""
@@ -176,6 +200,10 @@ class Extractor:
             for draft in drafts
             for report in self._reports(doc, document, draft, sentence_places, default_place, country, place_ranges)
         ]
+        sentences = list(doc.sents)
+        if len(sentences) > self.settings.brief_sentences:
+            opening = [s for s in sentences if not is_furniture(s)][: self.settings.lede_sentences]
+            reports = lede_completes_main(reports, lede_end=opening[-1].end_char if opening else 0)
         return self._one_story(self._inherit_perpetrators(reports)), figures
 
     def _one_story(self, reports: list[Report]) -> list[Report]:
@@ -273,6 +301,13 @@ class Extractor:
             return drafts  # nothing to reorder or relabel
         # The text is typed by its story: no furniture, no background of past years ("protests began here in 2011").
         whole = self.classifier.classify(story or text, top_k=1)[0]
+        told = [i for i, d in enumerate(drafts) if d.label.sub_event_type not in self.rules.incidental_sub_types]
+        if whole.source == "rules" and whole.sub_event_type in self.rules.incidental_sub_types and told:
+            # An arrest the text also tells is part of the story's event, not the story: a rule that decides an
+            # arrest sentence does not put it before the event it follows ("police dismantled a lab; a man was
+            # arrested").
+            whole = replace(whole, event_type=drafts[told[0]].label.event_type,
+                            sub_event_type=drafts[told[0]].label.sub_event_type)  # fmt: skip
         # A news story tells its main event first, in the headline and lede; further down come other events,
         # background and related news. The whole text's type picks among the lede's events.
         opening = [s.start for s in sentences if not is_furniture(s)][: self.settings.lede_sentences]

@@ -157,6 +157,8 @@ class _RuleSpec(BaseModel):
     agent: str | None = None
     over: list[str] = Field(default_factory=list)
     decides: bool = False
+    charges: str | None = None
+    charged: list[str] = Field(default_factory=list)
 
     @field_validator("triggers")
     @classmethod
@@ -214,6 +216,8 @@ class TriggerRule:
     index: int
     over: tuple[str, ...] = ()
     decides: bool = False
+    charges: str | None = None
+    charged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -306,6 +310,29 @@ class Triggers:
                     found.setdefault(pid, []).append((i, end))
         return found
 
+    def _excluded(
+        self,
+        rule: TriggerRule,
+        found: dict[int, list[tuple[int, int]]],
+        conditions: frozenset[str] | set[str],
+        context: frozenset[str],
+    ) -> bool:
+        """Whether an `excludes` cue stops the rule. With `charges`, a cue of the `charged` sets told only after the
+        rule's trigger and a phrase of the `charges` set names what the held are charged with ("arrested in
+        connection with the attack"), not another event of the sentence, and does not stop it."""
+        blocking = [name for name in rule.excludes if name in conditions]
+        if not blocking or rule.charges is None or any(name not in rule.charged for name in blocking):
+            return bool(blocking)
+
+        def starts(wanted: str) -> list[int]:
+            return [s for pid, spans in found.items() if wanted in self._pid_cues.get(pid, ()) for s, _ in spans]
+
+        triggered = [s for pid in self._rule_pids[rule.index] for s, _ in found.get(pid, ())]
+        opens = min((s for s in starts(rule.charges) if triggered and s > min(triggered)), default=None)
+        if opens is None:
+            return True
+        return any(name in context or any(s < opens for s in starts(name)) for name in blocking)
+
     def _match(self, pid: int, toks: Sequence[_Tok], i: int) -> int:
         words = self._phrases[pid]
         forms = self._phrase_forms[pid]
@@ -363,7 +390,7 @@ class Triggers:
         out: list[RuleHit] = []
         for index in sorted({r for pid in found for r in self._pid_rules.get(pid, ())}):
             rule = self.rules[index]
-            if any(c not in conditions for c in rule.requires) or any(c in conditions for c in rule.excludes):
+            if any(c not in conditions for c in rule.requires) or self._excluded(rule, found, conditions, context):
                 continue
             best: tuple[int, int, str] | None = None
             for phrase, pid in zip(rule.triggers, self._rule_pids[index], strict=True):
@@ -527,7 +554,8 @@ def _read_triggers(path: Path) -> Triggers:
         if r.sub_event_type == NO_EVENT and (r.over or not r.decides):
             reason = f"a {NO_EVENT!r} rule needs `decides: true` and no `over`"
             raise DataFileError(Errors.E011.format(path=path, entry=entry, field="decides", reason=reason))
-        for fld, names in (("requires", r.requires), ("excludes", r.excludes)):
+        named = (("requires", r.requires), ("excludes", r.excludes), ("charges", [r.charges] if r.charges else []))
+        for fld, names in (*named, ("charged", r.charged)):
             for name in names:
                 if name not in spec.cue_sets:
                     raise DataFileError(
@@ -554,6 +582,8 @@ def _read_triggers(path: Path) -> Triggers:
                 index=i,
                 over=tuple(r.over),
                 decides=r.decides,
+                charges=r.charges,
+                charged=tuple(r.charged),
             )
         )
     if not rules:

@@ -406,6 +406,12 @@ class Gazetteer:
         rows = self.conn.execute(sql + " ORDER BY population DESC", args).fetchall()
         return [e for (gid,) in rows if (e := self._entry(0, gid)) is not None]
 
+    def famous_names(self, min_population: int = 100_000) -> list[str]:
+        """The names of every country and admin1 area and of the places of at least `min_population` people."""
+        areas = "SELECT name FROM countries UNION SELECT name FROM admin1"
+        rows = self.conn.execute(f"{areas} UNION SELECT name FROM places WHERE population >= ?", (min_population,))
+        return [name for (name,) in rows]
+
     def stats(self) -> dict[str, int]:
         """Counts of places, names, admin1 areas and countries, and the file size in bytes."""
         counts = {
