@@ -156,3 +156,33 @@ def test_background_of_past_years_does_not_type_the_main_event() -> None:
     main = result.events[0]
     assert main.event_type != "Protests"
     assert (main.location, main.actor1) == ("Nawa", "Opposition Rebels (Syria)")
+
+
+@pytest.mark.model
+def test_the_lede_gives_a_headline_event_its_toll_and_sides() -> None:
+    """The headline names the strike, the lede tells it with its dead: one event, the lede's toll and victims,
+    at the headline's more precise town."""
+    text = (
+        "Jets strike school in Saraqib. Warplanes struck a school in Idlib province on Wednesday, killing at least 22 "
+        "civilians, a monitor said. The school was closed after the strike. Rebels shelled a village near Hama "
+        "on Tuesday. Talks on a truce resumed in Geneva."
+    )
+    raw = RawDocument(source="t", title="Jets strike school in Saraqib", content=text.encode(), media_type="text",
+                      published=dt.date(2016, 10, 26))  # fmt: skip
+    (result,) = Pipeline().extract_many([raw])
+    main = result.events[0]
+    assert (main.sub_event_type, main.location, main.fatalities) == ("Air/drone strike", "Saraqib", 22)
+    assert main.actor2 == "Civilians (Syria)"
+    assert [e.fatalities for e in result.events].count(22) == 1  # one strike, not the headline's and the lede's
+
+
+@pytest.mark.model
+def test_text_without_apostrophes_reads_possessives() -> None:
+    """A page whose apostrophes were stripped writes "Syrias Aleppo": the place is Aleppo in Syria. A short text
+    without apostrophes is read as written: "the Bomas of Kenya" is no possessive of Boma."""
+    sentence = "Barrel bombs killed 11 children in Syrias Aleppo on Thursday, a monitor said."
+    filler = " The monitor said rescue teams were still searching the rubble for survivors of the strikes." * 8
+    result = Pipeline().extract(sentence + filler, published="2016-08-25")
+    assert (result.events[0].location, result.events[0].country) == ("Aleppo", "Syria")
+    short = Pipeline().extract("Supporters clashed at the Bomas of Kenya in Nairobi.", published="2017-03-23")
+    assert {e.country for e in short.events} <= {"Kenya"}
