@@ -64,16 +64,8 @@ def bare_possessive_tokenizer(nlp: Language, names: Iterable[str]) -> Tokenizer:
     "Syria's". Only for such text: elsewhere "Bomas" or "Somalis" is no possessive. The caller leaves out names whose
     "s" form means something else ("Hamas").
     """
-    own = nlp.tokenizer
-    bare = Tokenizer(
-        nlp.vocab,
-        rules=dict(own.rules or {}),
-        prefix_search=own.prefix_search,
-        suffix_search=own.suffix_search,
-        infix_finditer=own.infix_finditer,
-        token_match=own.token_match,
-        url_match=own.url_match,
-    )
+    bare = Tokenizer(nlp.vocab)
+    bare.from_bytes(nlp.tokenizer.to_bytes())  # type: ignore[union-attr]  # the pipeline's own is a Tokenizer
     for name in names:
         if name.isalpha() and name[0].isupper() and not name.endswith("s"):
             bare.add_special_case(f"{name}s", [{ORTH: name}, {ORTH: "s", NORM: "'s"}])

@@ -153,7 +153,7 @@ class Extractor:
     def extract_doc(self, doc: Doc, document: Document) -> tuple[list[Report], list[Figure]]:
         """Reports (document order; the first is the main event) and all figures of one parsed document."""
         published = document.published
-        places = resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings)
+        places = resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings, url=document.url or "")
         places = [p for p in places if not in_furniture(doc, p.start, p.end)]  # "BEIRUT (AP) -" is no place of events
         country = country_focus(places) or self._country_evidence(doc, places)
         sentence_places = places_by_sentence(doc, places)
