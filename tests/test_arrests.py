@@ -59,4 +59,9 @@ def test_arrested_people_are_never_counted_dead(pipeline: Pipeline) -> None:
     text = "At least 210 people were arrested in Nairobi and one protester was shot dead, police said on Tuesday."
     result = pipeline.extract(text, published="2023-07-11")
     assert sum(e.fatalities for e in result.events) == 1
+    # the protester was shot by the police, not by civilians
+    assert (result.events[0].actor1, result.events[0].actor2) == (
+        "Protesters (Kenya)",
+        "Police Forces of Kenya (2022-)",
+    )
     assert {f.value for f in result.figures if f.kind == "arrested"} == {210}
