@@ -3,6 +3,7 @@ and the fields a place gives a report."""
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 
@@ -72,17 +73,20 @@ def main_place(places: Sequence[ResolvedPlace]) -> ResolvedPlace | None:
     return next(p for p in usable if counts[p.geonameid or p.name] == best)
 
 
-def within_country(place: Place, default: ResolvedPlace | None, sent: Span) -> bool:
-    """Whether a headline (the first sentence) names only a country ("strikes in Syria") where the document names
-    a smaller place in it: the event is there, not at the capital that codes the whole country. A later sentence's
-    country may be the whole country ("losses in other regions across Syria")."""
-    return (
+def within_country(place: Place, default: ResolvedPlace | None, sent: Span, *, lede_sentences: int = 1) -> bool:
+    """Whether the headline or lede (the first `lede_sentences` sentences, furniture not counted) names only a
+    country ("strikes in Syria", "fighting in northern Syria") where the document names a smaller place in it: the
+    event is there, not at the capital that codes the whole country. A later sentence's country may be the whole
+    country ("losses in other regions across Syria")."""
+    if not (
         getattr(place, "kind", None) == "country"
         and default is not None
         and default.kind not in WIDE_KINDS
         and default.country_code == getattr(place, "country_code", None)
-        and sent.sent.start == next((s.start for s in sent.doc.sents if not is_furniture(s)), 0)
-    )
+    ):
+        return False
+    opening = (s.start for s in sent.doc.sents if not is_furniture(s))
+    return sent.sent.start in itertools.islice(opening, lede_sentences)
 
 
 def place_fields(place: Place | None) -> dict[str, object]:

@@ -379,7 +379,11 @@ class Extractor:
         sent = draft.sent
         candidates = [p for p in sentence_places.get(sent.sent.start, []) if inside(p, sent)]
         place = event_place(sent, candidates, trigger=draft.label.trigger, weights=self.weights)
-        if place is None or place.latitude is None or within_country(place, default_place, sent):
+        if (
+            place is None
+            or place.latitude is None
+            or within_country(place, default_place, sent, lede_sentences=self.settings.lede_sentences)
+        ):
             fallback = default_place if default_place is not None else place
             return [self._report(doc, document, draft, fallback, country, place_ranges)]
         outskirts = getattr(place, "relation", "") == "outskirts"
