@@ -5,7 +5,6 @@ from __future__ import annotations
 from ..models import Report
 from .actor_data import interaction
 
-_SIDES = ("actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting")
 _PLACE = ("iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
           "geo_precision", "geonameid")  # fmt: skip
 
@@ -14,8 +13,8 @@ def lede_completes_main(reports: list[Report], *, lede_end: int) -> list[Report]
     """The main event told in full by the lede: a headline names the event ("Air strikes hit a school in Idlib")
     and the lede's next sentence tells it with its toll and sides ("... killing at least 26 civilians, a monitor
     said"). When the main report counts no dead and a report of the same event type in the same area within the
-    lede does, both become one telling: the lede's sides where it names them, the more precise place, the better
-    dated day; so that fusion joins them into one event with the lede's toll."""
+    lede does, both become one telling: each side as the headline names it, else as the lede does, the more precise
+    place, the better dated day; so that fusion joins them into one event with the lede's toll."""
     if not reports or reports[0].fatalities > 0:
         return reports
     main = reports[0]
@@ -37,11 +36,12 @@ def lede_completes_main(reports: list[Report], *, lede_end: int) -> list[Report]
     told = reports[at]
     update: dict[str, object] = {"event_type": main.event_type, "sub_event_type": main.sub_event_type,
                                  "disorder_type": main.disorder_type}  # fmt: skip
-    sides = told if told.actor1 or (told.actor2 and not main.actor2) else main
-    update |= {name: getattr(sides, name) for name in _SIDES}
-    if told.actor1 and not told.actor2 and main.actor2:
-        update |= {name: getattr(main, name) for name in ("actor2", "assoc_actor_2", "inter2", "civilian_targeting")}
-        update["interaction"] = interaction(told.inter1, main.inter2)
+    # Each side as the headline names it, else as the lede does.
+    first = main if main.actor1 else told
+    second = main if main.actor2 else told
+    update |= {name: getattr(first, name) for name in ("actor1", "assoc_actor_1", "inter1")}
+    update |= {name: getattr(second, name) for name in ("actor2", "assoc_actor_2", "inter2", "civilian_targeting")}
+    update["interaction"] = interaction(first.inter1, second.inter2)
     placed = min((main, told), key=lambda r: r.geo_precision if r.geo_precision is not None else 9)
     update |= {name: getattr(placed, name) for name in _PLACE}
     dated = min((told, main), key=lambda r: r.time_precision if r.time_precision is not None else 9)

@@ -3,7 +3,6 @@ and the fields a place gives a report."""
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from collections.abc import Sequence
 
@@ -73,20 +72,18 @@ def main_place(places: Sequence[ResolvedPlace]) -> ResolvedPlace | None:
     return next(p for p in usable if counts[p.geonameid or p.name] == best)
 
 
-def within_country(place: Place, default: ResolvedPlace | None, sent: Span, *, lede_sentences: int = 1) -> bool:
-    """Whether the headline or lede (the first `lede_sentences` sentences, furniture not counted) names only a
-    country ("strikes in Syria", "fighting in northern Syria") where the document names a smaller place in it: the
-    event is there, not at the capital that codes the whole country. A later sentence's country may be the whole
-    country ("losses in other regions across Syria")."""
-    if not (
+def within_country(place: Place, default: ResolvedPlace | None, sent: Span, *, main: bool = False) -> bool:
+    """Whether the headline (the first sentence) or the main event's sentence names only a country ("strikes in
+    Syria", "fighting in northern Syria") where the document names a smaller place in it: the event is there, not
+    at the capital that codes the whole country. Another sentence's country may be the whole country ("losses in
+    other regions across Syria")."""
+    return (
         getattr(place, "kind", None) == "country"
         and default is not None
         and default.kind not in WIDE_KINDS
         and default.country_code == getattr(place, "country_code", None)
-    ):
-        return False
-    opening = (s.start for s in sent.doc.sents if not is_furniture(s))
-    return sent.sent.start in itertools.islice(opening, lede_sentences)
+        and (main or sent.sent.start == next((s.start for s in sent.doc.sents if not is_furniture(s)), 0))
+    )
 
 
 def place_fields(place: Place | None) -> dict[str, object]:

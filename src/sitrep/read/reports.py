@@ -198,7 +198,9 @@ class Extractor:
         reports = [
             report
             for draft in drafts
-            for report in self._reports(doc, document, draft, sentence_places, default_place, country, place_ranges)
+            for report in self._reports(
+                doc, document, draft, sentence_places, default_place, country, place_ranges, main=draft is drafts[0]
+            )
         ]
         sentences = list(doc.sents)
         if len(sentences) > self.settings.brief_sentences:
@@ -374,16 +376,15 @@ class Extractor:
         default_place: ResolvedPlace | None,
         country: str | None,
         place_ranges: Sequence[tuple[int, int]] = (),
+        *,
+        main: bool = False,
     ) -> list[Report]:
-        """The report of a draft, one per place when the event's place is a list ("struck Hama and Idlib")."""
+        """The report of a draft (`main`: the document's main event), one per place when the event's place is a
+        list ("struck Hama and Idlib")."""
         sent = draft.sent
         candidates = [p for p in sentence_places.get(sent.sent.start, []) if inside(p, sent)]
         place = event_place(sent, candidates, trigger=draft.label.trigger, weights=self.weights)
-        if (
-            place is None
-            or place.latitude is None
-            or within_country(place, default_place, sent, lede_sentences=self.settings.lede_sentences)
-        ):
+        if place is None or place.latitude is None or within_country(place, default_place, sent, main=main):
             fallback = default_place if default_place is not None else place
             return [self._report(doc, document, draft, fallback, country, place_ranges)]
         outskirts = getattr(place, "relation", "") == "outskirts"
