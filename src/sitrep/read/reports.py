@@ -10,7 +10,6 @@ that event's report rather than made an event of its own.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -19,7 +18,7 @@ from functools import partial
 
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from ..geo.event_place import event_place
 from ..geo.gazetteer import Gazetteer
@@ -45,12 +44,13 @@ from .actors import ActorRuler
 from .article import in_furniture, is_furniture, mark_article_parts
 from .attribution import Claim, document_claimants
 from .classify import EventClassifier, load_classifier_with_reader
+from .clauses import clauses, death_word, refers_back, running_tally, toll_only
 from .dates import DateResult, resolve_date
 from .extract_rules import DefaultActors, DefaultRule, ExtractRules, load_default_actors, load_extract_rules
 from .figures import find_figures
 from .lede import lede_completes_main
 from .modality import find_modality
-from .numbers import counts_over_a_period, find_document_fatalities
+from .numbers import find_document_fatalities
 from .report_places import (
     conjoined_places,
     country_focus,
@@ -180,7 +180,7 @@ class Extractor:
                 figures.extend(sent_figures)
                 continue
             figures.extend(sent_figures)
-            if label is not None and label.is_event and _running_tally(sent, label, self.rules.death_lemmas):
+            if label is not None and label.is_event and running_tally(sent, label, self.rules.death_lemmas):
                 logger.debug("a running tally, not an event: %s", sent)
                 continue
             for clause, clause_label in self._sentence_events(sent, label, context):
@@ -344,15 +344,15 @@ class Extractor:
         an armed clash (ACLED: the fighting is a clash, only the final takeover is territorial).
         """
         events: list[tuple[Span, Label]] = []
-        clauses = _clauses(sent)
-        if len(clauses) > 1:
-            for clause in clauses:
+        parts = clauses(sent)
+        if len(parts) > 1:
+            for clause in parts:
                 clause_label = self.classifier.classify_sentence(clause, context=context)
                 if clause_label is not None and clause_label.is_event:
                     events.append((clause, clause_label))
             # "One policeman was killed and two were wounded when a roadside bomb hit them": the dead are the
             # bomb's, not a clash of their own.
-            told = [(c, lab) for c, lab in events if not _toll_only(_death_word(lab, self.rules.death_lemmas))]
+            told = [(c, lab) for c, lab in events if not toll_only(death_word(lab, self.rules.death_lemmas))]
             events = told if told else events
             if len({lab.sub_event_type for _, lab in events}) < 2:
                 events = []
@@ -673,43 +673,6 @@ class Extractor:
         return label, actor1, actor2
 
 
-def _clauses(sent: Span) -> list[Span]:
-    """The sentence cut before each coordinated clause that has a subject of its own."""
-    cuts = sorted(
-        t.left_edge.i
-        for t in sent
-        if t.dep_ == "conj" and t.pos_ in ("VERB", "AUX") and any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children)
-    )
-    bounds = [sent.start, *(c for c in cuts if sent.start < c < sent.end), sent.end]
-    doc = sent.doc
-    return [doc[a:b] for a, b in itertools.pairwise(bounds) if b > a]
-
-
-def _running_tally(sent: Span, label: Label, death_lemmas: frozenset[str]) -> bool:
-    """Whether a later sentence only counts over a period ("826 people have been killed since the offensive
-    began", "the city has come under bombardment since Wednesday"): a figure, not one event.
-
-    The trigger must be a death or a noun (many strikes), and its verb perfect and itself running over the
-    period: "since" elsewhere ("killed in the town, besieged since March"), a causal "since" ("protested since
-    they are not paid") and ongoing action ("have been demonstrating since Monday") do not count. The first
-    sentence of a document tells its news, whatever its tense.
-    """
-    trigger = label.trigger
-    if sent.start == 0 or trigger is None:
-        return False
-    if trigger.pos_ in ("VERB", "AUX") and trigger.lemma_.lower() not in death_lemmas:
-        return False
-    verb = trigger
-    # A trigger noun ("bombardment", "raids") belongs to the verb it hangs off.
-    while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
-        if verb.dep_ not in ("dobj", "obj", "pobj", "prep", "attr", "nsubj", "nsubjpass", "compound", "amod"):
-            return False
-        verb = verb.head
-    if verb.pos_ not in ("VERB", "AUX") or not any(c.dep_ == "aux" and c.lemma_ == "have" for c in verb.children):
-        return False
-    return counts_over_a_period(verb)
-
-
 def _named_within(span: Span, spans: Sequence[Span], named: Mapping[str, object], kinds: frozenset[str]) -> Span | None:
     """A named group's mention inside the noun phrase of a generic one ("militants linked to Al Shabaab")."""
     subtree = {t.i for t in span.root.subtree}
@@ -765,43 +728,16 @@ def _continues(
     if sentence_places.get(sent.start) or (date.evidence is not None and date.date != previous.date.date):
         return False
     told = {previous.label.sub_event_type, label.sub_event_type if label is not None else ""}
-    if _refers_back(sent, rules.event_nouns) or told <= rules.changes_of_hands:
+    if refers_back(sent, rules.event_nouns) or told <= rules.changes_of_hands:
         return True  # "troops pulled out of both towns" after a takeover: the change of hands just told
     if label is None or not label.is_event:
         return any(t.lemma_.lower() in rules.death_lemmas for t in sent)
-    trigger = _death_word(label, rules.death_lemmas)
+    trigger = death_word(label, rules.death_lemmas)
     if trigger is None:
         return False
     # "Its forces killed hundreds of attackers": someone killing, told as another kind of event, is that event;
     # "four people were killed" only adds the toll.
-    return _toll_only(trigger) or label.sub_event_type == previous.label.sub_event_type
-
-
-def _death_word(label: Label, death_lemmas: frozenset[str]) -> Token | None:
-    """The label's trigger when it is a death or injury word ("killed", "wounded")."""
-    trigger = label.trigger
-    return trigger if trigger is not None and trigger.lemma_.lower() in death_lemmas else None
-
-
-def _toll_only(trigger: Token | None) -> bool:
-    """Whether a death or injury word only counts the harmed ("four people were killed"): nobody is its subject
-    ("its forces killed hundreds" names who did it). False for no word."""
-    if trigger is None:
-        return False
-    verb = trigger
-    while verb.dep_ == "conj" and not any(c.dep_ == "nsubj" for c in verb.children):
-        verb = verb.head  # "destroyed drones and killed hundreds": the subject is the first verb's
-    return not any(c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN", "PRON") for c in verb.children)
-
-
-def _refers_back(sent: Span, event_nouns: frozenset[str]) -> bool:
-    """A subject such as "the strike" or "this attack": the sentence tells more of an event already named."""
-    return any(
-        t.dep_ in ("nsubj", "nsubjpass")
-        and t.lemma_.lower() in event_nouns
-        and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in t.children)
-        for t in sent
-    )
+    return toll_only(trigger) or label.sub_event_type == previous.label.sub_event_type
 
 
 def _targets_civilians(actor: Actor | None) -> bool:
