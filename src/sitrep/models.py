@@ -92,6 +92,11 @@ class Place(BaseModel):
     end: int | None = None
 
 
+PLACE_FIELDS = ("iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
+                "geo_precision", "geonameid")  # fmt: skip
+"""The fields of `EventFields` that say where: taken together from one report when reports become one event."""
+
+
 class EventFields(BaseModel):
     """The ACLED fields shared by a report (one sentence's claim) and an event (fused from reports)."""
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from ..distance import haversine_km
 from ..memory import collector_paused
-from ..models import Event, Figure, Report, Source
+from ..models import PLACE_FIELDS, Event, Figure, Report, Source
 from ..read.actor_data import actor_key, interaction
 from ..registry import FatalityRule, fatality_rules, resolve
 from ..settings import Settings
@@ -145,9 +145,7 @@ def _merge(
     dated = [r for r in members if r.event_date is not None]
     when = min(dated, key=lambda r: (r.time_precision or 3, r.event_date)) if dated else lead
     base = lead.model_dump(include=set(Event.model_fields) & set(Report.model_fields))
-    place_fields = ("iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
-                    "geo_precision", "geonameid")  # fmt: skip
-    base.update({name: getattr(placed, name) for name in place_fields})
+    base.update({name: getattr(placed, name) for name in PLACE_FIELDS})
     base.update(event_date=when.event_date, time_precision=when.time_precision)
     base.update(_actors(lead, members, sides))
     stated = [r for r in members if r.fatalities_high > 0 or r.fatalities > 0]

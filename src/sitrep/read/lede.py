@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from ..models import Report
+from ..models import PLACE_FIELDS, Report
 from .actor_data import interaction
-
-_PLACE = ("iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
-          "geo_precision", "geonameid")  # fmt: skip
 
 
 def lede_completes_main(reports: list[Report], *, lede_end: int) -> list[Report]:
@@ -43,7 +40,7 @@ def lede_completes_main(reports: list[Report], *, lede_end: int) -> list[Report]
     update |= {name: getattr(second, name) for name in ("actor2", "assoc_actor_2", "inter2", "civilian_targeting")}
     update["interaction"] = interaction(first.inter1, second.inter2)
     placed = min((main, told), key=lambda r: r.geo_precision if r.geo_precision is not None else 9)
-    update |= {name: getattr(placed, name) for name in _PLACE}
+    update |= {name: getattr(placed, name) for name in PLACE_FIELDS}
     dated = min((told, main), key=lambda r: r.time_precision if r.time_precision is not None else 9)
     update |= {"event_date": dated.event_date, "time_precision": dated.time_precision}
     completed = list(reports)
