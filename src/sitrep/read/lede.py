@@ -10,8 +10,9 @@ def lede_completes_main(reports: list[Report], *, lede_end: int) -> list[Report]
     """The main event told in full by the lede: a headline names the event ("Air strikes hit a school in Idlib")
     and the lede's next sentence tells it with its toll and sides ("... killing at least 26 civilians, a monitor
     said"). When the main report counts no dead and a report of the same event type in the same area within the
-    lede does, both become one telling: each side as the headline names it, else as the lede does, the more precise
-    place, the better dated day; so that fusion joins them into one event with the lede's toll."""
+    lede does, both become one telling: its perpetrator as the headline names it and its victims as the lede does
+    (each else from the other), the more precise place, the better dated day; so that fusion joins them into one
+    event with the lede's toll."""
     if not reports or reports[0].fatalities > 0:
         return reports
     main = reports[0]
@@ -33,9 +34,10 @@ def lede_completes_main(reports: list[Report], *, lede_end: int) -> list[Report]
     told = reports[at]
     update: dict[str, object] = {"event_type": main.event_type, "sub_event_type": main.sub_event_type,
                                  "disorder_type": main.disorder_type}  # fmt: skip
-    # Each side as the headline names it, else as the lede does.
+    # Who did it as the headline names it, else as the lede does; whom it hit as the lede that counts the dead
+    # names them, else as the headline does.
     first = main if main.actor1 else told
-    second = main if main.actor2 else told
+    second = told if told.actor2 else main
     update |= {name: getattr(first, name) for name in ("actor1", "assoc_actor_1", "inter1")}
     update |= {name: getattr(second, name) for name in ("actor2", "assoc_actor_2", "inter2", "civilian_targeting")}
     update["interaction"] = interaction(first.inter1, second.inter2)
