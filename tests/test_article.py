@@ -6,10 +6,17 @@ import datetime as dt
 
 import pytest
 
-from sitrep.models import RawDocument
+from sitrep.models import ExtractResult, RawDocument
 from sitrep.nlp import blank_language
 from sitrep.read.article import article_parts, is_furniture, mark_article_parts
 from sitrep.run.pipeline import Pipeline
+
+
+def _article(title: str, text: str, published: dt.date) -> ExtractResult:
+    """The extraction of a page with its title, as `sitrep ingest` reads one."""
+    raw = RawDocument(source="t", title=title, content=text.encode(), media_type="text", published=published)
+    (result,) = Pipeline().extract_many([raw])
+    return result
 
 
 def _parts(text: str, title: str | None = None) -> list[str]:
@@ -52,15 +59,11 @@ def test_article_datelines_are_marked_on_the_doc() -> None:
 @pytest.mark.model
 def test_a_headline_run_into_its_lede_is_not_a_second_toll() -> None:
     """Read as one sentence, the headline's nine and the lede's nine would be eighteen dead."""
-    raw = RawDocument(
-        source="t",
-        title="Shelling kills 9 in Ariha market - World - The Daily Example",
-        content=b"Shelling kills 9 in Ariha market AFP Monday 3 Mar 2014 Shells fired by government forces at a "
-        b"market in the Syrian town of Ariha killed nine civilians on Monday, a monitor said.",
-        media_type="text",
-        published=dt.date(2014, 3, 3),
+    text = (
+        "Shelling kills 9 in Ariha market AFP Monday 3 Mar 2014 Shells fired by government forces at a "
+        "market in the Syrian town of Ariha killed nine civilians on Monday, a monitor said."
     )
-    (result,) = Pipeline().extract_many([raw])
+    result = _article("Shelling kills 9 in Ariha market - World - The Daily Example", text, dt.date(2014, 3, 3))
     main = result.events[0]
     assert main.fatalities == 9
     assert main.location == "Ariha"
@@ -105,9 +108,7 @@ def test_related_headlines_and_captions_give_no_events() -> None:
         "station of the Syrian town of Ariha on Monday, a monitor said. Fighters walk through Tabqa, Syria, "
         "February 2 2014. REUTERS/Jane Roe The blast wounded 20 others."
     )
-    raw = RawDocument(source="t", title="Bomb kills six at bus station in Ariha", content=text.encode(),
-                      media_type="text", published=dt.date(2014, 3, 3))  # fmt: skip
-    (result,) = Pipeline().extract_many([raw])
+    result = _article("Bomb kills six at bus station in Ariha", text, dt.date(2014, 3, 3))
     main = result.events[0]
     assert (main.sub_event_type, main.location, main.fatalities) == ("Remote explosive/landmine/IED", "Ariha", 6)
     assert not {"Raqqa", "Homs", "Tabqa"} & {e.location for e in result.events}
@@ -124,9 +125,7 @@ def test_the_main_event_is_told_in_the_headline_and_lede() -> None:
         "Hama killed three fighters. Rebels and troops also clashed in the south. Fighting raged in Daraa too. "
         "The fighting has displaced thousands."
     )
-    raw = RawDocument(source="t", title="Air strikes kill 14 in Ariha market", content=text.encode(),
-                      media_type="text", published=dt.date(2014, 3, 3))  # fmt: skip
-    (result,) = Pipeline().extract_many([raw])
+    result = _article("Air strikes kill 14 in Ariha market", text, dt.date(2014, 3, 3))
     main = result.events[0]
     assert (main.sub_event_type, main.location, main.fatalities) == ("Air/drone strike", "Ariha", 14)
 
@@ -167,9 +166,7 @@ def test_the_lede_gives_a_headline_event_its_toll_and_sides() -> None:
         "civilians, a monitor said. The school was closed after the strike. Rebels shelled a village near Hama "
         "on Tuesday. Talks on a truce resumed in Geneva."
     )
-    raw = RawDocument(source="t", title="Jets strike school in Saraqib", content=text.encode(), media_type="text",
-                      published=dt.date(2016, 10, 26))  # fmt: skip
-    (result,) = Pipeline().extract_many([raw])
+    result = _article("Jets strike school in Saraqib", text, dt.date(2016, 10, 26))
     main = result.events[0]
     assert (main.sub_event_type, main.location, main.fatalities) == ("Air/drone strike", "Saraqib", 22)
     assert main.actor2 == "Civilians (Syria)"

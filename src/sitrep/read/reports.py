@@ -190,7 +190,9 @@ class Extractor:
                     continue
                 drafts.append(_Draft(sent=clause, label=clause_label, date=date, claims=list(claims),
                                      modality=modality, sentences=[sent], figures=list(sent_figures)))  # fmt: skip
-        drafts = self._main_first(drafts, document.text, story=" ".join(story), sentences=list(doc.sents))
+        sentences = list(doc.sents)
+        opening = [s for s in sentences if not is_furniture(s)][: self.settings.lede_sentences]  # headline and lede
+        drafts = self._main_first(drafts, document.text, story=" ".join(story), sentences=sentences, opening=opening)
         default_place = main_place(places)
         # An actor word inside a longer place name ("Imam" in "Taybat al-Imam") names no actor; a name that is
         # both ("Pokot", "Turkana") stays the actor's.
@@ -202,10 +204,8 @@ class Extractor:
                 doc, document, draft, sentence_places, default_place, country, place_ranges, main=draft is drafts[0]
             )
         ]
-        sentences = list(doc.sents)
-        if len(sentences) > self.settings.brief_sentences:
-            opening = [s for s in sentences if not is_furniture(s)][: self.settings.lede_sentences]
-            reports = lede_completes_main(reports, lede_end=opening[-1].end_char if opening else 0)
+        if len(sentences) > self.settings.brief_sentences and opening:
+            reports = lede_completes_main(reports, lede_end=opening[-1].end_char)
         return self._one_story(self._inherit_perpetrators(reports)), figures
 
     def _one_story(self, reports: list[Report]) -> list[Report]:
@@ -288,9 +288,12 @@ class Extractor:
         ranked = sorted(votes.items(), key=lambda kv: kv[1], reverse=True)
         return ranked[0][0] if len(ranked) == 1 or ranked[1][1] < ranked[0][1] else None
 
-    def _main_first(self, drafts: list[_Draft], text: str, *, story: str, sentences: list[Span]) -> list[_Draft]:
+    def _main_first(
+        self, drafts: list[_Draft], text: str, *, story: str, sentences: list[Span], opening: list[Span]
+    ) -> list[_Draft]:
         """Put the document's main event first: the one of the type the whole text is classified as; in a longer
-        text, the lede's event of the type its story is classified as, else the lede's first (`lede_sentences`).
+        text, the lede's (`opening`: its first `lede_sentences`, furniture not counted) event of the type its story
+        is classified as, else the lede's first.
 
         A short text (`whole_text_sentences`) is typed better as a whole than sentence by sentence, so there the
         whole text's type also replaces the first sentence's when no event has it. In a brief (`brief_sentences`,
@@ -303,17 +306,17 @@ class Extractor:
             return drafts  # nothing to reorder or relabel
         # The text is typed by its story: no furniture, no background of past years ("protests began here in 2011").
         whole = self.classifier.classify(story or text, top_k=1)[0]
-        told = [i for i, d in enumerate(drafts) if d.label.sub_event_type not in self.rules.incidental_sub_types]
-        if whole.source == "rules" and whole.sub_event_type in self.rules.incidental_sub_types and told:
+        incidental = self.rules.incidental_sub_types
+        told = next((d.label for d in drafts if d.label.sub_event_type not in incidental), None)
+        if whole.source == "rules" and whole.sub_event_type in incidental and told is not None:
             # An arrest the text also tells is part of the story's event, not the story: a rule that decides an
             # arrest sentence does not put it before the event it follows ("police dismantled a lab; a man was
             # arrested").
-            whole = replace(whole, event_type=drafts[told[0]].label.event_type,
-                            sub_event_type=drafts[told[0]].label.sub_event_type)  # fmt: skip
+            whole = replace(whole, event_type=told.event_type, sub_event_type=told.sub_event_type)
         # A news story tells its main event first, in the headline and lede; further down come other events,
         # background and related news. The whole text's type picks among the lede's events.
-        opening = [s.start for s in sentences if not is_furniture(s)][: self.settings.lede_sentences]
-        lede = [i for i, d in enumerate(drafts) if d.sent.sent.start in opening]
+        starts = {s.start for s in opening}
+        lede = [i for i, d in enumerate(drafts) if d.sent.sent.start in starts]
         if not typed_whole and lede:
             of_type = [i for i, d in enumerate(drafts) if d.label.sub_event_type == whole.sub_event_type]
             main = next((i for i in of_type if i in lede), lede[0])
