@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select, text
 
-from bench_feed import feed
+from bench_feed import feed, raised_cap
 from sitrep.store import open_store
 from sitrep.store.schema import documents
 
@@ -92,7 +92,7 @@ def main() -> None:
         path = Path(folder) / "wire.rss"
         feed(path, args.items)
         port = _free_port()
-        env = {**os.environ, "SITREP_TOKEN": "bench"}
+        env = {**os.environ, "SITREP_TOKEN": "bench", **raised_cap(path)}
         server = subprocess.Popen(
             [sys.executable, "-m", "sitrep", "serve", "--db", db, "--port", str(port)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -119,7 +119,7 @@ def main() -> None:
                 ingest = subprocess.Popen(
                     [sys.executable, "-m", "sitrep", "ingest", str(path), "--db", db, "--quiet",
                      "--workers", str(args.workers)],
-                    stdout=log, stderr=subprocess.STDOUT,
+                    stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **raised_cap(path)},
                 )  # fmt: skip
                 number, last = 0, -1
                 while ingest.poll() is None:

@@ -57,6 +57,20 @@ def test_article_datelines_are_marked_on_the_doc() -> None:
 
 
 @pytest.mark.model
+def test_a_headline_under_a_date_is_one_sentence_with_its_toll() -> None:
+    """The parse split "14 | Civilians Killed ..." after a numeric date above the headline, and the toll went
+    with the date; the lede says "dozens" and is no count of its own."""
+    title = "14 Civilians Killed in Air Raid on Market in Maarat al-Numan"
+    text = (
+        f"07-05-2016 {title}. Warplanes struck a crowded market in the town on Saturday, killing dozens of "
+        "people, residents said. Rescue teams searched the rubble until night."
+    )
+    main = _article(title, text, dt.date(2016, 5, 7)).events[0]
+    assert main.fatalities == 14
+    assert main.location == "Maarat al-Numan"
+
+
+@pytest.mark.model
 def test_a_headline_run_into_its_lede_is_not_a_second_toll() -> None:
     """Read as one sentence, the headline's nine and the lede's nine would be eighteen dead."""
     text = (

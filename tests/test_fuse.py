@@ -93,6 +93,28 @@ def test_fuse_disagreeing_figures_kept_side_by_side() -> None:
     assert (event.fatalities_low, event.fatalities, event.fatalities_high) == (8, 8, 11)
 
 
+def test_fuse_deaths_without_a_number_yield_to_a_count() -> None:
+    """ "killing women and children" is ACLED's 3 for an unknown count, not a lower figure than another's 30."""
+    counted = _report("1", "doc-a", IDLIB, fatalities=30, fatalities_low=30, fatalities_high=30)
+    unknown = {"fatalities": 3, "fatalities_low": 1, "fatalities_high": 3, "fatalities_unknown": True}
+    [event] = _fuse([counted, _report("2", "doc-a", IDLIB, **unknown), _report("1", "doc-b", IDLIB, **unknown)])
+    assert event.fatalities == 30
+    [alone] = _fuse([_report("2", "doc-a", IDLIB, **unknown)])
+    assert alone.fatalities == 3
+
+
+def test_fuse_a_document_counts_its_dead_as_it_first_tells_them() -> None:
+    """One outlet's lede counts the day's dead, a later sentence a part of them; another outlet counts fewer."""
+
+    def told(report_id: str, document_id: str, dead: int) -> Report:
+        return _report(report_id, document_id, IDLIB, fatalities=dead, fatalities_low=dead, fatalities_high=dead)
+
+    [event] = _fuse([told("1", "doc-a", 100), told("2", "doc-a", 4), told("1", "doc-b", 60)])
+    assert event.fatalities == 60
+    [event] = _fuse([told("1", "doc-a", 100), told("2", "doc-a", 4)])
+    assert event.fatalities == 100
+
+
 @pytest.mark.parametrize(
     ("rule", "best"), [("sitrep.fatalities.lowest_stated.v1", 8), ("sitrep.fatalities.median_stated.v1", 11)]
 )

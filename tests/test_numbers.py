@@ -175,6 +175,10 @@ def test_numbers_fatalities_number_cut_off_by_a_name(nlp: Language, text: str, b
     [
         ("Farmer killed on his land by unknown attackers.", 1),
         ("Two nurses killed, three hurt in overnight raid.", 2),
+        # the parse makes the wounded the object of "killed"; the participle after them says what befell them
+        ("One Person Killed 16 Others Injured in Rocket Attack on Aleppo", 1),
+        ("3 Civilians Killed 12 Injured in Mortar Fire on Homs", 3),
+        ("Boy killed two others wounded in shelling of village", 1),
     ],
 )
 def test_numbers_fatalities_headline_passive(nlp: Language, text: str, best: int) -> None:

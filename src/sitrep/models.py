@@ -143,6 +143,9 @@ class Report(EventFields):
     sentence_end: int
     sentence: str
     figures: list[Figure] = Field(default_factory=list)
+    # Deaths told without a number ("killing women and children"): `fatalities` is ACLED's fill (3, or 10 for a
+    # significant attack), which a number another report gives for the same event replaces.
+    fatalities_unknown: bool = False
 
 
 class Source(BaseModel):

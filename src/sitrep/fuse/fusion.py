@@ -149,6 +149,8 @@ def _merge(
     base.update(event_date=when.event_date, time_precision=when.time_precision)
     base.update(_actors(lead, members, sides))
     stated = [r for r in members if r.fatalities_high > 0 or r.fatalities > 0]
+    counted = [r for r in stated if r.fatalities > 0]
+    numbered = [r for r in counted if not r.fatalities_unknown] or counted
     sources: dict[str, Source] = {}
     claimants: dict[str, None] = {}  # in order of first mention
     for report in members:
@@ -172,7 +174,7 @@ def _merge(
         "sources": sorted(sources.values(), key=lambda s: s.document_id),
         "n_sources": n_sources,
         # The others stay as figures with their claimants, and in low/high.
-        "fatalities": best([r.fatalities for r in stated if r.fatalities > 0]),
+        "fatalities": best(list(_told_by_document(numbered).values())),
         "fatalities_low": min((r.fatalities_low for r in stated), default=0),
         "fatalities_high": max((r.fatalities_high for r in stated), default=0),
         "attributed_to": list(claimants),
@@ -186,6 +188,15 @@ def _merge(
     event = Event.model_validate({**base, "event_id": ""})
     event.event_id = "|".join((*fusion_key(event)[:2], family(lead)))
     return event
+
+
+def _told_by_document(reports: list[Report]) -> dict[str, int]:
+    """Each document's count of the event's dead: the largest of its reports', as one teller's total stands for
+    the parts it tells apart ("100 killed in a day" in the lede, "71 in one district" below)."""
+    told: dict[str, int] = {}
+    for report in sorted(reports, key=lambda r: r.sentence_start):
+        told.setdefault(report.document_id, report.fatalities)
+    return told
 
 
 def _sub_type(members: list[Report]) -> str:

@@ -29,6 +29,7 @@ _MIN_HEADLINE_WORDS = 3
 _STOPS = frozenset(".!?:;")
 _SPACE = re.compile(r"\s*")
 FURNITURE_KEY = f"{CACHE_PREFIX}article.furniture"  # doc.user_data: the datelines' and furniture's spans
+HEADLINE_KEY = f"{CACHE_PREFIX}article.headline"  # doc.user_data: the headline's span
 
 
 @dataclass(frozen=True)
@@ -87,10 +88,12 @@ def _finditer(text: str, separator: str) -> list[int]:
 
 @dataclass(frozen=True)
 class ArticleParts:
-    """Where an article's parts begin (character offsets), and the spans of its datelines and furniture."""
+    """Where an article's parts begin (character offsets), the headline's span, and the spans of its datelines and
+    furniture."""
 
     starts: tuple[int, ...]
     furniture: tuple[tuple[int, int], ...]
+    headline: tuple[int, int] | None = None
 
 
 def article_parts(text: str, title: str | None, rules: ArticleRules | None = None) -> ArticleParts:
@@ -125,7 +128,9 @@ def article_parts(text: str, title: str | None, rules: ArticleRules | None = Non
         starts.append(footer.start())
         furniture.append((footer.start(), len(text)))
     words = {_first_word(text, start) for start in starts}  # each part begins at its first word
-    return ArticleParts(starts=tuple(sorted(w for w in words if w < len(text))), furniture=tuple(furniture))
+    return ArticleParts(
+        starts=tuple(sorted(w for w in words if w < len(text))), furniture=tuple(furniture), headline=headline
+    )
 
 
 def _first_word(text: str, start: int) -> int:
@@ -138,6 +143,12 @@ def is_furniture(sent: Span) -> bool:
     """Whether a sentence of a doc marked by `mark_article_parts` is a dateline, a byline or the page's furniture:
     no event, no place."""
     return in_furniture(sent.doc, sent.start_char, sent.end_char)
+
+
+def is_headline(sent: Span) -> bool:
+    """Whether a sentence of a doc marked by `mark_article_parts` is its headline."""
+    headline = sent.doc.user_data.get(HEADLINE_KEY)
+    return headline is not None and sent.start_char <= headline[0] < sent.end_char
 
 
 def in_furniture(doc: Doc, start: int | None, end: int | None) -> bool:
@@ -154,8 +165,15 @@ def mark_article_parts(doc: Doc, title: str | None, rules: ArticleRules | None =
     positions = [t.idx for t in tokens]
     parts = article_parts(doc.text, title, rules)
     doc.user_data[FURNITURE_KEY] = parts.furniture
+    doc.user_data[HEADLINE_KEY] = parts.headline
     for offset in parts.starts:
         k = bisect.bisect_left(positions, offset)
         if k < len(tokens) and tokens[k].i > 0:
             tokens[k].is_sent_start = True
+    if parts.headline is not None:
+        # A headline is one sentence: the parser split "50 | ISIL Terrorists Killed in Kobani" after a date above
+        # it, and the toll went with the date.
+        start, end = parts.headline
+        for token in tokens[bisect.bisect_right(positions, start) : bisect.bisect_left(positions, end)]:
+            token.is_sent_start = False
     return doc

@@ -41,7 +41,7 @@ from ..taxonomy import disorder_type
 from .actor_data import GROUP_LABEL, STATE_KINDS, Actor, interaction
 from .actor_registry import ActorRegistry, load_actors
 from .actors import ActorRuler
-from .article import in_furniture, is_furniture, mark_article_parts
+from .article import in_furniture, is_furniture, is_headline, mark_article_parts
 from .attribution import Claim, document_claimants
 from .classify import EventClassifier, load_classifier_with_reader
 from .clauses import clauses, death_word, refers_back, running_tally, toll_only
@@ -50,6 +50,7 @@ from .extract_rules import DefaultActors, DefaultRule, ExtractRules, load_defaul
 from .figures import find_figures
 from .lede import lede_completes_main
 from .modality import find_modality
+from .number_rules import Fatalities
 from .numbers import find_document_fatalities
 from .report_places import (
     conjoined_places,
@@ -453,7 +454,7 @@ class Extractor:
         assoc_actor_2 = unit2.name if unit2 is not None else None
         inter1 = self.actors.inter_for(actor1, place_country) if actor1 else None
         inter2 = self.actors.inter_for(actor2, place_country) if actor2 else None
-        deaths = find_document_fatalities(draft.sentences, event_sub_type=label.sub_event_type, published=published)
+        deaths = self._deaths(draft.sentences, label.sub_event_type, published)
         if share[1] > 1 and deaths.stated and not deaths.summary:
             # ACLED shares a stated toll among the places evenly, the remainder to the first, so that the events'
             # dead add up to it; a coder's summary line has shared it already.
@@ -492,6 +493,7 @@ class Extractor:
             fatalities=deaths.best,
             fatalities_low=deaths.low,
             fatalities_high=deaths.high,
+            fatalities_unknown=deaths.unknown,
             attributed_to=claimants,
             modality=draft.modality,
             confidence=round(float(label.score), 3),
@@ -559,6 +561,15 @@ class Extractor:
         if actor is None and span_id in self._generic_keys:
             actor = self.actors.resolve_generic(self._generic_keys[span_id], country, on=on, unknown_country=True)
         return actor
+
+    @staticmethod
+    def _deaths(sentences: list[Span], sub_event_type: str, published: dt.date | None) -> Fatalities:
+        """The deaths an event's sentences tell. A headline's toll is the lede's told first: the larger of the two
+        counts, not their sum ("Shelling kills 9 in Ariha" and "shells killed nine civilians" are nine dead)."""
+        count = partial(find_document_fatalities, event_sub_type=sub_event_type, published=published)
+        if len(sentences) > 1 and is_headline(sentences[0]):
+            return max(count(sentences[:1]), count(sentences[1:]), key=lambda deaths: (deaths.best, deaths.stated))
+        return count(sentences)
 
     def _as_parent(
         self, actor: Actor | None, country: str | None, on: dt.date | None

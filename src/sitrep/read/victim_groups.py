@@ -248,7 +248,8 @@ def _groups(
             continue
         others = set().union(*(v | cue_tokens[k] for k, v in direct.items() if k != cue.kind)) if direct else set()
         others -= direct.get(cue.kind, set())
-        made = _make_groups(cue, _expand(cue.victims, others, rules.total_nouns), qmap, rules, seen)
+        victims = _own_victims(cue, cue_tokens)
+        made = _make_groups(cue, _expand(victims, others, rules.total_nouns), qmap, rules, seen)
         if not made and not any((cue.kind, v.i) in seen for v in cue.victims):
             nearby = _expand(_nearby_victims(cue, rules), others, rules.total_nouns)
             made = _make_groups(cue, nearby, qmap, rules, seen)
@@ -257,6 +258,21 @@ def _groups(
             group.ambiguous = bool(partners) and _ambiguous(cue, group.noun, partners)
             groups.append(group)
     return groups
+
+
+def _own_victims(cue: _Cue, cue_tokens: dict[str, set[int]]) -> list[Token]:
+    """A cue's victims, but for a count that the next word (or the word itself) says suffered something else. The
+    parse reads a headline's list of tolls, "One person killed 16 others injured" or "3 killed 12 injured", as
+    "person" killing "16 others": the participle tells what befell them, and the subject is who was killed."""
+    other_cues = set().union(*(t for kind, t in cue_tokens.items() if kind != cue.kind and kind in _PEOPLE_KINDS))
+    told_apart = {
+        v.i for v in cue.victims
+        if v.i + 1 in other_cues or (v.i in other_cues and any(c.dep_ == "nummod" for c in v.children))
+    }  # fmt: skip
+    if not told_apart:
+        return cue.victims
+    subjects = [c for c in cue.token.children if c.dep_ == "nsubj"] if cue.kind in _PEOPLE_KINDS else []
+    return [v for v in cue.victims if v.i not in told_apart] + subjects
 
 
 def _make_groups(
