@@ -8,7 +8,7 @@ import pytest
 
 from sitrep.models import ExtractResult, RawDocument
 from sitrep.nlp import blank_language
-from sitrep.read.article import article_parts, is_furniture, mark_article_parts
+from sitrep.read.article import article_parts, is_agency, is_furniture, mark_article_parts
 from sitrep.run.pipeline import Pipeline
 
 
@@ -68,6 +68,26 @@ def test_a_headline_under_a_date_is_one_sentence_with_its_toll() -> None:
     main = _article(title, text, dt.date(2016, 5, 7)).events[0]
     assert main.fatalities == 14
     assert main.location == "Maarat al-Numan"
+
+
+@pytest.mark.model
+def test_an_agency_between_headline_and_lede_is_no_side_and_no_second_toll() -> None:
+    """"AFP" alone after the headline signs the lede: not the Armed Forces of the Philippines, and the headline's
+    eleven and the lede's are the same children."""
+    title = "Barrel bomb kills 11 children in Aleppo Monitor"
+    text = (
+        f"{title} AFP Eleven children were killed on Thursday when a barrel bomb hit a rebel-held district of "
+        "Aleppo, a monitor said. The state news agency SANA blamed rebel mortar fire."
+    )
+    result = _article(title, text, dt.date(2016, 8, 25))
+    assert result.events[0].fatalities == 11
+    assert not any("Philippines" in f"{e.actor1} {e.actor2}" for e in result.events)
+    assert {e.country for e in result.events} == {"Syria"}
+
+
+def test_an_agency_as_it_signs_is_no_place() -> None:
+    assert is_agency("SANA") and is_agency("Reuters")
+    assert not is_agency("Sana") and not is_agency("Damascus")
 
 
 @pytest.mark.model

@@ -37,6 +37,7 @@ class ArticleRules:
     """`data/article.yaml`, compiled."""
 
     title_suffixes: tuple[str, ...]
+    agencies: frozenset[str]
     dateline: re.Pattern[str]
     furniture: re.Pattern[str]
     footer: re.Pattern[str]
@@ -61,6 +62,7 @@ def load_article_rules(path: Path = ARTICLE_FILE) -> ArticleRules:
             raise DataFileError(Errors.E011.format(path=path, entry=key, field=key, reason=e)) from e
 
     return ArticleRules(title_suffixes=tuple(str(s) for s in data.get("title_suffix") or ()),
+                        agencies=frozenset(str(a) for a in data.get("agencies") or ()),
                         dateline=alternatives("datelines"), furniture=alternatives("furniture"),
                         footer=alternatives("footers"))  # fmt: skip
 
@@ -149,6 +151,11 @@ def is_headline(sent: Span) -> bool:
     """Whether a sentence of a doc marked by `mark_article_parts` is its headline."""
     headline = sent.doc.user_data.get(HEADLINE_KEY)
     return headline is not None and sent.start_char <= headline[0] < sent.end_char
+
+
+def is_agency(name: str, rules: ArticleRules | None = None) -> bool:
+    """Whether a name is a news agency's as it signs ("SANA", not the city "Sana"): a source, not a place."""
+    return name in (rules or load_article_rules()).agencies
 
 
 def in_furniture(doc: Doc, start: int | None, end: int | None) -> bool:

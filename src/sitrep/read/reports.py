@@ -41,7 +41,7 @@ from ..taxonomy import disorder_type
 from .actor_data import GROUP_LABEL, STATE_KINDS, Actor, interaction
 from .actor_registry import ActorRegistry, load_actors
 from .actors import ActorRuler
-from .article import in_furniture, is_furniture, is_headline, mark_article_parts
+from .article import in_furniture, is_agency, is_furniture, is_headline, mark_article_parts
 from .attribution import Claim, document_claimants
 from .classify import EventClassifier, load_classifier_with_reader
 from .clauses import clauses, death_word, refers_back, running_tally, toll_only
@@ -155,7 +155,11 @@ class Extractor:
         """Reports (document order; the first is the main event) and all figures of one parsed document."""
         published = document.published
         places = resolve_places(doc, gazetteer=self.gazetteer, settings=self.settings, url=document.url or "")
-        places = [p for p in places if not in_furniture(doc, p.start, p.end)]  # "BEIRUT (AP) -" is no place of events
+        # "BEIRUT (AP) -" is no place of events, nor "SANA" (the agency) the city of Sana'a.
+        places = [
+            p for p in places
+            if not in_furniture(doc, p.start, p.end) and not is_agency(doc.text[p.start or 0 : p.end or 0])
+        ]  # fmt: skip
         country = country_focus(places) or self._country_evidence(doc, places)
         sentence_places = places_by_sentence(doc, places)
         claims_by_sentence = document_claimants(doc)
