@@ -290,6 +290,21 @@ def test_extract_allies_in_one_phrase_act_together(pipeline: Pipeline) -> None:
     assert event.actor2 != "Military Forces of Russia (2000-)"
 
 
+@pytest.mark.parametrize(
+    ("text", "actor1"),
+    [
+        ("Jet strikes blamed on the Syrian regime hit the rebel-held town of Kafranbel on Saturday, killing 14 "
+         "people.", "Military Forces of Syria (2000-)"),
+        ("Air raids blamed on Russian warplanes killed 12 people in Ariha on Monday.", "Military Forces of Russia"),
+    ],
+)  # fmt: skip
+def test_extract_who_is_blamed_acted(pipeline: Pipeline, text: str, actor1: str) -> None:
+    """ "blamed on X" names who did it, not whom it hit ("on" names a target after "strikes on")."""
+    [event, *_] = pipeline.extract(text, published="2016-09-10").events
+    assert (event.actor1 or "").startswith(actor1)
+    assert event.actor2 == "Civilians (Syria)"
+
+
 def test_extract_supporter_after_backed_by_is_an_associate(pipeline: Pipeline) -> None:
     text = "The Syrian army, backed by Russian forces, carried out airstrikes on Idlib on Monday."
     [event, *_] = pipeline.extract(text, published="2024-12-02").events

@@ -35,6 +35,7 @@ class ExtractRules(BaseModel):
     loss_lemmas: frozenset[str]
     death_lemmas: frozenset[str]
     support_verbs: frozenset[str]
+    blame_verbs: frozenset[str]
     event_nouns: frozenset[str]
     anaphoric_sub_types: frozenset[str]
     stretch_words: frozenset[str]

@@ -435,6 +435,7 @@ class Extractor:
         # "Rebels and troops clashed": in a battle two sides in one phrase fight each other.
         mutual = label.event_type == "Battles" and label.sub_event_type not in self.rules.changes_of_hands
         span1, span2, supporters = assign_roles(sent, spans, trigger, support_verbs=self.rules.support_verbs,
+                                                blame_verbs=self.rules.blame_verbs,
                                                 speech_verbs=self.rules.speech_verbs,
                                                 allied_conjuncts=not mutual)  # fmt: skip
         leader = _leader(span1, supporters, self.rules.leader_verbs)

@@ -25,6 +25,7 @@ def assign_roles(
     trigger: Token | None,
     *,
     support_verbs: frozenset[str] = frozenset(),
+    blame_verbs: frozenset[str] = frozenset(),
     speech_verbs: frozenset[str] = frozenset(),
     allied_conjuncts: bool = False,
 ) -> tuple[Span | None, Span | None, list[Span]]:
@@ -35,6 +36,7 @@ def assign_roles(
         actors: Actor mentions inside the sentence (each span's `id_` is its canonical name).
         trigger: The event's trigger token, when the classifier found one.
         support_verbs: Lemmas after which "by X" names a supporter ("backed by Russian forces").
+        blame_verbs: Lemmas after which "on X" or "to X" names who acted ("blamed on the Syrian regime").
         speech_verbs: Lemmas whose subject is a source, not an actor ("residents said").
         allied_conjuncts: Actors in one noun phrase with actor1 ("Russian and Syrian jets struck") act together:
             they are supporters, not actor2. False for events whose verb is mutual ("rebels and troops clashed").
@@ -42,7 +44,7 @@ def assign_roles(
     Returns:
         (actor1, actor2, supporters); either actor may be `None`; two mentions of one actor are never both.
     """
-    roles = {id(span): _role(span, support_verbs, trigger) for span in actors}
+    roles = {id(span): _role(span, support_verbs, blame_verbs, trigger) for span in actors}
     supporters = [s for s in actors if roles[id(s)] == "support"]
     # "an offensive against SDF-held areas": who holds the place hit, when nobody else was.
     holders = [s for s in actors if roles[id(s)] == "modifier" and _describes_a_target(s)]
@@ -119,7 +121,7 @@ def _clause_verbs(trigger: Token | None) -> set[int]:
     return {v.i for v in verbs}
 
 
-def _role(span: Span, support_verbs: frozenset[str], trigger: Token | None) -> str:
+def _role(span: Span, support_verbs: frozenset[str], blame_verbs: frozenset[str], trigger: Token | None) -> str:
     """'agent', 'subject', 'implied', 'target', 'support', 'modifier', 'member' or 'other' for one mention, from its
     head's place in the parse."""
     if trigger is not None and span.start <= trigger.i < span.end:
@@ -141,6 +143,8 @@ def _role(span: Span, support_verbs: frozenset[str], trigger: Token | None) -> s
         return "target"
     if head.dep_ == "pobj" and head.head.lower_ == "by":
         return "support" if head.head.head.lemma_.lower() in support_verbs else "agent"
+    if head.dep_ == "pobj" and head.head.lower_ in {"on", "to"} and head.head.head.lemma_.lower() in blame_verbs:
+        return "agent"
     if head.dep_ == "pobj" and head.head.lower_ in _TARGET_PREPS:
         return "target"
     if head.dep_ == "pobj" and head.head.lower_ in _MEMBER_PREPS:
