@@ -1,9 +1,10 @@
 """The same documents give the same record whatever their order and batching: forward, reversed, shuffled, as two
 overlapping halves one after the other or at once, on SQLite and PostgreSQL.
 
-The corpus is written here: near and exact copies published on different days (the earliest is kept whichever
-comes first), reports of one place on following days (fused from everything stored, not from what came before),
-and a few unrelated events.
+Two corpora. One is written here: near and exact copies published on different days (the earliest is kept
+whichever comes first), reports of one place on following days (fused from everything stored, not from what came
+before), and a few unrelated events. The other is the 420 FA-KES dev articles of ../shared (406 documents once
+copies are set aside), whose reversed ingest gave other events before (issue 21); it skips where they are absent.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from conftest import shared_file
 from sitrep.ingest.documents import NearDuplicateIndex
 from sitrep.run.pipeline import Pipeline
 from sitrep.settings import Settings
 from sitrep.store import Store, open_store
 from sitrep.store import queries as q
 from sitrep.store.schema import documents
+from sitrep.train.articles import fakes_record, read_fakes
 
 pytestmark = pytest.mark.model
 
@@ -80,21 +83,35 @@ def _record(store: Store) -> tuple[list[tuple[str, str]], list[dict[str, Any]]]:
     return kept, sorted(events, key=lambda e: e["event_id"])
 
 
+def _halves(corpus: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Two overlapping halves: the first seven tenths and the last seven tenths."""
+    return corpus[: len(corpus) * 7 // 10], corpus[len(corpus) * 3 // 10 :]
+
+
 @pytest.fixture(scope="module")
 def pipeline() -> Pipeline:
     return Pipeline(Settings())
 
 
+@pytest.fixture(scope="module", params=["written", pytest.param("fakes", marks=pytest.mark.shared)])
+def corpus(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
+    if request.param == "written":
+        return CORPUS
+    rows = read_fakes(shared_file("data", "fakes", "fakes-dev.csv"))
+    return [{**fakes_record(row), "outlet": row["source"]} for row in rows]
+
+
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory, pipeline: Pipeline) -> Any:
+def reference(tmp_path_factory: pytest.TempPathFactory, pipeline: Pipeline, corpus: list[dict[str, Any]]) -> Any:
     folder = tmp_path_factory.mktemp("reference")
     store = open_store(str(folder / "forward.db"))
-    pipeline.ingest([_write(folder / "all.jsonl", CORPUS)], store)
+    pipeline.ingest([_write(folder / "all.jsonl", corpus)], store)
     found = _record(store)
     store.close()
     return found
 
 
+@pytest.mark.parametrize("corpus", ["written"], indirect=True)
 def test_order_reference_keeps_the_earliest_copy(reference: Any) -> None:
     kept, events = reference
     texts = [text for _, text in kept]
@@ -105,23 +122,39 @@ def test_order_reference_keeps_the_earliest_copy(reference: Any) -> None:
 
 @pytest.mark.parametrize("order", ["reverse", "shuffled", "halves"])
 def test_order_does_not_change_the_record(
-    order: str, reference: Any, pipeline: Pipeline, store: Store, tmp_path: Path
+    order: str,
+    corpus: list[dict[str, Any]],
+    reference: Any,
+    pipeline: Pipeline,
+    store: Store,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
+    if order == "halves" and corpus is not CORPUS:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "known miss (issue 21): the second half re-fuses its days from a window that widens from other edges than "
+            "one forward run's, and fusion's clusters depend on the window read: two Aleppo takeovers a day apart "
+            "are one event or two"
+        )))  # fmt: skip
     if order == "reverse":
-        batches = [list(reversed(CORPUS))]
+        batches = [list(reversed(corpus))]
     elif order == "shuffled":
-        shuffled = list(CORPUS)
+        shuffled = list(corpus)
         random.Random(7).shuffle(shuffled)
         batches = [shuffled]
     else:  # two overlapping halves, the later first
-        batches = [CORPUS[4:], CORPUS[:7]]
+        first, second = _halves(corpus)
+        batches = [second, first]
     for number, batch in enumerate(batches):
         pipeline.ingest([_write(tmp_path / f"batch{number}.jsonl", batch)], store)
     assert _record(store) == reference
 
 
-def test_order_concurrent_halves_give_the_same_record(reference: Any, store: Store, tmp_path: Path) -> None:
-    halves = [_write(tmp_path / "first.jsonl", CORPUS[:7]), _write(tmp_path / "second.jsonl", CORPUS[3:][::-1])]
+def test_order_concurrent_halves_give_the_same_record(
+    corpus: list[dict[str, Any]], reference: Any, store: Store, tmp_path: Path
+) -> None:
+    first, second = _halves(corpus)
+    halves = [_write(tmp_path / "first.jsonl", first), _write(tmp_path / "second.jsonl", second[::-1])]
     env = {**os.environ, "SITREP_SPACY_BATCH_SIZE": "1"}
     results: list[subprocess.CompletedProcess[str]] = []
 
