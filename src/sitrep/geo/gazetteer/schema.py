@@ -83,7 +83,8 @@ class GazEntry:
     """One gazetteer entry (a place, an admin1 area or a country) as a lookup returns it.
 
     `latitude`/`longitude` of a country or an admin1 area are a representative point of its polygon
-    (`area_points.csv`, from Natural Earth), else the middle of its places (an area Natural Earth lacks).
+    (`area_points.csv`, from Natural Earth; a country's averaged with the Factbook's point), else the middle of its
+    places (an area Natural Earth lacks).
     `seat` is the geonameid of an area's main town (admin1 capital, or a country's capital).
     """
 
