@@ -72,7 +72,7 @@ def test_a_headline_under_a_date_is_one_sentence_with_its_toll() -> None:
 
 @pytest.mark.model
 def test_an_agency_between_headline_and_lede_is_no_side_and_no_second_toll() -> None:
-    """"AFP" alone after the headline signs the lede: not the Armed Forces of the Philippines, and the headline's
+    """ "AFP" alone after the headline signs the lede: not the Armed Forces of the Philippines, and the headline's
     eleven and the lede's are the same children."""
     title = "Barrel bomb kills 11 children in Aleppo Monitor"
     text = (
