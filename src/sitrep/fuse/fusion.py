@@ -193,7 +193,7 @@ def _merge(
 def _told_by_document(reports: list[Report]) -> dict[str, int]:
     """Each document's count of the event's dead: its first report's in text order. One teller's headline or lede
     ("100 killed in a day") counts the event; the parts it tells below ("4 near the airport") do not replace it.
-    (The largest count of each document did worse on FA-KES: a background toll fused into the event.)"""
+    (The largest count of each document did worse: FA-KES train half deaths 0.541 against 0.579.)"""
     told: dict[str, int] = {}
     for report in sorted(reports, key=lambda r: r.sentence_start):
         told.setdefault(report.document_id, report.fatalities)
