@@ -554,8 +554,9 @@ def _read_triggers(path: Path) -> Triggers:
         if r.sub_event_type == NO_EVENT and (r.over or not r.decides):
             reason = f"a {NO_EVENT!r} rule needs `decides: true` and no `over`"
             raise DataFileError(Errors.E011.format(path=path, entry=entry, field="decides", reason=reason))
-        named = (("requires", r.requires), ("excludes", r.excludes), ("charges", [r.charges] if r.charges else []))
-        for fld, names in (*named, ("charged", r.charged)):
+        cue_fields = {"requires": r.requires, "excludes": r.excludes, "charges": [r.charges] if r.charges else [],
+                      "charged": r.charged}  # fmt: skip
+        for fld, names in cue_fields.items():
             for name in names:
                 if name not in spec.cue_sets:
                     raise DataFileError(
