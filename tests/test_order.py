@@ -128,14 +128,7 @@ def test_order_does_not_change_the_record(
     pipeline: Pipeline,
     store: Store,
     tmp_path: Path,
-    request: pytest.FixtureRequest,
 ) -> None:
-    if order == "halves" and corpus is not CORPUS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "known miss (issue 21): after the halves, six reports of one Aleppo article are each in two live events: "
-            "one step's event for them, dated a day earlier, stays when a later step reads from the next day and "
-            "gives them an event of that day"
-        )))  # fmt: skip
     if order == "reverse":
         batches = [list(reversed(corpus))]
     elif order == "shuffled":

@@ -144,6 +144,21 @@ def test_store_sync_events_new_unchanged_updated_deleted(store: Store) -> None:
         assert {(e.event_id, e.deleted) for e in since} == {("a", False), ("b", True)}
 
 
+def test_store_sync_events_gives_an_unchanged_event_its_sources_back(store: Store) -> None:
+    """A document replaced by a better copy of itself takes its reports' sources with it; the same reports come
+    back, the event fused from them is unchanged, and it must hold them again."""
+    a = _event("a")
+    _add_reports_for(store, a)
+    with store.begin() as conn:
+        w.sync_events(conn, [a])
+        w.remove_document(conn, "da")
+    _add_reports_for(store, a)
+    with store.begin() as conn:
+        assert q.events_of_reports(conn, a.report_ids) == set()
+        assert w.sync_events(conn, [a], replaces=["a"]) == (0, 0, 0)
+        assert q.events_of_reports(conn, a.report_ids) == {"a"}
+
+
 @pytest.mark.parametrize(
     ("where", "expected"),
     [

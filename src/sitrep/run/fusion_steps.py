@@ -1,11 +1,17 @@
 """Fusion of what waits in the queue, in bounded steps that other writers can slip between.
 
-A step covers a span of at most `STEP_DAYS` queued days. It reads every report of those days and of as many days
-around as a cluster reaches (up to `FARTHEST_DAYS`), fuses them outside any write transaction, then writes the
-events block by block (`fuse.clusters.fusion_block`: admin1 and family of types, which never fuse with another),
-each block in a short transaction of its own that first checks that no report of the block was stored or removed
-since it was read. A block that changed meanwhile is read and fused again alone; after `OPTIMISTIC_TRIES` it is
-read and fused inside the write transaction, so a step always ends, holding the lock for one block at most.
+A step covers a span of at most `STEP_DAYS` queued days. Fusion is local in time: which event a report joins depends
+only on the reports of a few days around it (`MARGIN_WINDOWS` fusion windows: a chain longer than the window is cut
+into days, and whether it is longer shows within two windows). So a step rewrites the events dated within that
+margin of its queued days, and reads the reports of one margin more on each side, whatever lies beyond. Where a
+stored event holds a report that the step puts elsewhere (written by an older step that read otherwise), the span
+written grows to take it in (up to `FARTHEST_DAYS`), so no report is left in two live events.
+
+A step fuses outside any write transaction, then writes the events block by block (`fuse.clusters.fusion_block`: admin1
+and family of types, which never fuse with another), each block in a short transaction of its own that first checks that
+no report of the block was stored or removed since it was read. A block that changed meanwhile is read and fused again
+alone; after `OPTIMISTIC_TRIES` it is read and fused inside the write transaction, so a step always ends, holding the
+lock for one block at most.
 
 An API ingest fuses only the blocks of its own document (`blocks`), and of those only the neighbourhood of its own
 reports (`seeds`, `fuse.clusters.neighbourhood`) among the reports already fused into events: what a big ingest
@@ -38,8 +44,10 @@ from ..store import Store, counters, fusion_queue
 from ..store import queries as q
 from ..store import write as w
 
-# The most days one fusion step covers, and the furthest it reads on each side for a chain of reports to end.
+# The most days one fusion step covers; how many fusion windows around them a report's event depends on (two, and
+# one to spare); the furthest the span written grows on each side to take in a stored event.
 STEP_DAYS = 7
+MARGIN_WINDOWS = 3
 FARTHEST_DAYS = 62
 # How often a block whose reports changed while it was fused is fused again before it is fused under the lock. A
 # block-only step (an API ingest) tries once: a block that changed while it was fused is being written by a big
@@ -112,12 +120,14 @@ def _mark_steps(
 
 @dataclass
 class _Fused:
-    """Events fused from the reports of [low, high] (of some blocks), and the state of each block when read."""
+    """The events dated in [low, high] (of some blocks), fused from the reports of `reads`, and the state of each
+    block there when read."""
 
     events: list[Event]
     states: dict[str, tuple[int, str | None]]
     low: dt.date
     high: dt.date
+    reads: tuple[dt.date, dt.date]
     scope: set[str] | None = None  # the ids of the reports fused, when only the seeds' neighbourhood was
     inputs: int = 0  # then, `counters.CONTROL_INPUTS` (which every change of events advances) before they were read
 
@@ -148,14 +158,16 @@ class FusionStep:
         self.seeds = frozenset(seeds) if seeds is not None and blocks is not None else None
         self.owned = dict(owned or {})
         first, last = self.dates[0], self.dates[-1]
-        self.low, self.high = shift(first, -2 * window), shift(last, 2 * window)
+        self.margin = MARGIN_WINDOWS * window
+        self.low, self.high = shift(first, -self.margin), shift(last, self.margin)
+        self.reads = (self.low, self.high)
         self.farthest = (shift(first, -dt.timedelta(days=FARTHEST_DAYS)), shift(last, dt.timedelta(FARTHEST_DAYS)))
 
     def run(self) -> Counts:
         with self.store.connect() as conn:
             fused = self._fuse(conn, self.blocks, self.low, self.high, seeds=self.seeds)
             stored = _event_blocks(conn, date_from=fused.low, date_to=fused.high)
-        self.low, self.high = fused.low, fused.high
+        self.low, self.high, self.reads = fused.low, fused.high, fused.reads
         by_block: dict[str, list[Event]] = defaultdict(list)
         for event in fused.events:
             by_block[_block(event)].append(event)
@@ -186,7 +198,7 @@ class FusionStep:
                     fused = self._fuse(conn, {block}, fused.low, fused.high, seeds=self.seeds)
                     events = [e for e in fused.events if _block(e) == block]
                 if fused.scope is None:
-                    now = q.report_block_states(conn, date_from=fused.low, date_to=fused.high, blocks={block})
+                    now = q.report_block_states(conn, date_from=fused.reads[0], date_to=fused.reads[1], blocks={block})
                     if now.get(block, _NONE) != fused.states.get(block, _NONE):
                         continue  # another writer stored or removed reports of this block meanwhile
                 elif counters.current(conn, counters.CONTROL_INPUTS) != fused.inputs:
@@ -249,7 +261,7 @@ class FusionStep:
             marks = {block for date, block in fusion_queue.pending_marks(conn) if date in set(self.dates)}
             if not marks:
                 return
-            reported = q.report_block_states(conn, date_from=self.low, date_to=self.high)
+            reported = q.report_block_states(conn, date_from=self.reads[0], date_to=self.reads[1])
             live = set(_event_blocks(conn, date_from=self.low, date_to=self.high).values())
             done = {b for b in marks if b == fusion_queue.WHOLE_DATE or (b not in reported and b not in live)}
             if done:
@@ -264,27 +276,56 @@ class FusionStep:
         *,
         seeds: frozenset[str] | None = None,
     ) -> _Fused:
-        """The events of [low, high] (of `blocks`), fused from all their reports, widening the range while a
-        cluster reaches its edges.
+        """The events dated in [low, high] (of `blocks`), fused from the reports of one margin more on each side;
+        the range grows while a stored event outside it holds a report of its events, or one inside holds a report
+        that fusion now puts outside.
 
         Given `seeds` (an API ingest's reports), only from the seeds and the reports already fused into events, and
-        of those only the seeds' neighbourhood: what a big ingest stored meanwhile and has not fused yet is left to
-        its own fusion (its marks stay queued), so an API ingest's work does not grow with a big ingest's."""
+        of those only the seeds' neighbourhood, read in [low, high] and widened while it reaches an edge: what a big
+        ingest stored meanwhile and has not fused yet is left to its own fusion (its marks stay queued), so an API
+        ingest's work does not grow with a big ingest's."""
         while True:
+            reads = (low, high) if seeds is not None else (shift(low, -self.margin), shift(high, self.margin))
             inputs = counters.current(conn, counters.CONTROL_INPUTS)
-            states = q.report_block_states(conn, date_from=low, date_to=high, blocks=blocks)
-            reports = list(q.iter_reports(conn, date_from=low, date_to=high, blocks=blocks, fused_or=seeds))
+            states = q.report_block_states(conn, date_from=reads[0], date_to=reads[1], blocks=blocks)
+            reports = list(q.iter_reports(conn, date_from=reads[0], date_to=reads[1], blocks=blocks, fused_or=seeds))
             scope = None
             if seeds is not None:
                 reports = neighbourhood(reports, seeds, settings=self.settings, sides=default_sides())
                 scope = {r.report_id for r in reports}
             outlets, urls = q.outlets_and_urls(conn, {r.document_id for r in reports})
             fused = fuse_reports(reports, settings=self.settings, outlets=outlets, urls=urls)
-            wider = self._widen(reports, fused, low, high)
+            events = [e for e in fused if e.event_date is None or low <= e.event_date <= high]
+            if seeds is not None:
+                wider = self._widen(reports, fused, low, high)
+            else:
+                wider = self._take_in(conn, blocks, fused, events, low, high)
             if wider is None:
-                events = [e for e in fused if e.event_date is None or low <= e.event_date <= high]
-                return _Fused(events, states, low, high, scope, inputs)
+                return _Fused(events, states, low, high, reads, scope, inputs)
             low, high = wider
+
+    def _take_in(
+        self,
+        conn: Connection,
+        blocks: Collection[str] | None,
+        fused: list[Event],
+        events: list[Event],
+        low: dt.date,
+        high: dt.date,
+    ) -> tuple[dt.date, dt.date] | None:
+        """The range grown to the dates of the stored events that hold a report of `events`, and of the events
+        that fusion now gives the reports of stored events dated in it; `None` when it need not grow (or is as wide
+        as it goes)."""
+        held = {report_id for event in events for report_id in event.report_ids}
+        fused_on = {report_id: event.event_date for event in fused for report_id in event.report_ids}
+        dates = set(q.dates_of_events_holding(conn, held).values())
+        for report_id, reported in q.reports_of_events_dated(conn, date_from=low, date_to=high, blocks=blocks).items():
+            if report_id not in held:
+                dates.add(fused_on.get(report_id, reported))
+        known = [date for date in dates if date is not None]
+        new_low = max(self.farthest[0], min([low, *known]))
+        new_high = min(self.farthest[1], max([high, *known]))
+        return None if (new_low, new_high) == (low, high) else (new_low, new_high)
 
     def _widen(
         self, reports: Sequence[Report], fused: list[Event], low: dt.date, high: dt.date

@@ -167,6 +167,36 @@ def events_of_reports(conn: Connection, report_ids: Collection[str]) -> set[str]
     return found
 
 
+def dates_of_events_holding(conn: Connection, report_ids: Collection[str]) -> dict[str, dt.date | None]:
+    """The date of each live event that holds any of these reports, by event id, read a thousand reports at a time."""
+    found: dict[str, dt.date | None] = {}
+    wanted = sorted(set(report_ids))
+    for start in range(0, len(wanted), 1000):
+        query = (
+            select(events.c.event_id, events.c.event_date)
+            .join(event_sources, event_sources.c.event_id == events.c.event_id)
+            .where(event_sources.c.report_id.in_(wanted[start : start + 1000]), events.c.deleted.is_(False))
+        )
+        found.update({row.event_id: row.event_date for row in conn.execute(query)})
+    return found
+
+
+def reports_of_events_dated(
+    conn: Connection, *, date_from: dt.date, date_to: dt.date, blocks: Collection[str] | None = None
+) -> dict[str, dt.date | None]:
+    """The stored reports (of `blocks` only, when given) that the live events of a date range hold, with their own
+    dates, by report id."""
+    query = (
+        select(reports.c.report_id, reports.c.event_date)
+        .join(event_sources, event_sources.c.report_id == reports.c.report_id)
+        .join(events, events.c.event_id == event_sources.c.event_id)
+        .where(events.c.event_date >= date_from, events.c.event_date <= date_to, events.c.deleted.is_(False))
+    )
+    if blocks is not None:
+        query = query.where(reports.c.fusion_block.in_(sorted(blocks)))
+    return {row.report_id: row.event_date for row in conn.execute(query)}
+
+
 def outlets_and_urls(
     conn: Connection, document_ids: Iterable[str]
 ) -> tuple[dict[str, str | None], dict[str, str | None]]:

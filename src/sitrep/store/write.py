@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from ..models import ControlPeriod, Document, Event, Figure, Report
 from . import counters
@@ -174,6 +174,12 @@ def sync_events(conn: Connection, fused: Sequence[Event], *, replaces: Iterable[
             select(events.c.data, events.c.first_seen, events.c.deleted).where(events.c.event_id == event.event_id)
         ).first()
         if stored is not None and not stored.deleted and stored.data.get("content") == content:
+            held = select(func.count()).select_from(event_sources).where(event_sources.c.event_id == event.event_id)
+            if conn.execute(held).scalar_one() == len(event.report_ids):
+                continue
+            # Unchanged, but a document of its reports was replaced by a better copy of itself meanwhile (the same
+            # reports again): its sources are to be written anew.
+            _write_sources(conn, event)
             continue
         first_seen = stored.first_seen if stored is not None else stamp
         payload = event.model_copy(update={"first_seen": first_seen, "updated_at": stamp})
@@ -184,16 +190,7 @@ def sync_events(conn: Connection, fused: Sequence[Event], *, replaces: Iterable[
         else:
             conn.execute(update(events).where(events.c.event_id == event.event_id).values(**values))
             updated += 1
-        conn.execute(delete(event_sources).where(event_sources.c.event_id == event.event_id))
-        # One statement for all the rows (executemany): an event of thousands of reports was thousands of statements,
-        # each compiled anew, inside the write transaction that other writers wait for.
-        rows = [
-            {"event_id": event.event_id, "report_id": report_id, "document_id": source[0], "outlet": source[1],
-             "attributed_to": source[2]}
-            for report_id, source in zip(event.report_ids, _sources_by_report(event), strict=True)
-        ]  # fmt: skip
-        if rows:
-            conn.execute(insert(event_sources), rows)
+        _write_sources(conn, event)
     for event_id in set(replaces) - fresh_ids:
         result = conn.execute(
             update(events)
@@ -205,6 +202,19 @@ def sync_events(conn: Connection, fused: Sequence[Event], *, replaces: Iterable[
     if new or updated or deleted:
         counters.advance(conn, counters.CONTROL_INPUTS)
     return new, updated, deleted
+
+
+def _write_sources(conn: Connection, event: Event) -> None:
+    conn.execute(delete(event_sources).where(event_sources.c.event_id == event.event_id))
+    # One statement for all the rows (executemany): an event of thousands of reports was thousands of statements,
+    # each compiled anew, inside the write transaction that other writers wait for.
+    rows = [
+        {"event_id": event.event_id, "report_id": report_id, "document_id": source[0], "outlet": source[1],
+         "attributed_to": source[2]}
+        for report_id, source in zip(event.report_ids, _sources_by_report(event), strict=True)
+    ]  # fmt: skip
+    if rows:
+        conn.execute(insert(event_sources), rows)
 
 
 def _event_content(event: Event) -> dict[str, Any]:
