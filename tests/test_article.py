@@ -36,6 +36,9 @@ def _parts(text: str, title: str | None = None) -> list[str]:
         (None, "Date of publication 2 May 2015 Troops shelled the northern districts.", ["Date", "Troops"]),
         (None, "RIVERTOWN, Northland (AP) — Police arrested twelve men on Friday.", ["RIVERTOWN,", "Police"]),
         (None, "Last updated at Jun 132016 Rebels shelled the town.", ["Last", "Rebels"]),
+        # a wire's stamp, then its short-link bar with the topic's title and counters
+        (None, "07.04.2017(updated 1121 07.04.2017) Get short URL Topic Strikes on an Air Base (200) 0 38 A strike "
+               "on an airfield killed five people.", ["07.04.2017(updated", "Get", "A"]),
         # a headline too short to be told from the lede's words, and a plain note: nothing to mark
         ("Clashes", "Clashes broke out in the market on Monday.", []),
         (None, "On 5 May 2020, police arrested 20 traders in the market.", []),
@@ -83,6 +86,30 @@ def test_an_agency_between_headline_and_lede_is_no_side_and_no_second_toll() -> 
     assert result.events[0].fatalities == 11
     assert not any("Philippines" in f"{e.actor1} {e.actor2}" for e in result.events)
     assert {e.country for e in result.events} == {"Syria"}
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("title", "body", "dead"),
+    [
+        (
+            "Suicide Bomber Kills 9 at Police Station in Kirkuk",
+            "The bomber blew himself up at the gate on Sunday, police said. Those killed were policemen and visitors.",
+            9,
+        ),
+        (
+            "Army Kills 28 Fighters in Hama Countryside",
+            "Army units clashed with fighters near the town on Monday and killed many of them, a military source said.",
+            28,
+        ),
+    ],
+)
+def test_a_headline_in_title_case_is_read_as_a_sentence(title: str, body: str, dead: int) -> None:
+    """Read as written, "Kills" is a proper noun and the headline no killing. The body writes the headline's
+    common words in lower case, so the headline is parsed so; its text stays as the page wrote it."""
+    main = _article(title, f"{title}. {body}", dt.date(2016, 3, 10)).events[0]
+    assert main.fatalities == dead
+    assert title in {e.text.rstrip(".") for e in main.evidence}
 
 
 def test_an_agency_as_it_signs_is_no_place() -> None:

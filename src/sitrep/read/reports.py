@@ -48,6 +48,7 @@ from .clauses import clauses, death_word, refers_back, running_tally, toll_only
 from .dates import DateResult, resolve_date
 from .extract_rules import DefaultActors, DefaultRule, ExtractRules, load_default_actors, load_extract_rules
 from .figures import find_figures
+from .headline_case import COMPONENT as HEADLINE_CASE
 from .lede import lede_completes_main
 from .modality import find_modality
 from .number_rules import Fatalities
@@ -112,6 +113,8 @@ class Extractor:
         nlp = nlp or load_language(settings.spacy_model)
         nlp.max_length = max(nlp.max_length, settings.max_text_chars + 1)
         gazetteer = Gazetteer.open(settings=settings)
+        if "parser" in nlp.pipe_names and HEADLINE_CASE not in nlp.pipe_names:
+            nlp.add_pipe(HEADLINE_CASE)  # before Sitrep's rulers, which read its tags
         if "sitrep_actor_ruler" not in nlp.pipe_names:
             nlp.add_pipe("sitrep_actor_ruler")
         if "sitrep_place_ruler" not in nlp.pipe_names:
