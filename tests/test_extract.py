@@ -9,7 +9,8 @@ import pytest
 
 from conftest import shared_file
 from sitrep.errors import DataFileError
-from sitrep.models import Event, ExtractResult
+from sitrep.ingest.documents import to_document
+from sitrep.models import Event, ExtractResult, RawDocument
 from sitrep.read.extract_rules import load_default_actors
 from sitrep.read.triggers import Label
 from sitrep.run.pipeline import Pipeline
@@ -167,6 +168,34 @@ def test_extract_an_unattributed_strike_is_by_the_air_force_named_before(
     strikes = {e.location: e.actor1 or "" for e in result.events if e.sub_event_type == "Air/drone strike"}
     assert strikes["Maarat Misrin"].startswith("Military Forces of Russia")
     assert strikes["Binnish"].startswith(actor1)
+
+
+def test_extract_one_sentences_attack_and_strike_are_one_perpetrators(pipeline: Pipeline) -> None:
+    """The army's massacre and the barrel bomb attack that made it are one sentence's: the strike's clause names no
+    perpetrator of its own."""
+    text = (
+        "Syrian government forces committed a massacre in the village of Tal Rifaat in Aleppo province on Tuesday, "
+        "where 18 civilians were killed and dozens wounded in a barrel bomb attack that targeted the town."
+    )
+    raw = RawDocument(source="t", content=text.encode(), media_type="text", published=dt.date(2015, 7, 22))
+    reports, _ = pipeline.extractor.extract_documents([to_document(raw, settings=pipeline.settings)])[0]
+    kinds = {r.event_type for r in reports}
+    assert kinds == {"Violence against civilians", "Explosions/Remote violence"}
+    assert all((r.actor1 or "").startswith("Military Forces of Syria") for r in reports)
+
+
+@pytest.mark.parametrize(
+    ("text", "actor1"),
+    [
+        ("A US missile strike on an airfield near Homs killed five people on Friday.", "Military Forces of the United"),
+        ("Israeli missiles hit an airport near Damascus on Sunday, killing two soldiers.", "Military Forces of Israel"),
+        ("US-led air strikes killed seven fighters near Sarmada on Wednesday.", "Global Coalition Against Daesh"),
+    ],
+)
+def test_extract_a_countrys_missiles_and_a_coalitions_strikes_name_who_struck(
+    pipeline: Pipeline, text: str, actor1: str
+) -> None:
+    assert (pipeline.extract(text, published="2017-04-07").events[0].actor1 or "").startswith(actor1)
 
 
 def test_extract_victims_named_by_including_and_talk_of_the_strikes_give_no_actor_or_event(pipeline: Pipeline) -> None:

@@ -58,6 +58,15 @@ def test_fuse_one_strike_from_two_outlets_is_one_event() -> None:
     assert events[0].geo_precision == 1
 
 
+def test_fuse_a_strike_that_names_no_perpetrator_takes_the_attacks() -> None:
+    """Two outlets tell one strike on civilians, one as an air strike without its perpetrator, the other as the
+    army's attack: the event is the air strike, by the army."""
+    strike = _report("1", "doc-a", IDLIB, actor1=None)
+    attack = _report("1", "doc-b", IDLIB, event_type="Violence against civilians", sub_event_type="Attack")
+    (event,) = _fuse([strike, attack])
+    assert (event.sub_event_type, event.actor1) == ("Air/drone strike", "Military Forces of Syria (2000-)")
+
+
 def test_fuse_two_strikes_in_two_towns_stay_two() -> None:
     events = _fuse([_report("1", "doc-a", IDLIB), _report("2", "doc-a", ATARIB), _report("1", "doc-b", SARMADA)])
     assert sorted(e.location or "" for e in events) == ["Atarib", "Idlib", "Sarmada"]

@@ -12,6 +12,9 @@ from .datafiles import data_path, read_yaml_mapping
 from .errors import DataFileError, Errors, InputError
 
 NO_EVENT = "No event"
+# The event types the code reasons about by name (ACLED's codebook spelling).
+EXPLOSIONS = "Explosions/Remote violence"
+VIOLENCE_AGAINST_CIVILIANS = "Violence against civilians"
 """The label (event_type and sub_event_type) of text that reports no conflict event."""
 
 

@@ -23,7 +23,8 @@ from ..distance import haversine_km
 from ..errors import Warnings
 from ..models import Report
 from ..settings import Settings
-from .sides import ARMED_CLASH, EXPLOSIONS, TERRITORIAL_SUB_TYPES, VIOLENCE_AGAINST_CIVILIANS, Sides
+from ..taxonomy import EXPLOSIONS, VIOLENCE_AGAINST_CIVILIANS
+from .sides import ARMED_CLASH, TERRITORIAL_SUB_TYPES, Sides
 
 logger = logging.getLogger(__name__)
 

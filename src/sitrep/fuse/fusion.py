@@ -33,9 +33,9 @@ from ..models import PLACE_FIELDS, Event, Figure, Report, Source
 from ..read.actor_data import actor_key, interaction
 from ..registry import FatalityRule, fatality_rules, resolve
 from ..settings import Settings
+from ..taxonomy import EXPLOSIONS
 from .clusters import _kind, cluster_reports, family
 from .sides import (
-    EXPLOSIONS,
     SUB_TYPE_PRIORITY,
     TERRITORIAL_SUB_TYPES,
     Side,
@@ -216,6 +216,10 @@ def _sub_type(members: list[Report]) -> str:
 
 
 _Slot = tuple[str | None, str | None, int | None]
+# Kinds of reports whose actors may fill a slot the lead's kind leaves empty: a takeover's sides are the battle's;
+# a strike's perpetrator is the one the attack it made on civilians names ("the regime committed a massacre ... in
+# a barrel bomb attack"), and the other way round. A strike's actors are not the takeover's.
+_SHARING_ACTORS: dict[str, set[str]] = {"territory": {"battle"}, "strike": {"attack"}, "attack": {"strike"}}
 
 
 def _actors(lead: Report, members: list[Report], sides: Sides) -> dict[str, Any]:
@@ -224,10 +228,10 @@ def _actors(lead: Report, members: list[Report], sides: Sides) -> dict[str, Any]
         (lead.actor1, lead.assoc_actor_1, lead.inter1),
         (lead.actor2, lead.assoc_actor_2, lead.inter2),
     ]
-    kinds = {_kind(lead)} | ({"battle"} if _kind(lead) == "territory" else set())
+    kinds = {_kind(lead)} | _SHARING_ACTORS.get(_kind(lead), set())
     for report in members:
         if _kind(report) not in kinds:
-            continue  # a strike's actors are not the takeover's
+            continue
         pair: list[_Slot] = [
             (report.actor1, report.assoc_actor_1, report.inter1),
             (report.actor2, report.assoc_actor_2, report.inter2),

@@ -21,9 +21,6 @@ from ..taxonomy import change_of_hands_sub_types
 
 VOCABULARY_FILE = data_path("control.yaml")
 
-BATTLES = "Battles"
-EXPLOSIONS = "Explosions/Remote violence"
-VIOLENCE_AGAINST_CIVILIANS = "Violence against civilians"
 ARMED_CLASH = "Armed clash"
 # Two of ACLED's territorial sub-types, by their codebook names: the winner is read differently in each.
 NON_STATE_TAKEOVER = "Non-state actor overtakes territory"

@@ -37,7 +37,7 @@ from ..nlp import (
     spans_within,
 )
 from ..settings import Settings
-from ..taxonomy import disorder_type
+from ..taxonomy import EXPLOSIONS, VIOLENCE_AGAINST_CIVILIANS, disorder_type
 from .actor_data import GROUP_LABEL, STATE_KINDS, Actor, interaction
 from .actor_registry import ActorRegistry, load_actors
 from .actors import ActorRuler
@@ -66,6 +66,7 @@ from .roles import actor_evidence, assign_roles, mention_anchor
 from .triggers import Label
 
 logger = logging.getLogger(__name__)
+_ONE_SIDED = frozenset({EXPLOSIONS, VIOLENCE_AGAINST_CIVILIANS})  # one side acts, the other is hit
 
 _SKIPPED_MODALITIES = frozenset({"planned", "historical"})
 # spaCy entity labels that may name a place, or a people whose country tells the document's ("Kenyan").
@@ -251,9 +252,19 @@ class Extractor:
         unknown = self._unknown_template.split("{")[0]
         inherited = list(reports)
         named: dict[str, Report] = {}
+        # One sentence's one-sided events are one perpetrator's: "the regime committed a massacre in the village,
+        # where 18 civilians were killed in a barrel bomb attack" is the regime's attack and its strike.
+        one_sided = {report.sentence: report for report in reversed(reports)
+                     if report.event_type in _ONE_SIDED and report.actor1
+                     and not (unknown and report.actor1.startswith(unknown))}  # fmt: skip
         for i in sorted(range(len(reports)), key=lambda i: reports[i].sentence_start):
             report = reports[i]
             sub_type = report.sub_event_type
+            same = one_sided.get(report.sentence)
+            if report.event_type in _ONE_SIDED and not report.actor1 and same and same.actor1 != report.actor2:
+                report = inherited[i] = report.model_copy(update={
+                    "actor1": same.actor1, "assoc_actor_1": same.assoc_actor_1, "inter1": same.inter1,
+                    "interaction": interaction(same.inter1, report.inter2)})  # fmt: skip
             if sub_type not in self.rules.anaphoric_sub_types:
                 continue
             if report.actor1 and not (unknown and report.actor1.startswith(unknown)):
