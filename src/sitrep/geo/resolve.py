@@ -27,6 +27,7 @@ from .scoring import (
     rural_area,
     same_area,
 )
+from .state_city import state_or_city
 from .weights import ScoringWeights, scoring_weights
 from .words import load_context_words
 
@@ -133,6 +134,7 @@ def resolve_places(
     home = home_region(mentions, doc.text, gazetteer, w, url=url)
     if home:
         choose(mentions, focus, gazetteer, proximity=True, named=named, areas=areas, home=home, w=w)
+    state_or_city(mentions, doc, words)
     _settle_qualifiers(mentions)
     places = []
     for i, m in enumerate(mentions):

@@ -45,10 +45,11 @@ class ContextWords:
     site_words: frozenset[str] = field(default_factory=frozenset)
     weapon_nouns: frozenset[str] = field(default_factory=frozenset)
     seat_prepositions: frozenset[str] = field(default_factory=frozenset)
+    state_after: tuple[tuple[str, ...], ...] = ()
 
 
 _PHRASE_FIELDS = ("near_before", "outskirts_before", "countryside_before", "towns_before", "countryside_after",
-                  "region_before", "distance_links", "town_before", "part_before")  # fmt: skip
+                  "region_before", "distance_links", "town_before", "part_before", "state_after")  # fmt: skip
 _WORD_FIELDS = ("directions", "outskirts_after", "region_after", "subregion_words", "speech_verbs", "actor_nouns",
                 "actor_suffixes", "not_places", "town_after", "event_prepositions", "place_prepositions",
                 "resident_words", "facility_words", "name_links", "site_words", "seat_prepositions", "weapon_nouns",
