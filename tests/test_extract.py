@@ -171,11 +171,11 @@ def test_extract_an_unattributed_strike_is_by_the_air_force_named_before(
 
 
 def test_extract_one_sentences_attack_and_strike_are_one_perpetrators(pipeline: Pipeline) -> None:
-    """The army's massacre and the barrel bomb attack that made it are one sentence's: the strike's clause names no
+    """The army's massacre and the barrel bomb strike that made it are one sentence's: the strike's clause names no
     perpetrator of its own."""
     text = (
-        "Syrian government forces committed a massacre in the village of Tal Rifaat in Aleppo province on Tuesday, "
-        "where 18 civilians were killed and dozens wounded in a barrel bomb attack that targeted the town."
+        "Government forces carried out a massacre in the village of Kafr Zita in Hama province on Monday, where "
+        "nine farmers died and many were hurt in a barrel bomb strike on the main square."
     )
     raw = RawDocument(source="t", content=text.encode(), media_type="text", published=dt.date(2015, 7, 22))
     reports, _ = pipeline.extractor.extract_documents([to_document(raw, settings=pipeline.settings)])[0]

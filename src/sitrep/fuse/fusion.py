@@ -217,8 +217,8 @@ def _sub_type(members: list[Report]) -> str:
 
 _Slot = tuple[str | None, str | None, int | None]
 # Kinds of reports whose actors may fill a slot the lead's kind leaves empty: a takeover's sides are the battle's;
-# a strike's perpetrator is the one the attack it made on civilians names ("the regime committed a massacre ... in
-# a barrel bomb attack"), and the other way round. A strike's actors are not the takeover's.
+# a strike's perpetrator is the one the attack it made on civilians names ("government forces carried out a
+# massacre ... in a barrel bomb strike"), and the other way round. A strike's actors are not the takeover's.
 _SHARING_ACTORS: dict[str, set[str]] = {"territory": {"battle"}, "strike": {"attack"}, "attack": {"strike"}}
 
 

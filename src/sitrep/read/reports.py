@@ -252,8 +252,8 @@ class Extractor:
         unknown = self._unknown_template.split("{")[0]
         inherited = list(reports)
         named: dict[str, Report] = {}
-        # One sentence's one-sided events are one perpetrator's: "the regime committed a massacre in the village,
-        # where 18 civilians were killed in a barrel bomb attack" is the regime's attack and its strike.
+        # One sentence's one-sided events are one perpetrator's: "government forces carried out a massacre in the
+        # village, where nine farmers died in a barrel bomb strike" is the army's attack and its strike.
         one_sided = {report.sentence: report for report in reversed(reports)
                      if report.event_type in _ONE_SIDED and report.actor1
                      and not (unknown and report.actor1.startswith(unknown))}  # fmt: skip
