@@ -40,30 +40,22 @@ def _places(text: str, names: tuple[str, ...], nlp: Language, gazetteer: Gazette
 
 
 @pytest.mark.parametrize(
-    ("text", "names", "name", "admin1"),
+    ("text", "names", "name", "admin1", "precision"),
     [("Builders moved north from costly states such as Oregon or Washington last year.",
-      ("Oregon", "Washington"), "Washington", "Washington"),
+      ("Oregon", "Washington"), "Washington", "Washington", 3),
      ("The clinics in Ontario, Quebec and Manitoba stayed shut.", ("Ontario", "Quebec", "Manitoba"), "Quebec",
-      "Quebec"),
-     ("The Quebec Health Minister toured two wards on Sunday.", ("Quebec",), "Quebec", "Quebec"),
-     ("A bill stalled in the Washington legislature this spring.", ("Washington",), "Washington", "Washington")],
+      "Quebec", 3),
+     ("The Quebec Health Minister toured two wards on Sunday.", ("Quebec",), "Quebec", "Quebec", 3),
+     ("A bill stalled in the Washington legislature this spring.", ("Washington",), "Washington", "Washington", 3),
+     # the town: a list of towns, its old town, a visit
+     ("After stops in Washington, Chicago and Boston, the envoy flew home.", ("Washington", "Chicago", "Boston"),
+      "Washington", "District of Columbia", 1),
+     ("Snow closed the old town of Quebec on Friday.", ("Quebec",), "Quebec", "Quebec", 1),
+     ("The envoy met reporters in Washington on Monday.", ("Washington",), "Washington", "District of Columbia", 1)],
 )  # fmt: skip
-def test_state_city_reads_the_area(text: str, names: tuple[str, ...], name: str, admin1: str, nlp: Language,
-                                   gazetteer: Gazetteer) -> None:  # fmt: skip
+def test_state_city_reads_the_area_only_where_the_text_speaks_of_it(
+    text: str, names: tuple[str, ...], name: str, admin1: str, precision: int, nlp: Language, gazetteer: Gazetteer
+) -> None:
     place = _places(text, names, nlp, gazetteer)[name]
     assert place.admin1 == admin1
-    assert place.geo_precision == 3  # the area itself, not its namesake town
-
-
-@pytest.mark.parametrize(
-    ("text", "names", "name", "admin1"),
-    [("After stops in Washington, Chicago and Boston, the envoy flew home.", ("Washington", "Chicago", "Boston"),
-      "Washington", "District of Columbia"),
-     ("Snow closed the old town of Quebec on Friday.", ("Quebec",), "Quebec", "Quebec"),
-     ("The envoy met reporters in Washington on Monday.", ("Washington",), "Washington", "District of Columbia")],
-)  # fmt: skip
-def test_state_city_keeps_the_town(text: str, names: tuple[str, ...], name: str, admin1: str, nlp: Language,
-                                   gazetteer: Gazetteer) -> None:  # fmt: skip
-    place = _places(text, names, nlp, gazetteer)[name]
-    assert place.admin1 == admin1
-    assert place.geo_precision == 1  # the town
+    assert place.geo_precision == precision  # 3: the area itself; 1: its namesake town

@@ -61,9 +61,8 @@ def state_or_city(mentions: Sequence[Mention], doc: Doc, words: ContextWords) ->
         words: The context cue words (`state_after`).
     """
     text = doc.text
-    flips = [i for i, m in enumerate(mentions)
-             if _namesake_area(m) is not None
+    flips = [(m, area) for i, m in enumerate(mentions)
+             if (area := _namesake_area(m)) is not None
              and (_area_words_follow(m, doc, words) or _listed_with_area(mentions, i, text))]  # fmt: skip
-    for i in flips:  # decided on the choices before any flip, so a list of two namesakes stays as it was
-        m = mentions[i]
-        m.choice = _namesake_area(m)
+    for m, area in flips:  # decided on the choices before any flip, so a list of two namesakes stays as it was
+        m.choice = area

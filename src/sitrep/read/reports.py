@@ -247,32 +247,32 @@ class Extractor:
         return [main] + [joined(r) for r in reports[1:]]
 
     def _inherit_perpetrators(self, reports: list[Report]) -> list[Report]:
-        """Reports of an anaphoric sub-type (`anaphoric_sub_types`) that name no perpetrator take the one of the
-        document's nearest earlier report of that sub-type that names one; the order of the list is kept."""
+        """Reports that name no perpetrator take one told nearby; the order of the list is kept.
+
+        A one-sided event (a strike, an attack) takes the perpetrator of another one-sided event of its sentence:
+        "government forces carried out a massacre in the village, where nine farmers died in a barrel bomb strike"
+        is the army's attack and its strike. A report of an anaphoric sub-type (`anaphoric_sub_types`) takes the
+        one of the document's nearest earlier report of that sub-type that names one."""
         unknown = self._unknown_template.split("{")[0]
+
+        def names_perpetrator(report: Report) -> bool:
+            return bool(report.actor1) and not (unknown and (report.actor1 or "").startswith(unknown))
+
         inherited = list(reports)
         named: dict[str, Report] = {}
-        # One sentence's one-sided events are one perpetrator's: "government forces carried out a massacre in the
-        # village, where nine farmers died in a barrel bomb strike" is the army's attack and its strike.
-        one_sided = {report.sentence: report for report in reversed(reports)
-                     if report.event_type in _ONE_SIDED and report.actor1
-                     and not (unknown and report.actor1.startswith(unknown))}  # fmt: skip
+        one_sided = {r.sentence: r for r in reversed(reports) if r.event_type in _ONE_SIDED and names_perpetrator(r)}
         for i in sorted(range(len(reports)), key=lambda i: reports[i].sentence_start):
             report = reports[i]
             sub_type = report.sub_event_type
             same = one_sided.get(report.sentence)
             if report.event_type in _ONE_SIDED and not report.actor1 and same and same.actor1 != report.actor2:
-                report = inherited[i] = report.model_copy(update={
-                    "actor1": same.actor1, "assoc_actor_1": same.assoc_actor_1, "inter1": same.inter1,
-                    "interaction": interaction(same.inter1, report.inter2)})  # fmt: skip
+                report = inherited[i] = _with_perpetrator(report, same)
             if sub_type not in self.rules.anaphoric_sub_types:
                 continue
-            if report.actor1 and not (unknown and report.actor1.startswith(unknown)):
+            if names_perpetrator(report):
                 named[sub_type] = report
             elif (earlier := named.get(sub_type)) is not None and earlier.actor1 != report.actor2:
-                inherited[i] = report.model_copy(update={
-                    "actor1": earlier.actor1, "assoc_actor_1": earlier.assoc_actor_1, "inter1": earlier.inter1,
-                    "interaction": interaction(earlier.inter1, report.inter2)})  # fmt: skip
+                inherited[i] = _with_perpetrator(report, earlier)
         return inherited
 
     def _country_evidence(self, doc: Doc, places: Sequence[ResolvedPlace]) -> str | None:
@@ -775,3 +775,15 @@ def _continues(
 
 def _targets_civilians(actor: Actor | None) -> bool:
     return actor is not None and actor.inter == 7
+
+
+def _with_perpetrator(report: Report, teller: Report) -> Report:
+    """A report with the perpetrator (actor1, its associate and inter code) of another."""
+    return report.model_copy(
+        update={
+            "actor1": teller.actor1,
+            "assoc_actor_1": teller.assoc_actor_1,
+            "inter1": teller.inter1,
+            "interaction": interaction(teller.inter1, report.inter2),
+        }
+    )
