@@ -184,6 +184,20 @@ def test_extract_one_sentences_attack_and_strike_are_one_perpetrators(pipeline: 
     assert all((r.actor1 or "").startswith("Military Forces of Syria") for r in reports)
 
 
+@pytest.mark.parametrize("tail", ["", ", adding that the navy's ships in Yemen stay on watch"])
+def test_extract_a_toll_in_these_strikes_belongs_to_the_strikes_told_before(pipeline: Pipeline, tail: str) -> None:
+    """ "In these strikes" refers back to the strikes of the sentence before (their day, not the publication's),
+    and the country those strikes were in is no new place."""
+    result = pipeline.extract(
+        "Saudi jets bombed a weapons depot in Saada on 3 March, an officer said. "
+        "The depot had been used for months. "
+        f'"About 40 fighters were killed in these strikes," the officer said{tail}.',
+        published="2019-03-05",
+    )
+    strikes = [e for e in result.events if e.sub_event_type == "Air/drone strike"]
+    assert [(e.event_date, e.location, e.fatalities) for e in strikes] == [(dt.date(2019, 3, 3), "Saada", 40)]
+
+
 @pytest.mark.parametrize(
     ("text", "actor1"),
     [

@@ -66,10 +66,11 @@ def toll_only(trigger: Token | None) -> bool:
 
 
 def refers_back(sent: Span, event_nouns: frozenset[str]) -> bool:
-    """A subject such as "the strike" or "this attack": the sentence tells more of an event already named."""
+    """A subject or a preposition's object such as "the strike", "this attack" or "these raids" ("five were killed
+    in the attack", "as a result of these strikes"): the sentence tells more of an event already named."""
     return any(
-        t.dep_ in ("nsubj", "nsubjpass")
+        t.dep_ in ("nsubj", "nsubjpass", "pobj")
         and t.lemma_.lower() in event_nouns
-        and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in t.children)
+        and any(c.dep_ == "det" and c.lower_ in ("the", "this", "that", "these", "those") for c in t.children)
         for t in sent
     )

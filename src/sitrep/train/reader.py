@@ -127,7 +127,7 @@ def train_reader(
     learning_rate: float = 8e-5,
     max_length: int = 128,
     threads: int = 2,
-    train_layers: int = 3,
+    train_layers: int = 6,
     limit: int | None = None,
     progress: bool = True,
 ) -> ReaderReport:

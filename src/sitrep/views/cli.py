@@ -505,6 +505,9 @@ def train_reader_command(
     seed: Annotated[int, typer.Option(help="Seeds initialisation, shuffling and dropout.")] = 0,
     epochs: Annotated[int, typer.Option(help="Passes over the training texts.")] = 4,
     threads: Annotated[int, typer.Option(help="torch threads.")] = 2,
+    train_layers: Annotated[
+        int, typer.Option(help="How many of the encoder's top layers are fine-tuned (of 6); the rest stay frozen.")
+    ] = 6,
 ) -> None:
     """Fine-tune the learned reader (MiniLM-L6) on ACLED rows and CASE (held-out parts only scored), export int8 ONNX.
 
@@ -517,7 +520,9 @@ def train_reader_command(
     for path in (gold, case):
         if path is not None and not path.is_file():
             raise InputError(Errors.E010.format(source=path))
-    report = train_reader(gold, out_dir=out, case_tsv=case, seed=seed, epochs=epochs, threads=threads)
+    report = train_reader(
+        gold, out_dir=out, case_tsv=case, seed=seed, epochs=epochs, threads=threads, train_layers=train_layers
+    )
     title = f"Reader saved to {report.out_dir} ({report.model_bytes / 1e6:.1f} MB, {report.seconds:.0f} s)"
     table = Table("held-out part", "n", "event_type", "sub_event_type", "no event when none", title=title)
     for part, scores in (("ACLED", report.held_out), ("CASE 2021", report.case_held_out)):
