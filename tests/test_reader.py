@@ -16,11 +16,15 @@ from sitrep.read.encoder import CARD_FILE, MODEL_FILE, default_reader_path, load
 from sitrep.settings import load_settings
 from sitrep.taxonomy import NO_EVENT, type_of
 
-# Sentences written for these tests, each plainly of one sub-type.
+# Sentences written for these tests, each plainly of one sub-type. Rioters with no demand told are ACLED's mob
+# violence; a violent demonstration names the protesters' demand.
 TYPED = [
     ("Thousands of teachers marched peacefully through the capital to demand higher salaries.", "Peaceful protest"),
     ("Gunmen abducted three aid workers on the road to the market town.", "Abduction/forced disappearance"),
-    ("Rioters set fire to the police station and stoned passing cars.", "Violent demonstration"),
+    (
+        "Protesters demanding the governor resign set fire to the police station and stoned passing cars.",
+        "Violent demonstration",
+    ),
     ("Militants fired mortar shells at the army base, killing two soldiers.", "Shelling/artillery/missile attack"),
     ("Armed men clashed with soldiers near the border crossing, and six fighters were killed.", "Armed clash"),
     ("The central bank left its interest rate unchanged at the end of its quarterly meeting.", NO_EVENT),
