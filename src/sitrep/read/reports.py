@@ -759,13 +759,12 @@ def _continues(
     """Whether a sentence only adds to the event before it: it names no new place or day, and it is no event of
     its own, or one only because someone died, or it speaks of "the strike" just told, or of a change of hands.
     The country of the event before is no new place ("... the Russian military in Syria said")."""
-    told_countries = {p.country for s in previous.sentences for p in sentence_places.get(s.start, ())}
-    new_places = [
-        p for p in sentence_places.get(sent.start, ())
-        if not (getattr(p, "kind", None) == "country" and p.country in told_countries)
-    ]  # fmt: skip
-    if new_places or (date.evidence is not None and date.date != previous.date.date):
+    if date.evidence is not None and date.date != previous.date.date:
         return False
+    if places := sentence_places.get(sent.start):
+        told_countries = {p.country for s in previous.sentences for p in sentence_places.get(s.start, ())}
+        if any(getattr(p, "kind", None) != "country" or p.country not in told_countries for p in places):
+            return False
     told = {previous.label.sub_event_type, label.sub_event_type if label is not None else ""}
     if refers_back(sent, rules.event_nouns) or told <= rules.changes_of_hands:
         return True  # "troops pulled out of both towns" after a takeover: the change of hands just told
